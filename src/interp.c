@@ -1,0 +1,890 @@
+/* The interpreter. Expressions never suspend; only OP_SLEEP and OP_AWAIT
+ * on a future hand control back to the runtime, so a task's whole state is
+ * its frame stack and the C stack is never kept across a suspension.
+ * Awaiting a coroutine object pushes a frame and goes on without yielding,
+ * as `await coro()` does in asyncio. */
+#include "interp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "runtime.h"
+
+#define MAX_CALL_DEPTH 200
+#define MAX_LIST_ITEMS 10000000
+
+static _Thread_local int call_depth;
+
+struct ctx {
+	struct interp_env *env;
+	struct value *slots;
+	struct exec *x; /* NULL in a plain call */
+	int line;
+};
+
+static bool throw(struct ctx *c, struct value *out, const char *type, const char *fmt, ...)
+	ATTR_PRINTF(4, 5);
+
+static bool throw(struct ctx *c, struct value *out, const char *type, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	*out = value_exc(type, c->line, "%s", b.data ? b.data : "");
+	buf_free(&b);
+	return false;
+}
+
+static bool eval(struct ctx *c, const struct expr *e, struct value *out);
+
+long long count_primes(long long start, long long end, volatile const int *stop)
+{
+	long long count = 0;
+	for (long long n = start; n < end; n++) {
+		if ((n & 4095) == 0 && stop && *stop)
+			return -1;
+		long long limit = (long long)sqrt((double)n);
+		while (limit * limit > n)
+			limit--;
+		while ((limit + 1) * (limit + 1) <= n)
+			limit++;
+		long long i;
+		for (i = 2; i <= limit; i++)
+			if (n % i == 0)
+				break;
+		if (i > limit)
+			count++;
+	}
+	return count;
+}
+
+static void describe_duration(struct buf *b, double seconds)
+{
+	if (seconds != 0 && fabs(seconds) < 1)
+		buf_printf(b, "%gms", seconds * 1000);
+	else
+		buf_printf(b, "%gs", seconds);
+}
+
+void interp_describe_call(const struct func *fn, enum builtin builtin, const struct value *args,
+			  int nargs, struct buf *out)
+{
+	if (!fn && builtin == B_BLOCK) {
+		double d = 0;
+		value_number(args[0], &d);
+		buf_puts(out, "block ");
+		describe_duration(out, d);
+		return;
+	}
+	buf_printf(out, "%s(", fn ? fn->name : builtin == B_PRIMES ? "primes" : "?");
+	for (int i = 0; i < nargs; i++) {
+		if (i)
+			buf_puts(out, ", ");
+		value_repr(out, args[i]);
+	}
+	buf_putc(out, ')');
+}
+
+static bool number_arg(struct ctx *c, struct value v, const char *what, double *d, struct value *out)
+{
+	if (!value_number(v, d))
+		return throw(c, out, "TypeError", "%s takes a number of seconds, not %s", what,
+			     value_type_name(v));
+	if (*d < 0 || !isfinite(*d))
+		return throw(c, out, "ValueError", "%s length must be non-negative", what);
+	return true;
+}
+
+/* time.sleep on the current thread: the loop thread, when the env has a runtime. */
+static bool do_block(struct ctx *c, double seconds, struct value *out)
+{
+	struct buf what = {0};
+	buf_puts(&what, "block ");
+	describe_duration(&what, seconds);
+	c->env->emit(c->env->ctx, EMIT_BLOCK_BEGIN, c->line, what.data);
+	int rc = clock_sleep(seconds * c->env->scale, c->env->stop);
+	c->env->emit(c->env->ctx, EMIT_BLOCK_END, c->line, what.data);
+	buf_free(&what);
+	if (rc != 0)
+		return throw(c, out, "KeyboardInterrupt", "interrupted");
+	return true;
+}
+
+static bool int_arg(struct ctx *c, struct value v, const char *fn, long long *n, struct value *out)
+{
+	if (v.kind == V_INT) {
+		*n = v.i;
+		return true;
+	}
+	if (v.kind == V_BOOL) {
+		*n = v.b;
+		return true;
+	}
+	return throw(c, out, "TypeError", "%s() needs whole numbers, not %s", fn, value_type_name(v));
+}
+
+static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int nargs, struct value *out)
+{
+	switch (b) {
+	case B_BLOCK: {
+		double d;
+		if (!number_arg(c, args[0], "block", &d, out) || !do_block(c, d, out))
+			return false;
+		*out = value_none();
+		return true;
+	}
+	case B_PRIMES: {
+		long long a = 0, z = 0;
+		if (!int_arg(c, args[0], "primes", &a, out) || !int_arg(c, args[1], "primes", &z, out))
+			return false;
+		if (a < 0 && z > a)
+			return throw(c, out, "ValueError", "primes() of a negative number: math domain error");
+		struct buf what = {0};
+		interp_describe_call(NULL, B_PRIMES, args, nargs, &what);
+		c->env->emit(c->env->ctx, EMIT_BLOCK_BEGIN, c->line, what.data);
+		long long n = count_primes(a, z, c->env->stop);
+		c->env->emit(c->env->ctx, EMIT_BLOCK_END, c->line, what.data);
+		buf_free(&what);
+		if (n < 0)
+			return throw(c, out, "KeyboardInterrupt", "interrupted");
+		*out = value_int(n);
+		return true;
+	}
+	case B_RANGE: {
+		long long a = 0, z = 0;
+		if (!int_arg(c, args[0], "range", nargs == 1 ? &z : &a, out))
+			return false;
+		if (nargs == 2 && !int_arg(c, args[1], "range", &z, out))
+			return false;
+		if (z > a && z - a > MAX_LIST_ITEMS)
+			return throw(c, out, "MemoryError", "range() of more than %d numbers", MAX_LIST_ITEMS);
+		*out = value_list(z > a ? (size_t)(z - a) : 0);
+		for (long long i = a; i < z; i++)
+			value_list_push(*out, value_int(i));
+		return true;
+	}
+	case B_LEN:
+		if (args[0].kind == V_STR)
+			*out = value_int((int64_t)value_as_str(args[0])->len);
+		else if (args[0].kind == V_LIST)
+			*out = value_int((int64_t)value_as_list(args[0])->n);
+		else
+			return throw(c, out, "TypeError", "object of type '%s' has no len()",
+				     value_type_name(args[0]));
+		return true;
+	case B_STR: {
+		struct buf s = {0};
+		value_format(&s, args[0]);
+		*out = value_str(s.data ? s.data : "", s.len);
+		buf_free(&s);
+		return true;
+	}
+	case B_NONE:
+		break;
+	}
+	return throw(c, out, "SystemError", "unknown built-in");
+}
+
+static void free_values(struct value *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		value_unref(v[i]);
+}
+
+/* Evaluates @n expressions into @vals; on failure nothing is left to free. */
+static bool eval_args(struct ctx *c, struct expr *const *args, int n, struct value *vals, struct value *out)
+{
+	for (int i = 0; i < n; i++) {
+		if (!eval(c, args[i], &vals[i])) {
+			*out = vals[i];
+			free_values(vals, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool arith(struct ctx *c, enum binop op, struct value l, struct value r, struct value *out)
+{
+	if (l.kind == V_STR && r.kind == V_STR && op == OP_ADD) {
+		struct str_obj *a = value_as_str(l), *b = value_as_str(r);
+		struct buf s = {0};
+		buf_add(&s, a->s, a->len);
+		buf_add(&s, b->s, b->len);
+		*out = value_str(s.data, s.len);
+		buf_free(&s);
+		return true;
+	}
+	if (l.kind == V_LIST && r.kind == V_LIST && op == OP_ADD) {
+		struct list_obj *a = value_as_list(l), *b = value_as_list(r);
+		*out = value_list(a->n + b->n);
+		for (size_t i = 0; i < a->n; i++)
+			value_list_push(*out, value_ref(a->items[i]));
+		for (size_t i = 0; i < b->n; i++)
+			value_list_push(*out, value_ref(b->items[i]));
+		return true;
+	}
+	if (l.kind == V_STR && r.kind == V_INT && op == OP_MUL) {
+		struct str_obj *a = value_as_str(l);
+		if (r.i > 0 && a->len * (uint64_t)r.i > 1 << 24)
+			return throw(c, out, "MemoryError", "string too long");
+		struct buf s = {0};
+		for (int64_t i = 0; i < r.i; i++)
+			buf_add(&s, a->s, a->len);
+		*out = value_str(s.data ? s.data : "", s.len);
+		buf_free(&s);
+		return true;
+	}
+	double a, b;
+	if (!value_number(l, &a) || !value_number(r, &b)) {
+		static const char *const sym[] = {"+", "-", "*", "/", "//", "%"};
+		return throw(c, out, "TypeError", "unsupported operand type(s) for %s: '%s' and '%s'",
+			     sym[op], value_type_name(l), value_type_name(r));
+	}
+	bool ints = l.kind != V_FLOAT && r.kind != V_FLOAT;
+	int64_t li = l.kind == V_INT ? l.i : (int64_t)a, ri = r.kind == V_INT ? r.i : (int64_t)b;
+	int64_t res;
+	switch (op) {
+	case OP_ADD:
+		if (!ints)
+			*out = value_float(a + b);
+		else if (__builtin_add_overflow(li, ri, &res))
+			return throw(c, out, "OverflowError", "integer too large");
+		else
+			*out = value_int(res);
+		return true;
+	case OP_SUB:
+		if (!ints)
+			*out = value_float(a - b);
+		else if (__builtin_sub_overflow(li, ri, &res))
+			return throw(c, out, "OverflowError", "integer too large");
+		else
+			*out = value_int(res);
+		return true;
+	case OP_MUL:
+		if (!ints)
+			*out = value_float(a * b);
+		else if (__builtin_mul_overflow(li, ri, &res))
+			return throw(c, out, "OverflowError", "integer too large");
+		else
+			*out = value_int(res);
+		return true;
+	case OP_DIV:
+		if (b == 0)
+			return throw(c, out, "ZeroDivisionError", "division by zero");
+		*out = value_float(a / b);
+		return true;
+	case OP_FLOORDIV:
+	case OP_MOD:
+		if (b == 0)
+			return throw(c, out, "ZeroDivisionError", "integer division or modulo by zero");
+		if (ints) {
+			if (li == INT64_MIN && ri == -1)
+				return throw(c, out, "OverflowError", "integer too large");
+			int64_t q = li / ri, m = li % ri;
+			/* Python rounds toward negative infinity. */
+			if (m != 0 && ((m < 0) != (ri < 0))) {
+				q--;
+				m += ri;
+			}
+			*out = value_int(op == OP_FLOORDIV ? q : m);
+		} else {
+			double q = floor(a / b);
+			*out = value_float(op == OP_FLOORDIV ? q : a - q * b);
+		}
+		return true;
+	default:
+		break;
+	}
+	return throw(c, out, "SystemError", "bad operator");
+}
+
+static bool values_equal(struct value l, struct value r)
+{
+	double a, b;
+	if (value_number(l, &a) && value_number(r, &b))
+		return a == b;
+	if (l.kind != r.kind)
+		return false;
+	switch (l.kind) {
+	case V_NONE: return true;
+	case V_STR:
+		return value_as_str(l)->len == value_as_str(r)->len &&
+		       !memcmp(value_as_str(l)->s, value_as_str(r)->s, value_as_str(l)->len);
+	case V_LIST: {
+		struct list_obj *la = value_as_list(l), *lb = value_as_list(r);
+		if (la->n != lb->n)
+			return false;
+		for (size_t i = 0; i < la->n; i++)
+			if (!values_equal(la->items[i], lb->items[i]))
+				return false;
+		return true;
+	}
+	default:
+		return l.o == r.o;
+	}
+}
+
+static bool compare(struct ctx *c, enum binop op, struct value l, struct value r, struct value *out)
+{
+	if (op == OP_EQ || op == OP_NE) {
+		*out = value_bool(values_equal(l, r) == (op == OP_EQ));
+		return true;
+	}
+	int cmp;
+	double a, b;
+	if (value_number(l, &a) && value_number(r, &b)) {
+		cmp = (a > b) - (a < b);
+	} else if (l.kind == V_STR && r.kind == V_STR) {
+		struct str_obj *x = value_as_str(l), *y = value_as_str(r);
+		size_t n = x->len < y->len ? x->len : y->len;
+		cmp = memcmp(x->s, y->s, n);
+		if (cmp == 0)
+			cmp = (x->len > y->len) - (x->len < y->len);
+	} else {
+		static const char *const sym[] = {[OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">="};
+		return throw(c, out, "TypeError", "'%s' not supported between '%s' and '%s'", sym[op],
+			     value_type_name(l), value_type_name(r));
+	}
+	bool res = op == OP_LT ? cmp < 0 : op == OP_LE ? cmp <= 0 : op == OP_GT ? cmp > 0 : cmp >= 0;
+	*out = value_bool(res);
+	return true;
+}
+
+static bool iterable(struct ctx *c, struct value v, struct value *out)
+{
+	if (v.kind == V_LIST)
+		return true;
+	value_unref(v);
+	return throw(c, out, "TypeError", "'%s' object is not iterable (use a list or range())",
+		     value_type_name(v));
+}
+
+static bool eval_list(struct ctx *c, const struct expr *e, struct value *out)
+{
+	struct value list = value_list((size_t)e->list.n);
+	for (int i = 0; i < e->list.n; i++) {
+		const struct expr *item = e->list.items[i];
+		struct value v;
+		if (!eval(c, item->kind == E_STAR ? item->operand : item, &v)) {
+			value_unref(list);
+			*out = v;
+			return false;
+		}
+		if (item->kind != E_STAR) {
+			value_list_push(list, v);
+			continue;
+		}
+		if (!iterable(c, v, out)) {
+			value_unref(list);
+			return false;
+		}
+		struct list_obj *l = value_as_list(v);
+		for (size_t k = 0; k < l->n; k++)
+			value_list_push(list, value_ref(l->items[k]));
+		value_unref(v);
+	}
+	*out = list;
+	return true;
+}
+
+static bool eval_comp(struct ctx *c, const struct expr *e, struct value *out)
+{
+	struct value iter;
+	if (!eval(c, e->comp.iter, &iter)) {
+		*out = iter;
+		return false;
+	}
+	if (!iterable(c, iter, out))
+		return false;
+	struct list_obj *l = value_as_list(iter);
+	struct value list = value_list(l->n);
+	for (size_t i = 0; i < l->n; i++) {
+		value_unref(c->slots[e->comp.var_slot]);
+		c->slots[e->comp.var_slot] = value_ref(l->items[i]);
+		struct value v;
+		if (!eval(c, e->comp.elem, &v)) {
+			value_unref(list);
+			value_unref(iter);
+			*out = v;
+			return false;
+		}
+		value_list_push(list, v);
+	}
+	value_unref(iter);
+	*out = list;
+	return true;
+}
+
+static bool eval_fstring(struct ctx *c, const struct expr *e, struct value *out)
+{
+	struct buf s = {0};
+	for (int i = 0; i < e->fstring.n; i++) {
+		const struct fpart *p = &e->fstring.parts[i];
+		if (!p->e) {
+			buf_add(&s, p->text, p->len);
+			continue;
+		}
+		struct value v;
+		if (!eval(c, p->e, &v)) {
+			buf_free(&s);
+			*out = v;
+			return false;
+		}
+		if (p->precision >= 0) {
+			double d;
+			if (!value_number(v, &d)) {
+				buf_free(&s);
+				value_unref(v);
+				return throw(c, out, "ValueError", "format '.%df' needs a number, not %s",
+					     p->precision, value_type_name(v));
+			}
+			buf_printf(&s, "%.*f", p->precision, d);
+		} else {
+			value_format(&s, v);
+		}
+		value_unref(v);
+	}
+	*out = value_str(s.data ? s.data : "", s.len);
+	buf_free(&s);
+	return true;
+}
+
+static bool eval_call(struct ctx *c, const struct expr *e, struct value *out)
+{
+	struct value args[e->call.nargs ? e->call.nargs : 1];
+	if (!eval_args(c, e->call.args, e->call.nargs, args, out))
+		return false;
+	if (e->kind == E_CALL && e->call.fn->is_async) {
+		*out = value_coro(e->call.fn, args, e->call.nargs);
+		return true;
+	}
+	bool ok = interp_call(c->env, e->kind == E_CALL ? e->call.fn : NULL, e->call.builtin, args,
+			      e->call.nargs, c->line, out);
+	free_values(args, e->call.nargs);
+	return ok;
+}
+
+static bool eval_offload(struct ctx *c, const struct expr *e, struct value *out)
+{
+	const struct expr *job = e->offload.job;
+	struct value args[job->call.nargs ? job->call.nargs : 1];
+	if (!eval_args(c, job->call.args, job->call.nargs, args, out))
+		return false;
+	if (job->kind == E_BUILTIN && job->call.builtin == B_BLOCK) {
+		double d;
+		if (!number_arg(c, args[0], "block", &d, out)) {
+			free_values(args, job->call.nargs);
+			return false;
+		}
+	}
+	bool ok = runtime_offload(c->env->rt, c->x->owner, e->offload.pool,
+				  job->kind == E_CALL ? job->call.fn : NULL, job->call.builtin, args,
+				  job->call.nargs, c->line, out);
+	free_values(args, job->call.nargs);
+	return ok;
+}
+
+static bool eval(struct ctx *c, const struct expr *e, struct value *out)
+{
+	struct value l, r;
+	switch (e->kind) {
+	case E_CONST:
+		*out = value_ref(e->constant);
+		return true;
+	case E_FSTRING:
+		return eval_fstring(c, e, out);
+	case E_LOCAL:
+		*out = value_ref(c->slots[e->slot]);
+		return true;
+	case E_PARAM:
+		*out = value_ref(c->env->sc->params[e->param].value);
+		return true;
+	case E_BINARY:
+		if (!eval(c, e->binary.l, &l)) {
+			*out = l;
+			return false;
+		}
+		if (e->binary.op == OP_AND || e->binary.op == OP_OR) {
+			if (value_truthy(l) == (e->binary.op == OP_OR)) {
+				*out = l;
+				return true;
+			}
+			value_unref(l);
+			return eval(c, e->binary.r, out);
+		}
+		if (!eval(c, e->binary.r, &r)) {
+			value_unref(l);
+			*out = r;
+			return false;
+		}
+		bool ok = e->binary.op >= OP_EQ ? compare(c, e->binary.op, l, r, out)
+						: arith(c, e->binary.op, l, r, out);
+		value_unref(l);
+		value_unref(r);
+		return ok;
+	case E_NEG:
+		if (!eval(c, e->operand, &l)) {
+			*out = l;
+			return false;
+		}
+		if (l.kind == V_INT && l.i != INT64_MIN) {
+			*out = value_int(-l.i);
+			return true;
+		}
+		if (l.kind == V_FLOAT) {
+			*out = value_float(-l.f);
+			return true;
+		}
+		value_unref(l);
+		return throw(c, out, "TypeError", "bad operand type for unary -: '%s'", value_type_name(l));
+	case E_NOT:
+		if (!eval(c, e->operand, &l)) {
+			*out = l;
+			return false;
+		}
+		*out = value_bool(!value_truthy(l));
+		value_unref(l);
+		return true;
+	case E_LIST:
+		return eval_list(c, e, out);
+	case E_COMP:
+		return eval_comp(c, e, out);
+	case E_INDEX: {
+		if (!eval(c, e->index.base, &l)) {
+			*out = l;
+			return false;
+		}
+		if (!eval(c, e->index.index, &r)) {
+			value_unref(l);
+			*out = r;
+			return false;
+		}
+		bool good = false;
+		if ((l.kind == V_LIST || l.kind == V_STR) && r.kind == V_INT) {
+			int64_t n = l.kind == V_LIST ? (int64_t)value_as_list(l)->n : (int64_t)value_as_str(l)->len;
+			int64_t i = r.i < 0 ? r.i + n : r.i;
+			if (i >= 0 && i < n) {
+				*out = l.kind == V_LIST ? value_ref(value_as_list(l)->items[i])
+							: value_str(value_as_str(l)->s + i, 1);
+				good = true;
+			} else {
+				throw(c, out, "IndexError", "%s index out of range", value_type_name(l));
+			}
+		} else {
+			throw(c, out, "TypeError", "'%s' cannot be indexed by '%s'", value_type_name(l),
+			      value_type_name(r));
+		}
+		value_unref(l);
+		return good;
+	}
+	case E_CALL:
+	case E_BUILTIN:
+		return eval_call(c, e, out);
+	case E_STAR:
+		return throw(c, out, "SyntaxError", "'*' is only allowed in a list or gather(...)");
+	case E_SPAWN:
+		if (!eval(c, e->operand, &l)) {
+			*out = l;
+			return false;
+		}
+		if (l.kind == V_FUTURE) {
+			*out = l;
+			return true;
+		}
+		if (l.kind != V_CORO) {
+			value_unref(l);
+			return throw(c, out, "TypeError", "spawn needs a coroutine, like 'spawn fetch(1)', not %s",
+				     value_type_name(l));
+		}
+		{
+			bool good = runtime_spawn(c->env->rt, c->x->owner, l, c->line, out);
+			value_unref(l);
+			return good;
+		}
+	case E_OFFLOAD:
+		return eval_offload(c, e, out);
+	case E_GATHER: {
+		if (!eval(c, e->gather, &l)) {
+			*out = l;
+			return false;
+		}
+		bool good = runtime_gather(c->env->rt, c->x->owner, l, c->line, out);
+		value_unref(l);
+		return good;
+	}
+	}
+	return throw(c, out, "SystemError", "bad expression");
+}
+
+/* --- frames ------------------------------------------------------------- */
+
+static struct frame *frame_new(const struct func *fn, struct value *args, int nargs, int ret_slot)
+{
+	struct frame *f = xmalloc(sizeof(*f) + (size_t)fn->nslots * sizeof(struct value));
+	f->fn = fn;
+	f->pc = 0;
+	f->ret_slot = ret_slot;
+	f->caller = NULL;
+	for (int i = 0; i < fn->nslots; i++)
+		f->slots[i] = i < nargs ? value_ref(args[i]) : value_none();
+	return f;
+}
+
+static void frame_free(struct frame *f)
+{
+	for (int i = 0; i < f->fn->nslots; i++)
+		value_unref(f->slots[i]);
+	free(f);
+}
+
+static bool start_coro(struct value coro, int ret_slot, struct frame **f, struct value *err, int line)
+{
+	struct coro_obj *co = value_as_coro(coro);
+	if (co->started) {
+		*err = value_exc("RuntimeError", line, "cannot reuse already awaited coroutine %s()",
+				 co->fn->name);
+		return false;
+	}
+	co->started = true;
+	*f = frame_new(co->fn, co->args, co->nargs, ret_slot);
+	return true;
+}
+
+bool exec_init(struct exec *x, struct interp_env *env, struct value coro, void *owner, struct value *err)
+{
+	memset(x, 0, sizeof(*x));
+	x->env = env;
+	x->owner = owner;
+	x->resume_slot = -1;
+	x->pending = value_none();
+	return start_coro(coro, -1, &x->top, err, 0);
+}
+
+void exec_clear(struct exec *x)
+{
+	while (x->top) {
+		struct frame *f = x->top;
+		x->top = f->caller;
+		frame_free(f);
+	}
+	value_unref(x->pending);
+	x->pending = value_none();
+}
+
+int exec_line(const struct exec *x)
+{
+	if (!x->top)
+		return 0;
+	int pc = x->top->pc;
+	if (pc > 0 && pc <= x->top->fn->nops)
+		pc--;
+	return x->top->fn->ops[pc].line;
+}
+
+void exec_resume(struct exec *x, struct value v)
+{
+	if (x->resume_slot >= 0 && x->top) {
+		value_unref(x->top->slots[x->resume_slot]);
+		x->top->slots[x->resume_slot] = v;
+	} else {
+		value_unref(v);
+	}
+	x->resume_slot = -1;
+}
+
+void exec_resume_error(struct exec *x, struct value exc)
+{
+	value_unref(x->pending);
+	x->pending = exc;
+	x->resume_slot = -1;
+}
+
+static void set_slot(struct frame *f, int slot, struct value v)
+{
+	if (slot < 0) {
+		value_unref(v);
+		return;
+	}
+	value_unref(f->slots[slot]);
+	f->slots[slot] = v;
+}
+
+enum step exec_run(struct exec *x, struct value *out)
+{
+	struct value v;
+	if (x->pending.kind != V_NONE) {
+		v = x->pending;
+		x->pending = value_none();
+		goto fail;
+	}
+	for (;;) {
+		struct frame *f = x->top;
+		const struct op *op = &f->fn->ops[f->pc];
+		struct ctx c = {x->env, f->slots, x, op->line};
+		switch (op->kind) {
+		case OP_SAY: {
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			struct buf s = {0};
+			value_format(&s, v);
+			value_unref(v);
+			x->env->emit(x->env->ctx, EMIT_SAY, op->line, s.data ? s.data : "");
+			buf_free(&s);
+			f->pc++;
+			break;
+		}
+		case OP_SLEEP: {
+			double d;
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			bool good = number_arg(&c, v, "sleep", &d, out);
+			value_unref(v);
+			if (!good) {
+				v = *out;
+				goto fail;
+			}
+			f->pc++;
+			*out = value_float(d);
+			return STEP_SLEEP;
+		}
+		case OP_BLOCK: {
+			double d;
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			bool good = number_arg(&c, v, "block", &d, out);
+			value_unref(v);
+			if (!good || !do_block(&c, d, out)) {
+				v = *out;
+				goto fail;
+			}
+			f->pc++;
+			break;
+		}
+		case OP_ASSIGN:
+		case OP_EXPR:
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			set_slot(f, op->kind == OP_ASSIGN ? op->slot : -1, v);
+			f->pc++;
+			break;
+		case OP_AWAIT:
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			f->pc++;
+			if (v.kind == V_CORO) {
+				if (x->depth >= MAX_CALL_DEPTH) {
+					value_unref(v);
+					throw(&c, &v, "RecursionError", "maximum await depth exceeded");
+					goto fail;
+				}
+				struct frame *callee;
+				bool good = start_coro(v, op->slot, &callee, out, op->line);
+				value_unref(v);
+				if (!good) {
+					v = *out;
+					goto fail;
+				}
+				callee->caller = f;
+				x->top = callee;
+				x->depth++;
+				break;
+			}
+			if (v.kind == V_FUTURE) {
+				x->resume_slot = op->slot;
+				*out = v;
+				return STEP_AWAIT;
+			}
+			value_unref(v);
+			throw(&c, &v, "TypeError", "object %s can't be used in 'await' expression",
+			      value_type_name(v));
+			goto fail;
+		case OP_RETURN:
+			if (op->e) {
+				if (!eval(&c, op->e, &v))
+					goto fail;
+			} else {
+				v = value_none();
+			}
+			x->top = f->caller;
+			if (!x->top) {
+				frame_free(f);
+				*out = v;
+				return STEP_RETURN;
+			}
+			set_slot(x->top, f->ret_slot, v);
+			frame_free(f);
+			x->depth--;
+			break;
+		case OP_FOR_INIT:
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			if (!iterable(&c, v, &v))
+				goto fail;
+			set_slot(f, op->slot, v);
+			set_slot(f, op->slot + 1, value_int(0));
+			f->pc++;
+			break;
+		case OP_FOR_NEXT: {
+			struct list_obj *l = value_as_list(f->slots[op->slot2]);
+			int64_t i = f->slots[op->slot2 + 1].i;
+			if ((size_t)i < l->n) {
+				set_slot(f, op->slot, value_ref(l->items[i]));
+				f->slots[op->slot2 + 1].i = i + 1;
+				f->pc++;
+			} else {
+				f->pc = op->target;
+			}
+			break;
+		}
+		case OP_JUMP:
+			f->pc = op->target;
+			break;
+		case OP_JUMP_IF_NOT:
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			f->pc = value_truthy(v) ? f->pc + 1 : op->target;
+			value_unref(v);
+			break;
+		}
+	}
+fail:
+	/* No handlers yet: the exception leaves every frame. */
+	while (x->top) {
+		struct frame *f = x->top;
+		x->top = f->caller;
+		frame_free(f);
+	}
+	*out = v;
+	return STEP_RAISE;
+}
+
+bool interp_eval(struct interp_env *env, const struct expr *e, struct value *out)
+{
+	struct ctx c = {env, NULL, NULL, e->line};
+	return eval(&c, e, out);
+}
+
+bool interp_call(struct interp_env *env, const struct func *fn, enum builtin builtin,
+		 struct value *args, int nargs, int line, struct value *out)
+{
+	if (!fn) {
+		struct ctx c = {env, NULL, NULL, line};
+		return call_builtin(&c, builtin, args, nargs, out);
+	}
+	if (call_depth >= MAX_CALL_DEPTH) {
+		*out = value_exc("RecursionError", line, "maximum call depth exceeded in %s()", fn->name);
+		return false;
+	}
+	struct exec x = {.env = env, .resume_slot = -1, .pending = value_none()};
+	x.top = frame_new(fn, args, nargs, -1);
+	call_depth++;
+	enum step st = exec_run(&x, out);
+	call_depth--;
+	exec_clear(&x);
+	return st == STEP_RETURN;
+}

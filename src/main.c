@@ -1,0 +1,342 @@
+/* aiodemo: runs asyncio teaching programs for real, on a libev event loop
+ * with real worker threads and processes, and prints their timeline.
+ *
+ * The modules:
+ *   main.c        the command line: parse, run, report, free
+ *   catalog.[ch]  the built-in scenarios (embedded) and scenario files
+ *   parser.c      the scenario language -> struct scenario (scenario.h)
+ *   dump.c        the parsed form as text, for tests and `aiodemo dump`
+ *   interp.[ch]   expressions and operations; tasks' frame stacks
+ *   runtime.[ch]  the asyncio-style loop on libev: tasks, timers, gather, offload
+ *   threadpool.[ch], procpool.[ch]  worker threads and worker processes
+ *   timeline.[ch] events, live text/JSON output, the summary
+ *   value.[ch]    the language's values; buf.[ch], clock.[ch], diag.[ch] utilities
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "diag.h"
+#include "runtime.h"
+#include "scenario.h"
+#include "timeline.h"
+
+#ifndef AIODEMO_VERSION
+#define AIODEMO_VERSION "unknown"
+#endif
+
+enum { EXIT_USAGE = 2 };
+
+struct options {
+	const char *command;
+	const char *target;
+	double scale;
+	enum tl_format format;
+	int color; /* -1 auto, 0 never, 1 always */
+	char **params;
+	int nparams;
+};
+
+static const char usage_text[] =
+	"usage: aiodemo list\n"
+	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
+	"       aiodemo show NAME|FILE\n"
+	"       aiodemo dump NAME|FILE\n"
+	"       aiodemo --help | --version\n";
+
+static const char help_text[] =
+	"\n"
+	"Runs asyncio teaching programs for real on a libev event loop, with real\n"
+	"worker threads and processes, and prints a timeline that shows when the\n"
+	"loop is blocked and what offloading changes.\n"
+	"\n"
+	"commands:\n"
+	"  list             list the built-in scenarios: name and title\n"
+	"  run NAME|FILE    run a scenario and print its timeline and a summary\n"
+	"  show NAME|FILE   print the scenario file: the program, the original\n"
+	"                   Python and what to notice\n"
+	"  dump NAME|FILE   print the parsed form of a scenario (checks a file)\n"
+	"\n"
+	"options:\n"
+	"      --color=WHEN       colour the timeline: auto (default), always, never;\n"
+	"                         NO_COLOR in the environment means never\n"
+	"  -f, --format=FORMAT    text (default) or json (one object per line)\n"
+	"  -h, --help             show this help\n"
+	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
+	"  -s, --scale=F          multiply every duration by F (default 1)\n"
+	"  -V, --version          show the version\n"
+	"\n"
+	"exit status: 0 ok, 1 the scenario failed, 2 usage error, 130 interrupted.\n"
+	"See aiodemo(1) and aiodemo-scenario(5).\n";
+
+static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_error("%s", msg);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+static int parse_scale(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 1000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"color", required_argument, NULL, 'c'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{"param", required_argument, NULL, 'p'},
+		{"scale", required_argument, NULL, 's'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	o->scale = 1;
+	o->format = TL_TEXT;
+	o->color = -1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":f:hp:s:V", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!strcmp(optarg, "auto"))
+				o->color = -1;
+			else if (!strcmp(optarg, "always"))
+				o->color = 1;
+			else if (!strcmp(optarg, "never"))
+				o->color = 0;
+			else
+				return usage_error("--color takes auto, always or never, not '%s'", optarg);
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				o->format = TL_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->format = TL_JSON;
+			else
+				return usage_error("--format takes text or json, not '%s'", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return 0;
+		case 'p':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return usage_error("--param takes NAME=VALUE, not '%s'", optarg);
+			o->params = xrealloc(o->params, (size_t)(o->nparams + 1) * sizeof(char *));
+			o->params[o->nparams++] = optarg;
+			break;
+		case 's':
+			if (parse_scale(optarg, &o->scale) != 0)
+				return usage_error("--scale takes a number greater than 0 and at most 1000, not '%s'",
+						   optarg);
+			break;
+		case 'V':
+			printf("aiodemo %s\n", AIODEMO_VERSION);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command given");
+	o->command = argv[optind++];
+	static const char *const commands[] = {"list", "run", "show", "dump"};
+	bool known = false;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		known |= !strcmp(o->command, commands[i]);
+	if (!known) {
+		const char *s = suggest_name(o->command, commands, sizeof(commands) / sizeof(commands[0]));
+		if (s)
+			return usage_error("unknown command '%s'; did you mean '%s'?", o->command, s);
+		return usage_error("unknown command '%s'", o->command);
+	}
+	bool wants_target = strcmp(o->command, "list") != 0;
+	if (wants_target) {
+		if (optind >= argc)
+			return usage_error("'%s' needs a scenario name or file", o->command);
+		o->target = argv[optind++];
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+static int cmd_list(void)
+{
+	size_t n;
+	const struct builtin_scenario *all = catalog_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		char err[1024];
+		struct scenario *sc = scenario_parse(all[i].name, all[i].text, all[i].len, err, sizeof(err));
+		printf("%-20s %s\n", all[i].name, sc && sc->title ? sc->title : "");
+		scenario_free(sc);
+	}
+	return 0;
+}
+
+static struct scenario *load(const struct options *o)
+{
+	size_t len;
+	char *file;
+	char *text = catalog_load(o->target, &len, &file);
+	if (!text)
+		return NULL;
+	struct scenario *sc = scenario_parse(file, text, len, NULL, 0);
+	free(text);
+	free(file);
+	return sc;
+}
+
+static struct runtime *running; /* for the signal handler */
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+	if (caught_signal)
+		_exit(128 + sig); /* a second Ctrl-C: stop at once; workers die with us */
+	caught_signal = sig;
+	if (running)
+		runtime_interrupt(running);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int cmd_run(const struct options *o)
+{
+	struct scenario *sc = load(o);
+	if (!sc)
+		return EXIT_USAGE;
+	for (int i = 0; i < o->nparams; i++) {
+		char *eq = strchr(o->params[i], '=');
+		*eq = '\0';
+		char err[512];
+		int rc = scenario_set_param(sc, o->params[i], eq + 1, err, sizeof(err));
+		*eq = '=';
+		if (rc != 0) {
+			diag_error("%s", err);
+			scenario_free(sc);
+			return EXIT_USAGE;
+		}
+	}
+	bool color = o->color == 1 ||
+		     (o->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+		      !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
+	struct timeline *tl = timeline_new(stdout, o->format, color && o->format == TL_TEXT, clock_now());
+	if (!tl || install_signals() != 0) {
+		diag_error("cannot set up the run: %s", strerror(errno));
+		timeline_free(tl);
+		scenario_free(sc);
+		return 1;
+	}
+	struct runtime *rt = runtime_new(sc, tl, o->scale);
+	if (!rt) {
+		timeline_free(tl);
+		scenario_free(sc);
+		return 1;
+	}
+	timeline_print_text(tl, "%s%s%s: %s\n", color ? "\033[1m" : "", sc->name, color ? "\033[0m" : "",
+			    sc->title ? sc->title : "");
+	if (sc->source)
+		timeline_print_text(tl, "from %s", sc->source);
+	timeline_print_text(tl, "%sscale %g\n\n%8s  %-20s  %s\n", sc->source ? " · " : "", o->scale,
+			    "time (s)", "lane", "event");
+	running = rt;
+	enum run_status st = runtime_run(rt);
+	running = NULL;
+	if (st != RUN_BROKEN_PIPE && sc->notice)
+		timeline_print_text(tl, "\nwhat to notice\n%s", sc->notice);
+	runtime_free(rt);
+	timeline_free(tl);
+	scenario_free(sc);
+	if (st == RUN_INTERRUPTED && caught_signal == SIGTERM)
+		return 128 + SIGTERM;
+	return (int)st;
+}
+
+static int cmd_show(const struct options *o)
+{
+	size_t len;
+	char *file;
+	char *text = catalog_load(o->target, &len, &file);
+	if (!text)
+		return EXIT_USAGE;
+	fwrite(text, 1, len, stdout);
+	free(text);
+	free(file);
+	return 0;
+}
+
+static int cmd_dump(const struct options *o)
+{
+	struct scenario *sc = load(o);
+	if (!sc)
+		return EXIT_USAGE;
+	struct buf b = {0};
+	scenario_dump(sc, &b);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	scenario_free(sc);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	diag_color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	struct options o = {0};
+	int status = parse_args(argc, argv, &o);
+	if (status < 0) {
+		if (!strcmp(o.command, "list"))
+			status = cmd_list();
+		else if (!strcmp(o.command, "run"))
+			status = cmd_run(&o);
+		else if (!strcmp(o.command, "show"))
+			status = cmd_show(&o);
+		else
+			status = cmd_dump(&o);
+	}
+	free(o.params);
+	if (fflush(stdout) != 0 && errno != EPIPE) {
+		diag_error("writing the output failed: %s", strerror(errno));
+		return 1;
+	}
+	return status;
+}

@@ -1,0 +1,1773 @@
+/* The scenario language: a line-oriented reader with Python-like indentation,
+ * a recursive-descent expression parser, and a compiler from statements to
+ * flat operation lists with resolved variable slots.
+ *
+ * A file is a sequence of top-level lines:
+ *
+ *     name / title / source TEXT        header lines, raw text
+ *     param NAME = LITERAL              a value --param can override
+ *     pool NAME threads|processes [N]   an executor
+ *     expect total DURATION             what must be true
+ *     python: / notice:                 raw indented blocks
+ *     [async] def NAME(PARAMS):         a function, an indented code block
+ *
+ * Errors unwind with longjmp after formatting "file:line:col: error: ...";
+ * every allocation goes through p_alloc(), so the unwinding frees it all. */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+enum tok_kind { T_EOL, T_NAME, T_INT, T_FLOAT, T_STRING, T_OP };
+
+struct token {
+	enum tok_kind kind;
+	const char *s; /* source text (for T_STRING: the contents between quotes) */
+	size_t n;
+	int col;
+	int64_t i;
+	double f;
+	bool duration;
+};
+
+/* Everything the parse allocates, so that an error can free it all. */
+struct alloc_list {
+	void **ptrs;
+	size_t n, cap;
+};
+
+struct scope_entry {
+	const char *name;
+	size_t n;
+	int slot;
+};
+
+struct parser {
+	const char *file, *text;
+	size_t len;
+	char *errbuf;
+	size_t errsize;
+	jmp_buf fail;
+
+	/* The reader: the next line starts at next_pos. */
+	const char *next_pos;
+	int next_lineno;
+	/* The current line. */
+	const char *line, *line_end;
+	int lineno, indent;
+	struct token *toks;
+	int ntoks, tokcap, tpos;
+
+	struct scenario *sc;
+	struct alloc_list allocs;
+	struct func *fn; /* the function being compiled, NULL outside */
+	struct scope_entry *scope; /* comprehension variables in scope */
+	int nscope, scopecap;
+	struct expr **calls; /* E_CALL and E_OFFLOAD nodes resolved after parsing */
+	int ncalls, callcap;
+	struct value *constants; /* immortal constants, freed with the scenario */
+	int nconst, constcap;
+};
+
+/* The allocations a finished scenario owns. */
+struct scenario_mem {
+	struct alloc_list allocs;
+	struct value *constants;
+	int nconst;
+};
+
+static struct scenario_mem *mem_of(const struct scenario *sc);
+
+/* --- allocation -------------------------------------------------------- */
+
+static void track(struct alloc_list *l, void *p)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->ptrs = xrealloc(l->ptrs, l->cap * sizeof(*l->ptrs));
+	}
+	l->ptrs[l->n++] = p;
+}
+
+static void *p_alloc(struct parser *P, size_t size)
+{
+	void *p = xcalloc(1, size);
+	track(&P->allocs, p);
+	return p;
+}
+
+/* Grows an array allocated with p_alloc/p_grow, keeping the list current. */
+static void *p_grow(struct parser *P, void *old, size_t size)
+{
+	void *p = xrealloc(old, size);
+	if (old) {
+		for (size_t i = P->allocs.n; i-- > 0;)
+			if (P->allocs.ptrs[i] == old) {
+				P->allocs.ptrs[i] = p;
+				return p;
+			}
+	}
+	track(&P->allocs, p);
+	return p;
+}
+
+static char *p_strndup(struct parser *P, const char *s, size_t n)
+{
+	char *p = p_alloc(P, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static struct value immortal(struct parser *P, struct value v)
+{
+	if (!value_is_obj(v))
+		return v;
+	v.o->refs = IMMORTAL_REFS;
+	if (P->nconst == P->constcap) {
+		P->constcap = P->constcap ? P->constcap * 2 : 16;
+		P->constants = xrealloc(P->constants, (size_t)P->constcap * sizeof(*P->constants));
+	}
+	P->constants[P->nconst++] = v;
+	return v;
+}
+
+/* --- errors ------------------------------------------------------------ */
+
+static _Noreturn void fail_at(struct parser *P, int line, int col, const char *fmt, ...)
+	ATTR_PRINTF(4, 5);
+
+static _Noreturn void fail_at(struct parser *P, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_format_at(P->errbuf, P->errsize, P->file, P->text, P->len, line, col, fmt, ap);
+	va_end(ap);
+	longjmp(P->fail, 1);
+}
+
+static int tok_col(struct parser *P)
+{
+	return P->toks[P->tpos].col;
+}
+
+#define FAIL_TOK(P, ...) fail_at((P), (P)->lineno, tok_col(P), __VA_ARGS__)
+
+/* --- suggestions -------------------------------------------------------- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t best = diag + cost;
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *suggest_name(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+	size_t limit = strlen(word) <= 3 ? 1 : strlen(word) <= 6 ? 2 : 3;
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i] || names[i][0] == '.')
+			continue;
+		size_t d = edit_distance(word, names[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
+/* --- the line reader ---------------------------------------------------- */
+
+static bool is_ident_start(char c)
+{
+	return isalpha((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80;
+}
+
+static bool is_ident(char c)
+{
+	return is_ident_start(c) || isdigit((unsigned char)c);
+}
+
+/* Width of leading white space (tabs to the next multiple of 8); sets *@body. */
+static int measure_indent(const char *s, const char *end, const char **body)
+{
+	int w = 0;
+	while (s < end && (*s == ' ' || *s == '\t')) {
+		w = *s == '\t' ? (w / 8 + 1) * 8 : w + 1;
+		s++;
+	}
+	*body = s;
+	return w;
+}
+
+static bool line_is_blank(const char *s, const char *end)
+{
+	const char *b;
+	measure_indent(s, end, &b);
+	return b == end || *b == '#' || *b == '\r';
+}
+
+/* Finds the end of the physical line at @s (before '\n' and any '\r'). */
+static const char *line_end_of(const struct parser *P, const char *s, const char **next)
+{
+	const char *end = P->text + P->len;
+	const char *nl = memchr(s, '\n', (size_t)(end - s));
+	*next = nl ? nl + 1 : end;
+	const char *e = nl ? nl : end;
+	if (e > s && e[-1] == '\r')
+		e--;
+	return e;
+}
+
+/* Skips blank and comment lines; returns the indent of the next line with
+ * code, or -1 at the end of the file. Does not consume it. */
+static int peek_indent(struct parser *P)
+{
+	const char *end = P->text + P->len;
+	while (P->next_pos < end) {
+		const char *next;
+		const char *e = line_end_of(P, P->next_pos, &next);
+		if (!line_is_blank(P->next_pos, e)) {
+			const char *b;
+			return measure_indent(P->next_pos, e, &b);
+		}
+		P->next_pos = next;
+		P->next_lineno++;
+	}
+	return -1;
+}
+
+static void tokenize(struct parser *P, const char *s, const char *end, int line, const char *line_start);
+
+/* Makes the next line with code current and tokenizes it. */
+static void take_line(struct parser *P)
+{
+	peek_indent(P);
+	const char *next;
+	P->line = P->next_pos;
+	P->line_end = line_end_of(P, P->next_pos, &next);
+	P->lineno = P->next_lineno;
+	P->next_pos = next;
+	P->next_lineno++;
+	const char *body;
+	P->indent = measure_indent(P->line, P->line_end, &body);
+	if (memchr(P->line, '\0', (size_t)(P->line_end - P->line)))
+		fail_at(P, P->lineno, 1, "a NUL byte in the file");
+	tokenize(P, body, P->line_end, P->lineno, P->line);
+}
+
+static void push_token(struct parser *P, struct token t)
+{
+	if (P->ntoks == P->tokcap) {
+		P->tokcap = P->tokcap ? P->tokcap * 2 : 32;
+		P->toks = xrealloc(P->toks, (size_t)P->tokcap * sizeof(*P->toks));
+	}
+	P->toks[P->ntoks++] = t;
+}
+
+static const char *const two_char_ops[] = {"//", "==", "!=", "<=", ">=", NULL};
+
+static void tokenize(struct parser *P, const char *s, const char *end, int line, const char *line_start)
+{
+	P->ntoks = 0;
+	P->tpos = 0;
+	while (s < end) {
+		char c = *s;
+		int col = (int)(s - line_start) + 1;
+		if (c == ' ' || c == '\t' || c == '\r') {
+			s++;
+			continue;
+		}
+		if (c == '#')
+			break;
+		struct token t = {.s = s, .col = col};
+		if (is_ident_start(c)) {
+			while (s < end && is_ident(*s))
+				s++;
+			t.kind = T_NAME;
+			t.n = (size_t)(s - t.s);
+		} else if (isdigit((unsigned char)c) || (c == '.' && s + 1 < end && isdigit((unsigned char)s[1]))) {
+			char tmp[64];
+			const char *q = s;
+			bool is_float = false;
+			while (q < end && (isdigit((unsigned char)*q) || *q == '.' || *q == '_')) {
+				if (*q == '.')
+					is_float = true;
+				q++;
+			}
+			if (q < end && (*q == 'e' || *q == 'E') && q + 1 < end &&
+			    (isdigit((unsigned char)q[1]) || ((q[1] == '-' || q[1] == '+') && q + 2 < end && isdigit((unsigned char)q[2])))) {
+				is_float = true;
+				q += 2;
+				while (q < end && isdigit((unsigned char)*q))
+					q++;
+			}
+			size_t n = 0;
+			for (const char *r = s; r < q && n + 1 < sizeof(tmp); r++)
+				if (*r != '_')
+					tmp[n++] = *r;
+			tmp[n] = '\0';
+			if ((size_t)(q - s) >= sizeof(tmp) - 1)
+				fail_at(P, line, col, "number too long");
+			char *endp;
+			errno = 0;
+			if (is_float) {
+				t.kind = T_FLOAT;
+				t.f = strtod(tmp, &endp);
+			} else {
+				t.kind = T_INT;
+				long long v = strtoll(tmp, &endp, 10);
+				t.i = v;
+				t.f = (double)v;
+			}
+			if (*endp || errno == ERANGE)
+				fail_at(P, line, col, "malformed number '%.*s'", (int)(q - s), s);
+			/* A unit right after the number makes a duration in seconds. */
+			if (q + 1 < end && q[0] == 'm' && q[1] == 's' && (q + 2 == end || !is_ident(q[2]))) {
+				t.kind = T_FLOAT;
+				t.f = t.f / 1000.0;
+				t.duration = true;
+				q += 2;
+			} else if (q < end && q[0] == 's' && (q + 1 == end || !is_ident(q[1]))) {
+				t.kind = T_FLOAT;
+				t.duration = true;
+				q += 1;
+			} else if (q < end && is_ident(*q)) {
+				fail_at(P, line, (int)(q - line_start) + 1,
+					"unexpected '%c' after a number (durations are written 2s or 100ms)", *q);
+			}
+			s = q;
+			t.n = (size_t)(s - t.s);
+		} else if (c == '"' || c == '\'') {
+			const char *q = s + 1;
+			while (q < end && *q != c) {
+				if (*q == '\\' && q + 1 < end)
+					q++;
+				q++;
+			}
+			if (q >= end)
+				fail_at(P, line, col, "unterminated string: expected a closing %c on this line", c);
+			t.kind = T_STRING;
+			t.s = s + 1;
+			t.n = (size_t)(q - s - 1);
+			s = q + 1;
+		} else {
+			t.kind = T_OP;
+			t.n = 1;
+			for (int i = 0; two_char_ops[i]; i++)
+				if (s + 1 < end && s[0] == two_char_ops[i][0] && s[1] == two_char_ops[i][1])
+					t.n = 2;
+			if (t.n == 1 && !strchr("()[],:=+-*/%<>.", c)) {
+				if ((unsigned char)c < 0x20 || c == 0x7f)
+					fail_at(P, line, col, "unexpected control character 0x%02x", (unsigned char)c);
+				fail_at(P, line, col, "unexpected character '%c'", c);
+			}
+			s += t.n;
+		}
+		push_token(P, t);
+		if (P->ntoks > 10000)
+			fail_at(P, line, col, "line too long");
+	}
+	struct token eol = {.kind = T_EOL, .s = end, .col = (int)(end - line_start) + 1};
+	push_token(P, eol);
+}
+
+/* --- token helpers ------------------------------------------------------ */
+
+static struct token *peek(struct parser *P)
+{
+	return &P->toks[P->tpos];
+}
+
+static struct token *peek2(struct parser *P)
+{
+	return P->tpos + 1 < P->ntoks ? &P->toks[P->tpos + 1] : &P->toks[P->ntoks - 1];
+}
+
+static bool tok_is(const struct token *t, enum tok_kind k, const char *s)
+{
+	return t->kind == k && strlen(s) == t->n && memcmp(t->s, s, t->n) == 0;
+}
+
+static bool at_op(struct parser *P, const char *s)
+{
+	return tok_is(peek(P), T_OP, s);
+}
+
+static bool at_name(struct parser *P, const char *s)
+{
+	return tok_is(peek(P), T_NAME, s);
+}
+
+static const char *describe(const struct token *t, char *buf, size_t size)
+{
+	switch (t->kind) {
+	case T_EOL: return "the end of the line";
+	case T_STRING: return "a string";
+	case T_INT:
+	case T_FLOAT: snprintf(buf, size, "'%.*s'", (int)t->n, t->s); return buf;
+	default: snprintf(buf, size, "'%.*s'", (int)(t->n > 40 ? 40 : t->n), t->s); return buf;
+	}
+}
+
+static _Noreturn void expected(struct parser *P, const char *what)
+{
+	char tmp[64];
+	FAIL_TOK(P, "expected %s, found %s", what, describe(peek(P), tmp, sizeof(tmp)));
+}
+
+static void expect_op(struct parser *P, const char *s)
+{
+	if (!at_op(P, s)) {
+		char what[16];
+		snprintf(what, sizeof(what), "'%s'", s);
+		expected(P, what);
+	}
+	P->tpos++;
+}
+
+static void expect_eol(struct parser *P)
+{
+	if (peek(P)->kind != T_EOL)
+		expected(P, "the end of the line");
+}
+
+static const char *const keywords[] = {
+	"say", "sleep", "block", "return", "pass", "for", "in", "if", "else", "elif", "await",
+	"spawn", "offload", "to", "gather", "def", "async", "None", "True", "False", "and",
+	"or", "not", "while", NULL,
+};
+
+static bool is_keyword(const char *s, size_t n)
+{
+	for (int i = 0; keywords[i]; i++)
+		if (strlen(keywords[i]) == n && memcmp(keywords[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+static char *take_name(struct parser *P, const char *what)
+{
+	struct token *t = peek(P);
+	if (t->kind != T_NAME)
+		expected(P, what);
+	if (is_keyword(t->s, t->n))
+		FAIL_TOK(P, "'%.*s' is a keyword and cannot be used as %s", (int)t->n, t->s, what);
+	P->tpos++;
+	return p_strndup(P, t->s, t->n);
+}
+
+/* --- nodes and slots ---------------------------------------------------- */
+
+static struct expr *new_expr(struct parser *P, enum expr_kind kind, int col)
+{
+	struct expr *e = p_alloc(P, sizeof(*e));
+	e->kind = kind;
+	e->line = P->lineno;
+	e->col = col;
+	return e;
+}
+
+static int find_slot(struct func *F, const char *name, size_t n)
+{
+	for (int i = 0; i < F->nslots; i++)
+		if (strlen(F->slot_names[i]) == n && memcmp(F->slot_names[i], name, n) == 0)
+			return i;
+	return -1;
+}
+
+static int add_slot(struct parser *P, struct func *F, const char *name, size_t n)
+{
+	F->slot_names = p_grow(P, F->slot_names, (size_t)(F->nslots + 1) * sizeof(char *));
+	F->slot_names[F->nslots] = p_strndup(P, name, n);
+	return F->nslots++;
+}
+
+/* A hidden slot has a name no user variable can have. */
+static int hidden_slot(struct parser *P, struct func *F, const char *what)
+{
+	char name[32];
+	snprintf(name, sizeof(name), ".%s%d", what, F->nslots);
+	return add_slot(P, F, name, strlen(name));
+}
+
+static int define_var(struct parser *P, const struct token *t)
+{
+	if (is_keyword(t->s, t->n))
+		fail_at(P, P->lineno, t->col, "'%.*s' is a keyword and cannot be assigned to", (int)t->n, t->s);
+	for (int i = 0; i < P->sc->nparams; i++)
+		if (strlen(P->sc->params[i].name) == t->n && !memcmp(P->sc->params[i].name, t->s, t->n))
+			fail_at(P, P->lineno, t->col,
+				"'%.*s' is a scenario parameter (line %d) and cannot be assigned to",
+				(int)t->n, t->s, P->sc->params[i].line);
+	int slot = find_slot(P->fn, t->s, t->n);
+	return slot >= 0 ? slot : add_slot(P, P->fn, t->s, t->n);
+}
+
+/* --- expressions -------------------------------------------------------- */
+
+static struct expr *parse_expr(struct parser *P);
+static struct expr *parse_or(struct parser *P);
+
+static struct expr *constant(struct parser *P, struct value v, int col)
+{
+	struct expr *e = new_expr(P, E_CONST, col);
+	e->constant = immortal(P, v);
+	return e;
+}
+
+/* Decodes backslash escapes of a string literal's contents. */
+static void unescape(struct parser *P, const char *s, size_t n, int col, struct buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\' || i + 1 == n) {
+			buf_putc(out, s[i]);
+			continue;
+		}
+		char c = s[++i];
+		switch (c) {
+		case 'n': buf_putc(out, '\n'); break;
+		case 't': buf_putc(out, '\t'); break;
+		case '\\': buf_putc(out, '\\'); break;
+		case '\'': buf_putc(out, '\''); break;
+		case '"': buf_putc(out, '"'); break;
+		case '{': buf_puts(out, "{{"); break;
+		case '}': buf_puts(out, "}}"); break;
+		default:
+			buf_free(out);
+			fail_at(P, P->lineno, col + (int)i, "unknown escape '\\%c'", c);
+		}
+	}
+}
+
+/* Parses a string literal, splitting "{expr}" parts out of it. */
+static struct expr *parse_string(struct parser *P, const struct token *t)
+{
+	int col0 = t->col + 1; /* column of the first character inside the quotes */
+	if (!memchr(t->s, '{', t->n) && !memchr(t->s, '}', t->n)) {
+		struct buf b = {0};
+		unescape(P, t->s, t->n, col0, &b);
+		struct expr *e = constant(P, value_str(b.data ? b.data : "", b.len), t->col);
+		buf_free(&b);
+		return e;
+	}
+	struct expr *e = new_expr(P, E_FSTRING, t->col);
+	struct fpart *parts = NULL;
+	int n = 0;
+	size_t i = 0;
+	struct buf lit = {0};
+	while (i <= t->n) {
+		char c = i < t->n ? t->s[i] : '\0';
+		if (i == t->n || (c == '{' && !(i + 1 < t->n && t->s[i + 1] == '{'))) {
+			if (lit.len || i == t->n) {
+				struct buf dec = {0};
+				unescape(P, lit.data ? lit.data : "", lit.len, col0, &dec);
+				/* Collapse the doubled braces kept by unescape(). */
+				size_t w = 0;
+				for (size_t r = 0; r < dec.len; r++) {
+					dec.data[w++] = dec.data[r];
+					if ((dec.data[r] == '{' || dec.data[r] == '}') && r + 1 < dec.len &&
+					    dec.data[r + 1] == dec.data[r])
+						r++;
+				}
+				parts = p_grow(P, parts, (size_t)(n + 1) * sizeof(*parts));
+				parts[n++] = (struct fpart){.text = p_strndup(P, dec.data ? dec.data : "", w),
+							    .len = w, .precision = -1};
+				buf_free(&dec);
+				buf_clear(&lit);
+			}
+			if (i == t->n)
+				break;
+			size_t j = i + 1, spec = 0;
+			while (j < t->n && t->s[j] != '}') {
+				if (t->s[j] == ':' && !spec)
+					spec = j;
+				if (t->s[j] == '{' || t->s[j] == '"' || t->s[j] == '\'') {
+					buf_free(&lit);
+					fail_at(P, P->lineno, col0 + (int)j, "'%c' is not allowed inside {...}", t->s[j]);
+				}
+				j++;
+			}
+			if (j >= t->n) {
+				buf_free(&lit);
+				fail_at(P, P->lineno, col0 + (int)i, "'{' without a closing '}' (write {{ for a literal brace)");
+			}
+			size_t expr_end = spec ? spec : j;
+			/* Parse the inner expression with the tokens of just that range. */
+			struct token *saved = P->toks;
+			int saved_n = P->ntoks, saved_cap = P->tokcap, saved_pos = P->tpos;
+			P->toks = NULL;
+			P->ntoks = P->tokcap = 0;
+			tokenize(P, t->s + i + 1, t->s + expr_end, P->lineno, P->line);
+			if (peek(P)->kind == T_EOL) {
+				free(P->toks);
+				P->toks = saved;
+				P->ntoks = saved_n;
+				P->tokcap = saved_cap;
+				P->tpos = saved_pos;
+				buf_free(&lit);
+				fail_at(P, P->lineno, col0 + (int)i, "empty {} in a string (write {{}} for literal braces)");
+			}
+			struct expr *inner = parse_or(P);
+			if (peek(P)->kind != T_EOL) {
+				buf_free(&lit);
+				expected(P, "'}'");
+			}
+			free(P->toks);
+			P->toks = saved;
+			P->ntoks = saved_n;
+			P->tokcap = saved_cap;
+			P->tpos = saved_pos;
+			int precision = -1;
+			if (spec) {
+				const char *sp = t->s + spec + 1;
+				size_t sn = j - spec - 1;
+				int digits = 0;
+				if (sn >= 3 && sp[0] == '.' && sp[sn - 1] == 'f') {
+					precision = 0;
+					for (size_t k = 1; k + 1 < sn; k++) {
+						if (!isdigit((unsigned char)sp[k]) || ++digits > 2) {
+							precision = -2;
+							break;
+						}
+						precision = precision * 10 + (sp[k] - '0');
+					}
+				}
+				if (precision < 0 || digits == 0) {
+					buf_free(&lit);
+					fail_at(P, P->lineno, col0 + (int)spec + 1,
+						"unsupported format '%.*s' (only .Nf, like {x:.2f})", (int)sn, sp);
+				}
+			}
+			parts = p_grow(P, parts, (size_t)(n + 1) * sizeof(*parts));
+			parts[n++] = (struct fpart){.e = inner, .precision = precision};
+			i = j + 1;
+			continue;
+		}
+		if (c == '}' && !(i + 1 < t->n && t->s[i + 1] == '}')) {
+			buf_free(&lit);
+			fail_at(P, P->lineno, col0 + (int)i, "single '}' in a string (write }} for a literal brace)");
+		}
+		if (c == '{' || c == '}') {
+			buf_putc(&lit, c);
+			buf_putc(&lit, c);
+			i += 2;
+			continue;
+		}
+		buf_putc(&lit, c);
+		if (c == '\\' && i + 1 < t->n)
+			buf_putc(&lit, t->s[++i]);
+		i++;
+	}
+	buf_free(&lit);
+	e->fstring.parts = parts;
+	e->fstring.n = n;
+	return e;
+}
+
+static const struct {
+	const char *name;
+	enum builtin id;
+	int min_args, max_args;
+} builtins[] = {
+	{"primes", B_PRIMES, 2, 2},
+	{"range", B_RANGE, 1, 2},
+	{"len", B_LEN, 1, 1},
+	{"str", B_STR, 1, 1},
+};
+
+static void note_call(struct parser *P, struct expr *e)
+{
+	if (P->ncalls == P->callcap) {
+		P->callcap = P->callcap ? P->callcap * 2 : 16;
+		P->calls = xrealloc(P->calls, (size_t)P->callcap * sizeof(*P->calls));
+	}
+	P->calls[P->ncalls++] = e;
+}
+
+/* Parses "a, b, *c" up to @close; items may be starred when @stars. */
+static struct expr **parse_items(struct parser *P, const char *close, bool stars, int *n)
+{
+	struct expr **items = NULL;
+	*n = 0;
+	while (!at_op(P, close)) {
+		struct expr *item;
+		if (stars && at_op(P, "*")) {
+			item = new_expr(P, E_STAR, tok_col(P));
+			P->tpos++;
+			item->operand = parse_or(P);
+		} else {
+			item = parse_expr(P);
+		}
+		items = p_grow(P, items, (size_t)(*n + 1) * sizeof(*items));
+		items[(*n)++] = item;
+		if (*n > 10000)
+			FAIL_TOK(P, "too many items");
+		if (!at_op(P, ","))
+			break;
+		P->tpos++;
+	}
+	if (!at_op(P, close)) {
+		char what[40];
+		snprintf(what, sizeof(what), "',' or '%s'", close);
+		expected(P, what);
+	}
+	P->tpos++;
+	return items;
+}
+
+/* Looks ahead for "for" at this bracket depth before @close: a comprehension. */
+static int find_comp_for(struct parser *P, const char *close)
+{
+	int depth = 0;
+	for (int i = P->tpos; i < P->ntoks && P->toks[i].kind != T_EOL; i++) {
+		struct token *t = &P->toks[i];
+		if (t->kind == T_OP && (tok_is(t, T_OP, "(") || tok_is(t, T_OP, "[")))
+			depth++;
+		else if (t->kind == T_OP && (tok_is(t, T_OP, ")") || tok_is(t, T_OP, "]"))) {
+			if (depth == 0)
+				return tok_is(t, T_OP, close) ? -1 : -1;
+			depth--;
+		} else if (depth == 0 && tok_is(t, T_NAME, "for")) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Parses "elem for var in iter" followed by @close. */
+static struct expr *parse_comprehension(struct parser *P, int for_pos, const char *close)
+{
+	struct token *var = &P->toks[for_pos + 1];
+	if (var->kind != T_NAME || is_keyword(var->s, var->n)) {
+		P->tpos = for_pos + 1;
+		expected(P, "a variable name after 'for'");
+	}
+	if (!P->fn)
+		FAIL_TOK(P, "a comprehension needs to be inside a function");
+	struct expr *e = new_expr(P, E_COMP, tok_col(P));
+	e->comp.var_slot = hidden_slot(P, P->fn, "comp");
+	if (P->nscope == P->scopecap) {
+		P->scopecap = P->scopecap ? P->scopecap * 2 : 4;
+		P->scope = xrealloc(P->scope, (size_t)P->scopecap * sizeof(*P->scope));
+	}
+	P->scope[P->nscope++] = (struct scope_entry){var->s, var->n, e->comp.var_slot};
+	e->comp.elem = parse_expr(P);
+	P->nscope--;
+	if (P->tpos != for_pos)
+		expected(P, "'for'");
+	P->tpos += 2;
+	if (!at_name(P, "in"))
+		expected(P, "'in'");
+	P->tpos++;
+	e->comp.iter = parse_or(P);
+	expect_op(P, close);
+	return e;
+}
+
+static bool lookup_var(struct parser *P, const struct token *t, struct expr *e)
+{
+	for (int i = P->nscope; i-- > 0;)
+		if (P->scope[i].n == t->n && memcmp(P->scope[i].name, t->s, t->n) == 0) {
+			e->kind = E_LOCAL;
+			e->slot = P->scope[i].slot;
+			return true;
+		}
+	int slot = P->fn ? find_slot(P->fn, t->s, t->n) : -1;
+	if (slot >= 0) {
+		e->kind = E_LOCAL;
+		e->slot = slot;
+		return true;
+	}
+	for (int i = 0; i < P->sc->nparams; i++)
+		if (strlen(P->sc->params[i].name) == t->n && !memcmp(P->sc->params[i].name, t->s, t->n)) {
+			e->kind = E_PARAM;
+			e->param = i;
+			return true;
+		}
+	return false;
+}
+
+static _Noreturn void unknown_name(struct parser *P, const struct token *t)
+{
+	const char **names = xcalloc((size_t)(P->sc->nparams + (P->fn ? P->fn->nslots : 0) + P->nscope) + 1,
+				     sizeof(char *));
+	size_t n = 0;
+	for (int i = 0; i < P->sc->nparams; i++)
+		names[n++] = P->sc->params[i].name;
+	for (int i = 0; P->fn && i < P->fn->nslots; i++)
+		names[n++] = P->fn->slot_names[i];
+	char word[64];
+	snprintf(word, sizeof(word), "%.*s", (int)(t->n < 63 ? t->n : 63), t->s);
+	const char *s = suggest_name(word, names, n);
+	char hint[96] = "";
+	if (s)
+		snprintf(hint, sizeof(hint), "; did you mean '%s'?", s);
+	free(names);
+	fail_at(P, P->lineno, t->col, "unknown name '%s'%s", word, hint);
+}
+
+static void require_async(struct parser *P, int col, const char *what)
+{
+	if (!P->fn)
+		fail_at(P, P->lineno, col, "'%s' is only allowed inside a function", what);
+	if (!P->fn->is_async)
+		fail_at(P, P->lineno, col, "'%s' needs an 'async def'; '%s' is a plain def, which runs "
+			"without the loop (in a worker, or blocking the loop)", what, P->fn->name);
+}
+
+static struct expr *parse_call(struct parser *P, struct token *name)
+{
+	int col = name->col;
+	P->tpos += 2; /* the name and "(" */
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+		if (strlen(builtins[i].name) != name->n || memcmp(builtins[i].name, name->s, name->n))
+			continue;
+		struct expr *e = new_expr(P, E_BUILTIN, col);
+		e->call.name = p_strndup(P, name->s, name->n);
+		e->call.builtin = builtins[i].id;
+		e->call.args = parse_items(P, ")", false, &e->call.nargs);
+		if (e->call.nargs < builtins[i].min_args || e->call.nargs > builtins[i].max_args) {
+			if (builtins[i].min_args == builtins[i].max_args)
+				fail_at(P, e->line, col, "%s() takes %d argument%s, not %d", builtins[i].name,
+					builtins[i].min_args, builtins[i].min_args == 1 ? "" : "s", e->call.nargs);
+			fail_at(P, e->line, col, "%s() takes %d to %d arguments, not %d", builtins[i].name,
+				builtins[i].min_args, builtins[i].max_args, e->call.nargs);
+		}
+		return e;
+	}
+	if (tok_is(name, T_NAME, "block"))
+		fail_at(P, P->lineno, col, "'block' is a statement: write 'block 2s'");
+	struct expr *e = new_expr(P, E_CALL, col);
+	e->call.name = p_strndup(P, name->s, name->n);
+	e->call.args = parse_items(P, ")", false, &e->call.nargs);
+	note_call(P, e);
+	return e;
+}
+
+static struct expr *parse_atom(struct parser *P)
+{
+	struct token *t = peek(P);
+	int col = t->col;
+	switch (t->kind) {
+	case T_INT:
+		P->tpos++;
+		return constant(P, value_int(t->i), col);
+	case T_FLOAT:
+		P->tpos++;
+		return constant(P, value_float(t->f), col);
+	case T_STRING:
+		P->tpos++;
+		return parse_string(P, t);
+	case T_NAME:
+		break;
+	case T_OP:
+		if (at_op(P, "(")) {
+			P->tpos++;
+			struct expr *e = parse_expr(P);
+			expect_op(P, ")");
+			return e;
+		}
+		if (at_op(P, "[")) {
+			P->tpos++;
+			int for_pos = find_comp_for(P, "]");
+			if (for_pos >= 0)
+				return parse_comprehension(P, for_pos, "]");
+			struct expr *e = new_expr(P, E_LIST, col);
+			e->list.items = parse_items(P, "]", true, &e->list.n);
+			return e;
+		}
+		/* fall through */
+	default:
+		expected(P, "an expression");
+	}
+	if (at_name(P, "None") || at_name(P, "True") || at_name(P, "False")) {
+		P->tpos++;
+		struct value v = t->s[0] == 'N' ? value_none() : value_bool(t->s[0] == 'T');
+		return constant(P, v, col);
+	}
+	if (at_name(P, "await"))
+		FAIL_TOK(P, "'await' must begin a statement: 'x = await ...', 'await ...' or 'return await ...'");
+	if (at_name(P, "gather")) {
+		require_async(P, col, "gather");
+		P->tpos++;
+		if (!at_op(P, "("))
+			expected(P, "'(' after gather");
+		P->tpos++;
+		struct expr *e = new_expr(P, E_GATHER, col);
+		int for_pos = find_comp_for(P, ")");
+		if (for_pos >= 0) {
+			e->gather = parse_comprehension(P, for_pos, ")");
+		} else {
+			e->gather = new_expr(P, E_LIST, col);
+			e->gather->list.items = parse_items(P, ")", true, &e->gather->list.n);
+		}
+		return e;
+	}
+	if (is_keyword(t->s, t->n))
+		FAIL_TOK(P, "unexpected keyword '%.*s'", (int)t->n, t->s);
+	if (tok_is(peek2(P), T_OP, "("))
+		return parse_call(P, t);
+	struct expr *e = new_expr(P, E_LOCAL, col);
+	if (!lookup_var(P, t, e))
+		unknown_name(P, t);
+	P->tpos++;
+	return e;
+}
+
+static struct expr *parse_postfix(struct parser *P)
+{
+	struct expr *e = parse_atom(P);
+	while (at_op(P, "[")) {
+		struct expr *ix = new_expr(P, E_INDEX, tok_col(P));
+		P->tpos++;
+		ix->index.base = e;
+		ix->index.index = parse_expr(P);
+		expect_op(P, "]");
+		e = ix;
+	}
+	return e;
+}
+
+static struct expr *parse_unary(struct parser *P)
+{
+	if (at_op(P, "-")) {
+		struct expr *e = new_expr(P, E_NEG, tok_col(P));
+		P->tpos++;
+		e->operand = parse_unary(P);
+		return e;
+	}
+	return parse_postfix(P);
+}
+
+static struct expr *binary(struct parser *P, enum binop op, int col, struct expr *l, struct expr *r)
+{
+	struct expr *e = new_expr(P, E_BINARY, col);
+	e->binary.op = op;
+	e->binary.l = l;
+	e->binary.r = r;
+	return e;
+}
+
+static struct expr *parse_term(struct parser *P)
+{
+	struct expr *e = parse_unary(P);
+	for (;;) {
+		int col = tok_col(P);
+		enum binop op;
+		if (at_op(P, "*"))
+			op = OP_MUL;
+		else if (at_op(P, "/"))
+			op = OP_DIV;
+		else if (at_op(P, "//"))
+			op = OP_FLOORDIV;
+		else if (at_op(P, "%"))
+			op = OP_MOD;
+		else
+			return e;
+		P->tpos++;
+		e = binary(P, op, col, e, parse_unary(P));
+	}
+}
+
+static struct expr *parse_sum(struct parser *P)
+{
+	struct expr *e = parse_term(P);
+	for (;;) {
+		int col = tok_col(P);
+		enum binop op;
+		if (at_op(P, "+"))
+			op = OP_ADD;
+		else if (at_op(P, "-"))
+			op = OP_SUB;
+		else
+			return e;
+		P->tpos++;
+		e = binary(P, op, col, e, parse_term(P));
+	}
+}
+
+static struct expr *parse_comparison(struct parser *P)
+{
+	struct expr *e = parse_sum(P);
+	static const struct {
+		const char *s;
+		enum binop op;
+	} cmp[] = {{"==", OP_EQ}, {"!=", OP_NE}, {"<", OP_LT}, {"<=", OP_LE}, {">", OP_GT}, {">=", OP_GE}};
+	for (size_t i = 0; i < sizeof(cmp) / sizeof(cmp[0]); i++) {
+		if (at_op(P, cmp[i].s)) {
+			int col = tok_col(P);
+			P->tpos++;
+			return binary(P, cmp[i].op, col, e, parse_sum(P));
+		}
+	}
+	return e;
+}
+
+static struct expr *parse_not(struct parser *P)
+{
+	if (at_name(P, "not")) {
+		struct expr *e = new_expr(P, E_NOT, tok_col(P));
+		P->tpos++;
+		e->operand = parse_not(P);
+		return e;
+	}
+	return parse_comparison(P);
+}
+
+static struct expr *parse_and(struct parser *P)
+{
+	struct expr *e = parse_not(P);
+	while (at_name(P, "and")) {
+		int col = tok_col(P);
+		P->tpos++;
+		e = binary(P, OP_AND, col, e, parse_not(P));
+	}
+	return e;
+}
+
+static struct expr *parse_or(struct parser *P)
+{
+	struct expr *e = parse_and(P);
+	while (at_name(P, "or")) {
+		int col = tok_col(P);
+		P->tpos++;
+		e = binary(P, OP_OR, col, e, parse_and(P));
+	}
+	return e;
+}
+
+/* "offload block D [to POOL]" or "offload CALL [to POOL]". */
+static struct expr *parse_offload(struct parser *P)
+{
+	int col = tok_col(P);
+	require_async(P, col, "offload");
+	P->tpos++;
+	struct expr *e = new_expr(P, E_OFFLOAD, col);
+	if (at_name(P, "block")) {
+		struct expr *job = new_expr(P, E_BUILTIN, tok_col(P));
+		P->tpos++;
+		job->call.name = p_strndup(P, "block", 5);
+		job->call.builtin = B_BLOCK;
+		job->call.args = p_alloc(P, sizeof(struct expr *));
+		job->call.args[0] = parse_or(P);
+		job->call.nargs = 1;
+		e->offload.job = job;
+	} else {
+		struct token *t = peek(P);
+		if (t->kind != T_NAME || !tok_is(peek2(P), T_OP, "("))
+			expected(P, "'block DURATION' or a function call after 'offload'");
+		e->offload.job = parse_postfix(P);
+		if (e->offload.job->kind == E_BUILTIN && e->offload.job->call.builtin != B_PRIMES)
+			fail_at(P, e->line, e->offload.job->col, "%s() is too quick to be worth offloading; "
+				"offload block, primes() or a def", e->offload.job->call.name);
+		if (e->offload.job->kind != E_CALL && e->offload.job->kind != E_BUILTIN)
+			fail_at(P, e->line, e->offload.job->col, "offload takes a single call");
+	}
+	if (at_name(P, "to")) {
+		P->tpos++;
+		e->offload.pool_name = take_name(P, "a pool name after 'to'");
+	}
+	note_call(P, e);
+	return e;
+}
+
+static struct expr *parse_expr(struct parser *P)
+{
+	if (at_name(P, "spawn")) {
+		int col = tok_col(P);
+		require_async(P, col, "spawn");
+		P->tpos++;
+		struct expr *e = new_expr(P, E_SPAWN, col);
+		e->operand = parse_expr(P);
+		return e;
+	}
+	if (at_name(P, "offload"))
+		return parse_offload(P);
+	return parse_or(P);
+}
+
+/* --- statements --------------------------------------------------------- */
+
+static int emit(struct parser *P, enum op_kind kind, int col, struct expr *e)
+{
+	struct func *F = P->fn;
+	F->ops = p_grow(P, F->ops, (size_t)(F->nops + 1) * sizeof(*F->ops));
+	F->ops[F->nops] = (struct op){.kind = kind, .line = P->lineno, .col = col, .slot = -1, .e = e};
+	return F->nops++;
+}
+
+static void parse_block(struct parser *P, int parent_indent, const char *owner);
+
+/* After "x =", "return" or at a statement's start: "await EXPR" or EXPR. */
+static void parse_rhs(struct parser *P, enum op_kind plain, int slot, int col)
+{
+	if (at_name(P, "await")) {
+		int acol = tok_col(P);
+		require_async(P, acol, "await");
+		P->tpos++;
+		if (peek(P)->kind == T_EOL)
+			expected(P, "something to await");
+		int tmp = plain == OP_RETURN ? hidden_slot(P, P->fn, "ret") : slot;
+		int op = emit(P, OP_AWAIT, acol, parse_expr(P));
+		P->fn->ops[op].slot = tmp;
+		if (plain == OP_RETURN) {
+			struct expr *v = new_expr(P, E_LOCAL, acol);
+			v->slot = tmp;
+			emit(P, OP_RETURN, col, v);
+		}
+		return;
+	}
+	struct expr *e = parse_expr(P);
+	if (plain == OP_EXPR && e->kind == E_CALL)
+		note_call(P, e); /* checked after resolution: an unawaited coroutine is an error */
+	int op = emit(P, plain, col, e);
+	P->fn->ops[op].slot = slot;
+}
+
+static void parse_statement(struct parser *P)
+{
+	struct token *t = peek(P);
+	int col = t->col;
+	if (at_name(P, "say")) {
+		P->tpos++;
+		emit(P, OP_SAY, col, parse_expr(P));
+	} else if (at_name(P, "sleep")) {
+		require_async(P, col, "sleep");
+		P->tpos++;
+		emit(P, OP_SLEEP, col, parse_expr(P));
+	} else if (at_name(P, "block")) {
+		P->tpos++;
+		emit(P, OP_BLOCK, col, parse_expr(P));
+	} else if (at_name(P, "pass")) {
+		P->tpos++;
+	} else if (at_name(P, "return")) {
+		P->tpos++;
+		if (peek(P)->kind == T_EOL)
+			emit(P, OP_RETURN, col, NULL);
+		else
+			parse_rhs(P, OP_RETURN, -1, col);
+	} else if (at_name(P, "for")) {
+		P->tpos++;
+		struct token *var = peek(P);
+		char *name = take_name(P, "a loop variable");
+		(void)name;
+		if (!at_name(P, "in"))
+			expected(P, "'in'");
+		P->tpos++;
+		struct expr *iter = parse_or(P);
+		expect_op(P, ":");
+		expect_eol(P);
+		int list_slot = hidden_slot(P, P->fn, "list");
+		hidden_slot(P, P->fn, "index");
+		int var_slot = define_var(P, var);
+		int init = emit(P, OP_FOR_INIT, col, iter);
+		P->fn->ops[init].slot = list_slot;
+		int next = emit(P, OP_FOR_NEXT, col, NULL);
+		P->fn->ops[next].slot = var_slot;
+		P->fn->ops[next].slot2 = list_slot;
+		parse_block(P, P->indent, "for");
+		int jump = emit(P, OP_JUMP, col, NULL);
+		P->fn->ops[jump].target = next;
+		P->fn->ops[next].target = P->fn->nops;
+		return;
+	} else if (at_name(P, "if")) {
+		int indent = P->indent;
+		P->tpos++;
+		struct expr *cond = parse_expr(P);
+		expect_op(P, ":");
+		expect_eol(P);
+		int test = emit(P, OP_JUMP_IF_NOT, col, cond);
+		parse_block(P, indent, "if");
+		int lineno = P->lineno;
+		if (peek_indent(P) == indent) {
+			const char *body;
+			const char *next;
+			const char *e = line_end_of(P, P->next_pos, &next);
+			measure_indent(P->next_pos, e, &body);
+			if ((size_t)(e - body) >= 4 && !memcmp(body, "else", 4) && (body + 4 == e || !is_ident(body[4]))) {
+				take_line(P);
+				P->tpos++;
+				expect_op(P, ":");
+				expect_eol(P);
+				int skip = emit(P, OP_JUMP, col, NULL);
+				P->fn->ops[test].target = P->fn->nops;
+				parse_block(P, indent, "else");
+				P->fn->ops[skip].target = P->fn->nops;
+				return;
+			}
+		}
+		(void)lineno;
+		P->fn->ops[test].target = P->fn->nops;
+		return;
+	} else if (at_name(P, "else") || at_name(P, "elif")) {
+		FAIL_TOK(P, "'%.*s' without a matching 'if'", (int)t->n, t->s);
+	} else if (at_name(P, "while")) {
+		FAIL_TOK(P, "'while' loops are not supported; use 'for x in range(n):'");
+	} else if (t->kind == T_NAME && tok_is(peek2(P), T_OP, "=")) {
+		P->tpos += 2;
+		if (peek(P)->kind == T_EOL)
+			expected(P, "a value after '='");
+		/* Define the target after the right side: "x = x + 1" reads the old x. */
+		int mark = P->fn->nops;
+		parse_rhs(P, OP_ASSIGN, -1, col);
+		int slot = define_var(P, t);
+		for (int i = mark; i < P->fn->nops; i++)
+			if (P->fn->ops[i].kind == OP_ASSIGN || P->fn->ops[i].kind == OP_AWAIT)
+				P->fn->ops[i].slot = slot;
+	} else {
+		if (t->kind == T_NAME && tok_is(peek2(P), T_NAME, "=") == false && peek2(P)->kind == T_NAME &&
+		    !is_keyword(t->s, t->n) && !tok_is(peek2(P), T_OP, "(")) {
+			char word[64];
+			snprintf(word, sizeof(word), "%.*s", (int)(t->n < 63 ? t->n : 63), t->s);
+			static const char *const stmts[] = {"say", "sleep", "block", "return", "pass", "for", "if", "await"};
+			const char *s = suggest_name(word, stmts, sizeof(stmts) / sizeof(stmts[0]));
+			if (s)
+				FAIL_TOK(P, "unknown statement '%s'; did you mean '%s'?", word, s);
+			FAIL_TOK(P, "unknown statement '%s'", word);
+		}
+		parse_rhs(P, OP_EXPR, -1, col);
+	}
+	if (peek(P)->kind != T_EOL)
+		expected(P, "the end of the statement");
+}
+
+static void parse_block(struct parser *P, int parent_indent, const char *owner)
+{
+	int owner_line = P->lineno;
+	int indent = peek_indent(P);
+	if (indent <= parent_indent) {
+		int line = indent < 0 ? P->lineno : P->next_lineno;
+		fail_at(P, line, indent < 0 ? 1 : indent + 1,
+			"expected an indented block after '%s' on line %d", owner, owner_line);
+	}
+	if (indent > 200)
+		fail_at(P, P->next_lineno, indent + 1, "indented too deeply");
+	for (;;) {
+		int next = peek_indent(P);
+		if (next <= parent_indent)
+			return;
+		if (next != indent) {
+			fail_at(P, P->next_lineno, next + 1,
+				next > indent ? "unexpected indentation" :
+				"this line's indentation matches no enclosing block");
+		}
+		take_line(P);
+		parse_statement(P);
+	}
+}
+
+/* --- top level ---------------------------------------------------------- */
+
+static void parse_params(struct parser *P, struct func *F)
+{
+	expect_op(P, "(");
+	while (!at_op(P, ")")) {
+		struct token *t = peek(P);
+		take_name(P, "a parameter name");
+		if (find_slot(F, t->s, t->n) >= 0)
+			fail_at(P, P->lineno, t->col, "duplicate parameter '%.*s'", (int)t->n, t->s);
+		add_slot(P, F, t->s, t->n);
+		F->nparams++;
+		if (!at_op(P, ","))
+			break;
+		P->tpos++;
+	}
+	expect_op(P, ")");
+}
+
+static void parse_function(struct parser *P, bool is_async)
+{
+	int indent = P->indent;
+	P->tpos++; /* def */
+	struct token *nt = peek(P);
+	char *name = take_name(P, "a function name");
+	for (int i = 0; i < P->sc->nfuncs; i++)
+		if (!strcmp(P->sc->funcs[i]->name, name))
+			fail_at(P, P->lineno, nt->col, "function '%s' is already defined on line %d", name,
+				P->sc->funcs[i]->line);
+	struct func *F = p_alloc(P, sizeof(*F));
+	F->name = name;
+	F->is_async = is_async;
+	F->line = P->lineno;
+	F->col = nt->col;
+	P->fn = F;
+	parse_params(P, F);
+	expect_op(P, ":");
+	expect_eol(P);
+	P->sc->funcs = p_grow(P, P->sc->funcs, (size_t)(P->sc->nfuncs + 1) * sizeof(*P->sc->funcs));
+	P->sc->funcs[P->sc->nfuncs++] = F;
+	parse_block(P, indent, is_async ? "async def" : "def");
+	/* Falling off the end returns None. */
+	int ret = emit(P, OP_RETURN, 1, NULL);
+	F->ops[ret].line = P->lineno;
+	P->fn = NULL;
+	if (!strcmp(name, "main")) {
+		if (!is_async)
+			fail_at(P, F->line, F->col, "main must be 'async def main():', as asyncio.run(main()) needs");
+		if (F->nparams)
+			fail_at(P, F->line, F->col, "main takes no parameters");
+		P->sc->main = F;
+	}
+}
+
+/* Collects the indented lines after "python:" or "notice:", dedented. */
+static char *parse_raw_block(struct parser *P)
+{
+	const char *end = P->text + P->len;
+	const char *start = P->next_pos;
+	const char *stop = start;
+	int min_indent = -1;
+	int lines = 0, stop_line = P->next_lineno;
+	const char *pos = start;
+	while (pos < end) {
+		const char *next;
+		const char *e = line_end_of(P, pos, &next);
+		const char *body;
+		int ind = measure_indent(pos, e, &body);
+		bool blank = body == e;
+		if (!blank && ind == 0)
+			break;
+		lines++;
+		if (!blank) {
+			if (min_indent < 0 || ind < min_indent)
+				min_indent = ind;
+			stop = next;
+			stop_line = P->next_lineno + lines;
+		}
+		pos = next;
+	}
+	if (min_indent < 0)
+		fail_at(P, P->lineno, (int)(P->line_end - P->line) + 1,
+			"expected an indented block of text after '%.*s'", (int)(P->line_end - P->line), P->line);
+	struct buf b = {0};
+	for (pos = start; pos < stop;) {
+		const char *next;
+		const char *e = line_end_of(P, pos, &next);
+		/* Drop min_indent columns of leading white space. */
+		int w = 0;
+		const char *s = pos;
+		while (s < e && w < min_indent && (*s == ' ' || *s == '\t')) {
+			w = *s == '\t' ? (w / 8 + 1) * 8 : w + 1;
+			s++;
+		}
+		buf_add(&b, s, (size_t)(e - s));
+		buf_putc(&b, '\n');
+		pos = next;
+	}
+	char *text = p_strndup(P, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	P->next_pos = stop;
+	P->next_lineno = stop_line;
+	return text;
+}
+
+/* The rest of a header line after its keyword, trimmed. */
+static char *rest_of_line(struct parser *P, const char *after)
+{
+	while (after < P->line_end && (*after == ' ' || *after == '\t'))
+		after++;
+	const char *e = P->line_end;
+	while (e > after && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (e == after)
+		fail_at(P, P->lineno, (int)(after - P->line) + 1, "expected text after the keyword");
+	return p_strndup(P, after, (size_t)(e - after));
+}
+
+static struct value literal_value(struct parser *P)
+{
+	bool neg = false;
+	if (at_op(P, "-")) {
+		neg = true;
+		P->tpos++;
+	}
+	struct token *t = peek(P);
+	struct value v;
+	if (t->kind == T_INT)
+		v = value_int(neg ? -t->i : t->i);
+	else if (t->kind == T_FLOAT)
+		v = value_float(neg ? -t->f : t->f);
+	else if (t->kind == T_STRING && !neg) {
+		struct buf b = {0};
+		unescape(P, t->s, t->n, t->col + 1, &b);
+		v = immortal(P, value_str(b.data ? b.data : "", b.len));
+		buf_free(&b);
+	} else
+		expected(P, "a number, a duration or a string");
+	P->tpos++;
+	return v;
+}
+
+static void parse_header(struct parser *P, const char *word, size_t wn)
+{
+	const char *after = P->line + P->indent + wn;
+	char **field = NULL;
+	if (wn == 4 && !memcmp(word, "name", 4))
+		field = &P->sc->name;
+	else if (wn == 5 && !memcmp(word, "title", 5))
+		field = &P->sc->title;
+	else if (wn == 6 && !memcmp(word, "source", 6))
+		field = &P->sc->source;
+	if (field) {
+		if (*field)
+			fail_at(P, P->lineno, 1, "'%.*s' is given twice", (int)wn, word);
+		*field = rest_of_line(P, after);
+		return;
+	}
+	tokenize(P, P->line + P->indent, P->line_end, P->lineno, P->line);
+	if (at_name(P, "python") || at_name(P, "notice")) {
+		char **slot = at_name(P, "python") ? &P->sc->python : &P->sc->notice;
+		P->tpos++;
+		expect_op(P, ":");
+		expect_eol(P);
+		if (*slot)
+			fail_at(P, P->lineno, 1, "'%.*s:' is given twice", (int)wn, word);
+		*slot = parse_raw_block(P);
+	} else if (at_name(P, "param")) {
+		P->tpos++;
+		struct token *nt = peek(P);
+		char *name = take_name(P, "a parameter name");
+		if (scenario_param_index(P->sc, name) >= 0)
+			fail_at(P, P->lineno, nt->col, "parameter '%s' is declared twice", name);
+		expect_op(P, "=");
+		struct value v = literal_value(P);
+		expect_eol(P);
+		P->sc->params = p_grow(P, P->sc->params, (size_t)(P->sc->nparams + 1) * sizeof(*P->sc->params));
+		P->sc->params[P->sc->nparams++] = (struct param_decl){name, v, P->lineno, nt->col};
+	} else if (at_name(P, "pool")) {
+		P->tpos++;
+		struct token *nt = peek(P);
+		char *name = take_name(P, "a pool name");
+		for (int i = 0; i < P->sc->npools; i++)
+			if (!strcmp(P->sc->pools[i].name, name))
+				fail_at(P, P->lineno, nt->col, i == 0 ? "'default' is the built-in thread pool (asyncio's default executor); pick another name"
+									: "pool '%s' is declared twice", name);
+		bool processes;
+		if (at_name(P, "threads"))
+			processes = false;
+		else if (at_name(P, "processes"))
+			processes = true;
+		else
+			expected(P, "'threads' or 'processes'");
+		P->tpos++;
+		struct expr *size = NULL;
+		if (peek(P)->kind != T_EOL)
+			size = parse_or(P);
+		expect_eol(P);
+		P->sc->pools = p_grow(P, P->sc->pools, (size_t)(P->sc->npools + 1) * sizeof(*P->sc->pools));
+		P->sc->pools[P->sc->npools++] = (struct pool_decl){name, processes, size, P->lineno, nt->col};
+	} else if (at_name(P, "expect")) {
+		P->tpos++;
+		int col = tok_col(P);
+		if (!at_name(P, "total"))
+			expected(P, "'total'");
+		P->tpos++;
+		struct token *t = peek(P);
+		if (t->kind != T_FLOAT && t->kind != T_INT)
+			expected(P, "a duration such as 2s");
+		double seconds = t->kind == T_INT ? (double)t->i : t->f;
+		P->tpos++;
+		expect_eol(P);
+		P->sc->expects = p_grow(P, P->sc->expects, (size_t)(P->sc->nexpects + 1) * sizeof(*P->sc->expects));
+		P->sc->expects[P->sc->nexpects++] = (struct expect_decl){EXPECT_TOTAL, seconds, P->lineno, col};
+	} else if (at_name(P, "async")) {
+		P->tpos++;
+		if (!at_name(P, "def"))
+			expected(P, "'def' after 'async'");
+		parse_function(P, true);
+	} else if (at_name(P, "def")) {
+		parse_function(P, false);
+	} else {
+		static const char *const tops[] = {"name", "title", "source", "param", "pool", "expect",
+						   "python", "notice", "async", "def"};
+		char w[64];
+		snprintf(w, sizeof(w), "%.*s", (int)(wn < 63 ? wn : 63), word);
+		const char *s = wn ? suggest_name(w, tops, sizeof(tops) / sizeof(tops[0])) : NULL;
+		if (s)
+			fail_at(P, P->lineno, 1, "unknown keyword '%s'; did you mean '%s'?", w, s);
+		fail_at(P, P->lineno, 1, "expected name, title, source, param, pool, expect, python:, "
+			"notice:, 'async def' or 'def' at the start of a line");
+	}
+}
+
+static int find_pool(const struct scenario *sc, const char *name)
+{
+	for (int i = 0; i < sc->npools; i++)
+		if (!strcmp(sc->pools[i].name, name))
+			return i;
+	return -1;
+}
+
+static const struct func *find_func(const struct scenario *sc, const char *name)
+{
+	for (int i = 0; i < sc->nfuncs; i++)
+		if (!strcmp(sc->funcs[i]->name, name))
+			return sc->funcs[i];
+	return NULL;
+}
+
+/* Resolves calls and pools, now that every function and pool is known. */
+static void resolve(struct parser *P)
+{
+	struct scenario *sc = P->sc;
+	for (int i = 0; i < P->ncalls; i++) {
+		struct expr *e = P->calls[i];
+		if (e->kind == E_OFFLOAD) {
+			e->offload.pool = e->offload.pool_name ? find_pool(sc, e->offload.pool_name) : 0;
+			if (e->offload.pool < 0) {
+				const char **names = xcalloc((size_t)sc->npools, sizeof(char *));
+				for (int k = 0; k < sc->npools; k++)
+					names[k] = sc->pools[k].name;
+				const char *s = suggest_name(e->offload.pool_name, names, (size_t)sc->npools);
+				free(names);
+				if (s)
+					fail_at(P, e->line, e->col, "unknown pool '%s'; did you mean '%s'?",
+						e->offload.pool_name, s);
+				fail_at(P, e->line, e->col, "unknown pool '%s' (declare it: pool %s threads 3)",
+					e->offload.pool_name, e->offload.pool_name);
+			}
+			struct expr *job = e->offload.job;
+			if (job->kind == E_CALL && job->call.fn && job->call.fn->is_async)
+				fail_at(P, job->line, job->col, "offload runs a plain 'def' in a worker; '%s' is "
+					"an 'async def' (use spawn or await)", job->call.name);
+			continue;
+		}
+		if (e->call.fn)
+			continue; /* an expression statement noted twice */
+		const struct func *fn = find_func(sc, e->call.name);
+		if (!fn) {
+			const char **names = xcalloc((size_t)sc->nfuncs + 4, sizeof(char *));
+			size_t n = 0;
+			for (int k = 0; k < sc->nfuncs; k++)
+				names[n++] = sc->funcs[k]->name;
+			for (size_t k = 0; k < sizeof(builtins) / sizeof(builtins[0]); k++)
+				names[n++] = builtins[k].name;
+			const char *s = suggest_name(e->call.name, names, n);
+			free(names);
+			if (s)
+				fail_at(P, e->line, e->col, "unknown function '%s'; did you mean '%s'?", e->call.name, s);
+			fail_at(P, e->line, e->col, "unknown function '%s'", e->call.name);
+		}
+		if (fn->nparams != e->call.nargs)
+			fail_at(P, e->line, e->col, "%s() takes %d argument%s, but %d %s given", fn->name,
+				fn->nparams, fn->nparams == 1 ? "" : "s", e->call.nargs, e->call.nargs == 1 ? "was" : "were");
+		e->call.fn = fn;
+	}
+	/* Every OP_EXPR that is a bare call of an async def is a coroutine never awaited. */
+	for (int f = 0; f < sc->nfuncs; f++) {
+		const struct func *F = sc->funcs[f];
+		for (int i = 0; i < F->nops; i++) {
+			const struct op *op = &F->ops[i];
+			if (op->kind == OP_EXPR && op->e->kind == E_CALL && op->e->call.fn->is_async)
+				fail_at(P, op->line, op->col, "calling %s() only creates a coroutine object and "
+					"nothing runs; write 'await %s(...)' or 'spawn %s(...)'",
+					op->e->call.name, op->e->call.name, op->e->call.name);
+		}
+	}
+	if (!sc->main)
+		fail_at(P, P->lineno ? P->lineno : 1, 1, "no 'async def main():' in the file: it is where the run starts");
+	if (!sc->name)
+		fail_at(P, 1, 1, "the file needs a 'name' line (e.g. 'name my-scenario')");
+	for (const char *c = sc->name; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
+			fail_at(P, 1, 1, "a scenario name uses letters, digits, '-' and '_' only: '%s'", sc->name);
+}
+
+struct scenario *scenario_parse(const char *file, const char *text, size_t len, char *errbuf,
+				size_t errsize)
+{
+	char local_err[1024];
+	struct parser *P = xcalloc(1, sizeof(*P));
+	P->file = file;
+	P->text = text;
+	P->len = len;
+	P->errbuf = errbuf ? errbuf : local_err;
+	P->errsize = errbuf ? errsize : sizeof(local_err);
+	P->next_pos = text;
+	P->next_lineno = 1;
+	struct scenario *volatile sc = NULL;
+	if (setjmp(P->fail)) {
+		if (!errbuf) {
+			fflush(stdout);
+			fprintf(stderr, "%s\n", local_err);
+		}
+		for (size_t i = 0; i < P->allocs.n; i++)
+			free(P->allocs.ptrs[i]);
+		free(P->allocs.ptrs);
+		for (int i = 0; i < P->nconst; i++)
+			P->constants[i].o->destroy(P->constants[i].o);
+		free(P->constants);
+		free(P->toks);
+		free(P->scope);
+		free(P->calls);
+		free(sc);
+		free(P);
+		return NULL;
+	}
+	sc = xcalloc(1, sizeof(struct scenario) + sizeof(struct scenario_mem));
+	P->sc = sc;
+	sc->file = p_strndup(P, file, strlen(file));
+	sc->text = p_strndup(P, text, len);
+	sc->len = len;
+	sc->pools = p_grow(P, NULL, sizeof(*sc->pools));
+	sc->pools[0] = (struct pool_decl){.name = p_strndup(P, "default", 7)};
+	sc->npools = 1;
+	if (len > 1024 * 1024)
+		fail_at(P, 1, 1, "file too large (%zu bytes; the limit is 1 MiB)", len);
+	for (;;) {
+		int indent = peek_indent(P);
+		if (indent < 0)
+			break;
+		if (indent > 0) {
+			P->lineno = P->next_lineno;
+			fail_at(P, P->next_lineno, indent + 1, "unexpected indentation at the top level");
+		}
+		const char *next;
+		P->line = P->next_pos;
+		P->line_end = line_end_of(P, P->next_pos, &next);
+		P->lineno = P->next_lineno;
+		P->indent = 0;
+		P->next_pos = next;
+		P->next_lineno++;
+		if (memchr(P->line, '\0', (size_t)(P->line_end - P->line)))
+			fail_at(P, P->lineno, 1, "a NUL byte in the file");
+		const char *w = P->line;
+		while (w < P->line_end && is_ident(*w))
+			w++;
+		parse_header(P, P->line, (size_t)(w - P->line));
+	}
+	resolve(P);
+	struct scenario_mem *mem = mem_of(sc);
+	mem->allocs = P->allocs;
+	mem->constants = P->constants;
+	mem->nconst = P->nconst;
+	free(P->toks);
+	free(P->scope);
+	free(P->calls);
+	free(P);
+	return sc;
+}
+
+static struct scenario_mem *mem_of(const struct scenario *sc)
+{
+	return (struct scenario_mem *)(void *)((char *)(uintptr_t)sc + sizeof(struct scenario));
+}
+
+void scenario_free(struct scenario *sc)
+{
+	if (!sc)
+		return;
+	struct scenario_mem *mem = mem_of(sc);
+	for (int i = 0; i < mem->nconst; i++)
+		mem->constants[i].o->destroy(mem->constants[i].o);
+	free(mem->constants);
+	for (size_t i = 0; i < mem->allocs.n; i++)
+		free(mem->allocs.ptrs[i]);
+	free(mem->allocs.ptrs);
+	free(sc);
+}
+
+const char *func_name(const struct func *fn)
+{
+	return fn->name;
+}
+
+int scenario_param_index(const struct scenario *sc, const char *name)
+{
+	for (int i = 0; i < sc->nparams; i++)
+		if (!strcmp(sc->params[i].name, name))
+			return i;
+	return -1;
+}
+
+int scenario_set_param(struct scenario *sc, const char *name, const char *value, char *errbuf,
+		       size_t errsize)
+{
+	int i = scenario_param_index(sc, name);
+	if (i < 0) {
+		const char **names = xcalloc((size_t)sc->nparams + 1, sizeof(char *));
+		for (int k = 0; k < sc->nparams; k++)
+			names[k] = sc->params[k].name;
+		const char *s = suggest_name(name, names, (size_t)sc->nparams);
+		if (s)
+			snprintf(errbuf, errsize, "scenario '%s' has no parameter '%s'; did you mean '%s'?",
+				 sc->name, name, s);
+		else if (sc->nparams == 0)
+			snprintf(errbuf, errsize, "scenario '%s' declares no parameters", sc->name);
+		else {
+			struct buf b = {0};
+			for (int k = 0; k < sc->nparams; k++)
+				buf_printf(&b, "%s%s", k ? ", " : "", sc->params[k].name);
+			snprintf(errbuf, errsize, "scenario '%s' has no parameter '%s' (it has: %s)", sc->name,
+				 name, b.data);
+			buf_free(&b);
+		}
+		free(names);
+		return -1;
+	}
+	struct value old = sc->params[i].value;
+	struct value v;
+	char *end;
+	errno = 0;
+	long long iv = strtoll(value, &end, 10);
+	if (*value && !*end && errno == 0) {
+		v = value_int(iv);
+	} else {
+		errno = 0;
+		double d = strtod(value, &end);
+		if (*value && end != value && errno == 0 && isfinite(d) &&
+		    (!*end || !strcmp(end, "s") || !strcmp(end, "ms")))
+			v = value_float(!strcmp(end, "ms") ? d / 1000 : d);
+		else
+			v = value_cstr(value);
+	}
+	if (old.kind == V_STR && v.kind != V_STR) {
+		value_unref(v);
+		v = value_cstr(value);
+	} else if ((old.kind == V_INT || old.kind == V_FLOAT) && v.kind == V_STR) {
+		snprintf(errbuf, errsize, "parameter '%s' takes a number (it is %s on line %d), not '%s'",
+			 name, old.kind == V_INT ? "an int" : "a number", sc->params[i].line, value);
+		value_unref(v);
+		return -1;
+	}
+	/* The old value stays among the constants until scenario_free(). */
+	if (value_is_obj(v)) {
+		struct scenario_mem *mem = mem_of(sc);
+		v.o->refs = IMMORTAL_REFS;
+		mem->constants = xrealloc(mem->constants, (size_t)(mem->nconst + 1) * sizeof(*mem->constants));
+		mem->constants[mem->nconst++] = v;
+	}
+	sc->params[i].value = v;
+	return 0;
+}

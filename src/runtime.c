@@ -1,0 +1,1248 @@
+/* The runtime: asyncio's event loop, rebuilt on libev.
+ *
+ * asyncio runs its loop in passes: wait for I/O or the next timer, move the
+ * timers that are due onto the ready queue, then run exactly the callbacks
+ * that were ready when the pass began; anything they schedule runs in the
+ * next pass. aiodemo keeps that order exactly:
+ *
+ *    libev poll ──> pool completions (ev_async, ev_io) ─┐
+ *                   due timers (own heap) ──────────────┼─> ready queue (FIFO)
+ *                                                        │
+ *    ev_check (lowest priority, after every other watcher)
+ *         └─> run the N handles that were ready, N fixed at the start
+ *
+ * A handle is a callback and a future (a task, job or gather) it holds a
+ * reference to. An ev_idle watcher is active while the queue is non-empty,
+ * so the next poll does not wait; one ev_timer wakes the loop for the
+ * earliest timer of the heap, which keeps same-deadline timers in FIFO order.
+ * A heartbeat timer, unreferenced so that it never keeps the loop alive,
+ * measures how late the loop is. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "interp.h"
+#include "procpool.h"
+#include "threadpool.h"
+
+#define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
+#define MAX_POOL_SIZE 256
+#define LABEL_MAX 48
+
+enum fut_kind { FUT_TASK, FUT_JOB, FUT_GATHER };
+enum fut_state { FS_PENDING, FS_DONE, FS_FAILED };
+
+struct future;
+typedef void callback_fn(struct runtime *rt, struct future *arg);
+
+struct waiter {
+	callback_fn *fn;
+	struct future *arg; /* holds a reference */
+	struct waiter *next;
+};
+
+struct handle {
+	callback_fn *fn;
+	struct future *arg; /* holds a reference */
+	struct handle *next;
+};
+
+struct future {
+	struct obj h;
+	struct runtime *rt;
+	enum fut_kind kind;
+	enum fut_state state;
+	struct value result; /* the value, or the exception */
+	struct waiter *waiters, **waiters_tail;
+	int id;
+	int lane;  /* the task's lane; for jobs and gathers, the creator's */
+	char *label;
+};
+
+struct task {
+	struct future f;
+	struct exec x;
+	struct future *awaiting; /* holds a reference while waiting */
+	bool dead;               /* cancelled when main() returned or on Ctrl-C */
+	struct task *prev, *next; /* the runtime's list of unfinished tasks */
+};
+
+struct pool;
+
+struct job {
+	struct future f;
+	struct pool *pool;
+	union {
+		struct tp_work tw;
+		struct pp_job pj;
+	} u;
+	const struct func *fn;
+	enum builtin builtin;
+	struct value *args;
+	int nargs;
+	int line;
+	bool ok;
+	struct value result; /* set by the worker */
+	struct buf req;      /* the request, for a process */
+	char *desc;
+	int worker_lane;
+};
+
+struct gather {
+	struct future f;
+	struct value children; /* a list of futures */
+	size_t finished;
+};
+
+struct pool {
+	struct runtime *rt;
+	const struct pool_decl *decl;
+	bool processes;
+	int size;
+	struct threadpool *tp;
+	struct procpool *pp;
+	int *lanes; /* lanes[worker], 1-based */
+};
+
+struct timer {
+	double when;
+	uint64_t seq;
+	callback_fn *fn;
+	struct future *arg;
+};
+
+struct runtime {
+	const struct scenario *sc;
+	struct timeline *tl;
+	double scale;
+	struct ev_loop *loop;
+	ev_check check;
+	ev_idle idle;
+	ev_timer timer;
+	ev_timer heartbeat;
+	ev_async wakeup;
+	struct interp_env env;
+
+	struct handle *ready, **ready_tail, *spare;
+	size_t nready;
+	struct timer *timers;
+	size_t ntimers, timercap;
+	uint64_t timer_seq;
+
+	struct pool *pools;
+	int npools;
+
+	struct task *main, *current, *live;
+	int loop_lane;
+	int next_task, next_job;
+	size_t ntasks, njobs;
+	double max_queue_wait;
+	double t0, t_main_end;
+	double hb_period, hb_next, max_lag;
+	volatile int interrupted;
+	bool main_done;
+	double block_started; /* when the loop thread's current blocking step began */
+	char *error;
+};
+
+static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg);
+
+/* --- futures ------------------------------------------------------------ */
+
+static struct future *fut_ref(struct future *f)
+{
+	f->h.refs++;
+	return f;
+}
+
+static void fut_unref(struct future *f)
+{
+	if (f && --f->h.refs == 0)
+		f->h.destroy(&f->h);
+}
+
+static struct value fut_value(struct future *f)
+{
+	return (struct value){.kind = V_FUTURE, .o = &fut_ref(f)->h};
+}
+
+static void free_waiters(struct future *f)
+{
+	while (f->waiters) {
+		struct waiter *w = f->waiters;
+		f->waiters = w->next;
+		fut_unref(w->arg);
+		free(w);
+	}
+}
+
+static void future_fini(struct future *f)
+{
+	free_waiters(f);
+	value_unref(f->result);
+	free(f->label);
+}
+
+static void future_init(struct runtime *rt, struct future *f, enum fut_kind kind,
+			void (*destroy)(struct obj *))
+{
+	f->h.refs = 1;
+	f->h.destroy = destroy;
+	f->rt = rt;
+	f->kind = kind;
+	f->state = FS_PENDING;
+	f->result = value_none();
+	f->waiters = NULL;
+	f->waiters_tail = &f->waiters;
+}
+
+/* add_done_callback: runs @fn(@arg) from the ready queue once @f is done. */
+static void future_add_waiter(struct future *f, callback_fn *fn, struct future *arg)
+{
+	if (f->state != FS_PENDING) {
+		schedule(f->rt, fn, arg);
+		return;
+	}
+	struct waiter *w = xmalloc(sizeof(*w));
+	*w = (struct waiter){fn, fut_ref(arg), NULL};
+	*f->waiters_tail = w;
+	f->waiters_tail = &w->next;
+}
+
+/* set_result / set_exception: takes over @v and schedules the waiters. */
+static void future_finish(struct future *f, enum fut_state state, struct value v)
+{
+	f->state = state;
+	f->result = v;
+	while (f->waiters) {
+		struct waiter *w = f->waiters;
+		f->waiters = w->next;
+		schedule(f->rt, w->fn, w->arg); /* the waiter's reference moves to the handle */
+		free(w);
+	}
+	f->waiters_tail = &f->waiters;
+}
+
+void future_describe(struct buf *b, struct obj *o);
+void future_describe(struct buf *b, struct obj *o)
+{
+	struct future *f = (struct future *)o;
+	static const char *const kinds[] = {"Task", "Future", "Future"};
+	static const char *const states[] = {"pending", "finished", "failed"};
+	buf_printf(b, "<%s %s %s>", kinds[f->kind], f->label, states[f->state]);
+}
+
+/* --- the ready queue and timers ---------------------------------------- */
+
+static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg)
+{
+	struct handle *h = rt->spare;
+	if (h)
+		rt->spare = h->next;
+	else
+		h = xmalloc(sizeof(*h));
+	*h = (struct handle){fn, arg, NULL};
+	*rt->ready_tail = h;
+	rt->ready_tail = &h->next;
+	rt->nready++;
+}
+
+/* call_soon with a new reference to @arg. */
+static void call_soon(struct runtime *rt, callback_fn *fn, struct future *arg)
+{
+	schedule(rt, fn, fut_ref(arg));
+}
+
+static bool timer_before(const struct timer *a, const struct timer *b)
+{
+	return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+}
+
+static void timer_add(struct runtime *rt, double when, callback_fn *fn, struct future *arg)
+{
+	if (rt->ntimers == rt->timercap) {
+		rt->timercap = rt->timercap ? rt->timercap * 2 : 64;
+		rt->timers = xrealloc(rt->timers, rt->timercap * sizeof(*rt->timers));
+	}
+	size_t i = rt->ntimers++;
+	struct timer t = {when, rt->timer_seq++, fn, fut_ref(arg)};
+	while (i > 0 && timer_before(&t, &rt->timers[(i - 1) / 2])) {
+		rt->timers[i] = rt->timers[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	rt->timers[i] = t;
+}
+
+static struct timer timer_pop(struct runtime *rt)
+{
+	struct timer top = rt->timers[0];
+	struct timer last = rt->timers[--rt->ntimers];
+	size_t i = 0, n = rt->ntimers;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && timer_before(&rt->timers[c + 1], &rt->timers[c]))
+			c++;
+		if (!timer_before(&rt->timers[c], &last))
+			break;
+		rt->timers[i] = rt->timers[c];
+		i = c;
+	}
+	if (n)
+		rt->timers[i] = last;
+	return top;
+}
+
+/* Keeps the libev watchers in line with the queue and the timer heap. */
+static void update_watchers(struct runtime *rt)
+{
+	if (rt->nready && !ev_is_active(&rt->idle))
+		ev_idle_start(rt->loop, &rt->idle);
+	else if (!rt->nready && ev_is_active(&rt->idle))
+		ev_idle_stop(rt->loop, &rt->idle);
+	if (rt->ntimers) {
+		ev_now_update(rt->loop);
+		double after = rt->timers[0].when - clock_now();
+		rt->timer.repeat = after > 1e-6 ? after : 1e-6;
+		ev_timer_again(rt->loop, &rt->timer);
+	} else if (ev_is_active(&rt->timer)) {
+		ev_timer_stop(rt->loop, &rt->timer);
+	}
+}
+
+/* One pass of the asyncio loop; runs after every other watcher of the iteration. */
+static void on_check(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct runtime *rt = w->data;
+	double now = clock_now();
+	while (rt->ntimers && rt->timers[0].when <= now) {
+		struct timer t = timer_pop(rt);
+		schedule(rt, t.fn, t.arg);
+	}
+	for (size_t todo = rt->nready; todo > 0 && !rt->interrupted; todo--) {
+		struct handle *h = rt->ready;
+		rt->ready = h->next;
+		if (!rt->ready)
+			rt->ready_tail = &rt->ready;
+		rt->nready--;
+		h->fn(rt, h->arg);
+		fut_unref(h->arg);
+		h->next = rt->spare;
+		rt->spare = h;
+	}
+	if (rt->interrupted || timeline_output_broken(rt->tl))
+		ev_break(loop, EVBREAK_ALL);
+	update_watchers(rt);
+}
+
+static void on_nothing(struct ev_loop *loop, ev_idle *w, int revents)
+{
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	/* on_check moves the due timers; this only ended the wait. */
+}
+
+static void on_wakeup(struct ev_loop *loop, ev_async *w, int revents)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct runtime *rt = w->data;
+	double now = clock_now();
+	double lag = now - rt->hb_next;
+	if (lag > rt->max_lag)
+		rt->max_lag = lag;
+	rt->hb_next += rt->hb_period;
+	if (rt->hb_next < now)
+		rt->hb_next = now + rt->hb_period;
+	ev_now_update(loop);
+	w->repeat = rt->hb_next - now > 1e-6 ? rt->hb_next - now : 1e-6;
+	ev_timer_again(loop, w);
+}
+
+/* --- what the interpreter reports --------------------------------------- */
+
+static int current_lane(struct runtime *rt)
+{
+	return rt->current ? rt->current->f.lane : rt->loop_lane;
+}
+
+static void fmt_dur(struct buf *b, double s)
+{
+	if (s < 0.001)
+		buf_printf(b, "%.3fms", s * 1000);
+	else if (s < 1)
+		buf_printf(b, "%.1fms", s * 1000);
+	else
+		buf_printf(b, "%.3fs", s);
+}
+
+static void loop_emit(void *ctx, enum emit_kind kind, int line, const char *text)
+{
+	struct runtime *rt = ctx;
+	double now = clock_now();
+	int lane = current_lane(rt);
+	switch (kind) {
+	case EMIT_SAY:
+		timeline_add(rt->tl, now, lane, K_SAY, line, 0, -1, "%s", text);
+		break;
+	case EMIT_BLOCK_BEGIN:
+		rt->block_started = now;
+		timeline_add(rt->tl, now, lane, K_BLOCK, line, 0, -1,
+			     "%s on the loop thread: every other task is frozen", text);
+		break;
+	case EMIT_BLOCK_END: {
+		struct buf d = {0};
+		fmt_dur(&d, now - rt->block_started);
+		timeline_add(rt->tl, now, lane, K_UNBLOCK, line, 0, now - rt->block_started,
+			     "%s over after %s: the loop runs again", text, d.data);
+		buf_free(&d);
+		timeline_blocked(rt->tl, rt->block_started, now, lane, line, text);
+		break;
+	}
+	}
+}
+
+/* --- tasks -------------------------------------------------------------- */
+
+static void task_destroy(struct obj *o)
+{
+	struct task *t = (struct task *)o;
+	exec_clear(&t->x);
+	fut_unref(t->awaiting);
+	future_fini(&t->f);
+	free(t);
+}
+
+static void exc_text(struct buf *b, struct value exc)
+{
+	struct exc_obj *e = value_as_exc(exc);
+	buf_printf(b, "%s: %s", e->type, e->message);
+	if (e->line)
+		buf_printf(b, " (line %d)", e->line);
+}
+
+static void live_remove(struct runtime *rt, struct task *t)
+{
+	if (t->prev)
+		t->prev->next = t->next;
+	else if (rt->live == t)
+		rt->live = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	t->prev = t->next = NULL;
+}
+
+static void task_finish(struct runtime *rt, struct task *t, enum fut_state state, struct value v)
+{
+	double now = clock_now();
+	struct buf text = {0};
+	if (state == FS_DONE) {
+		if (v.kind == V_NONE) {
+			buf_puts(&text, "finished");
+		} else {
+			buf_puts(&text, "returned ");
+			value_repr(&text, v);
+		}
+		timeline_add(rt->tl, now, t->f.lane, K_DONE, exec_line(&t->x), 0, -1, "%s", text.data);
+	} else {
+		exc_text(&text, v);
+		timeline_add(rt->tl, now, t->f.lane, K_ERROR, value_as_exc(v)->line, 0, -1, "raised %s",
+			     text.data);
+	}
+	buf_free(&text);
+	live_remove(rt, t);
+	future_finish(&t->f, state, v);
+	if (t == rt->main) {
+		rt->main_done = true;
+		rt->t_main_end = now;
+		ev_break(rt->loop, EVBREAK_ALL);
+	}
+	fut_unref(&t->f); /* the runtime's reference while it ran */
+}
+
+static void deliver(struct task *t, struct future *w)
+{
+	if (w->state == FS_DONE)
+		exec_resume(&t->x, value_ref(w->result));
+	else
+		exec_resume_error(&t->x, value_ref(w->result));
+}
+
+static void task_step(struct runtime *rt, struct future *f);
+
+static void task_wakeup(struct runtime *rt, struct future *f)
+{
+	struct task *t = (struct task *)f;
+	if (t->dead || !t->awaiting)
+		return;
+	struct future *w = t->awaiting;
+	t->awaiting = NULL;
+	deliver(t, w);
+	fut_unref(w);
+	task_step(rt, f);
+}
+
+/* The sleep's timer fired: like asyncio, it completes a future whose
+ * callback then wakes the task in the next pass. */
+static void sleep_timer(struct runtime *rt, struct future *f)
+{
+	if (!((struct task *)f)->dead)
+		call_soon(rt, task_step, f);
+}
+
+static void task_step(struct runtime *rt, struct future *f)
+{
+	struct task *t = (struct task *)f;
+	if (t->dead || f->state != FS_PENDING)
+		return;
+	struct task *saved = rt->current;
+	rt->current = t;
+	for (;;) {
+		struct value out;
+		enum step st = exec_run(&t->x, &out);
+		if (st == STEP_AWAIT) {
+			struct future *w = (struct future *)out.o;
+			if (w == f) {
+				value_unref(out);
+				exec_resume_error(&t->x, value_exc("RuntimeError", exec_line(&t->x),
+								   "a task cannot await itself"));
+				continue;
+			}
+			if (w->state != FS_PENDING) {
+				/* Awaiting a finished future does not yield. */
+				deliver(t, w);
+				value_unref(out);
+				continue;
+			}
+			t->awaiting = w; /* keeps out's reference */
+			timeline_add(rt->tl, clock_now(), f->lane, K_AWAIT, exec_line(&t->x), 0, -1,
+				     "await %s", w->label);
+			future_add_waiter(w, task_wakeup, f);
+			break;
+		}
+		if (st == STEP_SLEEP) {
+			double d = out.f * rt->scale;
+			struct buf text = {0};
+			buf_printf(&text, "sleep %gs", out.f);
+			timeline_add(rt->tl, clock_now(), f->lane, K_SLEEP, exec_line(&t->x), 0, out.f,
+				     "%s: the task waits, the loop is free", text.data);
+			buf_free(&text);
+			if (d <= 0)
+				call_soon(rt, task_step, f); /* asyncio.sleep(0) yields once */
+			else
+				timer_add(rt, clock_now() + d, sleep_timer, f);
+			break;
+		}
+		task_finish(rt, t, st == STEP_RETURN ? FS_DONE : FS_FAILED, out);
+		break;
+	}
+	rt->current = saved;
+}
+
+static void task_label(struct buf *b, int id, struct value coro)
+{
+	struct coro_obj *co = value_as_coro(coro);
+	buf_printf(b, "t%d %s(", id, co->fn->name);
+	for (int i = 0; i < co->nargs; i++) {
+		if (i)
+			buf_puts(b, ", ");
+		value_repr(b, co->args[i]);
+	}
+	buf_putc(b, ')');
+	if (b->len > LABEL_MAX) {
+		b->len = LABEL_MAX - 3;
+		buf_puts(b, "...");
+	}
+}
+
+static struct task *task_new(struct runtime *rt, struct value coro, const char *name, struct value *err)
+{
+	struct task *t = xcalloc(1, sizeof(*t));
+	future_init(rt, &t->f, FUT_TASK, task_destroy);
+	if (!exec_init(&t->x, &rt->env, coro, t, err)) {
+		free(t);
+		return NULL;
+	}
+	t->f.id = ++rt->next_task;
+	struct buf label = {0};
+	if (name)
+		buf_puts(&label, name);
+	else
+		task_label(&label, t->f.id, coro);
+	t->f.label = buf_steal(&label);
+	t->f.lane = timeline_lane(rt->tl, LANE_TASK, t->f.label);
+	rt->ntasks++;
+	t->next = rt->live;
+	if (rt->live)
+		rt->live->prev = t;
+	rt->live = t;
+	call_soon(rt, task_step, &t->f);
+	return t;
+}
+
+bool runtime_spawn(struct runtime *rt, void *owner, struct value coro, int line, struct value *out)
+{
+	struct task *t = task_new(rt, coro, NULL, out);
+	if (!t)
+		return false;
+	struct task *by = owner;
+	timeline_add(rt->tl, clock_now(), by ? by->f.lane : rt->loop_lane, K_SPAWN, line, 0, -1,
+		     "spawn %s: scheduled, runs when this task yields", t->f.label);
+	*out = fut_value(&t->f);
+	return true;
+}
+
+/* --- gather ------------------------------------------------------------- */
+
+static void gather_destroy(struct obj *o)
+{
+	struct gather *g = (struct gather *)o;
+	value_unref(g->children);
+	future_fini(&g->f);
+	free(g);
+}
+
+static void gather_child_done(struct runtime *rt, struct future *f)
+{
+	struct gather *g = (struct gather *)f;
+	struct list_obj *l = value_as_list(g->children);
+	g->finished++;
+	if (g->f.state != FS_PENDING)
+		return;
+	/* Without return_exceptions the first failure fails the gather. */
+	for (size_t i = 0; i < l->n; i++) {
+		struct future *c = (struct future *)l->items[i].o;
+		if (c->state == FS_FAILED) {
+			future_finish(&g->f, FS_FAILED, value_ref(c->result));
+			return;
+		}
+	}
+	if (g->finished < l->n)
+		return;
+	struct value results = value_list(l->n);
+	for (size_t i = 0; i < l->n; i++)
+		value_list_push(results, value_ref(((struct future *)l->items[i].o)->result));
+	future_finish(&g->f, FS_DONE, results);
+}
+
+bool runtime_gather(struct runtime *rt, void *owner, struct value items, int line, struct value *out)
+{
+	struct list_obj *l = value_as_list(items);
+	struct gather *g = xcalloc(1, sizeof(*g));
+	future_init(rt, &g->f, FUT_GATHER, gather_destroy);
+	g->children = value_list(l->n);
+	struct task *by = owner;
+	g->f.lane = by ? by->f.lane : rt->loop_lane;
+	struct buf label = {0};
+	buf_puts(&label, "gather(");
+	for (size_t i = 0; i < l->n; i++) {
+		struct value item = l->items[i], fut;
+		if (item.kind == V_CORO) {
+			struct task *t = task_new(rt, item, NULL, out);
+			if (!t)
+				goto fail;
+			fut = fut_value(&t->f);
+		} else if (item.kind == V_FUTURE) {
+			fut = value_ref(item);
+		} else {
+			*out = value_exc("TypeError", line, "gather() takes coroutines, tasks or offloaded jobs, not %s",
+					 value_type_name(item));
+			goto fail;
+		}
+		value_list_push(g->children, fut);
+		struct future *c = (struct future *)fut.o;
+		const char *sp = strchr(c->label, ' ');
+		buf_printf(&label, "%s%.*s", i ? ", " : "", c->kind == FUT_TASK && sp ? (int)(sp - c->label) : (int)strlen(c->label), c->label);
+	}
+	buf_putc(&label, ')');
+	g->f.label = buf_steal(&label);
+	timeline_add(rt->tl, clock_now(), g->f.lane, K_GATHER, line, 0, -1, "%s", g->f.label);
+	if (l->n == 0)
+		future_finish(&g->f, FS_DONE, value_list(0));
+	struct list_obj *cl = value_as_list(g->children);
+	for (size_t i = 0; i < cl->n; i++)
+		future_add_waiter((struct future *)cl->items[i].o, gather_child_done, &g->f);
+	*out = (struct value){.kind = V_FUTURE, .o = &g->f.h};
+	return true;
+fail:
+	buf_free(&label);
+	fut_unref(&g->f);
+	return false;
+}
+
+/* --- jobs --------------------------------------------------------------- */
+
+static void job_destroy(struct obj *o)
+{
+	struct job *j = (struct job *)o;
+	for (int i = 0; i < j->nargs; i++)
+		value_unref(j->args[i]);
+	free(j->args);
+	buf_free(&j->req);
+	free(j->desc);
+	future_fini(&j->f);
+	free(j);
+}
+
+/* Reports say lines and blocking steps of a job running in a worker thread. */
+struct worker_ctx {
+	struct timeline *tl;
+	int lane;
+	int job;
+	bool quiet; /* the job is a bare block/primes: its start and end say it all */
+	double block_start;
+};
+
+static void worker_emit(void *ctx, enum emit_kind kind, int line, const char *text)
+{
+	struct worker_ctx *w = ctx;
+	double now = clock_now();
+	if (kind == EMIT_SAY) {
+		timeline_add(w->tl, now, w->lane, K_SAY, line, w->job, -1, "%s", text);
+	} else if (!w->quiet && kind == EMIT_BLOCK_BEGIN) {
+		w->block_start = now;
+		timeline_add(w->tl, now, w->lane, K_BLOCK, line, w->job, -1, "%s in this worker (the loop stays free)", text);
+	} else if (!w->quiet) {
+		timeline_add(w->tl, now, w->lane, K_UNBLOCK, line, w->job, now - w->block_start, "%s over", text);
+	}
+}
+
+static void job_started(struct job *j, double t_submit, double t_start, int lane)
+{
+	struct runtime *rt = j->f.rt;
+	struct buf d = {0};
+	fmt_dur(&d, t_start - t_submit);
+	timeline_add(rt->tl, t_start, lane, K_JOB_START, j->line, j->f.id, t_start - t_submit,
+		     "job %d: %s (waited %s in the queue)", j->f.id, j->desc, d.data);
+	buf_free(&d);
+}
+
+static void job_thread_work(struct tp_work *w)
+{
+	struct job *j = w->data;
+	struct runtime *rt = j->f.rt;
+	j->worker_lane = j->pool->lanes[w->worker];
+	job_started(j, w->t_submit, w->t_start, j->worker_lane);
+	struct worker_ctx wc = {rt->tl, j->worker_lane, j->f.id, j->fn == NULL, 0};
+	struct interp_env env = {rt->sc, rt->scale, threadpool_stop_flag(j->pool->tp), NULL, worker_emit, &wc};
+	j->ok = interp_call(&env, j->fn, j->builtin, j->args, j->nargs, j->line, &j->result);
+	double end = clock_now();
+	struct buf d = {0};
+	fmt_dur(&d, end - w->t_start);
+	timeline_add(rt->tl, end, j->worker_lane, j->ok ? K_JOB_DONE : K_ERROR, j->line, j->f.id,
+		     end - w->t_start, "job %d %s after %s", j->f.id, j->ok ? "done" : "failed", d.data);
+	buf_free(&d);
+}
+
+static void job_complete(struct job *j, int status, double t_submit, double t_start)
+{
+	struct runtime *rt = j->f.rt;
+	if (status == 0 && t_start - t_submit > rt->max_queue_wait)
+		rt->max_queue_wait = t_start - t_submit;
+	struct value v = j->result;
+	j->result = value_none();
+	if (status == ECANCELED) {
+		v = value_exc("CancelledError", j->line, "job %d was cancelled before a worker took it", j->f.id);
+		j->ok = false;
+	}
+	future_finish(&j->f, j->ok ? FS_DONE : FS_FAILED, v);
+	fut_unref(&j->f); /* the pool's reference */
+}
+
+static void job_thread_done(struct tp_work *w, int status)
+{
+	struct job *j = w->data;
+	job_complete(j, status, w->t_submit, w->t_start);
+}
+
+/* Process jobs: request = i32 function index (-1 for a built-in), i32
+ * built-in, i32 argument count, arguments; events = u8 kind, i32 line,
+ * text; result = u8 ok, value. */
+enum { PEV_START = 100 };
+
+struct proc_ctx {
+	struct pp_reply *reply;
+};
+
+static void proc_emit(void *ctx, enum emit_kind kind, int line, const char *text)
+{
+	struct proc_ctx *pc = ctx;
+	struct buf b = {0};
+	unsigned char k = (unsigned char)kind;
+	int32_t l = line;
+	buf_add(&b, &k, 1);
+	buf_add(&b, &l, sizeof(l));
+	buf_puts(&b, text);
+	pp_reply_event(pc->reply, b.data, b.len);
+	buf_free(&b);
+}
+
+static void proc_handler(void *ctx, const void *req, size_t len, struct pp_reply *r)
+{
+	struct runtime *rt = ctx;
+	const char *p = req, *end = p + len;
+	int32_t hdr[3];
+	struct buf out = {0};
+	unsigned char ok = 0;
+	struct value result = value_none();
+	struct value args[64];
+	int nargs = 0;
+	if (len < sizeof(hdr))
+		goto bad;
+	memcpy(hdr, p, sizeof(hdr));
+	p += sizeof(hdr);
+	if (hdr[0] < -1 || hdr[0] >= rt->sc->nfuncs || hdr[2] < 0 || hdr[2] > 64)
+		goto bad;
+	for (; nargs < hdr[2]; nargs++)
+		if (!value_decode(&p, end, &args[nargs]))
+			goto bad;
+	{
+		struct proc_ctx pc = {r};
+		unsigned char k = PEV_START;
+		int32_t l = 0;
+		struct buf b = {0};
+		buf_add(&b, &k, 1);
+		buf_add(&b, &l, sizeof(l));
+		pp_reply_event(r, b.data, b.len);
+		buf_free(&b);
+		const struct func *fn = hdr[0] >= 0 ? rt->sc->funcs[hdr[0]] : NULL;
+		struct interp_env env = {rt->sc, rt->scale, NULL, NULL, proc_emit, &pc};
+		ok = interp_call(&env, fn, (enum builtin)hdr[1], args, nargs, 0, &result);
+	}
+	goto reply;
+bad:
+	result = value_exc("SystemError", 0, "malformed job request");
+reply:
+	buf_add(&out, &ok, 1);
+	if (!value_encode(&out, result)) {
+		buf_clear(&out);
+		ok = 0;
+		buf_add(&out, &ok, 1);
+		struct value e = value_exc("TypeError", 0, "a %s cannot be sent back from a worker process",
+					   value_type_name(result));
+		value_encode(&out, e);
+		value_unref(e);
+	}
+	pp_reply_result(r, out.data, out.len);
+	buf_free(&out);
+	value_unref(result);
+	for (int i = 0; i < nargs; i++)
+		value_unref(args[i]);
+}
+
+static void job_proc_event(struct pp_job *pj, double t, const void *msg, size_t len)
+{
+	struct job *j = pj->data;
+	struct runtime *rt = j->f.rt;
+	if (len < 5)
+		return;
+	unsigned char kind = *(const unsigned char *)msg;
+	int32_t line;
+	memcpy(&line, (const char *)msg + 1, sizeof(line));
+	const char *text = (const char *)msg + 5;
+	int tlen = (int)(len - 5);
+	j->worker_lane = j->pool->lanes[pj->worker];
+	if (kind == PEV_START)
+		job_started(j, pj->t_submit, t, j->worker_lane);
+	else if (kind == EMIT_SAY)
+		timeline_add(rt->tl, t, j->worker_lane, K_SAY, line, j->f.id, -1, "%.*s", tlen, text);
+	else if (j->fn && kind == EMIT_BLOCK_BEGIN)
+		timeline_add(rt->tl, t, j->worker_lane, K_BLOCK, line, j->f.id, -1,
+			     "%.*s in this process (the loop stays free)", tlen, text);
+	else if (j->fn)
+		timeline_add(rt->tl, t, j->worker_lane, K_UNBLOCK, line, j->f.id, -1, "%.*s over", tlen, text);
+}
+
+static void job_proc_done(struct pp_job *pj, int status, const void *reply, size_t len)
+{
+	struct job *j = pj->data;
+	struct runtime *rt = j->f.rt;
+	if (status == 0) {
+		const char *p = reply, *end = p + len;
+		if (len >= 1 && (j->ok = *p++ != 0, value_decode(&p, end, &j->result))) {
+			struct buf d = {0};
+			fmt_dur(&d, pj->t_end - pj->t_start);
+			timeline_add(rt->tl, pj->t_end, j->worker_lane, j->ok ? K_JOB_DONE : K_ERROR, j->line,
+				     j->f.id, pj->t_end - pj->t_start, "job %d %s after %s", j->f.id,
+				     j->ok ? "done" : "failed", d.data);
+			buf_free(&d);
+		} else {
+			j->ok = false;
+			j->result = value_exc("SystemError", j->line, "malformed reply from worker process %d",
+					      (int)pj->pid);
+		}
+	} else if (status == EPIPE) {
+		j->ok = false;
+		j->result = value_exc("BrokenProcessPool", j->line, "%s", pj->error);
+		timeline_add(rt->tl, clock_now(), j->worker_lane ? j->worker_lane : rt->loop_lane, K_ERROR,
+			     j->line, j->f.id, -1, "job %d lost: %s", j->f.id, pj->error);
+	}
+	job_complete(j, status, pj->t_submit, pj->t_start);
+}
+
+bool runtime_offload(struct runtime *rt, void *owner, int pool_index, const struct func *fn,
+		     enum builtin builtin, struct value *args, int nargs, int line, struct value *out)
+{
+	struct pool *pool = &rt->pools[pool_index];
+	struct task *by = owner;
+	struct job *j = xcalloc(1, sizeof(*j));
+	future_init(rt, &j->f, FUT_JOB, job_destroy);
+	j->pool = pool;
+	j->fn = fn;
+	j->builtin = builtin;
+	j->line = line;
+	j->result = value_none();
+	j->f.lane = by ? by->f.lane : rt->loop_lane;
+	j->args = xcalloc((size_t)(nargs ? nargs : 1), sizeof(*j->args));
+	for (; j->nargs < nargs; j->nargs++) {
+		if (pool->processes) {
+			j->args[j->nargs] = value_ref(args[j->nargs]);
+		} else if (!value_clone(args[j->nargs], &j->args[j->nargs])) {
+			*out = j->args[j->nargs];
+			goto fail;
+		}
+	}
+	struct buf desc = {0};
+	interp_describe_call(fn, builtin, args, nargs, &desc);
+	j->desc = buf_steal(&desc);
+	if (pool->processes) {
+		int32_t hdr[3] = {-1, (int32_t)builtin, nargs};
+		for (int i = 0; fn && i < rt->sc->nfuncs; i++)
+			if (rt->sc->funcs[i] == fn)
+				hdr[0] = i;
+		buf_add(&j->req, hdr, sizeof(hdr));
+		for (int i = 0; i < nargs; i++) {
+			if (!value_encode(&j->req, args[i])) {
+				*out = value_exc("TypeError", line, "a %s cannot be sent to a worker process",
+						 value_type_name(args[i]));
+				goto fail;
+			}
+		}
+	}
+	j->f.id = ++rt->next_job;
+	struct buf label = {0};
+	buf_printf(&label, "job %d (%s)", j->f.id, j->desc);
+	j->f.label = buf_steal(&label);
+	timeline_add(rt->tl, clock_now(), j->f.lane, K_OFFLOAD, line, j->f.id, -1, "offload %s to %s (job %d)",
+		     j->desc, pool->decl->name, j->f.id);
+	fut_ref(&j->f); /* the pool's reference, dropped when the job completes */
+	int rc;
+	if (pool->processes) {
+		j->u.pj = (struct pp_job){.req = j->req.data, .req_len = j->req.len, .event = job_proc_event,
+					  .done = job_proc_done, .data = j};
+		rc = procpool_submit(pool->pp, &j->u.pj);
+	} else {
+		j->u.tw = (struct tp_work){.work = job_thread_work, .done = job_thread_done, .data = j};
+		rc = threadpool_submit(pool->tp, &j->u.tw);
+	}
+	if (rc != 0) {
+		fut_unref(&j->f);
+		*out = value_exc("OSError", line, "could not hand job %d to pool %s: %s", j->f.id,
+				 pool->decl->name, strerror(errno));
+		goto fail;
+	}
+	rt->njobs++;
+	*out = (struct value){.kind = V_FUTURE, .o = &j->f.h};
+	return true;
+fail:
+	fut_unref(&j->f);
+	return false;
+}
+
+/* --- pools -------------------------------------------------------------- */
+
+static void thread_started(struct threadpool *p, int worker, void *arg)
+{
+	struct pool *pool = arg;
+	char name[64];
+	snprintf(name, sizeof(name), "%s/%d", pool->decl->name, worker);
+	pool->lanes[worker] = timeline_lane(pool->rt->tl, LANE_THREAD, name);
+	timeline_add(pool->rt->tl, clock_now(), pool->lanes[worker], K_WORKER, 0, 0, -1,
+		     "worker thread %d of %d started (tid %d)", worker, pool->size, (int)gettid());
+}
+
+static int default_size(bool processes)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	/* ThreadPoolExecutor: min(32, cpu_count + 4); ProcessPoolExecutor: cpu_count. */
+	return processes ? (int)n : (int)(n + 4 < 32 ? n + 4 : 32);
+}
+
+static bool start_pool(struct runtime *rt, struct pool *pool, const struct pool_decl *decl)
+{
+	pool->rt = rt;
+	pool->decl = decl;
+	pool->processes = decl->processes;
+	pool->size = default_size(decl->processes);
+	if (decl->size) {
+		struct value v;
+		if (!interp_eval(&rt->env, decl->size, &v)) {
+			diag_error("%s:%d: pool %s: %s", rt->sc->file, decl->line, decl->name,
+				   value_as_exc(v)->message);
+			value_unref(v);
+			return false;
+		}
+		if (v.kind != V_INT || v.i < 1 || v.i > MAX_POOL_SIZE) {
+			struct buf b = {0};
+			value_repr(&b, v);
+			diag_error("%s:%d: pool %s needs a whole number of workers from 1 to %d, not %s",
+				   rt->sc->file, decl->line, decl->name, MAX_POOL_SIZE, b.data);
+			buf_free(&b);
+			value_unref(v);
+			return false;
+		}
+		pool->size = (int)v.i;
+	}
+	pool->lanes = xcalloc((size_t)pool->size + 1, sizeof(int));
+	if (pool->processes) {
+		pool->pp = procpool_new(rt->loop, decl->name, pool->size, proc_handler, rt);
+		if (!pool->pp) {
+			diag_error("could not start the %d worker processes of pool %s: %s", pool->size,
+				   decl->name, strerror(errno));
+			return false;
+		}
+		for (int w = 1; w <= pool->size; w++) {
+			char name[64];
+			snprintf(name, sizeof(name), "%s/%d", decl->name, w);
+			pool->lanes[w] = timeline_lane(rt->tl, LANE_PROCESS, name);
+		}
+	} else {
+		pool->tp = threadpool_new(rt->loop, decl->name, pool->size, thread_started, pool);
+		if (!pool->tp) {
+			diag_error("could not create thread pool %s: %s", decl->name, strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, double scale)
+{
+	struct runtime *rt = xcalloc(1, sizeof(*rt));
+	rt->sc = sc;
+	rt->tl = tl;
+	rt->scale = scale;
+	rt->ready_tail = &rt->ready;
+	rt->loop = ev_default_loop(EVFLAG_AUTO);
+	if (!rt->loop) {
+		diag_error("could not initialise libev's default loop");
+		free(rt);
+		return NULL;
+	}
+	rt->env = (struct interp_env){sc, scale, &rt->interrupted, rt, loop_emit, rt};
+	rt->loop_lane = timeline_lane(tl, LANE_LOOP, "loop");
+	rt->pools = xcalloc((size_t)sc->npools, sizeof(*rt->pools));
+	/* Fork the worker processes first, while the parent is small and has
+	 * no threads; thread pools start their threads lazily anyway. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < sc->npools; i++) {
+			if (sc->pools[i].processes != (pass == 0))
+				continue;
+			if (!start_pool(rt, &rt->pools[i], &sc->pools[i])) {
+				rt->npools = sc->npools;
+				runtime_free(rt);
+				return NULL;
+			}
+		}
+	}
+	rt->npools = sc->npools;
+	ev_check_init(&rt->check, on_check);
+	ev_set_priority(&rt->check, EV_MINPRI);
+	rt->check.data = rt;
+	ev_idle_init(&rt->idle, on_nothing);
+	ev_timer_init(&rt->timer, on_timer, 0, 0);
+	rt->timer.data = rt;
+	ev_timer_init(&rt->heartbeat, on_heartbeat, 0, 0);
+	rt->heartbeat.data = rt;
+	ev_async_init(&rt->wakeup, on_wakeup);
+	rt->wakeup.data = rt;
+	ev_async_start(rt->loop, &rt->wakeup);
+	ev_unref(rt->loop); /* Ctrl-C's wake-up must not keep the loop alive */
+	return rt;
+}
+
+void runtime_interrupt(struct runtime *rt)
+{
+	rt->interrupted = 1;
+	ev_async_send(rt->loop, &rt->wakeup);
+}
+
+static size_t outstanding_jobs(struct runtime *rt)
+{
+	size_t n = 0;
+	for (int i = 0; i < rt->npools; i++)
+		n += rt->pools[i].tp ? threadpool_outstanding(rt->pools[i].tp)
+				     : rt->pools[i].pp ? procpool_outstanding(rt->pools[i].pp) : 0;
+	return n;
+}
+
+/* Stops every unfinished task: asyncio.run cancels them when main() returns. */
+static void cancel_tasks(struct runtime *rt, const char *why)
+{
+	while (rt->live) {
+		struct task *t = rt->live;
+		live_remove(rt, t);
+		t->dead = true;
+		timeline_add(rt->tl, clock_now(), t->f.lane, K_CANCEL, exec_line(&t->x), 0, -1,
+			     "cancelled: %s", why);
+		/* Break the task <-> awaited-future cycle before dropping it. */
+		fut_unref(t->awaiting);
+		t->awaiting = NULL;
+		exec_clear(&t->x);
+		fut_unref(&t->f);
+	}
+}
+
+static void describe_wait(struct runtime *rt, struct buf *b)
+{
+	struct task *t = rt->main;
+	buf_printf(b, "main() never finished: it waits for %s", t->awaiting ? t->awaiting->label : "nothing");
+	buf_puts(b, ", which nothing left running can complete (a deadlock)");
+}
+
+enum run_status runtime_run(struct runtime *rt)
+{
+	rt->t0 = timeline_t0(rt->tl);
+	rt->hb_period = HEARTBEAT * rt->scale;
+	rt->hb_next = clock_now() + rt->hb_period;
+	for (int i = 0; i < rt->npools; i++) {
+		struct pool *p = &rt->pools[i];
+		if (p->pp) {
+			struct buf pids = {0};
+			for (int w = 1; w <= p->size; w++)
+				buf_printf(&pids, "%s%d", w > 1 ? ", " : "", (int)procpool_pid(p->pp, w));
+			timeline_add(rt->tl, clock_now(), rt->loop_lane, K_POOL, p->decl->line, 0, -1,
+				     "pool %s: %d worker process%s (pid %s)", p->decl->name, p->size,
+				     p->size == 1 ? "" : "es", pids.data);
+			buf_free(&pids);
+		} else if (p->tp && i > 0) {
+			timeline_add(rt->tl, clock_now(), rt->loop_lane, K_POOL, p->decl->line, 0, -1,
+				     "pool %s: up to %d threads, started as jobs arrive", p->decl->name, p->size);
+		}
+	}
+	struct value err;
+	struct value coro = value_coro(rt->sc->main, NULL, 0);
+	rt->main = task_new(rt, coro, "main", &err);
+	value_unref(coro);
+	ev_check_start(rt->loop, &rt->check);
+	ev_unref(rt->loop); /* the check runs every pass but is no reason to keep going */
+	ev_now_update(rt->loop);
+	rt->heartbeat.repeat = rt->hb_period;
+	ev_timer_again(rt->loop, &rt->heartbeat);
+	ev_unref(rt->loop); /* the heartbeat only measures */
+	update_watchers(rt);
+
+	fut_ref(&rt->main->f);
+	ev_run(rt->loop, 0);
+
+	enum run_status status = RUN_OK;
+	double end = clock_now();
+	if (timeline_output_broken(rt->tl)) {
+		status = RUN_BROKEN_PIPE;
+	} else if (rt->interrupted) {
+		status = RUN_INTERRUPTED;
+	} else if (!rt->main_done) {
+		struct buf b = {0};
+		describe_wait(rt, &b);
+		rt->error = buf_steal(&b);
+		timeline_add(rt->tl, end, rt->main->f.lane, K_ERROR, exec_line(&rt->main->x), 0, -1, "%s", rt->error);
+		status = RUN_FAILED;
+	} else {
+		end = rt->t_main_end;
+		timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1, "main() %s",
+			     rt->main->f.state == FS_DONE ? "returned: asyncio.run() is over" : "raised");
+		if (rt->main->f.state == FS_FAILED) {
+			struct buf b = {0};
+			exc_text(&b, rt->main->f.result);
+			rt->error = buf_steal(&b);
+			status = RUN_FAILED;
+		}
+	}
+	cancel_tasks(rt, status == RUN_INTERRUPTED ? "interrupted (Ctrl-C)" : "main() is over");
+	if (status == RUN_OK || status == RUN_FAILED) {
+		/* Like the interpreter at exit, wait for jobs already running. */
+		while (outstanding_jobs(rt) && !rt->interrupted && !timeline_output_broken(rt->tl)) {
+			update_watchers(rt);
+			ev_run(rt->loop, EVRUN_ONCE);
+		}
+		if (rt->interrupted)
+			status = RUN_INTERRUPTED;
+	}
+	fut_unref(&rt->main->f);
+
+	struct run_summary s = {
+		.status = status == RUN_OK ? "ok" : status == RUN_FAILED ? "error" : "interrupted",
+		.error = rt->error,
+		.total = end - rt->t0,
+		.expected_total = -1,
+		.max_lag = rt->max_lag,
+		.heartbeat = rt->hb_period,
+		.tasks = rt->ntasks,
+		.jobs = rt->njobs,
+		.max_queue_wait = rt->max_queue_wait,
+		.scale = rt->scale,
+	};
+	for (int i = 0; i < rt->sc->nexpects; i++)
+		if (rt->sc->expects[i].kind == EXPECT_TOTAL) {
+			s.expected_total = rt->sc->expects[i].seconds;
+			s.tolerance = 0.1 * s.expected_total * rt->scale + 0.02;
+		}
+	if (status != RUN_BROKEN_PIPE)
+		timeline_print_summary(rt->tl, &s);
+	return status;
+}
+
+void runtime_free(struct runtime *rt)
+{
+	if (!rt)
+		return;
+	cancel_tasks(rt, "shutting down");
+	for (int i = 0; i < rt->npools; i++) {
+		threadpool_destroy(rt->pools[i].tp);
+		procpool_destroy(rt->pools[i].pp);
+		free(rt->pools[i].lanes);
+	}
+	free(rt->pools);
+	while (rt->ready) {
+		struct handle *h = rt->ready;
+		rt->ready = h->next;
+		fut_unref(h->arg);
+		free(h);
+	}
+	while (rt->spare) {
+		struct handle *h = rt->spare;
+		rt->spare = h->next;
+		free(h);
+	}
+	for (size_t i = 0; i < rt->ntimers; i++)
+		fut_unref(rt->timers[i].arg);
+	free(rt->timers);
+	if (ev_is_active(&rt->check)) {
+		ev_ref(rt->loop);
+		ev_check_stop(rt->loop, &rt->check);
+	}
+	if (ev_is_active(&rt->heartbeat)) {
+		ev_ref(rt->loop);
+		ev_timer_stop(rt->loop, &rt->heartbeat);
+	}
+	ev_ref(rt->loop);
+	ev_async_stop(rt->loop, &rt->wakeup);
+	ev_idle_stop(rt->loop, &rt->idle);
+	ev_timer_stop(rt->loop, &rt->timer);
+	free(rt->error);
+	free(rt);
+}

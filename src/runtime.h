@@ -1,0 +1,51 @@
+/* The runtime: an asyncio-like event loop on libev. Tasks, a FIFO ready
+ * queue, timers, futures, gather, and offload to thread and process pools;
+ * every step is recorded on a timeline. */
+#ifndef AIODEMO_RUNTIME_H
+#define AIODEMO_RUNTIME_H
+
+#include <stdbool.h>
+
+#include "scenario.h"
+#include "timeline.h"
+#include "value.h"
+
+struct runtime;
+
+/** How a run ended; also the process exit status. */
+enum run_status {
+	RUN_OK = 0,
+	RUN_FAILED = 1,
+	RUN_INTERRUPTED = 130,
+	RUN_BROKEN_PIPE = 141,
+};
+
+/** Creates a runtime for @sc on libev's default loop, printing to @tl, with
+ *  every duration multiplied by @scale. Starts the scenario's pools (worker
+ *  processes are forked here, before the run grows). Returns NULL after
+ *  printing an error. */
+struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, double scale);
+
+/** Runs main() to completion, prints the summary and returns the status. */
+enum run_status runtime_run(struct runtime *rt);
+
+/** Stops pools, reaps workers and frees everything; free(NULL) is a no-op. */
+void runtime_free(struct runtime *rt);
+
+/** Asks a running runtime to stop (async-signal-safe): Ctrl-C. */
+void runtime_interrupt(struct runtime *rt);
+
+/* Called by the interpreter on the loop thread. Each returns true with a
+ * new reference in *out, or false with an exception there. */
+
+/** spawn CORO: asyncio.create_task. */
+bool runtime_spawn(struct runtime *rt, void *owner, struct value coro, int line, struct value *out);
+
+/** offload CALL to POOL: run_in_executor; @args are borrowed. */
+bool runtime_offload(struct runtime *rt, void *owner, int pool, const struct func *fn,
+		     enum builtin builtin, struct value *args, int nargs, int line, struct value *out);
+
+/** gather(...): asyncio.gather over the list @items (borrowed). */
+bool runtime_gather(struct runtime *rt, void *owner, struct value items, int line, struct value *out);
+
+#endif

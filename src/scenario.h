@@ -1,0 +1,203 @@
+/* The parsed form of a scenario file: header, pools, parameters,
+ * expectations, and functions compiled to flat lists of operations. */
+#ifndef AIODEMO_SCENARIO_H
+#define AIODEMO_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "value.h"
+
+/* The built-in functions a scenario can call. */
+enum builtin {
+	B_NONE,
+	B_BLOCK,  /* block D: time.sleep(D) on the current thread */
+	B_PRIMES, /* primes(a, b): the documents' trial-division count_primes */
+	B_RANGE,  /* range(n) / range(a, b) */
+	B_LEN,    /* len(x) */
+	B_STR,    /* str(x) */
+};
+
+enum expr_kind {
+	E_CONST,   /* a literal: number, duration, string without {}, None, True, False */
+	E_FSTRING, /* a string with {expr} parts */
+	E_LOCAL,   /* a local variable or parameter of the function */
+	E_PARAM,   /* a scenario parameter (param NAME = VALUE) */
+	E_BINARY,  /* l op r */
+	E_NEG,     /* -x */
+	E_NOT,     /* not x */
+	E_LIST,    /* [a, b, *c] */
+	E_COMP,    /* [elem for var in iter] */
+	E_INDEX,   /* a[i] */
+	E_CALL,    /* a user function: async gives a coroutine object, def runs now */
+	E_BUILTIN, /* a built-in function */
+	E_STAR,    /* *x inside a list or gather(...) */
+	E_SPAWN,   /* spawn CORO: asyncio.create_task */
+	E_OFFLOAD, /* offload JOB [to POOL]: run_in_executor / to_thread */
+	E_GATHER,  /* gather(...): asyncio.gather */
+};
+
+enum binop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD,
+	     OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_AND, OP_OR };
+
+struct func;
+struct expr;
+
+/** One piece of an f-string: literal text, or an expression with an optional
+ *  ".Nf" precision (-1 for none). */
+struct fpart {
+	char *text;
+	size_t len;
+	struct expr *e;
+	int precision;
+};
+
+struct expr {
+	enum expr_kind kind;
+	int line, col;
+	union {
+		struct value constant;
+		struct {
+			struct fpart *parts;
+			int n;
+		} fstring;
+		int slot;  /* E_LOCAL */
+		int param; /* E_PARAM */
+		struct {
+			enum binop op;
+			struct expr *l, *r;
+		} binary;
+		struct expr *operand; /* E_NEG, E_NOT, E_STAR, E_SPAWN */
+		struct {
+			struct expr **items;
+			int n;
+		} list; /* E_LIST, and the arguments of E_GATHER */
+		struct {
+			struct expr *elem, *iter;
+			int var_slot;
+		} comp;
+		struct {
+			struct expr *base, *index;
+		} index;
+		struct {
+			char *name;
+			const struct func *fn;     /* E_CALL, resolved after parsing */
+			enum builtin builtin;      /* E_BUILTIN */
+			struct expr **args;
+			int nargs;
+		} call;
+		struct {
+			struct expr *job;  /* an E_CALL of a def or an E_BUILTIN */
+			char *pool_name;   /* NULL for the default pool */
+			int pool;          /* index into scenario.pools */
+		} offload;
+		struct expr *gather; /* E_GATHER: an E_LIST or E_COMP of awaitables */
+	};
+};
+
+enum op_kind {
+	OP_SAY,      /* say EXPR */
+	OP_SLEEP,    /* sleep EXPR: asyncio.sleep */
+	OP_BLOCK,    /* block EXPR: time.sleep on the current thread */
+	OP_ASSIGN,   /* slot = EXPR */
+	OP_EXPR,     /* EXPR, result dropped */
+	OP_AWAIT,    /* [slot =] await EXPR */
+	OP_RETURN,   /* return [EXPR] */
+	OP_FOR_INIT, /* slot, slot+1 = list(EXPR), 0 */
+	OP_FOR_NEXT, /* var = next item of slot, or jump to target */
+	OP_JUMP,     /* jump to target */
+	OP_JUMP_IF_NOT, /* jump to target unless EXPR is true */
+};
+
+struct op {
+	enum op_kind kind;
+	int line, col;
+	int slot;   /* destination, or -1 */
+	int slot2;  /* OP_FOR_NEXT: the hidden list/index slots */
+	int target; /* jump target */
+	struct expr *e;
+};
+
+struct func {
+	char *name;
+	bool is_async;
+	int line, col;
+	int nparams;
+	int nslots;
+	char **slot_names; /* nslots names; hidden slots start with '.' */
+	struct op *ops;
+	int nops;
+};
+
+struct pool_decl {
+	char *name;
+	bool processes;
+	struct expr *size; /* NULL: Python's default size */
+	int line, col;
+};
+
+struct param_decl {
+	char *name;
+	struct value value;
+	int line, col;
+};
+
+enum expect_kind {
+	EXPECT_TOTAL, /* expect total D */
+};
+
+struct expect_decl {
+	enum expect_kind kind;
+	double seconds;
+	int line, col;
+};
+
+struct scenario {
+	char *file;  /* as given, for messages */
+	char *text;  /* the whole file */
+	size_t len;
+	char *name, *title, *source;
+	char *python; /* the original program, dedented */
+	char *notice; /* what to notice, dedented */
+	struct param_decl *params;
+	int nparams;
+	struct pool_decl *pools; /* pools[0] is always the default thread pool */
+	int npools;
+	struct expect_decl *expects;
+	int nexpects;
+	struct func **funcs;
+	int nfuncs;
+	const struct func *main;
+};
+
+/** The name of @fn (for printing coroutine objects). */
+const char *func_name(const struct func *fn);
+
+/** Parses @len bytes of @text from @file (the name used in messages).
+ *  Returns NULL after printing "file:line:col: error: ..." to stderr; with
+ *  @errbuf non-NULL the message goes there instead. */
+struct scenario *scenario_parse(const char *file, const char *text, size_t len, char *errbuf,
+				size_t errsize);
+
+/** Finds a parameter by name; -1 if there is none. */
+int scenario_param_index(const struct scenario *sc, const char *name);
+
+/** Overrides parameter @name with the text @value (a number or a string).
+ *  Returns 0, or -1 with a message in @errbuf. */
+int scenario_set_param(struct scenario *sc, const char *name, const char *value, char *errbuf,
+		       size_t errsize);
+
+/** Writes the parsed structure as text (for tests and `aiodemo dump`). */
+void scenario_dump(const struct scenario *sc, struct buf *out);
+
+/** Copies line @line (1-based) of the scenario text, trimmed, into @out. */
+void scenario_line_text(const struct scenario *sc, int line, struct buf *out);
+
+/** Frees everything; free(NULL) is a no-op. */
+void scenario_free(struct scenario *sc);
+
+/** The closest of @n @names to @word within a small edit distance, or NULL. */
+const char *suggest_name(const char *word, const char *const *names, size_t n);
+
+#endif

@@ -1,0 +1,367 @@
+/* The timeline: events from the loop thread and from worker threads go
+ * through one mutex, are stored, and are printed as they happen. */
+#include "timeline.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+#define LANE_WIDTH 20
+
+struct timeline {
+	pthread_mutex_t lock;
+	FILE *out;
+	enum tl_format fmt;
+	bool color;
+	bool utf8;
+	bool broken;
+	double t0;
+	struct tl_lane *lanes;
+	int nlanes, lanecap;
+	struct tl_event *events;
+	size_t nevents, eventcap;
+	struct tl_blocked *blocked;
+	size_t nblocked, blockedcap;
+	struct buf line;
+};
+
+static const char *const kind_names[] = {
+	[K_RUN] = "run", [K_POOL] = "pool", [K_WORKER] = "worker", [K_SPAWN] = "spawn",
+	[K_SAY] = "say", [K_SLEEP] = "sleep", [K_AWAIT] = "await", [K_GATHER] = "gather",
+	[K_BLOCK] = "block", [K_UNBLOCK] = "unblock", [K_OFFLOAD] = "offload",
+	[K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done", [K_DONE] = "done",
+	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end",
+};
+
+static const char *const lane_kind_names[] = {
+	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process",
+};
+
+const char *timeline_kind_name(enum tl_kind kind)
+{
+	return kind_names[kind];
+}
+
+struct timeline *timeline_new(FILE *out, enum tl_format fmt, bool color, double t0)
+{
+	struct timeline *tl = xcalloc(1, sizeof(*tl));
+	if (pthread_mutex_init(&tl->lock, NULL) != 0) {
+		free(tl);
+		return NULL;
+	}
+	tl->out = out;
+	tl->fmt = fmt;
+	tl->color = color;
+	const char *cs = nl_langinfo(CODESET);
+	tl->utf8 = cs && !strcmp(cs, "UTF-8");
+	tl->t0 = t0;
+	return tl;
+}
+
+double timeline_t0(const struct timeline *tl)
+{
+	return tl->t0;
+}
+
+int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (tl->nlanes == tl->lanecap) {
+		tl->lanecap = tl->lanecap ? tl->lanecap * 2 : 16;
+		tl->lanes = xrealloc(tl->lanes, (size_t)tl->lanecap * sizeof(*tl->lanes));
+	}
+	int id = tl->nlanes++;
+	tl->lanes[id] = (struct tl_lane){xstrdup(name), kind};
+	pthread_mutex_unlock(&tl->lock);
+	return id;
+}
+
+const char *timeline_lane_name(struct timeline *tl, int id)
+{
+	pthread_mutex_lock(&tl->lock);
+	const char *name = tl->lanes[id].name;
+	pthread_mutex_unlock(&tl->lock);
+	return name;
+}
+
+/* Symbols that set internal events apart from the program's own output. */
+static const char *mark(const struct timeline *tl, enum tl_kind kind)
+{
+	static const char *const utf8[] = {
+		[K_RUN] = "▸", [K_POOL] = "▸", [K_WORKER] = "▸", [K_SPAWN] = "+", [K_SAY] = "",
+		[K_SLEEP] = "…", [K_AWAIT] = "…", [K_GATHER] = "+", [K_BLOCK] = "■", [K_UNBLOCK] = "□",
+		[K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓", [K_DONE] = "✓",
+		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸",
+	};
+	static const char *const ascii[] = {
+		[K_RUN] = ">", [K_POOL] = ">", [K_WORKER] = ">", [K_SPAWN] = "+", [K_SAY] = "",
+		[K_SLEEP] = "~", [K_AWAIT] = "~", [K_GATHER] = "+", [K_BLOCK] = "#", [K_UNBLOCK] = "-",
+		[K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok", [K_DONE] = "ok",
+		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">",
+	};
+	return tl->utf8 ? utf8[kind] : ascii[kind];
+}
+
+/* Appends @s cut to @width columns (counting UTF-8 characters), padded. */
+static void add_padded(struct timeline *tl, struct buf *b, const char *s, int width)
+{
+	int cols = 0;
+	const char *p = s;
+	while (*p) {
+		const char *q = p + 1;
+		while (((unsigned char)*q & 0xC0) == 0x80)
+			q++;
+		if (cols == width - 1 && *q) {
+			buf_puts(b, tl->utf8 ? "…" : "~");
+			cols++;
+			break;
+		}
+		buf_add(b, p, (size_t)(q - p));
+		cols++;
+		p = q;
+	}
+	while (cols++ < width)
+		buf_putc(b, ' ');
+}
+
+static void format_text(struct timeline *tl, const struct tl_event *e, struct buf *b)
+{
+	const struct tl_lane *lane = &tl->lanes[e->lane];
+	buf_printf(b, "%8.3f  ", e->t);
+	if (tl->color && lane->kind != LANE_TASK)
+		buf_puts(b, lane->kind == LANE_LOOP ? "\033[35m" : "\033[36m");
+	add_padded(tl, b, lane->name, LANE_WIDTH);
+	if (tl->color && lane->kind != LANE_TASK)
+		buf_puts(b, "\033[0m");
+	buf_puts(b, "  ");
+	if (e->kind == K_SAY) {
+		if (tl->color)
+			buf_puts(b, "\033[1m");
+		buf_puts(b, e->text);
+		if (tl->color)
+			buf_puts(b, "\033[0m");
+	} else {
+		const char *color = e->kind == K_BLOCK || e->kind == K_ERROR ? "\033[31m" :
+				    e->kind == K_UNBLOCK ? "\033[33m" : "\033[2m";
+		if (tl->color)
+			buf_puts(b, color);
+		buf_printf(b, "%s %s", mark(tl, e->kind), e->text);
+		if (tl->color)
+			buf_puts(b, "\033[0m");
+	}
+	buf_putc(b, '\n');
+}
+
+static void format_json(struct timeline *tl, const struct tl_event *e, struct buf *b)
+{
+	const struct tl_lane *lane = &tl->lanes[e->lane];
+	buf_printf(b, "{\"t\":%.6f,\"lane\":", e->t);
+	buf_json_string(b, lane->name, strlen(lane->name));
+	buf_printf(b, ",\"lane_kind\":\"%s\",\"kind\":\"%s\",\"text\":", lane_kind_names[lane->kind],
+		   kind_names[e->kind]);
+	buf_json_string(b, e->text, strlen(e->text));
+	if (e->line)
+		buf_printf(b, ",\"line\":%d", e->line);
+	if (e->job)
+		buf_printf(b, ",\"job\":%d", e->job);
+	if (e->dur >= 0)
+		buf_printf(b, ",\"dur\":%.6f", e->dur);
+	buf_puts(b, "}\n");
+}
+
+/* Writes @b to the output; notes a reader that went away. Lock held. */
+static void emit_locked(struct timeline *tl, const struct buf *b)
+{
+	if (!tl->out || tl->broken)
+		return;
+	if (fwrite(b->data, 1, b->len, tl->out) != b->len || fflush(tl->out) != 0) {
+		tl->broken = true;
+		clearerr(tl->out);
+	}
+}
+
+void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
+		  double dur, const char *fmt, ...)
+{
+	struct buf text = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&text, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&tl->lock);
+	if (tl->nevents == tl->eventcap) {
+		tl->eventcap = tl->eventcap ? tl->eventcap * 2 : 256;
+		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
+	}
+	struct tl_event *e = &tl->events[tl->nevents++];
+	*e = (struct tl_event){when - tl->t0, lane, kind, line, job, dur, buf_steal(&text)};
+	buf_clear(&tl->line);
+	if (tl->fmt == TL_JSON)
+		format_json(tl, e, &tl->line);
+	else
+		format_text(tl, e, &tl->line);
+	emit_locked(tl, &tl->line);
+	pthread_mutex_unlock(&tl->lock);
+}
+
+void timeline_blocked(struct timeline *tl, double start, double end, int lane, int line,
+		      const char *what)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (tl->nblocked == tl->blockedcap) {
+		tl->blockedcap = tl->blockedcap ? tl->blockedcap * 2 : 8;
+		tl->blocked = xrealloc(tl->blocked, tl->blockedcap * sizeof(*tl->blocked));
+	}
+	tl->blocked[tl->nblocked++] = (struct tl_blocked){start - tl->t0, end - tl->t0, lane, line, xstrdup(what)};
+	pthread_mutex_unlock(&tl->lock);
+}
+
+bool timeline_output_broken(const struct timeline *tl)
+{
+	return tl->broken;
+}
+
+void timeline_print_text(struct timeline *tl, const char *fmt, ...)
+{
+	if (tl->fmt != TL_TEXT)
+		return;
+	struct buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&tl->lock);
+	emit_locked(tl, &b);
+	pthread_mutex_unlock(&tl->lock);
+	buf_free(&b);
+}
+
+const struct tl_event *timeline_events(const struct timeline *tl, size_t *n)
+{
+	*n = tl->nevents;
+	return tl->events;
+}
+
+const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, size_t *n)
+{
+	*n = tl->nblocked;
+	return tl->blocked;
+}
+
+static void fmt_seconds(struct buf *b, double s)
+{
+	if (s < 0.001)
+		buf_printf(b, "%.3f ms", s * 1000);
+	else if (s < 1)
+		buf_printf(b, "%.1f ms", s * 1000);
+	else
+		buf_printf(b, "%.3f s", s);
+}
+
+static void summary_text(struct timeline *tl, const struct run_summary *s, struct buf *b)
+{
+	const char *bold = tl->color ? "\033[1m" : "", *off = tl->color ? "\033[0m" : "";
+	buf_printf(b, "\n%ssummary%s\n", bold, off);
+	buf_printf(b, "  %-14s %s\n", "status", s->status);
+	if (s->error)
+		buf_printf(b, "  %-14s %s\n", "error", s->error);
+	buf_printf(b, "  %-14s ", "total");
+	fmt_seconds(b, s->total);
+	if (s->expected_total >= 0) {
+		double want = s->expected_total * s->scale;
+		bool ok = s->total >= want - s->tolerance && s->total <= want + s->tolerance;
+		buf_printf(b, "   (expected %g s", want);
+		if (s->scale != 1)
+			buf_printf(b, " = %g s x scale %g", s->expected_total, s->scale);
+		buf_printf(b, ": %s)", ok ? "as expected" : "NOT as expected");
+	}
+	buf_putc(b, '\n');
+	buf_printf(b, "  %-14s ", "max loop lag");
+	fmt_seconds(b, s->max_lag);
+	buf_printf(b, "   (heartbeat every ");
+	fmt_seconds(b, s->heartbeat);
+	buf_puts(b, ")\n");
+	buf_printf(b, "  %-14s %zu", "tasks", s->tasks);
+	if (s->jobs) {
+		buf_printf(b, ", jobs offloaded %zu, longest queue wait ", s->jobs);
+		fmt_seconds(b, s->max_queue_wait);
+	}
+	buf_putc(b, '\n');
+	if (tl->nblocked == 0) {
+		buf_printf(b, "  %-14s never: every step that waited gave the loop back\n", "loop blocked");
+		return;
+	}
+	double sum = 0;
+	for (size_t i = 0; i < tl->nblocked; i++)
+		sum += tl->blocked[i].end - tl->blocked[i].start;
+	buf_printf(b, "  %-14s %zu time%s, ", "loop blocked", tl->nblocked, tl->nblocked == 1 ? "" : "s");
+	fmt_seconds(b, sum);
+	buf_puts(b, " in all; meanwhile no other task could run:\n");
+	for (size_t i = 0; i < tl->nblocked && i < 20; i++) {
+		const struct tl_blocked *w = &tl->blocked[i];
+		buf_printf(b, "    %8.3f-%.3f  %s, line %d: %s\n", w->start, w->end, tl->lanes[w->lane].name,
+			   w->line, w->what);
+	}
+	if (tl->nblocked > 20)
+		buf_printf(b, "    ... and %zu more\n", tl->nblocked - 20);
+}
+
+static void summary_json(struct timeline *tl, const struct run_summary *s, struct buf *b)
+{
+	buf_printf(b, "{\"kind\":\"summary\",\"status\":\"%s\",\"total\":%.6f", s->status, s->total);
+	if (s->error) {
+		buf_puts(b, ",\"error\":");
+		buf_json_string(b, s->error, strlen(s->error));
+	}
+	if (s->expected_total >= 0)
+		buf_printf(b, ",\"expected_total\":%.6f,\"tolerance\":%.6f", s->expected_total * s->scale,
+			   s->tolerance);
+	buf_printf(b, ",\"scale\":%g,\"max_lag\":%.6f,\"heartbeat\":%.6f,\"tasks\":%zu,\"jobs\":%zu,"
+		   "\"max_queue_wait\":%.6f,\"blocked\":[",
+		   s->scale, s->max_lag, s->heartbeat, s->tasks, s->jobs, s->max_queue_wait);
+	for (size_t i = 0; i < tl->nblocked; i++) {
+		const struct tl_blocked *w = &tl->blocked[i];
+		buf_printf(b, "%s{\"start\":%.6f,\"end\":%.6f,\"lane\":", i ? "," : "", w->start, w->end);
+		buf_json_string(b, tl->lanes[w->lane].name, strlen(tl->lanes[w->lane].name));
+		buf_printf(b, ",\"line\":%d,\"what\":", w->line);
+		buf_json_string(b, w->what, strlen(w->what));
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "]}\n");
+}
+
+void timeline_print_summary(struct timeline *tl, const struct run_summary *s)
+{
+	struct buf b = {0};
+	pthread_mutex_lock(&tl->lock);
+	if (tl->fmt == TL_JSON)
+		summary_json(tl, s, &b);
+	else
+		summary_text(tl, s, &b);
+	emit_locked(tl, &b);
+	pthread_mutex_unlock(&tl->lock);
+	buf_free(&b);
+}
+
+void timeline_free(struct timeline *tl)
+{
+	if (!tl)
+		return;
+	for (int i = 0; i < tl->nlanes; i++)
+		free(tl->lanes[i].name);
+	free(tl->lanes);
+	for (size_t i = 0; i < tl->nevents; i++)
+		free(tl->events[i].text);
+	free(tl->events);
+	for (size_t i = 0; i < tl->nblocked; i++)
+		free(tl->blocked[i].what);
+	free(tl->blocked);
+	buf_free(&tl->line);
+	pthread_mutex_destroy(&tl->lock);
+	free(tl);
+}

@@ -1,0 +1,120 @@
+/* The timeline: every event of a run, stamped on the monotonic clock,
+ * printed live as text or JSON lines and kept for the summary. */
+#ifndef AIODEMO_TIMELINE_H
+#define AIODEMO_TIMELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+enum tl_format { TL_TEXT, TL_JSON };
+
+enum lane_kind { LANE_LOOP, LANE_TASK, LANE_THREAD, LANE_PROCESS };
+
+enum tl_kind {
+	K_RUN,       /* the run starts */
+	K_POOL,      /* a pool is ready */
+	K_WORKER,    /* a worker thread or process started */
+	K_SPAWN,     /* a task was created (on the creator's lane) */
+	K_SAY,       /* a line the program prints */
+	K_SLEEP,     /* asyncio.sleep */
+	K_AWAIT,     /* a task waits for an unfinished task, job or gather */
+	K_GATHER,    /* gather starts its tasks */
+	K_BLOCK,     /* a blocking step begins on a thread (the loop's or a worker's) */
+	K_UNBLOCK,   /* ... and ends */
+	K_OFFLOAD,   /* a job was submitted to a pool */
+	K_JOB_START, /* a worker took the job */
+	K_JOB_DONE,  /* the worker finished it */
+	K_DONE,      /* a task returned */
+	K_ERROR,     /* a task raised, or the run failed */
+	K_CANCEL,    /* a task or job was cancelled */
+	K_END,       /* main() returned */
+};
+
+/** One event; text is owned by the timeline. */
+struct tl_event {
+	double t; /* seconds since the run started */
+	int lane;
+	enum tl_kind kind;
+	int line;  /* scenario line, 0 if none */
+	int job;   /* job number, 0 if none */
+	double dur; /* a duration the event reports, or -1 */
+	char *text;
+};
+
+struct tl_lane {
+	char *name;
+	enum lane_kind kind;
+};
+
+/** A window in which the loop thread could not run anything else. */
+struct tl_blocked {
+	double start, end;
+	int lane;
+	int line;
+	char *what; /* the scenario step, e.g. "block 2s" */
+};
+
+struct timeline;
+
+/** Creates a timeline printing to @out (may be NULL to print nothing) with
+ *  times relative to @t0 (clock_now() seconds). */
+struct timeline *timeline_new(FILE *out, enum tl_format fmt, bool color, double t0);
+
+/** The clock_now() value that is time 0. */
+double timeline_t0(const struct timeline *tl);
+
+/** Registers a lane and returns its id; safe from any thread. */
+int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name);
+
+/** The name of lane @id. */
+const char *timeline_lane_name(struct timeline *tl, int id);
+
+/** Records an event at absolute time @when (clock_now() seconds) and prints
+ *  it; safe from any thread. */
+void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
+		  double dur, const char *fmt, ...) ATTR_PRINTF(8, 9);
+
+/** Records a window in which the loop was blocked (absolute times). */
+void timeline_blocked(struct timeline *tl, double start, double end, int lane, int line,
+		      const char *what);
+
+/** Whether the output stream broke (the reader went away). */
+bool timeline_output_broken(const struct timeline *tl);
+
+/** Prints a line that is not an event (headings, in text format only). */
+void timeline_print_text(struct timeline *tl, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
+/** Events recorded so far, in the order they were added. */
+const struct tl_event *timeline_events(const struct timeline *tl, size_t *n);
+
+/** Blocked windows recorded so far. */
+const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, size_t *n);
+
+/** The JSON name of an event kind ("say", "job-start", ...). */
+const char *timeline_kind_name(enum tl_kind kind);
+
+/** What the summary reports at the end of a run. */
+struct run_summary {
+	const char *status;    /* "ok", "error" or "interrupted" */
+	const char *error;     /* the failure, when status is "error" */
+	double total;          /* seconds from the start until main() returned */
+	double expected_total; /* from "expect total", or -1 */
+	double tolerance;      /* allowed deviation from expected_total, seconds */
+	double max_lag;        /* worst heartbeat lateness, seconds */
+	double heartbeat;      /* heartbeat period, seconds */
+	size_t tasks;          /* tasks created, main included */
+	size_t jobs;           /* jobs offloaded */
+	double max_queue_wait; /* longest a job waited for a worker, seconds */
+	double scale;
+};
+
+/** Prints the summary (text) or the last JSON line. */
+void timeline_print_summary(struct timeline *tl, const struct run_summary *s);
+
+/** Frees the timeline; free(NULL) is a no-op. */
+void timeline_free(struct timeline *tl);
+
+#endif
