@@ -115,7 +115,7 @@ static void dump_expr(const struct scenario *sc, const struct func *F, const str
 static const char *const op_names[] = {
 	[OP_SAY] = "say", [OP_SLEEP] = "sleep", [OP_BLOCK] = "block", [OP_ASSIGN] = "assign",
 	[OP_EXPR] = "expr", [OP_AWAIT] = "await", [OP_RETURN] = "return", [OP_FOR_INIT] = "for-init",
-	[OP_FOR_NEXT] = "for-next", [OP_JUMP] = "jump", [OP_JUMP_IF_NOT] = "jump-if-not",
+	[OP_FOR_NEXT] = "for-next", [OP_JUMP] = "jump", [OP_JUMP_IF_NOT] = "jump-if-not", [OP_UNPACK] = "unpack",
 };
 
 void scenario_dump(const struct scenario *sc, struct buf *out)

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "runtime.h"
@@ -181,6 +182,19 @@ static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int 
 		value_format(&s, args[0]);
 		*out = value_str(s.data ? s.data : "", s.len);
 		buf_free(&s);
+		return true;
+	}
+	case B_STRFTIME: {
+		if (args[0].kind != V_STR)
+			return throw(c, out, "TypeError", "strftime() takes a format string, not %s",
+				     value_type_name(args[0]));
+		char text[256];
+		time_t now = time(NULL);
+		struct tm tm;
+		if (!localtime_r(&now, &tm))
+			return throw(c, out, "OSError", "the local time is unknown");
+		size_t n = strftime(text, sizeof(text), value_as_str(args[0])->s, &tm);
+		*out = value_str(text, n);
 		return true;
 	}
 	case B_NONE:
@@ -844,6 +858,22 @@ enum step exec_run(struct exec *x, struct value *out)
 		case OP_JUMP:
 			f->pc = op->target;
 			break;
+		case OP_UNPACK: {
+			struct value l = f->slots[op->slot];
+			size_t want = (size_t)op->e->constant.i;
+			if (l.kind != V_LIST) {
+				throw(&c, &v, "TypeError", "cannot unpack non-iterable %s object", value_type_name(l));
+				goto fail;
+			}
+			if (value_as_list(l)->n != want) {
+				throw(&c, &v, "ValueError", "%s values to unpack (expected %zu, got %zu)",
+				      value_as_list(l)->n > want ? "too many" : "not enough", want,
+				      value_as_list(l)->n);
+				goto fail;
+			}
+			f->pc++;
+			break;
+		}
 		case OP_JUMP_IF_NOT:
 			if (!eval(&c, op->e, &v))
 				goto fail;

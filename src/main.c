@@ -272,11 +272,11 @@ static int cmd_run(const struct options *o)
 		scenario_free(sc);
 		return 1;
 	}
-	timeline_print_text(tl, "%s%s%s: %s\n", color ? "\033[1m" : "", sc->name, color ? "\033[0m" : "",
-			    sc->title ? sc->title : "");
+	timeline_print_text(tl, "%s%s%s%s%s\n", color ? "\033[1m" : "", sc->name, color ? "\033[0m" : "",
+			    sc->title ? ": " : "", sc->title ? sc->title : "");
 	if (sc->source)
 		timeline_print_text(tl, "from %s", sc->source);
-	timeline_print_text(tl, "%sscale %g\n\n%8s  %-20s  %s\n", sc->source ? " · " : "", o->scale,
+	timeline_print_text(tl, "%sscale %g\n\n%8s  %-26s  %s\n", sc->source ? " · " : "", o->scale,
 			    "time (s)", "lane", "event");
 	running = rt;
 	enum run_status st = runtime_run(rt);

@@ -163,30 +163,33 @@ static int tok_col(struct parser *P)
 
 /* --- suggestions -------------------------------------------------------- */
 
+/* Optimal string alignment distance: a swap of two neighbours costs 1, so
+ * "rnu" is one edit from "run". */
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 64 || lb > 64)
 		return SIZE_MAX;
-	size_t row[65];
+	size_t d[65][65];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			size_t best = diag + cost;
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			char ca = (char)tolower((unsigned char)a[i - 1]), cb = (char)tolower((unsigned char)b[j - 1]);
+			size_t best = d[i - 1][j - 1] + (ca != cb);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
 	}
-	return row[lb];
+	return d[la][lb];
 }
 
 const char *suggest_name(const char *word, const char *const *names, size_t n)
@@ -704,6 +707,7 @@ static const struct {
 	{"range", B_RANGE, 1, 2},
 	{"len", B_LEN, 1, 1},
 	{"str", B_STR, 1, 1},
+	{"strftime", B_STRFTIME, 1, 1},
 };
 
 static void note_call(struct parser *P, struct expr *e)
@@ -1155,6 +1159,42 @@ static void parse_rhs(struct parser *P, enum op_kind plain, int slot, int col)
 	P->fn->ops[op].slot = slot;
 }
 
+/* "a, b = RHS": RHS into a hidden slot, then one assignment per name. */
+static void parse_unpack(struct parser *P, int col)
+{
+	struct token *names[16];
+	int n = 0;
+	for (;;) {
+		if (peek(P)->kind != T_NAME)
+			expected(P, "a variable name");
+		if (n == 16)
+			FAIL_TOK(P, "too many names to unpack into");
+		names[n++] = peek(P);
+		P->tpos++;
+		if (at_op(P, "="))
+			break;
+		expect_op(P, ",");
+	}
+	P->tpos++;
+	if (peek(P)->kind == T_EOL)
+		expected(P, "a value after '='");
+	int tmp = hidden_slot(P, P->fn, "unpack");
+	parse_rhs(P, OP_ASSIGN, tmp, col);
+	struct expr *count = new_expr(P, E_CONST, col);
+	count->constant = value_int(n);
+	int check = emit(P, OP_UNPACK, col, count);
+	P->fn->ops[check].slot = tmp;
+	for (int i = 0; i < n; i++) {
+		struct expr *ix = new_expr(P, E_INDEX, names[i]->col);
+		ix->index.base = new_expr(P, E_LOCAL, col);
+		ix->index.base->slot = tmp;
+		ix->index.index = new_expr(P, E_CONST, col);
+		ix->index.index->constant = value_int(i);
+		int op = emit(P, OP_ASSIGN, names[i]->col, ix);
+		P->fn->ops[op].slot = define_var(P, names[i]);
+	}
+}
+
 static void parse_statement(struct parser *P)
 {
 	struct token *t = peek(P);
@@ -1196,8 +1236,10 @@ static void parse_statement(struct parser *P)
 		int next = emit(P, OP_FOR_NEXT, col, NULL);
 		P->fn->ops[next].slot = var_slot;
 		P->fn->ops[next].slot2 = list_slot;
+		int for_line = P->lineno;
 		parse_block(P, P->indent, "for");
 		int jump = emit(P, OP_JUMP, col, NULL);
+		P->fn->ops[jump].line = for_line;
 		P->fn->ops[jump].target = next;
 		P->fn->ops[next].target = P->fn->nops;
 		return;
@@ -1234,6 +1276,8 @@ static void parse_statement(struct parser *P)
 		FAIL_TOK(P, "'%.*s' without a matching 'if'", (int)t->n, t->s);
 	} else if (at_name(P, "while")) {
 		FAIL_TOK(P, "'while' loops are not supported; use 'for x in range(n):'");
+	} else if (t->kind == T_NAME && tok_is(peek2(P), T_OP, ",")) {
+		parse_unpack(P, col);
 	} else if (t->kind == T_NAME && tok_is(peek2(P), T_OP, "=")) {
 		P->tpos += 2;
 		if (peek(P)->kind == T_EOL)
@@ -1246,8 +1290,9 @@ static void parse_statement(struct parser *P)
 			if (P->fn->ops[i].kind == OP_ASSIGN || P->fn->ops[i].kind == OP_AWAIT)
 				P->fn->ops[i].slot = slot;
 	} else {
-		if (t->kind == T_NAME && tok_is(peek2(P), T_NAME, "=") == false && peek2(P)->kind == T_NAME &&
-		    !is_keyword(t->s, t->n) && !tok_is(peek2(P), T_OP, "(")) {
+		/* "word something" is no expression: a mistyped statement. */
+		if (t->kind == T_NAME && !is_keyword(t->s, t->n) && peek2(P)->kind != T_OP &&
+		    peek2(P)->kind != T_EOL) {
 			char word[64];
 			snprintf(word, sizeof(word), "%.*s", (int)(t->n < 63 ? t->n : 63), t->s);
 			static const char *const stmts[] = {"say", "sleep", "block", "return", "pass", "for", "if", "await"};

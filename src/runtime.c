@@ -663,8 +663,10 @@ bool runtime_gather(struct runtime *rt, void *owner, struct value items, int lin
 		}
 		value_list_push(g->children, fut);
 		struct future *c = (struct future *)fut.o;
-		const char *sp = strchr(c->label, ' ');
-		buf_printf(&label, "%s%.*s", i ? ", " : "", c->kind == FUT_TASK && sp ? (int)(sp - c->label) : (int)strlen(c->label), c->label);
+		/* Short names: "t2" for a task, "job 1" for a job. */
+		const char *cut = c->kind == FUT_TASK ? strchr(c->label, ' ') : strstr(c->label, " (");
+		buf_printf(&label, "%s%.*s", i ? ", " : "", cut ? (int)(cut - c->label) : (int)strlen(c->label),
+			   c->label);
 	}
 	buf_putc(&label, ')');
 	g->f.label = buf_steal(&label);
@@ -1151,6 +1153,11 @@ enum run_status runtime_run(struct runtime *rt)
 
 	enum run_status status = RUN_OK;
 	double end = clock_now();
+	/* A heartbeat that was due while the loop was blocked at the very end
+	 * never got to fire: count its lateness too. */
+	double last = rt->main_done ? rt->t_main_end : end;
+	if (last - rt->hb_next > rt->max_lag)
+		rt->max_lag = last - rt->hb_next;
 	if (timeline_output_broken(rt->tl)) {
 		status = RUN_BROKEN_PIPE;
 	} else if (rt->interrupted) {

@@ -17,6 +17,7 @@ enum builtin {
 	B_RANGE,  /* range(n) / range(a, b) */
 	B_LEN,    /* len(x) */
 	B_STR,    /* str(x) */
+	B_STRFTIME, /* strftime(fmt): the wall-clock time, as time.strftime */
 };
 
 enum expr_kind {
@@ -108,6 +109,7 @@ enum op_kind {
 	OP_FOR_NEXT, /* var = next item of slot, or jump to target */
 	OP_JUMP,     /* jump to target */
 	OP_JUMP_IF_NOT, /* jump to target unless EXPR is true */
+	OP_UNPACK,   /* slot must hold a list of EXPR items */
 };
 
 struct op {

@@ -11,7 +11,7 @@
 
 #include "buf.h"
 
-#define LANE_WIDTH 20
+#define LANE_WIDTH 26
 
 struct timeline {
 	pthread_mutex_t lock;

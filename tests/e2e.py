@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""End-to-end tests: run the real aiodemo binary and check what a user sees.
+
+usage: e2e.py AIODEMO [CASE...]
+
+Each case runs a scenario at a small --scale with --format json and checks
+the order of events, their moments (with a tolerance), the summary and the
+exit status. Output is TAP.
+"""
+import json
+import os
+import subprocess
+import sys
+
+SCALE = 0.05
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Failure(Exception):
+    pass
+
+
+def tol(seconds):
+    """The allowed deviation for an event expected at @seconds of scenario time."""
+    return 0.2 * seconds * SCALE + 0.025
+
+
+def run(aiodemo, *args, check_status=0):
+    env = dict(os.environ, NO_COLOR='1', LC_ALL='C.UTF-8')
+    p = subprocess.run([aiodemo, *args], capture_output=True, text=True, timeout=60, env=env)
+    if check_status is not None and p.returncode != check_status:
+        raise Failure(f'aiodemo {" ".join(args)}: exit {p.returncode}, wanted {check_status}\n'
+                      f'stderr: {p.stderr}')
+    return p
+
+
+def run_json(aiodemo, name, *extra):
+    p = run(aiodemo, 'run', name, '--scale', str(SCALE), '--format', 'json', *extra)
+    events = []
+    for n, line in enumerate(p.stdout.splitlines(), 1):
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            raise Failure(f'line {n} is not JSON: {line!r}: {e}')
+        events.append(obj)
+    if not events or events[-1].get('kind') != 'summary':
+        raise Failure('the last JSON line is not the summary')
+    for e in events[:-1]:
+        for key in ('t', 'lane', 'lane_kind', 'kind', 'text'):
+            if key not in e:
+                raise Failure(f'event without {key!r}: {e}')
+    return events[:-1], events[-1]
+
+
+def says(events):
+    return [e for e in events if e['kind'] == 'say']
+
+
+def expect_eq(what, got, want):
+    if got != want:
+        raise Failure(f'{what}: got {got!r}, wanted {want!r}')
+
+
+def expect_at(what, t, seconds):
+    want = seconds * SCALE
+    if abs(t - want) > tol(seconds):
+        raise Failure(f'{what}: at {t:.4f} s, wanted {want:.4f} s ± {tol(seconds):.4f}')
+
+
+def say_times(events):
+    return {e['text']: e['t'] for e in says(events)}
+
+
+def expect_order(events, texts):
+    got = [e['text'] for e in says(events)]
+    expect_eq('say order', got, texts)
+
+
+def case_offload_sleep(aiodemo):
+    events, summary = run_json(aiodemo, 'offload-sleep')
+    expect_order(events, ['✅ Blocked task starts (calls time.sleep)',
+                          '🔄 Normal coroutine starts (asyncio.sleep)',
+                          '🔄 Normal coroutine ends', '✅ Blocked task ends'])
+    t = say_times(events)
+    expect_at('normal task ends', t['🔄 Normal coroutine ends'], 1)
+    expect_at('blocked task ends', t['✅ Blocked task ends'], 2)
+    expect_at('total', summary['total'], 2)
+    expect_eq('blocked windows', summary['blocked'], [])
+    expect_eq('status', summary['status'], 'ok')
+    jobs = [e for e in events if e['kind'] == 'job-start']
+    expect_eq('job lanes', [e['lane'] for e in jobs], ['default/1'])
+    expect_eq('job lane kind', jobs[0]['lane_kind'], 'thread')
+    if summary['max_lag'] > 0.5 * SCALE:
+        raise Failure(f'the loop lagged {summary["max_lag"]} s though nothing blocked it')
+
+
+def case_blocking_sleep(aiodemo):
+    events, summary = run_json(aiodemo, 'blocking-sleep')
+    expect_order(events, ['❌ Wrong: calling a blocking function directly', '❌ Wrong task ends',
+                          '✅ Normal coroutine starts', '✅ Normal coroutine ends'])
+    t = say_times(events)
+    expect_at('bad task ends', t['❌ Wrong task ends'], 2)
+    expect_at('good task starts (after the block)', t['✅ Normal coroutine starts'], 2)
+    expect_at('good task ends', t['✅ Normal coroutine ends'], 3)
+    expect_at('total', summary['total'], 3)
+    expect_eq('blocked windows', len(summary['blocked']), 1)
+    w = summary['blocked'][0]
+    expect_at('blocked window start', w['start'], 0)
+    expect_at('blocked window length', w['end'] - w['start'], 2)
+    expect_eq('blocked by', (w['lane'], w['what']), ('t2 bad_task()', 'block 2s'))
+    if summary['max_lag'] < 1.5 * SCALE:
+        raise Failure(f'max lag {summary["max_lag"]} s, but the loop was blocked for 2 s of scenario time')
+
+
+def case_executor_sleep(aiodemo):
+    events, summary = run_json(aiodemo, 'executor-sleep')
+    expect_order(events, ['✅ Blocked task starts', '✅ Blocked task ends'])
+    expect_at('ends', say_times(events)['✅ Blocked task ends'], 2)
+    expect_eq('tasks (the coroutine runs inside main)', summary['tasks'], 1)
+    expect_eq('blocked windows', summary['blocked'], [])
+
+
+def bounded(aiodemo, workers):
+    extra = ['--param', f'workers={workers}'] if workers else []
+    events, summary = run_json(aiodemo, 'bounded-pool', *extra)
+    t = say_times(events)
+    for url in ('url1', 'url2', 'url3', 'url4'):
+        expect_at(f'start {url}', t[f'📥 Start download: {url}'], 0)
+    return events, summary, t
+
+
+def case_bounded_pool(aiodemo):
+    events, summary, t = bounded(aiodemo, None)
+    for url in ('url1', 'url2', 'url3'):
+        expect_at(f'finish {url}', t[f'✅ Finished download: {url}'], 1)
+    expect_at('finish url4 (queued behind three)', t['✅ Finished download: url4'], 2)
+    starts = {e['job']: e for e in events if e['kind'] == 'job-start'}
+    expect_at('job 4 starts when a thread is free', starts[4]['t'], 1)
+    expect_at('job 4 waited in the queue', starts[4]['dur'], 1)
+    lanes = {e['lane'] for e in starts.values()}
+    expect_eq('worker lanes', sorted(lanes), ['downloads/1', 'downloads/2', 'downloads/3'])
+    expect_at('total', summary['total'], 2)
+
+
+def case_bounded_pool_param(aiodemo):
+    events, summary, t = bounded(aiodemo, 4)
+    for url in ('url1', 'url2', 'url3', 'url4'):
+        expect_at(f'finish {url} with 4 workers', t[f'✅ Finished download: {url}'], 1)
+    expect_at('total with 4 workers', summary['total'], 1)
+    events, summary, t = bounded(aiodemo, 1)
+    ends = sorted(t[f'✅ Finished download: {u}'] for u in ('url1', 'url2', 'url3', 'url4'))
+    for i, end in enumerate(ends, 1):
+        expect_at(f'download {i} of 4 with 1 worker', end, i)
+
+
+def case_to_thread_basic(aiodemo):
+    events, summary = run_json(aiodemo, 'to-thread-basic')
+    texts = [e['text'] for e in says(events)]
+    if len(texts) != 2 or not texts[0].startswith('Event loop starts: ') or \
+            not texts[1].startswith('Event loop ends: '):
+        raise Failure(f'say lines: {texts}')
+    expect_at('total', summary['total'], 1)
+
+
+def primes_counts(events):
+    expect_order(events, ['Primes in 1-100000: 9593, primes in 100000-200000: 8392',
+                          'Total primes: 17985'])
+
+
+def case_process_primes(aiodemo):
+    events, summary = run_json(aiodemo, 'process-primes')
+    primes_counts(events)
+    starts = {e['job']: e for e in events if e['kind'] == 'job-start'}
+    dones = {e['job']: e for e in events if e['kind'] == 'job-done'}
+    expect_eq('job lane kinds', {e['lane_kind'] for e in starts.values()}, {'process'})
+    if starts[1]['lane'] == starts[2]['lane']:
+        raise Failure('both jobs ran in the same worker process')
+    if not (starts[2]['t'] < dones[1]['t'] and starts[1]['t'] < dones[2]['t']):
+        raise Failure('the two jobs did not overlap in time')
+    pool = [e for e in events if e['kind'] == 'pool']
+    pids = pool[0]['text'].split('(pid ')[1].rstrip(')').split(', ')
+    if len(pids) != len(set(pids)) or str(os.getpid()) in pids:
+        raise Failure(f'worker pids {pids}')
+    expect_eq('blocked windows', summary['blocked'], [])
+
+
+def case_serial_primes(aiodemo):
+    events, summary = run_json(aiodemo, 'serial-primes')
+    primes_counts(events)
+    expect_eq('blocked windows', [w['what'] for w in summary['blocked']],
+              ['primes(1, 100000)', 'primes(100000, 200000)'])
+    w1, w2 = summary['blocked']
+    if w2['start'] < w1['end']:
+        raise Failure('the two counts overlapped on the loop thread')
+
+
+def case_list_and_show(aiodemo):
+    out = run(aiodemo, 'list').stdout
+    names = [line.split()[0] for line in out.splitlines()]
+    for name in ('offload-sleep', 'blocking-sleep', 'executor-sleep', 'bounded-pool',
+                 'to-thread-basic', 'process-primes', 'serial-primes'):
+        if name not in names:
+            raise Failure(f'{name} missing from aiodemo list')
+    for line in out.splitlines():
+        if len(line.split(None, 1)) < 2:
+            raise Failure(f'no title: {line!r}')
+    shown = run(aiodemo, 'show', 'bounded-pool').stdout
+    for piece in ('ThreadPoolExecutor(max_workers=3)', 'notice:', 'param   workers = 3'):
+        if piece not in shown:
+            raise Failure(f'show bounded-pool lacks {piece!r}')
+
+
+def case_text_output(aiodemo):
+    p = run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE))
+    out = p.stdout
+    for piece in ('blocking-sleep: ', 'time (s)', 't2 bad_task()', '❌ Wrong task ends', 'summary',
+                  'loop blocked   1 time', 'what to notice'):
+        if piece not in out:
+            raise Failure(f'text output lacks {piece!r}:\n{out}')
+    if '\033[' in out:
+        raise Failure('colour codes in output that is not a terminal')
+    p = run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE), '--color=always')
+    if '\033[' not in p.stdout:
+        raise Failure('--color=always gave no colour')
+
+
+def case_usage_errors(aiodemo):
+    cases = [
+        (['run', 'offlod-sleep'], "did you mean 'offload-sleep'?"),
+        (['run', 'offload-sleep', '--scale', '0'], '--scale takes a number'),
+        (['run', 'offload-sleep', '--scale', '-1'], '--scale takes a number'),
+        (['run', 'offload-sleep', '--scale', 'abc'], '--scale takes a number'),
+        (['run', 'bounded-pool', '--param', 'worker=4'], "did you mean 'workers'?"),
+        (['run', 'bounded-pool', '--param', 'workers=abc'], 'takes a number'),
+        (['run', 'offload-sleep', '--format', 'xml'], '--format takes text or json'),
+        (['run', 'offload-sleep', '--bogus'], "unknown option '--bogus'"),
+        (['run'], 'needs a scenario'),
+        (['rnu', 'offload-sleep'], "did you mean 'run'?"),
+        ([], 'no command given'),
+        (['run', HERE], 'is a directory'),
+        (['run', '/nonexistent/x.scn'], 'cannot open scenario file'),
+        (['run', 'offload-sleep', 'extra'], "unexpected argument 'extra'"),
+    ]
+    for args, message in cases:
+        p = run(aiodemo, *args, check_status=2)
+        if message not in p.stderr:
+            raise Failure(f'aiodemo {" ".join(args)}: stderr {p.stderr!r} lacks {message!r}')
+        if p.stdout:
+            raise Failure(f'aiodemo {" ".join(args)} wrote to stdout: {p.stdout!r}')
+    p = run(aiodemo, 'run', 'bounded-pool', '--param', 'workers=0', check_status=1)
+    if 'from 1 to 256' not in p.stderr:
+        raise Failure(f'workers=0: {p.stderr!r}')
+
+
+def case_scenario_file_errors(aiodemo):
+    p = run(aiodemo, 'run', os.path.join(HERE, 'scenarios', 'bad-indent.scn'), check_status=2)
+    want = 'bad-indent.scn:6:9: error: unexpected indentation'
+    if want not in p.stderr or '^' not in p.stderr:
+        raise Failure(f'stderr {p.stderr!r} lacks {want!r} and a caret')
+    p = run(aiodemo, 'run', os.path.join(HERE, 'scenarios', 'unknown-func.scn'), check_status=2)
+    if "unknown function 'fetc'; did you mean 'fetch'?" not in p.stderr or ':9:' not in p.stderr:
+        raise Failure(f'stderr {p.stderr!r}')
+
+
+def case_scenario_file_runs(aiodemo):
+    path = os.path.join(HERE, 'scenarios', 'create-task.scn')
+    events, summary = run_json(aiodemo, path)
+    expect_order(events, ['Do something with 1...', 'Do something with 2...', 'Done with 1',
+                          'Task 1 fully completed', 'Done with 2', 'Task 2 fully completed',
+                          "['Result of 1', 'Result of 2']"])
+    t = say_times(events)
+    expect_at('Task 1 fully completed', t['Task 1 fully completed'], 1)
+    expect_at('Task 2 fully completed', t['Task 2 fully completed'], 2)
+    expect_at('total', summary['total'], 2)
+
+
+def case_unhandled_error(aiodemo):
+    p = run(aiodemo, 'run', os.path.join(HERE, 'scenarios', 'raises.scn'), '--scale', str(SCALE),
+            '--format', 'json', check_status=1)
+    summary = json.loads(p.stdout.splitlines()[-1])
+    expect_eq('status', summary['status'], 'error')
+    if 'ZeroDivisionError: division by zero (line 6)' not in summary['error']:
+        raise Failure(f'error: {summary["error"]!r}')
+
+
+CASES = {name[5:].replace('_', '-'): fn for name, fn in globals().items() if name.startswith('case_')}
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    aiodemo = sys.argv[1]
+    names = sys.argv[2:] or list(CASES)
+    print(f'1..{len(names)}')
+    failed = 0
+    for i, name in enumerate(names, 1):
+        try:
+            CASES[name](aiodemo)
+            print(f'ok {i} - {name}')
+        except (Failure, subprocess.TimeoutExpired, KeyError, IndexError) as e:
+            failed += 1
+            print(f'not ok {i} - {name}')
+            for line in f'{type(e).__name__}: {e}'.splitlines():
+                print(f'  # {line}')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
