@@ -1612,7 +1612,7 @@ static void resolve(struct parser *P)
 			continue; /* an expression statement noted twice */
 		const struct func *fn = find_func(sc, e->call.name);
 		if (!fn) {
-			const char **names = xcalloc((size_t)sc->nfuncs + 4, sizeof(char *));
+			const char **names = xcalloc((size_t)sc->nfuncs + sizeof(builtins) / sizeof(builtins[0]), sizeof(char *));
 			size_t n = 0;
 			for (int k = 0; k < sc->nfuncs; k++)
 				names[n++] = sc->funcs[k]->name;
