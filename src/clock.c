@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <math.h>
 
+#define STOP_POLL_NS 10000000L /* 10 ms */
+
 int clock_sleep(double seconds, volatile const int *stop)
 {
 	if (!(seconds > 0))
@@ -17,14 +19,28 @@ int clock_sleep(double seconds, volatile const int *stop)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	/* An absolute deadline keeps repeated EINTRs from stretching the sleep. */
+	/* An absolute deadline keeps repeated wake-ups from stretching the
+	 * sleep. With a stop flag, wake every 10 ms to look at it: worker
+	 * threads block signals, so nothing else would interrupt them. */
 	for (;;) {
-		if (stop && *stop)
+		if (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
 			return -1;
-		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
-		if (rc == 0)
+		struct timespec until = deadline;
+		if (stop) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			now.tv_nsec += STOP_POLL_NS;
+			if (now.tv_nsec >= 1000000000L) {
+				now.tv_sec++;
+				now.tv_nsec -= 1000000000L;
+			}
+			if (now.tv_sec < until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec < until.tv_nsec))
+				until = now;
+		}
+		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+		if (rc == 0 && until.tv_sec == deadline.tv_sec && until.tv_nsec == deadline.tv_nsec)
 			return 0;
-		if (rc != EINTR)
+		if (rc != 0 && rc != EINTR)
 			return -1;
 	}
 }

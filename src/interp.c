@@ -46,7 +46,7 @@ long long count_primes(long long start, long long end, volatile const int *stop)
 {
 	long long count = 0;
 	for (long long n = start; n < end; n++) {
-		if ((n & 4095) == 0 && stop && *stop)
+		if ((n & 4095) == 0 && stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
 			return -1;
 		long long limit = (long long)sqrt((double)n);
 		while (limit * limit > n)
