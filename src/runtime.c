@@ -1101,9 +1101,12 @@ static void cancel_tasks(struct runtime *rt, const char *why)
 		t->dead = true;
 		timeline_add(rt->tl, clock_now(), t->f.lane, K_CANCEL, exec_line(&t->x), 0, -1,
 			     "cancelled: %s", why);
-		/* Break the task <-> awaited-future cycle before dropping it. */
+		/* Break the cycles a waiting task is part of (it awaits a future
+		 * whose waiters, or a gather whose children, lead back to it):
+		 * a dead task neither wakes up nor finishes. */
 		fut_unref(t->awaiting);
 		t->awaiting = NULL;
+		free_waiters(&t->f);
 		exec_clear(&t->x);
 		fut_unref(&t->f);
 	}

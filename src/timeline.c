@@ -272,7 +272,7 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 		buf_printf(b, "  %-14s %s\n", "error", s->error);
 	buf_printf(b, "  %-14s ", "total");
 	fmt_seconds(b, s->total);
-	if (s->expected_total >= 0) {
+	if (s->expected_total >= 0 && !strcmp(s->status, "ok")) {
 		double want = s->expected_total * s->scale;
 		bool ok = s->total >= want - s->tolerance && s->total <= want + s->tolerance;
 		buf_printf(b, "   (expected %g s", want);

@@ -283,6 +283,100 @@ def case_unhandled_error(aiodemo):
         raise Failure(f'error: {summary["error"]!r}')
 
 
+def start(aiodemo, *args):
+    env = dict(os.environ, NO_COLOR='1', LC_ALL='C.UTF-8')
+    return subprocess.Popen([aiodemo, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def read_until(p, kind):
+    """Reads JSON lines from @p until an event of @kind; returns the events read."""
+    seen = []
+    for line in p.stdout:
+        seen.append(json.loads(line))
+        if seen[-1].get('kind') == kind:
+            return seen
+    raise Failure(f'no {kind!r} event before the output ended')
+
+
+def pids_of(events):
+    pool = [e for e in events if e['kind'] == 'pool']
+    return [int(x) for x in pool[0]['text'].split('(pid ')[1].rstrip(')').split(', ')]
+
+
+def gone(pid, within=3.0):
+    import time
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def case_interrupt(aiodemo):
+    import signal
+    p = start(aiodemo, 'run', 'blocking-sleep', '--format', 'json')
+    read_until(p, 'block')
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=10)
+    expect_eq('exit status after SIGINT', p.returncode, 130)
+    summary = json.loads(out.splitlines()[-1])
+    expect_eq('status', summary['status'], 'interrupted')
+    if summary['total'] > 1.5:
+        raise Failure(f'the run went on for {summary["total"]} s after Ctrl-C')
+    # Ctrl-C in the middle of offloaded work: threads and processes stop too.
+    for name in ('offload-sleep', 'process-primes'):
+        extra = ['--param', 'upto=400000000'] if name == 'process-primes' else []
+        p = start(aiodemo, 'run', name, '--format', 'json', *extra)
+        seen = read_until(p, 'job-start')
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+        expect_eq(f'{name}: exit status after SIGINT', p.returncode, 130)
+        expect_eq(f'{name}: stderr', err, '')
+        if name == 'process-primes':
+            for pid in pids_of(seen):
+                if not gone(pid):
+                    raise Failure(f'worker process {pid} outlived the interrupted run')
+
+
+def case_sigterm(aiodemo):
+    import signal
+    p = start(aiodemo, 'run', 'offload-sleep', '--format', 'json')
+    read_until(p, 'job-start')
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=10)
+    expect_eq('exit status after SIGTERM', p.returncode, 143)
+
+
+def case_killed_parent_leaves_no_worker(aiodemo):
+    import signal
+    p = start(aiodemo, 'run', 'process-primes', '--format', 'json', '--param', 'upto=400000000')
+    seen = read_until(p, 'job-start')
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=10)
+    for pid in pids_of(seen):
+        if not gone(pid):
+            raise Failure(f'worker process {pid} outlived a SIGKILLed aiodemo')
+
+
+def case_closed_pipe(aiodemo):
+    p = start(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE))
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read()
+    p.wait(timeout=10)
+    expect_eq('stderr when the reader goes away', err, '')
+    expect_eq('exit status when the reader goes away', p.returncode, 141)
+
+
+def case_param_work(aiodemo):
+    events, summary = run_json(aiodemo, 'process-primes', '--param', 'upto=2000')
+    expect_order(events, ['Primes in 1-1000: 169, primes in 1000-2000: 135', 'Total primes: 304'])
+
+
 CASES = {name[5:].replace('_', '-'): fn for name, fn in globals().items() if name.startswith('case_')}
 
 
