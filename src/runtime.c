@@ -721,14 +721,18 @@ static void worker_emit(void *ctx, enum emit_kind kind, int line, const char *te
 	}
 }
 
-static void job_started(struct job *j, double t_submit, double t_start, int lane)
+static void job_started(struct job *j, double t_submit, double t_start, int lane, pid_t pid)
 {
 	struct runtime *rt = j->f.rt;
-	struct buf d = {0};
+	struct buf d = {0}, where = {0};
 	fmt_dur(&d, t_start - t_submit);
+	if (pid > 0)
+		buf_printf(&where, " in pid %d", (int)pid);
 	timeline_add(rt->tl, t_start, lane, K_JOB_START, j->line, j->f.id, t_start - t_submit,
-		     "job %d: %s (waited %s in the queue)", j->f.id, j->desc, d.data);
+		     "job %d: %s%s (waited %s in the queue)", j->f.id, j->desc, where.data ? where.data : "",
+		     d.data);
 	buf_free(&d);
+	buf_free(&where);
 }
 
 static void job_thread_work(struct tp_work *w)
@@ -736,7 +740,7 @@ static void job_thread_work(struct tp_work *w)
 	struct job *j = w->data;
 	struct runtime *rt = j->f.rt;
 	j->worker_lane = j->pool->lanes[w->worker];
-	job_started(j, w->t_submit, w->t_start, j->worker_lane);
+	job_started(j, w->t_submit, w->t_start, j->worker_lane, 0);
 	struct worker_ctx wc = {rt->tl, j->worker_lane, j->f.id, j->fn == NULL, 0};
 	struct interp_env env = {rt->sc, rt->scale, threadpool_stop_flag(j->pool->tp), NULL, worker_emit, &wc};
 	j->ok = interp_call(&env, j->fn, j->builtin, j->args, j->nargs, j->line, &j->result);
@@ -857,7 +861,7 @@ static void job_proc_event(struct pp_job *pj, double t, const void *msg, size_t 
 	int tlen = (int)(len - 5);
 	j->worker_lane = j->pool->lanes[pj->worker];
 	if (kind == PEV_START)
-		job_started(j, pj->t_submit, t, j->worker_lane);
+		job_started(j, pj->t_submit, t, j->worker_lane, pj->pid);
 	else if (kind == EMIT_SAY)
 		timeline_add(rt->tl, t, j->worker_lane, K_SAY, line, j->f.id, -1, "%.*s", tlen, text);
 	else if (j->fn && kind == EMIT_BLOCK_BEGIN)
