@@ -18,7 +18,10 @@ static void dump_list(const struct scenario *sc, const struct func *F, struct ex
 {
 	for (int i = 0; i < n; i++) {
 		buf_putc(out, ' ');
-		dump_expr(sc, F, items[i], out);
+		if (items[i])
+			dump_expr(sc, F, items[i], out);
+		else
+			buf_putc(out, '_');
 	}
 }
 
@@ -106,7 +109,22 @@ static void dump_expr(const struct scenario *sc, const struct func *F, const str
 		break;
 	case E_GATHER:
 		buf_puts(out, "(gather ");
-		dump_expr(sc, F, e->gather, out);
+		dump_expr(sc, F, e->gather.items, out);
+		if (e->gather.return_exceptions) {
+			buf_puts(out, " return_exceptions=");
+			dump_expr(sc, F, e->gather.return_exceptions, out);
+		}
+		buf_putc(out, ')');
+		break;
+	case E_METHOD:
+		buf_printf(out, "(method %s ", e->call.name);
+		dump_expr(sc, F, e->call.base, out);
+		dump_list(sc, F, e->call.args, e->call.nargs, out);
+		buf_putc(out, ')');
+		break;
+	case E_NEWEXC:
+		buf_printf(out, "(exception %s", e->call.name);
+		dump_list(sc, F, e->call.args, e->call.nargs, out);
 		buf_putc(out, ')');
 		break;
 	}
@@ -116,6 +134,9 @@ static const char *const op_names[] = {
 	[OP_SAY] = "say", [OP_SLEEP] = "sleep", [OP_BLOCK] = "block", [OP_ASSIGN] = "assign",
 	[OP_EXPR] = "expr", [OP_AWAIT] = "await", [OP_RETURN] = "return", [OP_FOR_INIT] = "for-init",
 	[OP_FOR_NEXT] = "for-next", [OP_JUMP] = "jump", [OP_JUMP_IF_NOT] = "jump-if-not", [OP_UNPACK] = "unpack",
+	[OP_TRY] = "try", [OP_TRY_END] = "try-end", [OP_EXCEPT] = "except", [OP_RAISE] = "raise",
+	[OP_END_FINALLY] = "end-finally", [OP_AENTER] = "aenter", [OP_AEXIT] = "aexit",
+	[OP_AEXIT_EXC] = "aexit-exc",
 };
 
 void scenario_dump(const struct scenario *sc, struct buf *out)
@@ -139,8 +160,17 @@ void scenario_dump(const struct scenario *sc, struct buf *out)
 			buf_puts(out, "default");
 		buf_putc(out, '\n');
 	}
-	for (int i = 0; i < sc->nexpects; i++)
-		buf_printf(out, "expect total %gs\n", sc->expects[i].seconds);
+	for (int i = 0; i < sc->nexpects; i++) {
+		const struct expect_decl *x = &sc->expects[i];
+		switch (x->kind) {
+		case EXPECT_TOTAL: buf_printf(out, "expect total %gs\n", x->seconds); break;
+		case EXPECT_AT: buf_printf(out, "expect \"%s\" at %gs\n", x->text, x->seconds); break;
+		case EXPECT_BEFORE: buf_printf(out, "expect before \"%s\" \"%s\"\n", x->text, x->text2); break;
+		case EXPECT_BLOCKED: buf_printf(out, "expect blocked %gs\n", x->seconds); break;
+		case EXPECT_SAYS: buf_printf(out, "expect says \"%s\"\n", x->text); break;
+		case EXPECT_STATUS: buf_printf(out, "expect %s\n", x->failure ? "error" : "ok"); break;
+		}
+	}
 	if (sc->python)
 		buf_printf(out, "python %zu bytes\n", strlen(sc->python));
 	if (sc->notice)
@@ -154,15 +184,19 @@ void scenario_dump(const struct scenario *sc, struct buf *out)
 		for (int i = 0; i < F->nops; i++) {
 			const struct op *op = &F->ops[i];
 			buf_printf(out, "  %2d L%d %s", i, op->line, op_names[op->kind]);
-			if (op->kind == OP_FOR_NEXT)
-				buf_printf(out, " $%s from $%s", F->slot_names[op->slot], F->slot_names[op->slot2]);
+			if (op->kind == OP_FOR_NEXT || op->kind == OP_AEXIT_EXC ||
+			    ((op->kind == OP_EXCEPT || op->kind == OP_AENTER) && op->slot2 >= 0))
+				buf_printf(out, " $%s %s $%s", F->slot_names[op->slot],
+					   op->kind == OP_FOR_NEXT ? "from" : op->kind == OP_AEXIT_EXC ? "with" : "as",
+					   F->slot_names[op->slot2]);
 			else if (op->slot >= 0)
 				buf_printf(out, " $%s", F->slot_names[op->slot]);
 			if (op->e) {
 				buf_putc(out, ' ');
 				dump_expr(sc, F, op->e, out);
 			}
-			if (op->kind == OP_JUMP || op->kind == OP_JUMP_IF_NOT || op->kind == OP_FOR_NEXT)
+			if (op->kind == OP_JUMP || op->kind == OP_JUMP_IF_NOT || op->kind == OP_FOR_NEXT ||
+			    op->kind == OP_TRY || op->kind == OP_EXCEPT)
 				buf_printf(out, " -> %d", op->target);
 			buf_putc(out, '\n');
 		}

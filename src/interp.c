@@ -5,7 +5,10 @@
  * as `await coro()` does in asyncio. */
 #include "interp.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +44,41 @@ static bool throw(struct ctx *c, struct value *out, const char *type, const char
 }
 
 static bool eval(struct ctx *c, const struct expr *e, struct value *out);
+
+/* Python's exception hierarchy, as far as scenarios meet it. */
+static const struct {
+	const char *name, *parent;
+} exc_tree[] = {
+	{"Exception", "BaseException"}, {"CancelledError", "BaseException"},
+	{"KeyboardInterrupt", "BaseException"}, {"SystemExit", "BaseException"},
+	{"ArithmeticError", "Exception"}, {"ZeroDivisionError", "ArithmeticError"},
+	{"OverflowError", "ArithmeticError"}, {"LookupError", "Exception"},
+	{"IndexError", "LookupError"}, {"KeyError", "LookupError"}, {"OSError", "Exception"},
+	{"TimeoutError", "OSError"}, {"FileNotFoundError", "OSError"}, {"FileExistsError", "OSError"},
+	{"PermissionError", "OSError"}, {"IsADirectoryError", "OSError"}, {"RuntimeError", "Exception"},
+	{"RecursionError", "RuntimeError"}, {"NotImplementedError", "RuntimeError"},
+	{"BrokenProcessPool", "RuntimeError"}, {"UnicodeError", "ValueError"},
+};
+
+bool exc_matches(const char *type, const char *handler)
+{
+	const char *t = type;
+	for (int guard = 0; t && guard < 16; guard++) {
+		if (!strcmp(t, handler))
+			return true;
+		const char *parent = NULL;
+		for (size_t i = 0; i < sizeof(exc_tree) / sizeof(exc_tree[0]); i++)
+			if (!strcmp(exc_tree[i].name, t))
+				parent = exc_tree[i].parent;
+		/* Any other named type is a kind of Exception, as user classes are. */
+		if (!parent && strcmp(t, "BaseException") != 0 && strcmp(t, "Exception") != 0)
+			parent = "Exception";
+		else if (!parent && !strcmp(t, "Exception"))
+			parent = "BaseException";
+		t = parent;
+	}
+	return false;
+}
 
 long long count_primes(long long start, long long end, volatile const int *stop)
 {
@@ -128,6 +166,59 @@ static bool int_arg(struct ctx *c, struct value v, const char *fn, long long *n,
 	return throw(c, out, "TypeError", "%s() needs whole numbers, not %s", fn, value_type_name(v));
 }
 
+/* read_file(name) and write_file(name, text): plain names only, inside the
+ * run's own temporary directory, so a scenario writes nowhere else. */
+static bool file_builtin(struct ctx *c, enum builtin b, struct value *args, struct value *out)
+{
+	const char *fn = b == B_READ_FILE ? "read_file" : "write_file";
+	if (args[0].kind != V_STR)
+		return throw(c, out, "TypeError", "%s() takes a file name, not %s", fn, value_type_name(args[0]));
+	const char *name = value_as_str(args[0])->s;
+	size_t n = value_as_str(args[0])->len;
+	bool plain = n > 0 && n < 128 && name[0] != '.';
+	for (size_t i = 0; plain && i < n; i++)
+		plain = isalnum((unsigned char)name[i]) || name[i] == '.' || name[i] == '_' || name[i] == '-';
+	if (!plain)
+		return throw(c, out, "ValueError", "%s('%s'): a plain file name is needed (letters, digits, "
+			     "'.', '_', '-'); files live in the run's temporary directory", fn, name);
+	if (!c->env->tmpdir)
+		return throw(c, out, "RuntimeError", "%s(): no temporary directory", fn);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", c->env->tmpdir, name);
+	if (b == B_WRITE_FILE) {
+		if (args[1].kind != V_STR)
+			return throw(c, out, "TypeError", "write_file() writes a str, not %s", value_type_name(args[1]));
+		FILE *f = fopen(path, "wb");
+		size_t len = value_as_str(args[1])->len;
+		if (!f || fwrite(value_as_str(args[1])->s, 1, len, f) != len || fclose(f) != 0) {
+			int err = errno;
+			if (f)
+				fclose(f);
+			return throw(c, out, "OSError", "write_file('%s'): %s", name, strerror(err));
+		}
+		*out = value_int((int64_t)len);
+		return true;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return throw(c, out, errno == ENOENT ? "FileNotFoundError" : "OSError",
+			     "[Errno %d] %s: '%s'", errno, strerror(errno), name);
+	struct buf data = {0};
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && data.len < (16u << 20))
+		buf_add(&data, chunk, got);
+	bool failed = ferror(f);
+	fclose(f);
+	if (failed) {
+		buf_free(&data);
+		return throw(c, out, "OSError", "read_file('%s'): read error", name);
+	}
+	*out = value_str(data.data ? data.data : "", data.len);
+	buf_free(&data);
+	return true;
+}
+
 static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int nargs, struct value *out)
 {
 	switch (b) {
@@ -197,6 +288,16 @@ static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int 
 		*out = value_str(text, n);
 		return true;
 	}
+	case B_READ_FILE:
+	case B_WRITE_FILE:
+		return file_builtin(c, b, args, out);
+	case B_WAIT_FOR:
+	case B_WAIT:
+	case B_SEMAPHORE:
+	case B_TASKGROUP:
+		if (!c->env->rt || !c->x)
+			return throw(c, out, "RuntimeError", "no running event loop");
+		return runtime_builtin(c->env->rt, c->x->owner, b, args, nargs, c->line, out);
 	case B_NONE:
 		break;
 	}
@@ -213,6 +314,10 @@ static void free_values(struct value *v, int n)
 static bool eval_args(struct ctx *c, struct expr *const *args, int n, struct value *vals, struct value *out)
 {
 	for (int i = 0; i < n; i++) {
+		if (!args[i]) {
+			vals[i] = value_none(); /* an optional argument not given */
+			continue;
+		}
 		if (!eval(c, args[i], &vals[i])) {
 			*out = vals[i];
 			free_values(vals, i);
@@ -477,8 +582,9 @@ static bool eval_call(struct ctx *c, const struct expr *e, struct value *out)
 		*out = value_coro(e->call.fn, args, e->call.nargs);
 		return true;
 	}
-	bool ok = interp_call(c->env, e->kind == E_CALL ? e->call.fn : NULL, e->call.builtin, args,
-			      e->call.nargs, c->line, out);
+	/* A built-in runs in this context: wait_for() and friends need the task. */
+	bool ok = e->kind == E_BUILTIN ? call_builtin(c, e->call.builtin, args, e->call.nargs, out)
+				       : interp_call(c->env, e->call.fn, B_NONE, args, e->call.nargs, c->line, out);
 	free_values(args, e->call.nargs);
 	return ok;
 }
@@ -500,6 +606,38 @@ static bool eval_offload(struct ctx *c, const struct expr *e, struct value *out)
 				  job->kind == E_CALL ? job->call.fn : NULL, job->call.builtin, args,
 				  job->call.nargs, c->line, out);
 	free_values(args, job->call.nargs);
+	return ok;
+}
+
+static bool eval_method(struct ctx *c, const struct expr *e, struct value *out)
+{
+	struct value base;
+	if (!eval(c, e->call.base, &base)) {
+		*out = base;
+		return false;
+	}
+	struct value args[e->call.nargs ? e->call.nargs : 1];
+	if (!eval_args(c, e->call.args, e->call.nargs, args, out)) {
+		value_unref(base);
+		return false;
+	}
+	bool ok;
+	if (base.kind == V_LIST && !strcmp(e->call.name, "append")) {
+		if (e->call.nargs != 1) {
+			ok = throw(c, out, "TypeError", "append() takes exactly one argument (%d given)", e->call.nargs);
+		} else {
+			value_list_push(base, value_ref(args[0]));
+			*out = value_none();
+			ok = true;
+		}
+	} else if ((base.kind == V_FUTURE || base.kind == V_RTOBJ) && c->env->rt && c->x) {
+		ok = runtime_method(c->env->rt, c->x->owner, base, e->call.name, args, e->call.nargs, c->line, out);
+	} else {
+		ok = throw(c, out, "AttributeError", "'%s' object has no attribute '%s'", value_type_name(base),
+			   e->call.name);
+	}
+	free_values(args, e->call.nargs);
+	value_unref(base);
 	return ok;
 }
 
@@ -623,13 +761,38 @@ static bool eval(struct ctx *c, const struct expr *e, struct value *out)
 	case E_OFFLOAD:
 		return eval_offload(c, e, out);
 	case E_GATHER: {
-		if (!eval(c, e->gather, &l)) {
+		bool return_exceptions = false;
+		if (e->gather.return_exceptions) {
+			if (!eval(c, e->gather.return_exceptions, &r)) {
+				*out = r;
+				return false;
+			}
+			return_exceptions = value_truthy(r);
+			value_unref(r);
+		}
+		if (!eval(c, e->gather.items, &l)) {
 			*out = l;
 			return false;
 		}
-		bool good = runtime_gather(c->env->rt, c->x->owner, l, c->line, out);
+		bool good = runtime_gather(c->env->rt, c->x->owner, l, return_exceptions, c->line, out);
 		value_unref(l);
 		return good;
+	}
+	case E_METHOD:
+		return eval_method(c, e, out);
+	case E_NEWEXC: {
+		struct buf msg = {0};
+		if (e->call.nargs == 1) {
+			if (!eval(c, e->call.args[0], &l)) {
+				*out = l;
+				return false;
+			}
+			value_format(&msg, l);
+			value_unref(l);
+		}
+		*out = value_exc(e->call.name, c->line, "%s", msg.data ? msg.data : "");
+		buf_free(&msg);
+		return true;
 	}
 	}
 	return throw(c, out, "SystemError", "bad expression");
@@ -644,6 +807,8 @@ static struct frame *frame_new(const struct func *fn, struct value *args, int na
 	f->pc = 0;
 	f->ret_slot = ret_slot;
 	f->caller = NULL;
+	f->handlers = NULL;
+	f->nhandlers = f->hcap = 0;
 	for (int i = 0; i < fn->nslots; i++)
 		f->slots[i] = i < nargs ? value_ref(args[i]) : value_none();
 	return f;
@@ -653,6 +818,7 @@ static void frame_free(struct frame *f)
 {
 	for (int i = 0; i < f->fn->nslots; i++)
 		value_unref(f->slots[i]);
+	free(f->handlers);
 	free(f);
 }
 
@@ -736,6 +902,7 @@ enum step exec_run(struct exec *x, struct value *out)
 		x->pending = value_none();
 		goto fail;
 	}
+run:
 	for (;;) {
 		struct frame *f = x->top;
 		const struct op *op = &f->fn->ops[f->pc];
@@ -858,6 +1025,93 @@ enum step exec_run(struct exec *x, struct value *out)
 		case OP_JUMP:
 			f->pc = op->target;
 			break;
+		case OP_TRY:
+			if (f->nhandlers == 64) {
+				throw(&c, &v, "RecursionError", "try blocks nested too deeply");
+				goto fail;
+			}
+			if (f->nhandlers == f->hcap) {
+				f->hcap = f->hcap ? f->hcap * 2 : 4;
+				f->handlers = xrealloc(f->handlers, (size_t)f->hcap * sizeof(*f->handlers));
+			}
+			f->handlers[f->nhandlers++] = (struct handler){op->target, op->slot};
+			f->pc++;
+			break;
+		case OP_TRY_END:
+			f->nhandlers--;
+			f->pc++;
+			break;
+		case OP_EXCEPT: {
+			struct value exc = f->slots[op->slot];
+			if (!op->e || exc_matches(value_as_exc(exc)->type, value_as_str(op->e->constant)->s)) {
+				if (op->slot2 >= 0)
+					set_slot(f, op->slot2, value_ref(exc));
+				f->pc++;
+			} else {
+				f->pc = op->target;
+			}
+			break;
+		}
+		case OP_RAISE:
+			if (!op->e) {
+				v = value_ref(f->slots[op->slot]);
+				goto fail;
+			}
+			if (!eval(&c, op->e, &v))
+				goto fail;
+			if (v.kind != V_EXC) {
+				struct value bad = v;
+				throw(&c, &v, "TypeError", "exceptions must derive from BaseException, not %s",
+				      value_type_name(bad));
+				value_unref(bad);
+			}
+			goto fail;
+		case OP_END_FINALLY:
+			if (f->slots[op->slot].kind == V_EXC) {
+				v = f->slots[op->slot];
+				f->slots[op->slot] = value_none();
+				goto fail;
+			}
+			f->pc++;
+			break;
+		case OP_AENTER:
+		case OP_AEXIT:
+		case OP_AEXIT_EXC: {
+			int rc;
+			struct value ctx;
+			if (op->kind == OP_AENTER) {
+				if (!eval(&c, op->e, &ctx))
+					goto fail_with_ctx;
+				set_slot(f, op->slot, ctx);
+				if (op->slot2 >= 0)
+					set_slot(f, op->slot2, value_ref(ctx));
+				f->pc++;
+				rc = runtime_enter(x->env->rt, x->owner, ctx, op->line, out);
+			} else {
+				ctx = f->slots[op->slot];
+				struct value exc = op->kind == OP_AEXIT_EXC ? f->slots[op->slot2] : value_none();
+				f->pc++;
+				rc = runtime_exit(x->env->rt, x->owner, ctx, exc, op->line, out);
+				if (rc == 0 && exc.kind == V_EXC) {
+					/* Left cleanly; the block's exception goes on. */
+					v = exc;
+					f->slots[op->slot2] = value_none();
+					goto fail;
+				}
+			}
+			if (rc < 0) {
+				v = *out;
+				goto fail;
+			}
+			if (rc > 0) {
+				x->resume_slot = -1;
+				return STEP_AWAIT;
+			}
+			break;
+		fail_with_ctx:
+			v = ctx;
+			goto fail;
+		}
 		case OP_UNPACK: {
 			struct value l = f->slots[op->slot];
 			size_t want = (size_t)op->e->constant.i;
@@ -883,11 +1137,20 @@ enum step exec_run(struct exec *x, struct value *out)
 		}
 	}
 fail:
-	/* No handlers yet: the exception leaves every frame. */
+	/* The innermost try block of the innermost frame takes the exception;
+	 * frames without one are left, as the exception travels up. */
 	while (x->top) {
 		struct frame *f = x->top;
+		if (f->nhandlers) {
+			struct handler h = f->handlers[--f->nhandlers];
+			set_slot(f, h.slot, v);
+			f->pc = h.pc;
+			goto run;
+		}
 		x->top = f->caller;
 		frame_free(f);
+		if (x->top)
+			x->depth--;
 	}
 	*out = v;
 	return STEP_RAISE;

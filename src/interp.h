@@ -26,6 +26,13 @@ struct interp_env {
 	struct runtime *rt;        /* the loop's runtime; NULL in workers */
 	void (*emit)(void *ctx, enum emit_kind kind, int line, const char *text);
 	void *ctx;
+	const char *tmpdir;        /* where read_file/write_file work; NULL if unused */
+};
+
+/** An exception handler of a frame: where to go, and where the exception goes. */
+struct handler {
+	int pc;
+	int slot;
 };
 
 /** One activation of a function. */
@@ -34,6 +41,8 @@ struct frame {
 	int pc;
 	int ret_slot; /* where the caller wants the result, -1 for none */
 	struct frame *caller;
+	struct handler *handlers; /* the try blocks entered and not left, innermost last */
+	int nhandlers, hcap;
 	struct value slots[];
 };
 
@@ -84,6 +93,9 @@ bool interp_call(struct interp_env *env, const struct func *fn, enum builtin bui
 
 /** Evaluates an expression outside any function (only parameters in scope). */
 bool interp_eval(struct interp_env *env, const struct expr *e, struct value *out);
+
+/** Whether an exception of type @type is caught by "except @handler". */
+bool exc_matches(const char *type, const char *handler);
 
 /** Describes a job call as text: "block 2s", "primes(1, 100000)", "fetch(1)". */
 void interp_describe_call(const struct func *fn, enum builtin builtin, const struct value *args,

@@ -25,6 +25,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "diag.h"
+#include "expect.h"
 #include "runtime.h"
 #include "scenario.h"
 #include "timeline.h"
@@ -43,12 +44,16 @@ struct options {
 	int color; /* -1 auto, 0 never, 1 always */
 	char **params;
 	int nparams;
+	bool tap;
+	char **targets; /* check: the scenarios to check */
+	int ntargets;
 };
 
 static const char usage_text[] =
 	"usage: aiodemo list\n"
 	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
 	"       aiodemo show NAME|FILE\n"
+	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
 	"       aiodemo dump NAME|FILE\n"
 	"       aiodemo --help | --version\n";
 
@@ -63,6 +68,9 @@ static const char help_text[] =
 	"  run NAME|FILE    run a scenario and print its timeline and a summary\n"
 	"  show NAME|FILE   print the scenario file: the program, the original\n"
 	"                   Python and what to notice\n"
+	"  check [NAME|FILE]...\n"
+	"                   run scenarios quietly and verify what they expect\n"
+	"                   (all the built-in ones when none is named)\n"
 	"  dump NAME|FILE   print the parsed form of a scenario (checks a file)\n"
 	"\n"
 	"options:\n"
@@ -72,6 +80,7 @@ static const char help_text[] =
 	"  -h, --help             show this help\n"
 	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
 	"  -s, --scale=F          multiply every duration by F (default 1)\n"
+	"      --tap              check: print TAP (Test Anything Protocol)\n"
 	"  -V, --version          show the version\n"
 	"\n"
 	"exit status: 0 ok, 1 the scenario failed, 2 usage error, 130 interrupted.\n"
@@ -111,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},
 		{"param", required_argument, NULL, 'p'},
 		{"scale", required_argument, NULL, 's'},
+		{"tap", no_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -154,6 +164,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--scale takes a number greater than 0 and at most 1000, not '%s'",
 						   optarg);
 			break;
+		case 't':
+			o->tap = true;
+			break;
 		case 'V':
 			printf("aiodemo %s\n", AIODEMO_VERSION);
 			return 0;
@@ -168,7 +181,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = {"list", "run", "show", "dump"};
+	static const char *const commands[] = {"list", "run", "show", "dump", "check"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
@@ -177,6 +190,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (s)
 			return usage_error("unknown command '%s'; did you mean '%s'?", o->command, s);
 		return usage_error("unknown command '%s'", o->command);
+	}
+	if (!strcmp(o->command, "check")) {
+		o->targets = argv + optind;
+		o->ntargets = argc - optind;
+		return -1;
 	}
 	bool wants_target = strcmp(o->command, "list") != 0;
 	if (wants_target) {
@@ -291,6 +309,98 @@ static int cmd_run(const struct options *o)
 	return (int)st;
 }
 
+/* Runs one scenario quietly; returns true if every expectation was met and
+ * adds lines describing the result to @report. */
+static bool check_one(const struct options *o, const char *target, struct buf *report, double *total,
+		      bool *interrupted)
+{
+	size_t len;
+	char *file;
+	char *text = catalog_load(target, &len, &file);
+	if (!text) {
+		buf_printf(report, "cannot load %s\n", target);
+		return false;
+	}
+	char err[1024];
+	struct scenario *sc = scenario_parse(file, text, len, err, sizeof(err));
+	free(text);
+	free(file);
+	if (!sc) {
+		buf_printf(report, "%s\n", err);
+		return false;
+	}
+	struct timeline *tl = timeline_new(NULL, TL_JSON, false, clock_now());
+	struct runtime *rt = tl ? runtime_new(sc, tl, o->scale) : NULL;
+	bool ok = false;
+	if (rt) {
+		running = rt;
+		enum run_status st = runtime_run(rt);
+		running = NULL;
+		int n;
+		const struct expect_result *r = runtime_checks(rt, &n, total);
+		ok = st == RUN_OK || st == RUN_FAILED;
+		*interrupted = st == RUN_INTERRUPTED;
+		if (!ok)
+			buf_printf(report, "the run was interrupted\n");
+		for (int i = 0; i < n; i++) {
+			ok &= r[i].ok;
+			buf_printf(report, "%s %s\n", r[i].ok ? "met:" : "NOT met:", r[i].text);
+		}
+	} else {
+		buf_printf(report, "could not start the run\n");
+	}
+	runtime_free(rt);
+	timeline_free(tl);
+	scenario_free(sc);
+	return ok;
+}
+
+static int cmd_check(const struct options *o)
+{
+	size_t nbuiltin;
+	const struct builtin_scenario *all = catalog_all(&nbuiltin);
+	int n = o->ntargets ? o->ntargets : (int)nbuiltin;
+	if (install_signals() != 0) {
+		diag_error("cannot set up signal handling: %s", strerror(errno));
+		return 1;
+	}
+	if (o->tap)
+		printf("1..%d\n", n);
+	int failed = 0;
+	for (int i = 0; i < n; i++) {
+		const char *target = o->ntargets ? o->targets[i] : all[i].name;
+		struct buf report = {0};
+		double total = 0;
+		bool interrupted = false;
+		bool ok = check_one(o, target, &report, &total, &interrupted);
+		failed += !ok;
+		if (o->tap) {
+			printf("%sok %d - %s (%.3f s)\n", ok ? "" : "not ", i + 1, target, total);
+			for (char *line = report.data, *nl; line && *line; line = nl + 1) {
+				nl = strchr(line, '\n');
+				*nl = '\0';
+				if (!ok || strncmp(line, "met:", 4) != 0)
+					printf("# %s\n", line);
+			}
+		} else {
+			printf("%-4s %-22s %8.3f s\n", ok ? "ok" : "FAIL", target, total);
+			for (char *line = report.data, *nl; !ok && line && *line; line = nl + 1) {
+				nl = strchr(line, '\n');
+				*nl = '\0';
+				if (strncmp(line, "met:", 4) != 0)
+					printf("     %s\n", line);
+			}
+		}
+		fflush(stdout);
+		buf_free(&report);
+		if (interrupted)
+			return RUN_INTERRUPTED;
+	}
+	if (!o->tap)
+		printf("%d passed, %d failed\n", n - failed, failed);
+	return failed ? 1 : 0;
+}
+
 static int cmd_show(const struct options *o)
 {
 	size_t len;
@@ -330,6 +440,8 @@ int main(int argc, char **argv)
 			status = cmd_run(&o);
 		else if (!strcmp(o.command, "show"))
 			status = cmd_show(&o);
+		else if (!strcmp(o.command, "check"))
+			status = cmd_check(&o);
 		else
 			status = cmd_dump(&o);
 	}

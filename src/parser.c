@@ -75,6 +75,9 @@ struct parser {
 	int ncalls, callcap;
 	struct value *constants; /* immortal constants, freed with the scenario */
 	int nconst, constcap;
+	int except_slots[16]; /* the exceptions being handled, innermost last */
+	int nexcept;
+	int finally_depth;    /* try blocks with a finally around this statement */
 };
 
 /* The allocations a finished scenario owns. */
@@ -468,7 +471,7 @@ static void expect_eol(struct parser *P)
 static const char *const keywords[] = {
 	"say", "sleep", "block", "return", "pass", "for", "in", "if", "else", "elif", "await",
 	"spawn", "offload", "to", "gather", "def", "async", "None", "True", "False", "and",
-	"or", "not", "while", NULL,
+	"or", "not", "while", "try", "except", "finally", "raise", "with", "as", NULL,
 };
 
 static bool is_keyword(const char *s, size_t n)
@@ -698,17 +701,42 @@ static struct expr *parse_string(struct parser *P, const struct token *t)
 	return e;
 }
 
-static const struct {
+static const struct builtin_sig {
 	const char *name;
 	enum builtin id;
 	int min_args, max_args;
+	bool async_only; /* needs the loop: only in an async def */
+	const char *params[3]; /* names for keyword arguments */
 } builtins[] = {
-	{"primes", B_PRIMES, 2, 2},
-	{"range", B_RANGE, 1, 2},
-	{"len", B_LEN, 1, 1},
-	{"str", B_STR, 1, 1},
-	{"strftime", B_STRFTIME, 1, 1},
+	{"primes", B_PRIMES, 2, 2, false, {"start", "end"}},
+	{"range", B_RANGE, 1, 2, false, {NULL}},
+	{"len", B_LEN, 1, 1, false, {NULL}},
+	{"str", B_STR, 1, 1, false, {NULL}},
+	{"strftime", B_STRFTIME, 1, 1, false, {"format"}},
+	{"read_file", B_READ_FILE, 1, 1, false, {"name"}},
+	{"write_file", B_WRITE_FILE, 2, 2, false, {"name", "text"}},
+	{"wait_for", B_WAIT_FOR, 2, 2, true, {"aw", "timeout"}},
+	{"wait", B_WAIT, 1, 3, true, {"aws", "return_when", "timeout"}},
+	{"semaphore", B_SEMAPHORE, 0, 1, true, {"value"}},
+	{"taskgroup", B_TASKGROUP, 0, 0, true, {NULL}},
 };
+
+/* Names of exception types a scenario may raise and catch; any other
+ * CapitalisedError or CapitalisedException is taken as a kind of Exception. */
+static bool is_exception_name(const char *s, size_t n)
+{
+	static const char *const known[] = {"BaseException", "Exception", "CancelledError",
+					    "KeyboardInterrupt", "ExceptionGroup", "BrokenProcessPool", NULL};
+	for (int i = 0; known[i]; i++)
+		if (strlen(known[i]) == n && !memcmp(known[i], s, n))
+			return true;
+	if (n < 6 || !isupper((unsigned char)s[0]))
+		return false;
+	return (n > 5 && !memcmp(s + n - 5, "Error", 5)) || (n > 9 && !memcmp(s + n - 9, "Exception", 9));
+}
+
+static const char *const method_names[] = {"result", "done", "cancelled", "cancel", "exception",
+					   "create_task", "append"};
 
 static void note_call(struct parser *P, struct expr *e)
 {
@@ -850,28 +878,86 @@ static void require_async(struct parser *P, int col, const char *what)
 			"without the loop (in a worker, or blocking the loop)", what, P->fn->name);
 }
 
+/* Arguments of a built-in: positional first, then NAME=VALUE by the names
+ * in @sig; the result has sig->max_args entries, NULL where none was given. */
+static struct expr **parse_builtin_args(struct parser *P, const struct builtin_sig *sig, int col)
+{
+	struct expr **args = p_alloc(P, (size_t)(sig->max_args ? sig->max_args : 1) * sizeof(*args));
+	int npos = 0;
+	bool named = false;
+	while (!at_op(P, ")")) {
+		if (peek(P)->kind == T_NAME && tok_is(peek2(P), T_OP, "=")) {
+			struct token *k = peek(P);
+			int i = 0;
+			while (i < 3 && sig->params[i] && !(strlen(sig->params[i]) == k->n && !memcmp(sig->params[i], k->s, k->n)))
+				i++;
+			if (i == 3 || !sig->params[i] || i >= sig->max_args)
+				FAIL_TOK(P, "%s() has no parameter '%.*s'", sig->name, (int)k->n, k->s);
+			if (args[i])
+				FAIL_TOK(P, "%s() got '%s' twice", sig->name, sig->params[i]);
+			P->tpos += 2;
+			args[i] = parse_expr(P);
+			named = true;
+		} else {
+			if (named)
+				FAIL_TOK(P, "a positional argument after a keyword argument");
+			if (npos == sig->max_args)
+				fail_at(P, P->lineno, col, "%s() takes at most %d argument%s", sig->name,
+					sig->max_args, sig->max_args == 1 ? "" : "s");
+			args[npos++] = parse_expr(P);
+		}
+		if (!at_op(P, ","))
+			break;
+		P->tpos++;
+	}
+	expect_op(P, ")");
+	for (int i = 0; i < sig->min_args; i++) {
+		if (args[i])
+			continue;
+		if (sig->min_args == sig->max_args)
+			fail_at(P, P->lineno, col, "%s() takes %d argument%s", sig->name, sig->min_args,
+				sig->min_args == 1 ? "" : "s");
+		fail_at(P, P->lineno, col, "%s() takes %d to %d arguments; '%s' is missing", sig->name,
+			sig->min_args, sig->max_args, sig->params[i] ? sig->params[i] : "an argument");
+	}
+	return args;
+}
+
 static struct expr *parse_call(struct parser *P, struct token *name)
 {
 	int col = name->col;
 	P->tpos += 2; /* the name and "(" */
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
-		if (strlen(builtins[i].name) != name->n || memcmp(builtins[i].name, name->s, name->n))
+		const struct builtin_sig *sig = &builtins[i];
+		if (strlen(sig->name) != name->n || memcmp(sig->name, name->s, name->n))
 			continue;
+		if (sig->async_only)
+			require_async(P, col, sig->name);
 		struct expr *e = new_expr(P, E_BUILTIN, col);
 		e->call.name = p_strndup(P, name->s, name->n);
-		e->call.builtin = builtins[i].id;
-		e->call.args = parse_items(P, ")", false, &e->call.nargs);
-		if (e->call.nargs < builtins[i].min_args || e->call.nargs > builtins[i].max_args) {
-			if (builtins[i].min_args == builtins[i].max_args)
-				fail_at(P, e->line, col, "%s() takes %d argument%s, not %d", builtins[i].name,
-					builtins[i].min_args, builtins[i].min_args == 1 ? "" : "s", e->call.nargs);
-			fail_at(P, e->line, col, "%s() takes %d to %d arguments, not %d", builtins[i].name,
-				builtins[i].min_args, builtins[i].max_args, e->call.nargs);
+		e->call.builtin = sig->id;
+		if (sig->id == B_READ_FILE || sig->id == B_WRITE_FILE)
+			P->sc->uses_files = true;
+		if (sig->id == B_RANGE) {
+			e->call.args = parse_items(P, ")", false, &e->call.nargs);
+			if (e->call.nargs < 1 || e->call.nargs > 2)
+				fail_at(P, e->line, col, "range() takes 1 to 2 arguments, not %d", e->call.nargs);
+		} else {
+			e->call.args = parse_builtin_args(P, sig, col);
+			e->call.nargs = sig->max_args;
 		}
 		return e;
 	}
 	if (tok_is(name, T_NAME, "block"))
 		fail_at(P, P->lineno, col, "'block' is a statement: write 'block 2s'");
+	if (is_exception_name(name->s, name->n)) {
+		struct expr *e = new_expr(P, E_NEWEXC, col);
+		e->call.name = p_strndup(P, name->s, name->n);
+		e->call.args = parse_items(P, ")", false, &e->call.nargs);
+		if (e->call.nargs > 1)
+			fail_at(P, e->line, col, "%s() takes a message at most", e->call.name);
+		return e;
+	}
 	struct expr *e = new_expr(P, E_CALL, col);
 	e->call.name = p_strndup(P, name->s, name->n);
 	e->call.args = parse_items(P, ")", false, &e->call.nargs);
@@ -915,6 +1001,10 @@ static struct expr *parse_atom(struct parser *P)
 	default:
 		expected(P, "an expression");
 	}
+	if (at_name(P, "FIRST_COMPLETED") || at_name(P, "ALL_COMPLETED") || at_name(P, "FIRST_EXCEPTION")) {
+		P->tpos++;
+		return constant(P, value_str(t->s, t->n), col);
+	}
 	if (at_name(P, "None") || at_name(P, "True") || at_name(P, "False")) {
 		P->tpos++;
 		struct value v = t->s[0] == 'N' ? value_none() : value_bool(t->s[0] == 'T');
@@ -931,11 +1021,34 @@ static struct expr *parse_atom(struct parser *P)
 		struct expr *e = new_expr(P, E_GATHER, col);
 		int for_pos = find_comp_for(P, ")");
 		if (for_pos >= 0) {
-			e->gather = parse_comprehension(P, for_pos, ")");
-		} else {
-			e->gather = new_expr(P, E_LIST, col);
-			e->gather->list.items = parse_items(P, ")", true, &e->gather->list.n);
+			e->gather.items = parse_comprehension(P, for_pos, ")");
+			return e;
 		}
+		struct expr *list = new_expr(P, E_LIST, col);
+		e->gather.items = list;
+		while (!at_op(P, ")")) {
+			if (tok_is(peek(P), T_NAME, "return_exceptions") && tok_is(peek2(P), T_OP, "=")) {
+				P->tpos += 2;
+				e->gather.return_exceptions = parse_expr(P);
+				if (!at_op(P, ")"))
+					expected(P, "')' after return_exceptions=...");
+				break;
+			}
+			struct expr *item;
+			if (at_op(P, "*")) {
+				item = new_expr(P, E_STAR, tok_col(P));
+				P->tpos++;
+				item->operand = parse_or(P);
+			} else {
+				item = parse_expr(P);
+			}
+			list->list.items = p_grow(P, list->list.items, (size_t)(list->list.n + 1) * sizeof(struct expr *));
+			list->list.items[list->list.n++] = item;
+			if (!at_op(P, ","))
+				break;
+			P->tpos++;
+		}
+		expect_op(P, ")");
 		return e;
 	}
 	if (is_keyword(t->s, t->n))
@@ -952,15 +1065,44 @@ static struct expr *parse_atom(struct parser *P)
 static struct expr *parse_postfix(struct parser *P)
 {
 	struct expr *e = parse_atom(P);
-	while (at_op(P, "[")) {
-		struct expr *ix = new_expr(P, E_INDEX, tok_col(P));
-		P->tpos++;
-		ix->index.base = e;
-		ix->index.index = parse_expr(P);
-		expect_op(P, "]");
-		e = ix;
+	for (;;) {
+		if (at_op(P, "[")) {
+			struct expr *ix = new_expr(P, E_INDEX, tok_col(P));
+			P->tpos++;
+			ix->index.base = e;
+			ix->index.index = parse_expr(P);
+			expect_op(P, "]");
+			e = ix;
+		} else if (at_op(P, ".")) {
+			P->tpos++;
+			struct token *m = peek(P);
+			if (m->kind != T_NAME)
+				expected(P, "a method name after '.'");
+			size_t k = 0, nm = sizeof(method_names) / sizeof(method_names[0]);
+			while (k < nm && !(strlen(method_names[k]) == m->n && !memcmp(method_names[k], m->s, m->n)))
+				k++;
+			if (k == nm) {
+				char word[64];
+				snprintf(word, sizeof(word), "%.*s", (int)(m->n < 63 ? m->n : 63), m->s);
+				const char *s = suggest_name(word, method_names, nm);
+				if (s)
+					FAIL_TOK(P, "unknown method '%s'; did you mean '%s'?", word, s);
+				FAIL_TOK(P, "unknown method '%s' (there are: result, done, cancelled, cancel, "
+					 "exception, create_task, append)", word);
+			}
+			if (!strcmp(method_names[k], "create_task"))
+				require_async(P, m->col, "create_task");
+			struct expr *me = new_expr(P, E_METHOD, m->col);
+			me->call.name = p_strndup(P, m->s, m->n);
+			me->call.base = e;
+			P->tpos++;
+			expect_op(P, "(");
+			me->call.args = parse_items(P, ")", false, &me->call.nargs);
+			e = me;
+		} else {
+			return e;
+		}
 	}
-	return e;
 }
 
 static struct expr *parse_unary(struct parser *P)
@@ -1159,6 +1301,231 @@ static void parse_rhs(struct parser *P, enum op_kind plain, int slot, int col)
 	P->fn->ops[op].slot = slot;
 }
 
+/* Whether the next line with code is at @indent and starts with the word @kw. */
+static bool next_line_starts(struct parser *P, int indent, const char *kw)
+{
+	if (peek_indent(P) != indent)
+		return false;
+	const char *next, *body;
+	const char *e = line_end_of(P, P->next_pos, &next);
+	measure_indent(P->next_pos, e, &body);
+	size_t n = strlen(kw);
+	return (size_t)(e - body) >= n && !memcmp(body, kw, n) && (body + n == e || !is_ident(body[n]));
+}
+
+/* try: / except [TYPE] [as NAME]: / else: / finally:
+ *
+ *         TRY exc -> H            (TRY fin -> F first, with a finally)
+ *         body
+ *         TRY_END
+ *         else-body
+ *         JUMP END
+ *     H:  EXCEPT exc TYPE1 -> H2
+ *         handler 1, JUMP END
+ *     H2: ... RAISE exc           (no clause matched)
+ *   END:  (TRY_END, fin = None)   (with a finally)
+ *     F:  finally-body
+ *         END_FINALLY fin */
+static void parse_try(struct parser *P, int col)
+{
+	int indent = P->indent;
+	int try_line = P->lineno;
+	P->tpos++;
+	expect_op(P, ":");
+	expect_eol(P);
+	bool has_except = false, has_finally = false;
+	/* Look ahead past the body for the clauses, to know about finally now. */
+	const char *save_pos = P->next_pos;
+	int save_line = P->next_lineno;
+	{
+		int d = peek_indent(P);
+		while (d > indent || (d == indent && (next_line_starts(P, indent, "except") ||
+						      next_line_starts(P, indent, "else") ||
+						      next_line_starts(P, indent, "finally")))) {
+			if (d == indent && next_line_starts(P, indent, "finally"))
+				has_finally = true;
+			const char *next;
+			line_end_of(P, P->next_pos, &next);
+			P->next_pos = next;
+			P->next_lineno++;
+			d = peek_indent(P);
+		}
+	}
+	P->next_pos = save_pos;
+	P->next_lineno = save_line;
+	int fin_slot = -1, fin_try = -1;
+	if (has_finally) {
+		fin_slot = hidden_slot(P, P->fn, "finally");
+		fin_try = emit(P, OP_TRY, col, NULL);
+		P->fn->ops[fin_try].slot = fin_slot;
+		P->finally_depth++;
+	}
+	int exc_slot = hidden_slot(P, P->fn, "exc");
+	int try_op = emit(P, OP_TRY, col, NULL);
+	P->fn->ops[try_op].slot = exc_slot;
+	parse_block(P, indent, "try");
+	emit(P, OP_TRY_END, col, NULL);
+	int jumps[64], njumps = 0;
+	int else_pending = -1;
+	/* except clauses */
+	int handler_start = -1;
+	int prev_test = -1;
+	bool saw_bare = false;
+	while (next_line_starts(P, indent, "except")) {
+		take_line(P);
+		int ecol = tok_col(P);
+		if (saw_bare)
+			FAIL_TOK(P, "a bare 'except:' must be the last except clause");
+		if (!has_except) {
+			/* The body ran to its end: skip the handlers (to the else). */
+			else_pending = emit(P, OP_JUMP, col, NULL);
+			handler_start = P->fn->nops;
+		}
+		has_except = true;
+		P->tpos++;
+		struct expr *type = NULL;
+		if (!at_op(P, ":")) {
+			struct token *t = peek(P);
+			if (t->kind != T_NAME || !is_exception_name(t->s, t->n))
+				expected(P, "an exception type such as ValueError, or ':'");
+			type = constant(P, value_str(t->s, t->n), t->col);
+			P->tpos++;
+		} else {
+			saw_bare = true;
+		}
+		int bind = -1;
+		if (at_name(P, "as")) {
+			P->tpos++;
+			struct token *nt = peek(P);
+			take_name(P, "a name after 'as'");
+			bind = define_var(P, nt);
+		}
+		expect_op(P, ":");
+		expect_eol(P);
+		if (prev_test >= 0)
+			P->fn->ops[prev_test].target = P->fn->nops;
+		int test = emit(P, OP_EXCEPT, ecol, type);
+		P->fn->ops[test].slot = exc_slot;
+		P->fn->ops[test].slot2 = bind;
+		prev_test = test;
+		if (P->nexcept == 16)
+			fail_at(P, P->lineno, ecol, "except clauses nested too deeply");
+		P->except_slots[P->nexcept++] = exc_slot;
+		parse_block(P, indent, "except");
+		P->nexcept--;
+		if (njumps == 64)
+			fail_at(P, P->lineno, ecol, "too many except clauses");
+		jumps[njumps++] = emit(P, OP_JUMP, ecol, NULL);
+	}
+	(void)handler_start;
+	if (has_except) {
+		/* No clause matched: the exception goes on. */
+		P->fn->ops[prev_test].target = P->fn->nops;
+		int re = emit(P, OP_RAISE, col, NULL);
+		P->fn->ops[re].slot = exc_slot;
+		P->fn->ops[try_op].target = handler_start;
+		P->fn->ops[else_pending].target = P->fn->nops;
+	} else {
+		/* try/finally without except: the inner handler re-raises at once. */
+		int skip = emit(P, OP_JUMP, col, NULL);
+		P->fn->ops[try_op].target = P->fn->nops;
+		int re = emit(P, OP_RAISE, col, NULL);
+		P->fn->ops[re].slot = exc_slot;
+		P->fn->ops[skip].target = P->fn->nops;
+	}
+	if (next_line_starts(P, indent, "else")) {
+		if (!has_except)
+			fail_at(P, P->next_lineno, indent + 1, "'else' after 'try' needs an 'except' clause first");
+		take_line(P);
+		P->tpos++;
+		expect_op(P, ":");
+		expect_eol(P);
+		parse_block(P, indent, "else");
+	}
+	for (int i = 0; i < njumps; i++)
+		P->fn->ops[jumps[i]].target = P->fn->nops;
+	if (has_finally) {
+		P->finally_depth--;
+		if (!next_line_starts(P, indent, "finally"))
+			fail_at(P, P->next_lineno, indent + 1, "expected 'finally:' here");
+		take_line(P);
+		P->tpos++;
+		expect_op(P, ":");
+		expect_eol(P);
+		emit(P, OP_TRY_END, col, NULL);
+		struct expr *none = constant(P, value_none(), col);
+		int clear = emit(P, OP_ASSIGN, col, none);
+		P->fn->ops[clear].slot = fin_slot;
+		P->fn->ops[fin_try].target = P->fn->nops;
+		parse_block(P, indent, "finally");
+		int end = emit(P, OP_END_FINALLY, col, NULL);
+		P->fn->ops[end].slot = fin_slot;
+	} else if (!has_except) {
+		fail_at(P, try_line, col, "'try' needs an 'except' or a 'finally' clause");
+	}
+}
+
+/* async with EXPR [as NAME]: a semaphore or a task group around a block,
+ * left properly however the block ends (like try/finally). */
+static void parse_async_with(struct parser *P, int col)
+{
+	int indent = P->indent;
+	require_async(P, col, "async with");
+	P->tpos += 2;
+	struct expr *ctx = parse_expr(P);
+	int bind = -1;
+	if (at_name(P, "as")) {
+		P->tpos++;
+		struct token *nt = peek(P);
+		take_name(P, "a name after 'as'");
+		bind = define_var(P, nt);
+	}
+	expect_op(P, ":");
+	expect_eol(P);
+	int ctx_slot = hidden_slot(P, P->fn, "ctx");
+	int exc_slot = hidden_slot(P, P->fn, "exc");
+	int enter = emit(P, OP_AENTER, col, ctx);
+	P->fn->ops[enter].slot = ctx_slot;
+	P->fn->ops[enter].slot2 = bind;
+	int try_op = emit(P, OP_TRY, col, NULL);
+	P->fn->ops[try_op].slot = exc_slot;
+	P->finally_depth++;
+	parse_block(P, indent, "async with");
+	P->finally_depth--;
+	emit(P, OP_TRY_END, col, NULL);
+	int leave = emit(P, OP_AEXIT, col, NULL);
+	P->fn->ops[leave].slot = ctx_slot;
+	int skip = emit(P, OP_JUMP, col, NULL);
+	P->fn->ops[try_op].target = P->fn->nops;
+	int leave_exc = emit(P, OP_AEXIT_EXC, col, NULL);
+	P->fn->ops[leave_exc].slot = ctx_slot;
+	P->fn->ops[leave_exc].slot2 = exc_slot;
+	P->fn->ops[skip].target = P->fn->nops;
+}
+
+static void parse_raise(struct parser *P, int col)
+{
+	P->tpos++;
+	if (peek(P)->kind == T_EOL) {
+		if (!P->nexcept)
+			fail_at(P, P->lineno, col, "a bare 'raise' re-raises inside an except clause only");
+		int op = emit(P, OP_RAISE, col, NULL);
+		P->fn->ops[op].slot = P->except_slots[P->nexcept - 1];
+		return;
+	}
+	struct token *t = peek(P);
+	struct expr *e;
+	if (t->kind == T_NAME && is_exception_name(t->s, t->n) && !tok_is(peek2(P), T_OP, "(")) {
+		/* "raise ValueError" makes one with no message. */
+		e = new_expr(P, E_NEWEXC, t->col);
+		e->call.name = p_strndup(P, t->s, t->n);
+		P->tpos++;
+	} else {
+		e = parse_expr(P);
+	}
+	emit(P, OP_RAISE, col, e);
+}
+
 /* "a, b = RHS": RHS into a hidden slot, then one assignment per name. */
 static void parse_unpack(struct parser *P, int col)
 {
@@ -1211,7 +1578,20 @@ static void parse_statement(struct parser *P)
 		emit(P, OP_BLOCK, col, parse_expr(P));
 	} else if (at_name(P, "pass")) {
 		P->tpos++;
+	} else if (at_name(P, "try")) {
+		parse_try(P, col);
+		return;
+	} else if (at_name(P, "raise")) {
+		parse_raise(P, col);
+	} else if (at_name(P, "async") && tok_is(peek2(P), T_NAME, "with")) {
+		parse_async_with(P, col);
+		return;
+	} else if (at_name(P, "except") || at_name(P, "finally")) {
+		FAIL_TOK(P, "'%.*s' without a matching 'try'", (int)t->n, t->s);
 	} else if (at_name(P, "return")) {
+		if (P->finally_depth)
+			FAIL_TOK(P, "'return' inside a try with 'finally' or an 'async with' is not supported; "
+				 "assign the result and return after the block");
 		P->tpos++;
 		if (peek(P)->kind == T_EOL)
 			emit(P, OP_RETURN, col, NULL);
@@ -1295,7 +1675,8 @@ static void parse_statement(struct parser *P)
 		    peek2(P)->kind != T_EOL) {
 			char word[64];
 			snprintf(word, sizeof(word), "%.*s", (int)(t->n < 63 ? t->n : 63), t->s);
-			static const char *const stmts[] = {"say", "sleep", "block", "return", "pass", "for", "if", "await"};
+			static const char *const stmts[] = {"say", "sleep", "block", "return", "pass", "for", "if",
+							    "await", "try", "raise"};
 			const char *s = suggest_name(word, stmts, sizeof(stmts) / sizeof(stmts[0]));
 			if (s)
 				FAIL_TOK(P, "unknown statement '%s'; did you mean '%s'?", word, s);
@@ -1474,6 +1855,75 @@ static struct value literal_value(struct parser *P)
 	return v;
 }
 
+static double take_duration(struct parser *P)
+{
+	struct token *t = peek(P);
+	if (t->kind != T_FLOAT && t->kind != T_INT)
+		expected(P, "a duration such as 2s or 150ms");
+	P->tpos++;
+	return t->kind == T_INT ? (double)t->i : t->f;
+}
+
+static char *take_string(struct parser *P, const char *what)
+{
+	struct token *t = peek(P);
+	if (t->kind != T_STRING)
+		expected(P, what);
+	struct buf b = {0};
+	unescape(P, t->s, t->n, t->col + 1, &b);
+	/* Say lines are compared as printed: undo the doubled braces. */
+	size_t w = 0;
+	for (size_t r = 0; r < b.len; r++) {
+		b.data[w++] = b.data[r];
+		if ((b.data[r] == '{' || b.data[r] == '}') && r + 1 < b.len && b.data[r + 1] == b.data[r])
+			r++;
+	}
+	char *s = p_strndup(P, b.data ? b.data : "", w);
+	buf_free(&b);
+	P->tpos++;
+	return s;
+}
+
+/* expect total D | "text" at D | before "a" "b" | blocked D | says "text" | ok | error */
+static void parse_expect(struct parser *P)
+{
+	struct expect_decl x = {.line = P->lineno, .col = tok_col(P)};
+	if (at_name(P, "total") || at_name(P, "blocked")) {
+		x.kind = at_name(P, "total") ? EXPECT_TOTAL : EXPECT_BLOCKED;
+		P->tpos++;
+		x.seconds = take_duration(P);
+		for (int i = 0; i < P->sc->nexpects; i++)
+			if (P->sc->expects[i].kind == x.kind)
+				fail_at(P, x.line, x.col, "'expect %s' is given twice (line %d)",
+					x.kind == EXPECT_TOTAL ? "total" : "blocked", P->sc->expects[i].line);
+	} else if (peek(P)->kind == T_STRING) {
+		x.kind = EXPECT_AT;
+		x.text = take_string(P, "a say line in quotes");
+		if (!at_name(P, "at"))
+			expected(P, "'at' and a time, as in: expect \"Done\" at 1s");
+		P->tpos++;
+		x.seconds = take_duration(P);
+	} else if (at_name(P, "before")) {
+		x.kind = EXPECT_BEFORE;
+		P->tpos++;
+		x.text = take_string(P, "the say line that comes first, in quotes");
+		x.text2 = take_string(P, "the say line that comes after it, in quotes");
+	} else if (at_name(P, "says")) {
+		x.kind = EXPECT_SAYS;
+		P->tpos++;
+		x.text = take_string(P, "a say line in quotes");
+	} else if (at_name(P, "ok") || at_name(P, "error")) {
+		x.kind = EXPECT_STATUS;
+		x.failure = at_name(P, "error");
+		P->tpos++;
+	} else {
+		expected(P, "total, blocked, a \"say line\" at, before, says, ok or error");
+	}
+	expect_eol(P);
+	P->sc->expects = p_grow(P, P->sc->expects, (size_t)(P->sc->nexpects + 1) * sizeof(*P->sc->expects));
+	P->sc->expects[P->sc->nexpects++] = x;
+}
+
 static void parse_header(struct parser *P, const char *word, size_t wn)
 {
 	const char *after = P->line + P->indent + wn;
@@ -1534,18 +1984,7 @@ static void parse_header(struct parser *P, const char *word, size_t wn)
 		P->sc->pools[P->sc->npools++] = (struct pool_decl){name, processes, size, P->lineno, nt->col};
 	} else if (at_name(P, "expect")) {
 		P->tpos++;
-		int col = tok_col(P);
-		if (!at_name(P, "total"))
-			expected(P, "'total'");
-		P->tpos++;
-		struct token *t = peek(P);
-		if (t->kind != T_FLOAT && t->kind != T_INT)
-			expected(P, "a duration such as 2s");
-		double seconds = t->kind == T_INT ? (double)t->i : t->f;
-		P->tpos++;
-		expect_eol(P);
-		P->sc->expects = p_grow(P, P->sc->expects, (size_t)(P->sc->nexpects + 1) * sizeof(*P->sc->expects));
-		P->sc->expects[P->sc->nexpects++] = (struct expect_decl){EXPECT_TOTAL, seconds, P->lineno, col};
+		parse_expect(P);
 	} else if (at_name(P, "async")) {
 		P->tpos++;
 		if (!at_name(P, "def"))

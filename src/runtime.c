@@ -24,155 +24,41 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "clock.h"
-#include "interp.h"
-#include "procpool.h"
-#include "threadpool.h"
+#include "expect.h"
+#include "rtpriv.h"
+
+static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg);
 
 #define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
 #define MAX_POOL_SIZE 256
 #define LABEL_MAX 48
 
-enum fut_kind { FUT_TASK, FUT_JOB, FUT_GATHER };
-enum fut_state { FS_PENDING, FS_DONE, FS_FAILED };
-
-struct future;
-typedef void callback_fn(struct runtime *rt, struct future *arg);
-
-struct waiter {
-	callback_fn *fn;
-	struct future *arg; /* holds a reference */
-	struct waiter *next;
-};
-
-struct handle {
-	callback_fn *fn;
-	struct future *arg; /* holds a reference */
-	struct handle *next;
-};
-
-struct future {
-	struct obj h;
-	struct runtime *rt;
-	enum fut_kind kind;
-	enum fut_state state;
-	struct value result; /* the value, or the exception */
-	struct waiter *waiters, **waiters_tail;
-	int id;
-	int lane;  /* the task's lane; for jobs and gathers, the creator's */
-	char *label;
-};
-
-struct task {
-	struct future f;
-	struct exec x;
-	struct future *awaiting; /* holds a reference while waiting */
-	bool dead;               /* cancelled when main() returned or on Ctrl-C */
-	struct task *prev, *next; /* the runtime's list of unfinished tasks */
-};
-
-struct pool;
-
-struct job {
-	struct future f;
-	struct pool *pool;
-	union {
-		struct tp_work tw;
-		struct pp_job pj;
-	} u;
-	const struct func *fn;
-	enum builtin builtin;
-	struct value *args;
-	int nargs;
-	int line;
-	bool ok;
-	struct value result; /* set by the worker */
-	struct buf req;      /* the request, for a process */
-	char *desc;
-	int worker_lane;
-};
-
-struct gather {
-	struct future f;
-	struct value children; /* a list of futures */
-	size_t finished;
-};
-
-struct pool {
-	struct runtime *rt;
-	const struct pool_decl *decl;
-	bool processes;
-	int size;
-	struct threadpool *tp;
-	struct procpool *pp;
-	int *lanes; /* lanes[worker], 1-based */
-};
-
-struct timer {
-	double when;
-	uint64_t seq;
-	callback_fn *fn;
-	struct future *arg;
-};
-
-struct runtime {
-	const struct scenario *sc;
-	struct timeline *tl;
-	double scale;
-	struct ev_loop *loop;
-	ev_check check;
-	ev_idle idle;
-	ev_timer timer;
-	ev_timer heartbeat;
-	ev_async wakeup;
-	struct interp_env env;
-
-	struct handle *ready, **ready_tail, *spare;
-	size_t nready;
-	struct timer *timers;
-	size_t ntimers, timercap;
-	uint64_t timer_seq;
-
-	struct pool *pools;
-	int npools;
-
-	struct task *main, *current, *live;
-	int loop_lane;
-	int next_task, next_job;
-	size_t ntasks, njobs;
-	double max_queue_wait;
-	double t0, t_main_end;
-	double hb_period, hb_next, max_lag;
-	volatile int interrupted;
-	bool main_done;
-	double block_started; /* when the loop thread's current blocking step began */
-	char *error;
-};
-
-static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg);
 
 /* --- futures ------------------------------------------------------------ */
 
-static struct future *fut_ref(struct future *f)
+struct future *fut_ref(struct future *f)
 {
 	f->h.refs++;
 	return f;
 }
 
-static void fut_unref(struct future *f)
+void fut_unref(struct future *f)
 {
 	if (f && --f->h.refs == 0)
 		f->h.destroy(&f->h);
 }
 
-static struct value fut_value(struct future *f)
+struct value fut_value(struct future *f)
 {
 	return (struct value){.kind = V_FUTURE, .o = &fut_ref(f)->h};
 }
 
-static void free_waiters(struct future *f)
+void free_waiters(struct future *f)
 {
 	while (f->waiters) {
 		struct waiter *w = f->waiters;
@@ -182,14 +68,14 @@ static void free_waiters(struct future *f)
 	}
 }
 
-static void future_fini(struct future *f)
+void future_fini(struct future *f)
 {
 	free_waiters(f);
 	value_unref(f->result);
 	free(f->label);
 }
 
-static void future_init(struct runtime *rt, struct future *f, enum fut_kind kind,
+void future_init(struct runtime *rt, struct future *f, enum fut_kind kind,
 			void (*destroy)(struct obj *))
 {
 	f->h.refs = 1;
@@ -203,7 +89,7 @@ static void future_init(struct runtime *rt, struct future *f, enum fut_kind kind
 }
 
 /* add_done_callback: runs @fn(@arg) from the ready queue once @f is done. */
-static void future_add_waiter(struct future *f, callback_fn *fn, struct future *arg)
+void future_add_waiter(struct future *f, callback_fn *fn, struct future *arg)
 {
 	if (f->state != FS_PENDING) {
 		schedule(f->rt, fn, arg);
@@ -216,7 +102,7 @@ static void future_add_waiter(struct future *f, callback_fn *fn, struct future *
 }
 
 /* set_result / set_exception: takes over @v and schedules the waiters. */
-static void future_finish(struct future *f, enum fut_state state, struct value v)
+void future_finish(struct future *f, enum fut_state state, struct value v)
 {
 	f->state = state;
 	f->result = v;
@@ -233,9 +119,16 @@ void future_describe(struct buf *b, struct obj *o);
 void future_describe(struct buf *b, struct obj *o)
 {
 	struct future *f = (struct future *)o;
-	static const char *const kinds[] = {"Task", "Future", "Future"};
-	static const char *const states[] = {"pending", "finished", "failed"};
-	buf_printf(b, "<%s %s %s>", kinds[f->kind], f->label, states[f->state]);
+	static const char *const kinds[] = {
+		[FUT_TASK] = "Task", [FUT_JOB] = "Future", [FUT_GATHER] = "Future", [FUT_SLEEP] = "Future",
+		[FUT_WAITFOR] = "Future", [FUT_WAIT] = "Future", [FUT_PLAIN] = "Future",
+		[FUT_SEM] = "Semaphore", [FUT_GROUP] = "TaskGroup",
+	};
+	static const char *const states[] = {"pending", "finished", "failed", "cancelled"};
+	if (f->kind == FUT_SEM || f->kind == FUT_GROUP)
+		buf_printf(b, "<%s %s>", kinds[f->kind], f->label);
+	else
+		buf_printf(b, "<%s %s %s>", kinds[f->kind], f->label, states[f->state]);
 }
 
 /* --- the ready queue and timers ---------------------------------------- */
@@ -254,7 +147,7 @@ static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg)
 }
 
 /* call_soon with a new reference to @arg. */
-static void call_soon(struct runtime *rt, callback_fn *fn, struct future *arg)
+void call_soon(struct runtime *rt, callback_fn *fn, struct future *arg)
 {
 	schedule(rt, fn, fut_ref(arg));
 }
@@ -264,7 +157,7 @@ static bool timer_before(const struct timer *a, const struct timer *b)
 	return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
 
-static void timer_add(struct runtime *rt, double when, callback_fn *fn, struct future *arg)
+void timer_add(struct runtime *rt, double when, callback_fn *fn, struct future *arg)
 {
 	if (rt->ntimers == rt->timercap) {
 		rt->timercap = rt->timercap ? rt->timercap * 2 : 64;
@@ -378,7 +271,17 @@ static int current_lane(struct runtime *rt)
 	return rt->current ? rt->current->f.lane : rt->loop_lane;
 }
 
-static void fmt_dur(struct buf *b, double s)
+int owner_lane(struct runtime *rt, void *owner)
+{
+	return owner ? ((struct task *)owner)->f.lane : rt->loop_lane;
+}
+
+struct value cancelled_error(int line)
+{
+	return value_exc("CancelledError", line, "%s", "");
+}
+
+void fmt_dur(struct buf *b, double s)
 {
 	if (s < 0.001)
 		buf_printf(b, "%.3fms", s * 1000);
@@ -425,7 +328,7 @@ static void task_destroy(struct obj *o)
 	free(t);
 }
 
-static void exc_text(struct buf *b, struct value exc)
+void exc_text(struct buf *b, struct value exc)
 {
 	struct exc_obj *e = value_as_exc(exc);
 	buf_printf(b, "%s: %s", e->type, e->message);
@@ -448,7 +351,10 @@ static void task_finish(struct runtime *rt, struct task *t, enum fut_state state
 {
 	double now = clock_now();
 	struct buf text = {0};
-	if (state == FS_DONE) {
+	if (state == FS_FAILED && !strcmp(value_as_exc(v)->type, "CancelledError")) {
+		state = FS_CANCELLED;
+		timeline_add(rt->tl, now, t->f.lane, K_CANCEL, exec_line(&t->x), 0, -1, "cancelled");
+	} else if (state == FS_DONE) {
 		if (v.kind == V_NONE) {
 			buf_puts(&text, "finished");
 		} else {
@@ -480,6 +386,18 @@ static void deliver(struct task *t, struct future *w)
 		exec_resume_error(&t->x, value_ref(w->result));
 }
 
+/* Task.cancel(): the awaited future is cancelled, whose completion wakes the
+ * task with CancelledError; or the task raises it when it next runs. */
+bool task_cancel(struct runtime *rt, struct task *t, int line)
+{
+	if (t->f.state != FS_PENDING || t->dead)
+		return false;
+	if (t->awaiting && future_cancel(rt, t->awaiting, line))
+		return true;
+	t->must_cancel = true;
+	return true;
+}
+
 static void task_step(struct runtime *rt, struct future *f);
 
 static void task_wakeup(struct runtime *rt, struct future *f)
@@ -496,10 +414,17 @@ static void task_wakeup(struct runtime *rt, struct future *f)
 
 /* The sleep's timer fired: like asyncio, it completes a future whose
  * callback then wakes the task in the next pass. */
-static void sleep_timer(struct runtime *rt, struct future *f)
+static void sleep_fire(struct runtime *rt, struct future *f)
 {
-	if (!((struct task *)f)->dead)
-		call_soon(rt, task_step, f);
+	if (f->state == FS_PENDING)
+		future_finish(f, FS_DONE, value_none());
+}
+
+void plain_future_destroy(struct obj *o)
+{
+	struct future *f = (struct future *)o;
+	future_fini(f);
+	free(f);
 }
 
 static void task_step(struct runtime *rt, struct future *f)
@@ -509,6 +434,10 @@ static void task_step(struct runtime *rt, struct future *f)
 		return;
 	struct task *saved = rt->current;
 	rt->current = t;
+	if (t->must_cancel) {
+		t->must_cancel = false;
+		exec_resume_error(&t->x, cancelled_error(exec_line(&t->x)));
+	}
 	for (;;) {
 		struct value out;
 		enum step st = exec_run(&t->x, &out);
@@ -539,10 +468,16 @@ static void task_step(struct runtime *rt, struct future *f)
 			timeline_add(rt->tl, clock_now(), f->lane, K_SLEEP, exec_line(&t->x), 0, out.f,
 				     "%s: the task waits, the loop is free", text.data);
 			buf_free(&text);
-			if (d <= 0)
+			if (d <= 0) {
 				call_soon(rt, task_step, f); /* asyncio.sleep(0) yields once */
-			else
-				timer_add(rt, clock_now() + d, sleep_timer, f);
+				break;
+			}
+			struct future *sf = xcalloc(1, sizeof(*sf));
+			future_init(rt, sf, FUT_SLEEP, plain_future_destroy);
+			sf->label = xstrdup("sleep");
+			timer_add(rt, clock_now() + d, sleep_fire, sf);
+			t->awaiting = sf; /* the reference future_init gave */
+			future_add_waiter(sf, task_wakeup, f);
 			break;
 		}
 		task_finish(rt, t, st == STEP_RETURN ? FS_DONE : FS_FAILED, out);
@@ -567,7 +502,7 @@ static void task_label(struct buf *b, int id, struct value coro)
 	}
 }
 
-static struct task *task_new(struct runtime *rt, struct value coro, const char *name, struct value *err)
+struct task *task_new(struct runtime *rt, struct value coro, const char *name, struct value *err)
 {
 	struct task *t = xcalloc(1, sizeof(*t));
 	future_init(rt, &t->f, FUT_TASK, task_destroy);
@@ -590,6 +525,42 @@ static struct task *task_new(struct runtime *rt, struct value coro, const char *
 	rt->live = t;
 	call_soon(rt, task_step, &t->f);
 	return t;
+}
+
+bool future_cancel(struct runtime *rt, struct future *f, int line)
+{
+	if (f->state != FS_PENDING)
+		return false;
+	switch (f->kind) {
+	case FUT_TASK:
+		return task_cancel(rt, (struct task *)f, line);
+	case FUT_GATHER: {
+		/* Cancelling a gather cancels its children; it ends cancelled. */
+		struct list_obj *l = value_as_list(((struct gather *)f)->children);
+		bool any = false;
+		((struct gather *)f)->cancel_requested = true;
+		for (size_t i = 0; i < l->n; i++)
+			any |= future_cancel(rt, (struct future *)l->items[i].o, line);
+		return any;
+	}
+	case FUT_JOB: {
+		struct job *j = (struct job *)f;
+		bool queued = j->pool->tp ? threadpool_cancel(j->pool->tp, &j->u.tw)
+					  : procpool_cancel(j->pool->pp, &j->u.pj);
+		timeline_add(rt->tl, clock_now(), f->lane, K_CANCEL, line, f->id, -1,
+			     queued ? "job %d cancelled before a worker took it"
+				    : "job %d's future is cancelled, but the job keeps running in its worker: "
+				      "a running thread or process cannot be stopped", f->id);
+		future_finish(f, FS_CANCELLED, cancelled_error(line));
+		return true;
+	}
+	case FUT_SLEEP:
+	case FUT_PLAIN:
+		future_finish(f, FS_CANCELLED, cancelled_error(line));
+		return true;
+	default:
+		return primitives_cancel(rt, f, line);
+	}
 }
 
 bool runtime_spawn(struct runtime *rt, void *owner, struct value coro, int line, struct value *out)
@@ -621,28 +592,39 @@ static void gather_child_done(struct runtime *rt, struct future *f)
 	g->finished++;
 	if (g->f.state != FS_PENDING)
 		return;
-	/* Without return_exceptions the first failure fails the gather. */
-	for (size_t i = 0; i < l->n; i++) {
-		struct future *c = (struct future *)l->items[i].o;
-		if (c->state == FS_FAILED) {
-			future_finish(&g->f, FS_FAILED, value_ref(c->result));
-			return;
+	/* Without return_exceptions the first failure fails the gather (the
+	 * other children go on); with it, exceptions are results. */
+	if (!g->return_exceptions) {
+		for (size_t i = 0; i < l->n; i++) {
+			struct future *c = (struct future *)l->items[i].o;
+			if (c->state == FS_FAILED || c->state == FS_CANCELLED) {
+				future_finish(&g->f, c->state == FS_CANCELLED && g->cancel_requested ? FS_CANCELLED
+													 : FS_FAILED,
+					      value_ref(c->result));
+				return;
+			}
 		}
 	}
 	if (g->finished < l->n)
 		return;
+	if (g->cancel_requested) {
+		future_finish(&g->f, FS_CANCELLED, cancelled_error(0));
+		return;
+	}
 	struct value results = value_list(l->n);
 	for (size_t i = 0; i < l->n; i++)
 		value_list_push(results, value_ref(((struct future *)l->items[i].o)->result));
 	future_finish(&g->f, FS_DONE, results);
 }
 
-bool runtime_gather(struct runtime *rt, void *owner, struct value items, int line, struct value *out)
+bool runtime_gather(struct runtime *rt, void *owner, struct value items, bool return_exceptions,
+		    int line, struct value *out)
 {
 	struct list_obj *l = value_as_list(items);
 	struct gather *g = xcalloc(1, sizeof(*g));
 	future_init(rt, &g->f, FUT_GATHER, gather_destroy);
 	g->children = value_list(l->n);
+	g->return_exceptions = return_exceptions;
 	struct task *by = owner;
 	g->f.lane = by ? by->f.lane : rt->loop_lane;
 	struct buf label = {0};
@@ -742,7 +724,8 @@ static void job_thread_work(struct tp_work *w)
 	j->worker_lane = j->pool->lanes[w->worker];
 	job_started(j, w->t_submit, w->t_start, j->worker_lane, 0);
 	struct worker_ctx wc = {rt->tl, j->worker_lane, j->f.id, j->fn == NULL, 0};
-	struct interp_env env = {rt->sc, rt->scale, threadpool_stop_flag(j->pool->tp), NULL, worker_emit, &wc};
+	struct interp_env env = {rt->sc, rt->scale, threadpool_stop_flag(j->pool->tp), NULL, worker_emit, &wc,
+				 rt->tmpdir};
 	j->ok = interp_call(&env, j->fn, j->builtin, j->args, j->nargs, j->line, &j->result);
 	double end = clock_now();
 	struct buf d = {0};
@@ -759,11 +742,19 @@ static void job_complete(struct job *j, int status, double t_submit, double t_st
 		rt->max_queue_wait = t_start - t_submit;
 	struct value v = j->result;
 	j->result = value_none();
-	if (status == ECANCELED) {
-		v = value_exc("CancelledError", j->line, "job %d was cancelled before a worker took it", j->f.id);
-		j->ok = false;
+	if (j->f.state != FS_PENDING) {
+		/* Its future was cancelled: nobody takes this result. */
+		if (status == 0)
+			timeline_add(rt->tl, clock_now(), j->worker_lane, K_DONE, j->line, j->f.id, -1,
+				     "job %d's result is dropped: its future was cancelled", j->f.id);
+		value_unref(v);
+	} else if (status == ECANCELED) {
+		value_unref(v);
+		future_finish(&j->f, FS_CANCELLED, value_exc("CancelledError", j->line,
+							     "job %d was cancelled before a worker took it", j->f.id));
+	} else {
+		future_finish(&j->f, j->ok ? FS_DONE : FS_FAILED, v);
 	}
-	future_finish(&j->f, j->ok ? FS_DONE : FS_FAILED, v);
 	fut_unref(&j->f); /* the pool's reference */
 }
 
@@ -824,7 +815,7 @@ static void proc_handler(void *ctx, const void *req, size_t len, struct pp_reply
 		pp_reply_event(r, b.data, b.len);
 		buf_free(&b);
 		const struct func *fn = hdr[0] >= 0 ? rt->sc->funcs[hdr[0]] : NULL;
-		struct interp_env env = {rt->sc, rt->scale, NULL, NULL, proc_emit, &pc};
+		struct interp_env env = {rt->sc, rt->scale, NULL, NULL, proc_emit, &pc, rt->tmpdir};
 		ok = interp_call(&env, fn, (enum builtin)hdr[1], args, nargs, 0, &result);
 	}
 	goto reply;
@@ -1036,6 +1027,43 @@ static bool start_pool(struct runtime *rt, struct pool *pool, const struct pool_
 	return true;
 }
 
+/* The scenario's own directory for read_file/write_file, made before the
+ * worker processes fork so that they know it too. */
+static int make_tmpdir(struct runtime *rt)
+{
+	const char *base = getenv("TMPDIR");
+	struct buf path = {0};
+	buf_printf(&path, "%s/aiodemo-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(path.data)) {
+		buf_free(&path);
+		return -1;
+	}
+	rt->tmpdir = buf_steal(&path);
+	return 0;
+}
+
+static void remove_tmpdir(struct runtime *rt)
+{
+	if (!rt->tmpdir)
+		return;
+	DIR *d = opendir(rt->tmpdir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", rt->tmpdir, de->d_name);
+		if (unlink(path) != 0)
+			diag_warning("cannot remove %s: %s", path, strerror(errno));
+	}
+	if (d)
+		closedir(d);
+	if (rmdir(rt->tmpdir) != 0)
+		diag_warning("cannot remove %s: %s", rt->tmpdir, strerror(errno));
+	free(rt->tmpdir);
+	rt->tmpdir = NULL;
+}
+
 struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, double scale)
 {
 	struct runtime *rt = xcalloc(1, sizeof(*rt));
@@ -1049,7 +1077,12 @@ struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, doub
 		free(rt);
 		return NULL;
 	}
-	rt->env = (struct interp_env){sc, scale, &rt->interrupted, rt, loop_emit, rt};
+	if (sc->uses_files && make_tmpdir(rt) != 0) {
+		diag_error("cannot create a temporary directory for the scenario's files: %s", strerror(errno));
+		free(rt);
+		return NULL;
+	}
+	rt->env = (struct interp_env){sc, scale, &rt->interrupted, rt, loop_emit, rt, rt->tmpdir};
 	rt->loop_lane = timeline_lane(tl, LANE_LOOP, "loop");
 	rt->pools = xcalloc((size_t)sc->npools, sizeof(*rt->pools));
 	/* Fork the worker processes first, while the parent is small and has
@@ -1121,6 +1154,13 @@ static void describe_wait(struct runtime *rt, struct buf *b)
 	struct task *t = rt->main;
 	buf_printf(b, "main() never finished: it waits for %s", t->awaiting ? t->awaiting->label : "nothing");
 	buf_puts(b, ", which nothing left running can complete (a deadlock)");
+}
+
+const struct expect_result *runtime_checks(const struct runtime *rt, int *n, double *total)
+{
+	*n = rt->nchecks;
+	*total = rt->total;
+	return rt->checks;
 }
 
 enum run_status runtime_run(struct runtime *rt)
@@ -1213,10 +1253,21 @@ enum run_status runtime_run(struct runtime *rt)
 	for (int i = 0; i < rt->sc->nexpects; i++)
 		if (rt->sc->expects[i].kind == EXPECT_TOTAL) {
 			s.expected_total = rt->sc->expects[i].seconds;
-			s.tolerance = 0.1 * s.expected_total * rt->scale + 0.02;
+			s.tolerance = expect_tolerance(s.expected_total, rt->scale);
 		}
+	struct summary_check *checks = NULL;
+	if (status == RUN_OK || status == RUN_FAILED) {
+		rt->checks = expect_verify(rt->sc, rt->tl, rt->scale, s.total, status == RUN_FAILED, &rt->nchecks);
+		checks = xcalloc((size_t)rt->nchecks + 1, sizeof(*checks));
+		for (int i = 0; i < rt->nchecks; i++)
+			checks[i] = (struct summary_check){rt->checks[i].text, rt->checks[i].ok};
+		s.checks = checks;
+		s.nchecks = rt->nchecks;
+	}
 	if (status != RUN_BROKEN_PIPE)
 		timeline_print_summary(rt->tl, &s);
+	free(checks);
+	rt->total = s.total;
 	return status;
 }
 
@@ -1258,5 +1309,7 @@ void runtime_free(struct runtime *rt)
 	ev_idle_stop(rt->loop, &rt->idle);
 	ev_timer_stop(rt->loop, &rt->timer);
 	free(rt->error);
+	expect_free(rt->checks, rt->nchecks);
+	remove_tmpdir(rt);
 	free(rt);
 }

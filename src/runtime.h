@@ -29,6 +29,12 @@ struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, doub
 /** Runs main() to completion, prints the summary and returns the status. */
 enum run_status runtime_run(struct runtime *rt);
 
+struct expect_result;
+
+/** The scenario's expectations as checked at the end of runtime_run() (none
+ *  after an interrupted run), and how long the run took. */
+const struct expect_result *runtime_checks(const struct runtime *rt, int *n, double *total);
+
 /** Stops pools, reaps workers and frees everything; free(NULL) is a no-op. */
 void runtime_free(struct runtime *rt);
 
@@ -46,6 +52,27 @@ bool runtime_offload(struct runtime *rt, void *owner, int pool, const struct fun
 		     enum builtin builtin, struct value *args, int nargs, int line, struct value *out);
 
 /** gather(...): asyncio.gather over the list @items (borrowed). */
-bool runtime_gather(struct runtime *rt, void *owner, struct value items, int line, struct value *out);
+bool runtime_gather(struct runtime *rt, void *owner, struct value items, bool return_exceptions,
+		    int line, struct value *out);
+
+/** wait_for, wait, semaphore and taskgroup; @args are borrowed. */
+bool runtime_builtin(struct runtime *rt, void *owner, enum builtin builtin, struct value *args,
+		     int nargs, int line, struct value *out);
+
+/** A method of a task, job, gather or task group: result(), cancel(),
+ *  create_task(coro), ...; @args are borrowed. */
+bool runtime_method(struct runtime *rt, void *owner, struct value base, const char *name,
+		    struct value *args, int nargs, int line, struct value *out);
+
+/** Enters "async with @ctx". Returns 0 when entered, 1 when the task must
+ *  first await the future in *out, -1 with an exception in *out. */
+int runtime_enter(struct runtime *rt, void *owner, struct value ctx, int line, struct value *out);
+
+/** Leaves "async with @ctx", normally (@exc is None) or because of @exc.
+ *  Returns 0 when left (the caller re-raises @exc, if any), 1 when the task
+ *  must await the future in *out (which raises, if the block failed), -1
+ *  with an exception in *out. */
+int runtime_exit(struct runtime *rt, void *owner, struct value ctx, struct value exc, int line,
+		 struct value *out);
 
 #endif

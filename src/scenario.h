@@ -18,6 +18,12 @@ enum builtin {
 	B_LEN,    /* len(x) */
 	B_STR,    /* str(x) */
 	B_STRFTIME, /* strftime(fmt): the wall-clock time, as time.strftime */
+	B_READ_FILE,  /* read_file(name): a file in the run's temporary directory */
+	B_WRITE_FILE, /* write_file(name, text): creates or replaces such a file */
+	B_WAIT_FOR,   /* wait_for(aw, timeout): asyncio.wait_for */
+	B_WAIT,       /* wait(tasks, return_when, timeout): asyncio.wait */
+	B_SEMAPHORE,  /* semaphore(n): asyncio.Semaphore */
+	B_TASKGROUP,  /* taskgroup(): asyncio.TaskGroup */
 };
 
 enum expr_kind {
@@ -37,6 +43,8 @@ enum expr_kind {
 	E_SPAWN,   /* spawn CORO: asyncio.create_task */
 	E_OFFLOAD, /* offload JOB [to POOL]: run_in_executor / to_thread */
 	E_GATHER,  /* gather(...): asyncio.gather */
+	E_METHOD,  /* base.name(args): task.result(), tg.create_task(coro), ... */
+	E_NEWEXC,  /* ValueError("message"): a new exception */
 };
 
 enum binop { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_FLOORDIV, OP_MOD,
@@ -82,18 +90,22 @@ struct expr {
 			struct expr *base, *index;
 		} index;
 		struct {
-			char *name;
+			char *name;                /* E_METHOD: the method; E_NEWEXC: the type */
 			const struct func *fn;     /* E_CALL, resolved after parsing */
 			enum builtin builtin;      /* E_BUILTIN */
-			struct expr **args;
+			struct expr **args;        /* missing optional arguments are NULL */
 			int nargs;
+			struct expr *base;         /* E_METHOD */
 		} call;
 		struct {
 			struct expr *job;  /* an E_CALL of a def or an E_BUILTIN */
 			char *pool_name;   /* NULL for the default pool */
 			int pool;          /* index into scenario.pools */
 		} offload;
-		struct expr *gather; /* E_GATHER: an E_LIST or E_COMP of awaitables */
+		struct {
+			struct expr *items; /* an E_LIST or E_COMP of awaitables */
+			struct expr *return_exceptions; /* NULL for False */
+		} gather;
 	};
 };
 
@@ -110,6 +122,15 @@ enum op_kind {
 	OP_JUMP,     /* jump to target */
 	OP_JUMP_IF_NOT, /* jump to target unless EXPR is true */
 	OP_UNPACK,   /* slot must hold a list of EXPR items */
+	OP_TRY,      /* push a handler: an exception goes to slot, then to target */
+	OP_TRY_END,  /* pop the innermost handler */
+	OP_EXCEPT,   /* if the exception in slot is of type EXPR (a string; NULL
+			catches all), bind it to slot2 (or not, -1); else go to target */
+	OP_RAISE,    /* raise EXPR, or the exception in slot when EXPR is NULL */
+	OP_END_FINALLY, /* raise the exception in slot, if there is one */
+	OP_AENTER,   /* async with EXPR: slot holds the context, slot2 the "as" name */
+	OP_AEXIT,    /* leave the async with whose context is in slot */
+	OP_AEXIT_EXC, /* leave it with the exception in slot2 */
 };
 
 struct op {
@@ -146,12 +167,19 @@ struct param_decl {
 };
 
 enum expect_kind {
-	EXPECT_TOTAL, /* expect total D */
+	EXPECT_TOTAL,   /* expect total D: the run takes D */
+	EXPECT_AT,      /* expect "text" at D: a say line with that text at D */
+	EXPECT_BEFORE,  /* expect before "a" "b": a is said before b */
+	EXPECT_BLOCKED, /* expect blocked D: the loop is blocked D in all */
+	EXPECT_SAYS,    /* expect says "text": some say line has that text */
+	EXPECT_STATUS,  /* expect error / expect ok: how the run ends */
 };
 
 struct expect_decl {
 	enum expect_kind kind;
 	double seconds;
+	char *text, *text2; /* the say lines it names */
+	bool failure;       /* EXPECT_STATUS: the run must end with an error */
 	int line, col;
 };
 
@@ -171,6 +199,7 @@ struct scenario {
 	struct func **funcs;
 	int nfuncs;
 	const struct func *main;
+	bool uses_files; /* read_file/write_file appear: the run gets a temporary directory */
 };
 
 /** The name of @fn (for printing coroutine objects). */

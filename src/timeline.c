@@ -292,6 +292,16 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 		fmt_seconds(b, s->max_queue_wait);
 	}
 	buf_putc(b, '\n');
+	if (s->nchecks) {
+		int met = 0;
+		for (int i = 0; i < s->nchecks; i++)
+			met += s->checks[i].ok;
+		buf_printf(b, "  %-14s %d of %d met%s\n", "expectations", met, s->nchecks,
+			   met < s->nchecks ? "; not met:" : "");
+		for (int i = 0; i < s->nchecks; i++)
+			if (!s->checks[i].ok)
+				buf_printf(b, "    %s\n", s->checks[i].text);
+	}
 	if (tl->nblocked == 0) {
 		buf_printf(b, "  %-14s never: every step that waited gave the loop back\n", "loop blocked");
 		return;
@@ -330,6 +340,12 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 		buf_json_string(b, tl->lanes[w->lane].name, strlen(tl->lanes[w->lane].name));
 		buf_printf(b, ",\"line\":%d,\"what\":", w->line);
 		buf_json_string(b, w->what, strlen(w->what));
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "],\"expectations\":[");
+	for (int i = 0; i < s->nchecks; i++) {
+		buf_printf(b, "%s{\"ok\":%s,\"text\":", i ? "," : "", s->checks[i].ok ? "true" : "false");
+		buf_json_string(b, s->checks[i].text, strlen(s->checks[i].text));
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "]}\n");

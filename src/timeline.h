@@ -96,6 +96,12 @@ const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, siz
 /** The JSON name of an event kind ("say", "job-start", ...). */
 const char *timeline_kind_name(enum tl_kind kind);
 
+/** One checked expectation, for the summary. */
+struct summary_check {
+	const char *text;
+	bool ok;
+};
+
 /** What the summary reports at the end of a run. */
 struct run_summary {
 	const char *status;    /* "ok", "error" or "interrupted" */
@@ -109,6 +115,8 @@ struct run_summary {
 	size_t jobs;           /* jobs offloaded */
 	double max_queue_wait; /* longest a job waited for a worker, seconds */
 	double scale;
+	const struct summary_check *checks; /* the scenario's expectations, checked */
+	int nchecks;
 };
 
 /** Prints the summary (text) or the last JSON line. */

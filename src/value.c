@@ -129,6 +129,7 @@ const char *value_type_name(struct value v)
 	case V_CORO: return "coroutine";
 	case V_FUTURE: return "Task";
 	case V_EXC: return value_as_exc(v)->type;
+	case V_RTOBJ: return "object";
 	}
 	return "?";
 }
@@ -226,6 +227,7 @@ void value_format(struct buf *b, struct value v)
 		buf_printf(b, "<coroutine object %s>", func_name(value_as_coro(v)->fn));
 		break;
 	case V_FUTURE:
+	case V_RTOBJ:
 		future_describe(b, v.o);
 		break;
 	case V_EXC:
@@ -278,9 +280,14 @@ bool value_clone(struct value v, struct value *out)
 		*out = copy;
 		return true;
 	}
+	case V_EXC: {
+		struct exc_obj *e = value_as_exc(v);
+		*out = value_exc(e->type, e->line, "%s", e->message);
+		return true;
+	}
 	case V_CORO:
 	case V_FUTURE:
-	case V_EXC:
+	case V_RTOBJ:
 		*out = value_exc("TypeError", 0, "a %s cannot be passed to a worker", value_type_name(v));
 		return false;
 	default:

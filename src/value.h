@@ -21,6 +21,7 @@ enum value_kind {
 	V_CORO,   /* a coroutine object: an async call not yet started */
 	V_FUTURE, /* a task, an offloaded job or a gather */
 	V_EXC,    /* an exception */
+	V_RTOBJ,  /* a semaphore or a task group: the runtime's, not awaitable */
 };
 
 /** The count of objects owned by a parsed scenario: it never changes, so

@@ -1,0 +1,121 @@
+/* Expectations: what a scenario says must be true of its run, checked
+ * against the timeline with a tolerance that follows --scale. */
+#include "expect.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+double expect_tolerance(double seconds, double scale)
+{
+	return 0.1 * seconds * scale + 0.02;
+}
+
+/* The first say line with exactly @text, or NULL. */
+static const struct tl_event *find_say(const struct tl_event *ev, size_t n, const char *text, size_t *index)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == K_SAY && !strcmp(ev[i].text, text)) {
+			if (index)
+				*index = i;
+			return &ev[i];
+		}
+	return NULL;
+}
+
+static void check_moment(struct buf *b, const char *what, double got, double seconds, double scale, bool *ok)
+{
+	double want = seconds * scale, tol = expect_tolerance(seconds, scale);
+	*ok = fabs(got - want) <= tol;
+	buf_printf(b, "%s at %.3f s, expected %.3f s ± %.3f", what, got, want, tol);
+}
+
+struct expect_result *expect_verify(const struct scenario *sc, const struct timeline *tl, double scale,
+				    double total, bool failed, int *n)
+{
+	size_t nev, nblocked;
+	const struct tl_event *ev = timeline_events(tl, &nev);
+	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nblocked);
+	struct expect_result *r = xcalloc((size_t)sc->nexpects + 1, sizeof(*r));
+	bool status_stated = false;
+	int k = 0;
+	for (int i = 0; i < sc->nexpects; i++) {
+		const struct expect_decl *x = &sc->expects[i];
+		struct buf b = {0};
+		bool ok = false;
+		buf_printf(&b, "line %d: ", x->line);
+		switch (x->kind) {
+		case EXPECT_TOTAL:
+			check_moment(&b, "the run ends", total, x->seconds, scale, &ok);
+			break;
+		case EXPECT_BLOCKED: {
+			double sum = 0;
+			for (size_t w = 0; w < nblocked; w++)
+				sum += bw[w].end - bw[w].start;
+			double want = x->seconds * scale, tol = expect_tolerance(x->seconds, scale);
+			ok = fabs(sum - want) <= tol;
+			buf_printf(&b, "the loop is blocked %.3f s in all, expected %.3f s ± %.3f", sum, want, tol);
+			break;
+		}
+		case EXPECT_AT: {
+			const struct tl_event *e = find_say(ev, nev, x->text, NULL);
+			if (!e) {
+				buf_printf(&b, "\"%s\" is never said", x->text);
+				break;
+			}
+			struct buf what = {0};
+			buf_printf(&what, "\"%s\"", x->text);
+			check_moment(&b, what.data, e->t, x->seconds, scale, &ok);
+			buf_free(&what);
+			break;
+		}
+		case EXPECT_BEFORE: {
+			size_t ia = 0, ib = 0;
+			bool a = find_say(ev, nev, x->text, &ia), z = find_say(ev, nev, x->text2, &ib);
+			ok = a && z && ia < ib;
+			if (!a || !z)
+				buf_printf(&b, "\"%s\" is never said", !a ? x->text : x->text2);
+			else
+				buf_printf(&b, "\"%s\" comes %s \"%s\"", x->text, ia < ib ? "before" : "after", x->text2);
+			break;
+		}
+		case EXPECT_SAYS:
+			ok = find_say(ev, nev, x->text, NULL) != NULL;
+			buf_printf(&b, "\"%s\" is %ssaid", x->text, ok ? "" : "never ");
+			break;
+		case EXPECT_STATUS:
+			status_stated = true;
+			ok = failed == x->failure;
+			buf_printf(&b, "the run ends %s, expected %s", failed ? "with an error" : "ok",
+				   x->failure ? "an error" : "ok");
+			break;
+		}
+		r[k++] = (struct expect_result){x, ok, buf_steal(&b)};
+	}
+	if (!status_stated) {
+		struct buf b = {0};
+		buf_printf(&b, "the run ends %s", failed ? "with an error nobody handled" : "ok");
+		r[k++] = (struct expect_result){NULL, !failed, buf_steal(&b)};
+	}
+	*n = k;
+	return r;
+}
+
+int expect_failures(const struct expect_result *r, int n)
+{
+	int bad = 0;
+	for (int i = 0; i < n; i++)
+		bad += !r[i].ok;
+	return bad;
+}
+
+void expect_free(struct expect_result *r, int n)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < n; i++)
+		free(r[i].text);
+	free(r);
+}
