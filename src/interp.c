@@ -128,6 +128,34 @@ void interp_describe_call(const struct func *fn, enum builtin builtin, const str
 	buf_putc(out, ')');
 }
 
+/* Strings are UTF-8; len() and indexing count characters, as Python does. */
+static size_t utf8_length(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		count += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return count;
+}
+
+/* The bytes of character @index of @s (0-based). */
+static void utf8_char(const char *s, size_t n, size_t index, size_t *start, size_t *len)
+{
+	size_t i = 0, seen = 0;
+	while (i < n) {
+		size_t j = i + 1;
+		while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
+			j++;
+		if (seen++ == index) {
+			*start = i;
+			*len = j - i;
+			return;
+		}
+		i = j;
+	}
+	*start = n;
+	*len = 0;
+}
+
 static bool number_arg(struct ctx *c, struct value v, const char *what, double *d, struct value *out)
 {
 	if (!value_number(v, d))
@@ -261,7 +289,7 @@ static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int 
 	}
 	case B_LEN:
 		if (args[0].kind == V_STR)
-			*out = value_int((int64_t)value_as_str(args[0])->len);
+			*out = value_int((int64_t)utf8_length(value_as_str(args[0])->s, value_as_str(args[0])->len));
 		else if (args[0].kind == V_LIST)
 			*out = value_int((int64_t)value_as_list(args[0])->n);
 		else
@@ -347,6 +375,8 @@ static bool arith(struct ctx *c, enum binop op, struct value l, struct value r, 
 			value_list_push(*out, value_ref(b->items[i]));
 		return true;
 	}
+	if (l.kind == V_INT && r.kind == V_STR && op == OP_MUL)
+		return arith(c, op, r, l, out); /* 3 * "ab" is "ab" * 3 */
 	if (l.kind == V_STR && r.kind == V_INT && op == OP_MUL) {
 		struct str_obj *a = value_as_str(l);
 		if (r.i > 0 && a->len * (uint64_t)r.i > 1 << 24)
@@ -718,11 +748,17 @@ static bool eval(struct ctx *c, const struct expr *e, struct value *out)
 		}
 		bool good = false;
 		if ((l.kind == V_LIST || l.kind == V_STR) && r.kind == V_INT) {
-			int64_t n = l.kind == V_LIST ? (int64_t)value_as_list(l)->n : (int64_t)value_as_str(l)->len;
+			int64_t n = l.kind == V_LIST ? (int64_t)value_as_list(l)->n
+						     : (int64_t)utf8_length(value_as_str(l)->s, value_as_str(l)->len);
 			int64_t i = r.i < 0 ? r.i + n : r.i;
 			if (i >= 0 && i < n) {
-				*out = l.kind == V_LIST ? value_ref(value_as_list(l)->items[i])
-							: value_str(value_as_str(l)->s + i, 1);
+				if (l.kind == V_LIST) {
+					*out = value_ref(value_as_list(l)->items[i]);
+				} else {
+					size_t at, len;
+					utf8_char(value_as_str(l)->s, value_as_str(l)->len, (size_t)i, &at, &len);
+					*out = value_str(value_as_str(l)->s + at, len);
+				}
 				good = true;
 			} else {
 				throw(c, out, "IndexError", "%s index out of range", value_type_name(l));

@@ -52,6 +52,7 @@ struct options {
 static const char usage_text[] =
 	"usage: aiodemo list\n"
 	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
+	"                   [--color=auto|always|never]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
 	"       aiodemo dump NAME|FILE\n"
@@ -83,7 +84,9 @@ static const char help_text[] =
 	"      --tap              check: print TAP (Test Anything Protocol)\n"
 	"  -V, --version          show the version\n"
 	"\n"
-	"exit status: 0 ok, 1 the scenario failed, 2 usage error, 130 interrupted.\n"
+	"exit status: 0 ok; 1 the scenario failed (check: an expectation was not met);\n"
+	"2 usage error or a bad scenario file; 130 interrupted (SIGINT), 143 (SIGTERM);\n"
+	"141 the reader of the output went away.\n"
 	"See aiodemo(1) and aiodemo-scenario(5).\n";
 
 static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
@@ -233,6 +236,13 @@ static struct scenario *load(const struct options *o)
 	return sc;
 }
 
+/* NO_COLOR set to anything but the empty string (no-color.org), or a dumb terminal. */
+static bool no_color(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	return (nc && *nc) || (term && !strcmp(term, "dumb"));
+}
+
 static struct runtime *running; /* for the signal handler */
 static volatile sig_atomic_t caught_signal;
 
@@ -274,9 +284,11 @@ static int cmd_run(const struct options *o)
 			return EXIT_USAGE;
 		}
 	}
-	bool color = o->color == 1 ||
-		     (o->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
-		      !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
+	if (runtime_check_pools(sc, o->scale) != 0) {
+		scenario_free(sc);
+		return EXIT_USAGE;
+	}
+	bool color = o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !no_color());
 	struct timeline *tl = timeline_new(stdout, o->format, color && o->format == TL_TEXT, clock_now());
 	if (!tl || install_signals() != 0) {
 		diag_error("cannot set up the run: %s", strerror(errno));
@@ -294,7 +306,8 @@ static int cmd_run(const struct options *o)
 			    sc->title ? ": " : "", sc->title ? sc->title : "");
 	if (sc->source)
 		timeline_print_text(tl, "from %s", sc->source);
-	timeline_print_text(tl, "%sscale %g\n\n%8s  %-26s  %s\n", sc->source ? " · " : "", o->scale,
+	timeline_print_text(tl, "%sscale %g\n\n%8s  %-26s  %s\n",
+			    sc->source ? (timeline_utf8(tl) ? " · " : " - ") : "", o->scale,
 			    "time (s)", "lane", "event");
 	running = rt;
 	enum run_status st = runtime_run(rt);
@@ -430,7 +443,7 @@ static int cmd_dump(const struct options *o)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	diag_color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+	diag_color = isatty(STDERR_FILENO) && !no_color();
 	struct options o = {0};
 	int status = parse_args(argc, argv, &o);
 	if (status < 0) {

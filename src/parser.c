@@ -1742,6 +1742,9 @@ static void parse_function(struct parser *P, bool is_async)
 		if (!strcmp(P->sc->funcs[i]->name, name))
 			fail_at(P, P->lineno, nt->col, "function '%s' is already defined on line %d", name,
 				P->sc->funcs[i]->line);
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(builtins[i].name, name))
+			fail_at(P, P->lineno, nt->col, "'%s' is a built-in function; pick another name", name);
 	struct func *F = p_alloc(P, sizeof(*F));
 	F->name = name;
 	F->is_async = is_async;
@@ -1831,30 +1834,6 @@ static char *rest_of_line(struct parser *P, const char *after)
 	return p_strndup(P, after, (size_t)(e - after));
 }
 
-static struct value literal_value(struct parser *P)
-{
-	bool neg = false;
-	if (at_op(P, "-")) {
-		neg = true;
-		P->tpos++;
-	}
-	struct token *t = peek(P);
-	struct value v;
-	if (t->kind == T_INT)
-		v = value_int(neg ? -t->i : t->i);
-	else if (t->kind == T_FLOAT)
-		v = value_float(neg ? -t->f : t->f);
-	else if (t->kind == T_STRING && !neg) {
-		struct buf b = {0};
-		unescape(P, t->s, t->n, t->col + 1, &b);
-		v = immortal(P, value_str(b.data ? b.data : "", b.len));
-		buf_free(&b);
-	} else
-		expected(P, "a number, a duration or a string");
-	P->tpos++;
-	return v;
-}
-
 static double take_duration(struct parser *P)
 {
 	struct token *t = peek(P);
@@ -1882,6 +1861,29 @@ static char *take_string(struct parser *P, const char *what)
 	buf_free(&b);
 	P->tpos++;
 	return s;
+}
+
+static struct value literal_value(struct parser *P)
+{
+	bool neg = false;
+	if (at_op(P, "-")) {
+		neg = true;
+		P->tpos++;
+	}
+	struct token *t = peek(P);
+	struct value v;
+	if (t->kind == T_INT)
+		v = value_int(neg ? -t->i : t->i);
+	else if (t->kind == T_FLOAT)
+		v = value_float(neg ? -t->f : t->f);
+	else if (t->kind == T_STRING && !neg) {
+		char *s = take_string(P, "a string");
+		P->tpos--; /* consumed below, as for numbers */
+		v = immortal(P, value_cstr(s));
+	} else
+		expected(P, "a number, a duration or a string");
+	P->tpos++;
+	return v;
 }
 
 /* expect total D | "text" at D | before "a" "b" | blocked D | says "text" | ok | error */
@@ -1977,8 +1979,13 @@ static void parse_header(struct parser *P, const char *word, size_t wn)
 			expected(P, "'threads' or 'processes'");
 		P->tpos++;
 		struct expr *size = NULL;
-		if (peek(P)->kind != T_EOL)
+		if (peek(P)->kind != T_EOL) {
+			int scol = tok_col(P);
 			size = parse_or(P);
+			if (size->kind == E_CONST && (size->constant.kind != V_INT || size->constant.i < 1 ||
+						      size->constant.i > 256))
+				fail_at(P, P->lineno, scol, "a pool has from 1 to 256 workers");
+		}
 		expect_eol(P);
 		P->sc->pools = p_grow(P, P->sc->pools, (size_t)(P->sc->npools + 1) * sizeof(*P->sc->pools));
 		P->sc->pools[P->sc->npools++] = (struct pool_decl){name, processes, size, P->lineno, nt->col};

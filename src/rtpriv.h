@@ -82,6 +82,7 @@ struct job {
 	struct buf req;      /* the request, for a process */
 	char *desc;
 	int worker_lane;
+	double block_start; /* a worker process's current blocking step */
 };
 
 struct gather {

@@ -37,6 +37,7 @@ static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg);
 #define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
 #define MAX_POOL_SIZE 256
 #define LABEL_MAX 48
+#define MAX_JOB_ARGS 64 /* what a worker process decodes */
 
 
 /* --- futures ------------------------------------------------------------ */
@@ -465,7 +466,7 @@ static void task_step(struct runtime *rt, struct future *f)
 			double d = out.f * rt->scale;
 			struct buf text = {0};
 			buf_printf(&text, "sleep %gs", out.f);
-			timeline_add(rt->tl, clock_now(), f->lane, K_SLEEP, exec_line(&t->x), 0, out.f,
+			timeline_add(rt->tl, clock_now(), f->lane, K_SLEEP, exec_line(&t->x), 0, d,
 				     "%s: the task waits, the loop is free", text.data);
 			buf_free(&text);
 			if (d <= 0) {
@@ -794,13 +795,13 @@ static void proc_handler(void *ctx, const void *req, size_t len, struct pp_reply
 	struct buf out = {0};
 	unsigned char ok = 0;
 	struct value result = value_none();
-	struct value args[64];
+	struct value args[MAX_JOB_ARGS];
 	int nargs = 0;
 	if (len < sizeof(hdr))
 		goto bad;
 	memcpy(hdr, p, sizeof(hdr));
 	p += sizeof(hdr);
-	if (hdr[0] < -1 || hdr[0] >= rt->sc->nfuncs || hdr[2] < 0 || hdr[2] > 64)
+	if (hdr[0] < -1 || hdr[0] >= rt->sc->nfuncs || hdr[2] < 0 || hdr[2] > MAX_JOB_ARGS)
 		goto bad;
 	for (; nargs < hdr[2]; nargs++)
 		if (!value_decode(&p, end, &args[nargs]))
@@ -851,15 +852,20 @@ static void job_proc_event(struct pp_job *pj, double t, const void *msg, size_t 
 	const char *text = (const char *)msg + 5;
 	int tlen = (int)(len - 5);
 	j->worker_lane = j->pool->lanes[pj->worker];
-	if (kind == PEV_START)
+	if (kind == PEV_START) {
 		job_started(j, pj->t_submit, t, j->worker_lane, pj->pid);
-	else if (kind == EMIT_SAY)
+	} else if (kind == EMIT_SAY) {
 		timeline_add(rt->tl, t, j->worker_lane, K_SAY, line, j->f.id, -1, "%.*s", tlen, text);
-	else if (j->fn && kind == EMIT_BLOCK_BEGIN)
+	} else if (!j->fn) {
+		/* A bare block or primes job: its start and end say it all. */
+	} else if (kind == EMIT_BLOCK_BEGIN) {
+		j->block_start = t;
 		timeline_add(rt->tl, t, j->worker_lane, K_BLOCK, line, j->f.id, -1,
 			     "%.*s in this process (the loop stays free)", tlen, text);
-	else if (j->fn)
-		timeline_add(rt->tl, t, j->worker_lane, K_UNBLOCK, line, j->f.id, -1, "%.*s over", tlen, text);
+	} else {
+		timeline_add(rt->tl, t, j->worker_lane, K_UNBLOCK, line, j->f.id, t - j->block_start, "%.*s over",
+			     tlen, text);
+	}
 }
 
 static void job_proc_done(struct pp_job *pj, int status, const void *reply, size_t len)
@@ -894,6 +900,10 @@ bool runtime_offload(struct runtime *rt, void *owner, int pool_index, const stru
 {
 	struct pool *pool = &rt->pools[pool_index];
 	struct task *by = owner;
+	if (nargs > MAX_JOB_ARGS) {
+		*out = value_exc("TypeError", line, "a job takes at most %d arguments, not %d", MAX_JOB_ARGS, nargs);
+		return false;
+	}
 	struct job *j = xcalloc(1, sizeof(*j));
 	future_init(rt, &j->f, FUT_JOB, job_destroy);
 	j->pool = pool;
@@ -979,31 +989,50 @@ static int default_size(bool processes)
 	return processes ? (int)n : (int)(n + 4 < 32 ? n + 4 : 32);
 }
 
+/* The size of pool @decl: Python's default, or its expression evaluated
+ * with the scenario's parameters. Returns 0, or -1 after a message. */
+static int pool_size(const struct scenario *sc, const struct pool_decl *decl, double scale, int *size)
+{
+	*size = default_size(decl->processes);
+	if (!decl->size)
+		return 0;
+	struct interp_env env = {.sc = sc, .scale = scale};
+	struct value v;
+	if (!interp_eval(&env, decl->size, &v)) {
+		diag_error("%s:%d: pool %s: %s", sc->file, decl->line, decl->name, value_as_exc(v)->message);
+		value_unref(v);
+		return -1;
+	}
+	if (v.kind != V_INT || v.i < 1 || v.i > MAX_POOL_SIZE) {
+		struct buf b = {0};
+		value_repr(&b, v);
+		diag_error("%s:%d: pool %s needs a whole number of workers from 1 to %d, not %s", sc->file,
+			   decl->line, decl->name, MAX_POOL_SIZE, b.data);
+		buf_free(&b);
+		value_unref(v);
+		return -1;
+	}
+	*size = (int)v.i;
+	return 0;
+}
+
+int runtime_check_pools(const struct scenario *sc, double scale)
+{
+	for (int i = 0; i < sc->npools; i++) {
+		int size;
+		if (pool_size(sc, &sc->pools[i], scale, &size) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static bool start_pool(struct runtime *rt, struct pool *pool, const struct pool_decl *decl)
 {
 	pool->rt = rt;
 	pool->decl = decl;
 	pool->processes = decl->processes;
-	pool->size = default_size(decl->processes);
-	if (decl->size) {
-		struct value v;
-		if (!interp_eval(&rt->env, decl->size, &v)) {
-			diag_error("%s:%d: pool %s: %s", rt->sc->file, decl->line, decl->name,
-				   value_as_exc(v)->message);
-			value_unref(v);
-			return false;
-		}
-		if (v.kind != V_INT || v.i < 1 || v.i > MAX_POOL_SIZE) {
-			struct buf b = {0};
-			value_repr(&b, v);
-			diag_error("%s:%d: pool %s needs a whole number of workers from 1 to %d, not %s",
-				   rt->sc->file, decl->line, decl->name, MAX_POOL_SIZE, b.data);
-			buf_free(&b);
-			value_unref(v);
-			return false;
-		}
-		pool->size = (int)v.i;
-	}
+	if (pool_size(rt->sc, decl, rt->scale, &pool->size) != 0)
+		return false;
 	pool->lanes = xcalloc((size_t)pool->size + 1, sizeof(int));
 	if (pool->processes) {
 		pool->pp = procpool_new(rt->loop, decl->name, pool->size, proc_handler, rt);
@@ -1163,6 +1192,18 @@ const struct expect_result *runtime_checks(const struct runtime *rt, int *n, dou
 	return rt->checks;
 }
 
+/* Stops every pool: queued jobs are cancelled, running thread jobs stop at
+ * their next look at the stop flag, worker processes are killed and reaped. */
+static void stop_pools(struct runtime *rt)
+{
+	for (int i = 0; i < rt->npools; i++) {
+		threadpool_destroy(rt->pools[i].tp);
+		procpool_destroy(rt->pools[i].pp);
+		rt->pools[i].tp = NULL;
+		rt->pools[i].pp = NULL;
+	}
+}
+
 enum run_status runtime_run(struct runtime *rt)
 {
 	rt->t0 = timeline_t0(rt->tl);
@@ -1180,7 +1221,8 @@ enum run_status runtime_run(struct runtime *rt)
 			buf_free(&pids);
 		} else if (p->tp && i > 0) {
 			timeline_add(rt->tl, clock_now(), rt->loop_lane, K_POOL, p->decl->line, 0, -1,
-				     "pool %s: up to %d threads, started as jobs arrive", p->decl->name, p->size);
+				     "pool %s: up to %d thread%s, started as jobs arrive", p->decl->name, p->size,
+				     p->size == 1 ? "" : "s");
 		}
 	}
 	struct value err;
@@ -1207,6 +1249,10 @@ enum run_status runtime_run(struct runtime *rt)
 		rt->max_lag = last - rt->hb_next;
 	if (timeline_output_broken(rt->tl)) {
 		status = RUN_BROKEN_PIPE;
+		if (timeline_output_errno(rt->tl) != EPIPE) {
+			diag_error("writing the timeline failed: %s", strerror(timeline_output_errno(rt->tl)));
+			status = RUN_FAILED;
+		}
 	} else if (rt->interrupted) {
 		status = RUN_INTERRUPTED;
 	} else if (!rt->main_done) {
@@ -1227,6 +1273,8 @@ enum run_status runtime_run(struct runtime *rt)
 		}
 	}
 	cancel_tasks(rt, status == RUN_INTERRUPTED ? "interrupted (Ctrl-C)" : "main() is over");
+	if (status == RUN_INTERRUPTED)
+		stop_pools(rt); /* their last events belong before the summary */
 	if (status == RUN_OK || status == RUN_FAILED) {
 		/* Like the interpreter at exit, wait for jobs already running. */
 		while (outstanding_jobs(rt) && !rt->interrupted && !timeline_output_broken(rt->tl)) {
@@ -1276,11 +1324,9 @@ void runtime_free(struct runtime *rt)
 	if (!rt)
 		return;
 	cancel_tasks(rt, "shutting down");
-	for (int i = 0; i < rt->npools; i++) {
-		threadpool_destroy(rt->pools[i].tp);
-		procpool_destroy(rt->pools[i].pp);
+	stop_pools(rt);
+	for (int i = 0; i < rt->npools; i++)
 		free(rt->pools[i].lanes);
-	}
 	free(rt->pools);
 	while (rt->ready) {
 		struct handle *h = rt->ready;

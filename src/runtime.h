@@ -20,6 +20,10 @@ enum run_status {
 	RUN_BROKEN_PIPE = 141,
 };
 
+/** Checks that every pool of @sc has a valid size with the current
+ *  parameters; returns 0, or -1 after printing an error. */
+int runtime_check_pools(const struct scenario *sc, double scale);
+
 /** Creates a runtime for @sc on libev's default loop, printing to @tl, with
  *  every duration multiplied by @scale. Starts the scenario's pools (worker
  *  processes are forked here, before the run grows). Returns NULL after

@@ -20,6 +20,7 @@ struct timeline {
 	bool color;
 	bool utf8;
 	bool broken;
+	int write_errno; /* why the output broke */
 	double t0;
 	struct tl_lane *lanes;
 	int nlanes, lanecap;
@@ -181,6 +182,7 @@ static void emit_locked(struct timeline *tl, const struct buf *b)
 		return;
 	if (fwrite(b->data, 1, b->len, tl->out) != b->len || fflush(tl->out) != 0) {
 		tl->broken = true;
+		tl->write_errno = errno;
 		clearerr(tl->out);
 	}
 }
@@ -224,6 +226,16 @@ void timeline_blocked(struct timeline *tl, double start, double end, int lane, i
 bool timeline_output_broken(const struct timeline *tl)
 {
 	return tl->broken;
+}
+
+int timeline_output_errno(const struct timeline *tl)
+{
+	return tl->write_errno;
+}
+
+bool timeline_utf8(const struct timeline *tl)
+{
+	return tl->utf8;
 }
 
 void timeline_print_text(struct timeline *tl, const char *fmt, ...)

@@ -84,6 +84,12 @@ void timeline_blocked(struct timeline *tl, double start, double end, int lane, i
 /** Whether the output stream broke (the reader went away). */
 bool timeline_output_broken(const struct timeline *tl);
 
+/** The errno of the write that failed (EPIPE: the reader went away). */
+int timeline_output_errno(const struct timeline *tl);
+
+/** Whether the locale is UTF-8 (else the marks are ASCII). */
+bool timeline_utf8(const struct timeline *tl);
+
 /** Prints a line that is not an event (headings, in text format only). */
 void timeline_print_text(struct timeline *tl, const char *fmt, ...) ATTR_PRINTF(2, 3);
 

@@ -247,9 +247,18 @@ def case_usage_errors(aiodemo):
             raise Failure(f'aiodemo {" ".join(args)}: stderr {p.stderr!r} lacks {message!r}')
         if p.stdout:
             raise Failure(f'aiodemo {" ".join(args)} wrote to stdout: {p.stdout!r}')
-    p = run(aiodemo, 'run', 'bounded-pool', '--param', 'workers=0', check_status=1)
+    p = run(aiodemo, 'run', 'bounded-pool', '--param', 'workers=0', check_status=2)
     if 'from 1 to 256' not in p.stderr:
         raise Failure(f'workers=0: {p.stderr!r}')
+    # Output that cannot be written is an error, not a closed pipe.
+    if os.path.exists('/dev/full'):
+        with open('/dev/full', 'w') as full:
+            env = dict(os.environ, NO_COLOR='1')
+            p = subprocess.run([aiodemo, 'run', 'offload-sleep', '--scale', str(SCALE)], stdout=full,
+                               stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+        expect_eq('exit status writing to /dev/full', p.returncode, 1)
+        if 'No space left on device' not in p.stderr:
+            raise Failure(f'/dev/full: {p.stderr!r}')
 
 
 def case_scenario_file_errors(aiodemo):
@@ -336,6 +345,8 @@ def case_interrupt(aiodemo):
         out, err = p.communicate(timeout=10)
         expect_eq(f'{name}: exit status after SIGINT', p.returncode, 130)
         expect_eq(f'{name}: stderr', err, '')
+        last = json.loads(out.splitlines()[-1])
+        expect_eq(f'{name}: the last line after SIGINT', last.get('kind'), 'summary')
         if name == 'process-primes':
             for pid in pids_of(seen):
                 if not gone(pid):
