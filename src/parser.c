@@ -914,11 +914,15 @@ static struct expr **parse_builtin_args(struct parser *P, const struct builtin_s
 	for (int i = 0; i < sig->min_args; i++) {
 		if (args[i])
 			continue;
+		char range[32];
 		if (sig->min_args == sig->max_args)
-			fail_at(P, P->lineno, col, "%s() takes %d argument%s", sig->name, sig->min_args,
-				sig->min_args == 1 ? "" : "s");
-		fail_at(P, P->lineno, col, "%s() takes %d to %d arguments; '%s' is missing", sig->name,
-			sig->min_args, sig->max_args, sig->params[i] ? sig->params[i] : "an argument");
+			snprintf(range, sizeof(range), "%d", sig->min_args);
+		else
+			snprintf(range, sizeof(range), "%d to %d", sig->min_args, sig->max_args);
+		if (sig->params[i])
+			fail_at(P, P->lineno, col, "%s() takes %s argument%s; '%s' is missing", sig->name, range,
+				sig->max_args == 1 ? "" : "s", sig->params[i]);
+		fail_at(P, P->lineno, col, "%s() takes %s argument%s", sig->name, range, sig->max_args == 1 ? "" : "s");
 	}
 	return args;
 }

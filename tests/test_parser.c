@@ -93,6 +93,66 @@ static void test_structure(void)
 		   "python 27 bytes\nnotice 5 bytes\n");
 }
 
+static void test_new_constructs(void)
+{
+	tap_diag("try, raise, async with, methods, keyword arguments, expect");
+	check_dump(HEAD "async def main():\n    try:\n        say \"a\"\n    except ValueError as e:\n"
+		   "        raise\n    finally:\n        say \"b\"\n",
+		   "   0 L3 try $.finally0 -> 11\n"
+		   "   1 L3 try $.exc1 -> 5\n"
+		   "   2 L4 say 'a'\n"
+		   "   3 L4 try-end\n"
+		   "   4 L5 jump -> 9\n"
+		   "   5 L5 except $.exc1 as $e 'ValueError' -> 8\n"
+		   "   6 L6 raise $.exc1\n"
+		   "   7 L6 jump -> 9\n"
+		   "   8 L6 raise $.exc1\n"
+		   "   9 L7 try-end\n"
+		   "  10 L7 assign $.finally0 None\n"
+		   "  11 L8 say 'b'\n"
+		   "  12 L8 end-finally $.finally0\n");
+	check_dump(HEAD "async def main():\n    async with semaphore(2) as s:\n        t = spawn main()\n"
+		   "        x = t.result()\n",
+		   "   0 L3 aenter $.ctx1 as $s (builtin semaphore 2)\n"
+		   "   1 L3 try $.exc2 -> 7\n"
+		   "   2 L4 assign $t (spawn (call main))\n"
+		   "   3 L5 assign $x (method result $t)\n"
+		   "   4 L5 try-end\n"
+		   "   5 L5 aexit $.ctx1\n"
+		   "   6 L5 jump -> 8\n"
+		   "   7 L5 aexit-exc $.ctx1 with $.exc2\n");
+	check_dump(HEAD "async def f():\n    pass\nasync def main():\n    r = await wait_for(f(), timeout=1)\n"
+		   "    d, p = await wait([spawn f()], return_when=FIRST_COMPLETED)\n"
+		   "    rs = await gather(f(), f(), return_exceptions=True)\n    raise TimeoutError\n",
+		   "   0 L5 await $r (builtin wait_for (call f) 1)\n"
+		   "   1 L6 await $.unpack1 (builtin wait (list (spawn (call f))) 'FIRST_COMPLETED' _)\n");
+	check_dump(HEAD "async def f():\n    pass\nasync def main():\n"
+		   "    rs = await gather(f(), f(), return_exceptions=True)\n    raise ValueError(\"no {1}\")\n",
+		   "   0 L5 await $rs (gather (list (call f) (call f)) return_exceptions=True)\n"
+		   "   1 L6 raise (exception ValueError (f 'no ' {1} ''))\n");
+	check_dump(HEAD "expect total 2s\nexpect \"a {{b}}\" at 1s\nexpect before \"a\" \"b\"\n"
+		   "expect blocked 0.5s\nexpect says \"b\"\nexpect error\nasync def main():\n    pass\n",
+		   "expect total 2s\nexpect \"a {b}\" at 1s\nexpect before \"a\" \"b\"\nexpect blocked 0.5s\n"
+		   "expect says \"b\"\nexpect error\n");
+
+	check_error(HEAD "async def main():\n    raise\n", "a bare 'raise' re-raises inside an except clause only");
+	check_error(HEAD "async def main():\n    try:\n        return 1\n    finally:\n        pass\n",
+		    "'return' inside a try with 'finally'");
+	check_error(HEAD "async def main():\n    except ValueError:\n        pass\n", "'except' without a matching 'try'");
+	check_error(HEAD "async def main():\n    try:\n        pass\n    say 1\n", "'try' needs an 'except' or a 'finally'");
+	check_error(HEAD "async def main():\n    t = spawn main()\n    t.reslt()\n", "unknown method 'reslt'; did you mean 'result'?");
+	check_error(HEAD "def f():\n    s = semaphore(2)\nasync def main():\n    pass\n", "'semaphore' needs an 'async def'");
+	check_error(HEAD "async def main():\n    await wait_for(main(), timeout=1, timeout=2)\n", "wait_for() got 'timeout' twice");
+	check_error(HEAD "async def main():\n    await wait_for(main(), delay=1)\n", "wait_for() has no parameter 'delay'");
+	check_error(HEAD "async def main():\n    await wait_for(main())\n", "'timeout' is missing");
+	check_error(HEAD "async def main():\n    try:\n        pass\n    except value:\n        pass\n",
+		    "expected an exception type such as ValueError");
+	check_error(HEAD "expect total 1s\nexpect total 2s\nasync def main():\n    pass\n", "'expect total' is given twice (line 2)");
+	check_error(HEAD "expect \"x\" 1s\nasync def main():\n    pass\n", "expected 'at' and a time");
+	check_error(HEAD "pool p threads 0\nasync def main():\n    pass\n", "t.scn:2:16: error: a pool has from 1 to 256 workers");
+	check_error(HEAD "def len(x):\n    return 1\nasync def main():\n    pass\n", "'len' is a built-in function");
+}
+
 static void test_errors(void)
 {
 	tap_diag("errors");
@@ -212,6 +272,7 @@ int main(void)
 {
 	test_structure();
 	test_errors();
+	test_new_constructs();
 	test_params();
 	test_values();
 	test_suggest();

@@ -188,6 +188,93 @@ static void test_main_returns_first(void)
 	CHECK_DBL_LT(r.total, 1 * SCALE);
 }
 
+/* Semaphore(3) and five tasks: the fourth and fifth start as the first
+ * ones leave, in the order they queued (CPython prints the same). */
+static void test_semaphore(void)
+{
+	struct result r = run_text("name t\n"
+				   "async def job(sem, i):\n    async with sem:\n        say \"start {i}\"\n"
+				   "        sleep 1s\n        say \"done {i}\"\n"
+				   "async def main():\n    sem = semaphore(3)\n    await gather(*[job(sem, i) for i in range(5)])\n");
+	CHECK_STR_EQ(r.says, "start 0|start 1|start 2|done 0|done 1|done 2|start 3|start 4|done 3|done 4");
+	CHECK_DBL_NEAR(r.times[6], 1 * SCALE, 0.02);
+	CHECK_DBL_NEAR(r.total, 2 * SCALE, 0.04);
+}
+
+/* try/except/else/finally, as CPython runs them. */
+static void test_try(void)
+{
+	struct result r = run_text("name t\n"
+				   "async def f(n):\n    try:\n        say \"try {n}\"\n        if n:\n"
+				   "            raise ValueError(\"x\")\n    except ValueError as e:\n        say \"caught {e}\"\n"
+				   "    else:\n        say \"else\"\n    finally:\n        say \"finally {n}\"\n"
+				   "async def main():\n    await f(0)\n    await f(1)\n"
+				   "    try:\n        try:\n            x = 1 // 0\n        finally:\n            say \"inner finally\"\n"
+				   "    except ArithmeticError as e:\n        say \"outer {e}\"\n");
+	CHECK_INT_EQ(r.status, RUN_OK);
+	CHECK_STR_EQ(r.says, "try 0|else|finally 0|try 1|caught x|finally 1|inner finally|"
+			     "outer integer division or modulo by zero");
+	r = run_text("name t\nasync def main():\n    try:\n        raise KeyError(\"k\")\n"
+		     "    except ValueError:\n        say \"wrong\"\n");
+	CHECK_INT_EQ(r.status, RUN_FAILED);
+	CHECK_INT_EQ(r.nsays, 0);
+}
+
+/* wait_for cancels the awaited task at the deadline; the waiter sees
+ * TimeoutError. An offloaded job cannot be stopped and runs on. */
+static void test_wait_for(void)
+{
+	struct result r = run_text("name t\n"
+				   "async def slow():\n    try:\n        sleep 2s\n    except CancelledError:\n"
+				   "        say \"slow cancelled\"\n        raise\n"
+				   "async def main():\n    try:\n        await wait_for(slow(), 1)\n"
+				   "    except TimeoutError:\n        say \"timed out\"\n");
+	CHECK_STR_EQ(r.says, "slow cancelled|timed out");
+	CHECK_DBL_NEAR(r.times[1], 1 * SCALE, 0.02);
+	r = run_text("name t\npool p threads 1\n"
+		     "def work():\n    block 2s\n    say \"work done\"\n"
+		     "async def main():\n    try:\n        await wait_for(offload work() to p, timeout=1)\n"
+		     "    except TimeoutError:\n        say \"timed out\"\n    sleep 2s\n");
+	CHECK_STR_EQ(r.says, "timed out|work done");
+	CHECK_DBL_NEAR(r.times[0], 1 * SCALE, 0.02);
+	CHECK_DBL_NEAR(r.times[1], 2 * SCALE, 0.03);
+}
+
+/* A TaskGroup cancels the others when one fails and raises an
+ * ExceptionGroup; gather(return_exceptions=True) keeps the others. */
+static void test_taskgroup_and_gather_errors(void)
+{
+	struct result r = run_text("name t\n"
+				   "async def f(n):\n    try:\n        sleep n\n        if n == 2:\n"
+				   "            raise ValueError(\"bad\")\n        say \"end {n}\"\n        return n\n"
+				   "    except CancelledError:\n        say \"cancelled {n}\"\n        raise\n"
+				   "async def main():\n    try:\n        async with taskgroup() as tg:\n"
+				   "            for i in [1, 2, 3]:\n                tg.create_task(f(i))\n"
+				   "    except ExceptionGroup as eg:\n        say \"{eg}\"\n"
+				   "    rs = await gather(f(1), f(2), return_exceptions=True)\n    say rs\n");
+	CHECK_STR_EQ(r.says, "end 1|cancelled 3|unhandled errors in a TaskGroup (1 sub-exception)|"
+			     "end 1|[1, ValueError('bad')]");
+	CHECK_DBL_NEAR(r.times[1], 2 * SCALE, 0.02);
+}
+
+/* Task.cancel() raises CancelledError at the task's await; wait() with
+ * FIRST_COMPLETED returns as soon as one task is done. */
+static void test_cancel_and_wait(void)
+{
+	struct result r = run_text("name t\n"
+				   "async def f(n):\n    sleep n\n    return n\n"
+				   "async def main():\n    a = spawn f(1)\n    b = spawn f(3)\n"
+				   "    done, pending = await wait([a, b], return_when=FIRST_COMPLETED)\n"
+				   "    say \"{len(done)} {len(pending)} {done[0].result()}\"\n"
+				   "    b.cancel()\n    try:\n        await b\n    except CancelledError:\n"
+				   "        say \"cancelled {b.cancelled()} {b.done()}\"\n");
+	CHECK_STR_EQ(r.says, "1 1 1|cancelled True True");
+	CHECK_DBL_LT(r.total, 1.5 * SCALE);
+	r = run_text("name t\nasync def f():\n    pass\n"
+		     "async def main():\n    await wait([f()])\n");
+	CHECK_INT_EQ(r.status, RUN_FAILED);
+}
+
 int main(void)
 {
 	test_spawn_waits_for_yield();
@@ -201,5 +288,10 @@ int main(void)
 	test_process_jobs();
 	test_errors();
 	test_main_returns_first();
+	test_semaphore();
+	test_try();
+	test_wait_for();
+	test_taskgroup_and_gather_errors();
+	test_cancel_and_wait();
 	return tap_done();
 }
