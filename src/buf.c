@@ -98,3 +98,13 @@ char *buf_steal(struct buf *b)
 	b->len = b->cap = 0;
 	return s;
 }
+
+void buf_seconds(struct buf *b, double s)
+{
+	if (s < 0.001)
+		buf_printf(b, "%.3f ms", s * 1000);
+	else if (s < 1)
+		buf_printf(b, "%.1f ms", s * 1000);
+	else
+		buf_printf(b, "%.3f s", s);
+}

@@ -27,6 +27,8 @@ void buf_printf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
 /** Appends @s as a JSON string literal, quotes included. */
 void buf_json_string(struct buf *b, const char *s, size_t n);
+/** Appends a duration for people: "0.250 ms", "12.3 ms", "1.234 s". */
+void buf_seconds(struct buf *b, double s);
 /** Empties the buffer, keeping its memory. */
 void buf_clear(struct buf *b);
 /** Frees the memory; the buffer is empty and reusable afterwards. */

@@ -184,7 +184,5 @@ void exc_text(struct buf *b, struct value exc);
 void plain_future_destroy(struct obj *o);
 /** Cancels a wait_for or wait (primitives.c); false for other kinds. */
 bool primitives_cancel(struct runtime *rt, struct future *f, int line);
-/** Appends a duration for people: 12.3ms, 1.234s. */
-void fmt_dur(struct buf *b, double s);
 
 #endif

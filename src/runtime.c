@@ -282,16 +282,6 @@ struct value cancelled_error(int line)
 	return value_exc("CancelledError", line, "%s", "");
 }
 
-void fmt_dur(struct buf *b, double s)
-{
-	if (s < 0.001)
-		buf_printf(b, "%.3fms", s * 1000);
-	else if (s < 1)
-		buf_printf(b, "%.1fms", s * 1000);
-	else
-		buf_printf(b, "%.3fs", s);
-}
-
 static void loop_emit(void *ctx, enum emit_kind kind, int line, const char *text)
 {
 	struct runtime *rt = ctx;
@@ -308,7 +298,7 @@ static void loop_emit(void *ctx, enum emit_kind kind, int line, const char *text
 		break;
 	case EMIT_BLOCK_END: {
 		struct buf d = {0};
-		fmt_dur(&d, now - rt->block_started);
+		buf_seconds(&d, now - rt->block_started);
 		timeline_add(rt->tl, now, lane, K_UNBLOCK, line, 0, now - rt->block_started,
 			     "%s over after %s: the loop runs again", text, d.data);
 		buf_free(&d);
@@ -708,7 +698,7 @@ static void job_started(struct job *j, double t_submit, double t_start, int lane
 {
 	struct runtime *rt = j->f.rt;
 	struct buf d = {0}, where = {0};
-	fmt_dur(&d, t_start - t_submit);
+	buf_seconds(&d, t_start - t_submit);
 	if (pid > 0)
 		buf_printf(&where, " in pid %d", (int)pid);
 	timeline_add(rt->tl, t_start, lane, K_JOB_START, j->line, j->f.id, t_start - t_submit,
@@ -730,7 +720,7 @@ static void job_thread_work(struct tp_work *w)
 	j->ok = interp_call(&env, j->fn, j->builtin, j->args, j->nargs, j->line, &j->result);
 	double end = clock_now();
 	struct buf d = {0};
-	fmt_dur(&d, end - w->t_start);
+	buf_seconds(&d, end - w->t_start);
 	timeline_add(rt->tl, end, j->worker_lane, j->ok ? K_JOB_DONE : K_ERROR, j->line, j->f.id,
 		     end - w->t_start, "job %d %s after %s", j->f.id, j->ok ? "done" : "failed", d.data);
 	buf_free(&d);
@@ -876,7 +866,7 @@ static void job_proc_done(struct pp_job *pj, int status, const void *reply, size
 		const char *p = reply, *end = p + len;
 		if (len >= 1 && (j->ok = *p++ != 0, value_decode(&p, end, &j->result))) {
 			struct buf d = {0};
-			fmt_dur(&d, pj->t_end - pj->t_start);
+			buf_seconds(&d, pj->t_end - pj->t_start);
 			timeline_add(rt->tl, pj->t_end, j->worker_lane, j->ok ? K_JOB_DONE : K_ERROR, j->line,
 				     j->f.id, pj->t_end - pj->t_start, "job %d %s after %s", j->f.id,
 				     j->ok ? "done" : "failed", d.data);

@@ -265,16 +265,6 @@ const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, siz
 	return tl->blocked;
 }
 
-static void fmt_seconds(struct buf *b, double s)
-{
-	if (s < 0.001)
-		buf_printf(b, "%.3f ms", s * 1000);
-	else if (s < 1)
-		buf_printf(b, "%.1f ms", s * 1000);
-	else
-		buf_printf(b, "%.3f s", s);
-}
-
 static void summary_text(struct timeline *tl, const struct run_summary *s, struct buf *b)
 {
 	const char *bold = tl->color ? "\033[1m" : "", *off = tl->color ? "\033[0m" : "";
@@ -283,7 +273,7 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 	if (s->error)
 		buf_printf(b, "  %-14s %s\n", "error", s->error);
 	buf_printf(b, "  %-14s ", "total");
-	fmt_seconds(b, s->total);
+	buf_seconds(b, s->total);
 	if (s->expected_total >= 0 && !strcmp(s->status, "ok")) {
 		double want = s->expected_total * s->scale;
 		bool ok = s->total >= want - s->tolerance && s->total <= want + s->tolerance;
@@ -294,14 +284,14 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 	}
 	buf_putc(b, '\n');
 	buf_printf(b, "  %-14s ", "max loop lag");
-	fmt_seconds(b, s->max_lag);
+	buf_seconds(b, s->max_lag);
 	buf_printf(b, "   (heartbeat every ");
-	fmt_seconds(b, s->heartbeat);
+	buf_seconds(b, s->heartbeat);
 	buf_puts(b, ")\n");
 	buf_printf(b, "  %-14s %zu", "tasks", s->tasks);
 	if (s->jobs) {
 		buf_printf(b, ", jobs offloaded %zu, longest queue wait ", s->jobs);
-		fmt_seconds(b, s->max_queue_wait);
+		buf_seconds(b, s->max_queue_wait);
 	}
 	buf_putc(b, '\n');
 	if (s->nchecks) {
@@ -322,7 +312,7 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 	for (size_t i = 0; i < tl->nblocked; i++)
 		sum += tl->blocked[i].end - tl->blocked[i].start;
 	buf_printf(b, "  %-14s %zu time%s, ", "loop blocked", tl->nblocked, tl->nblocked == 1 ? "" : "s");
-	fmt_seconds(b, sum);
+	buf_seconds(b, sum);
 	buf_puts(b, " in all; meanwhile no other task could run:\n");
 	for (size_t i = 0; i < tl->nblocked && i < 20; i++) {
 		const struct tl_blocked *w = &tl->blocked[i];
