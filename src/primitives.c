@@ -26,7 +26,7 @@ static void waitfor_destroy(struct obj *o)
 	free(w);
 }
 
-static void waitfor_child_done(struct runtime *rt, struct future *f)
+static void waitfor_child_done(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct waitfor *w = (struct waitfor *)f;
 	struct future *c = w->child;
@@ -44,7 +44,7 @@ static void waitfor_child_done(struct runtime *rt, struct future *f)
 	future_finish(&w->f, c->state, value_ref(c->result));
 }
 
-static void waitfor_timeout(struct runtime *rt, struct future *f)
+static void waitfor_timeout(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct waitfor *w = (struct waitfor *)f;
 	if (w->f.state != FS_PENDING || w->child->state != FS_PENDING)
@@ -113,7 +113,8 @@ struct waitset {
 	struct value children;   /* the futures waited for */
 	struct value done_order; /* those finished, in the order they finished */
 	enum return_when when;
-	bool cancel_requested;
+	bool any_failed;
+	bool *seen; /* seen[i]: child i's callback has run */
 };
 
 static void waitset_destroy(struct obj *o)
@@ -121,50 +122,51 @@ static void waitset_destroy(struct obj *o)
 	struct waitset *w = (struct waitset *)o;
 	value_unref(w->children);
 	value_unref(w->done_order);
+	free(w->seen);
 	future_fini(&w->f);
 	free(w);
 }
 
-/* (done, pending) as two lists; Python's are sets, in no particular order. */
+/* (done, pending) as two lists; Python's are sets, in no particular order.
+ * Done lists the children in the order they finished, then any that
+ * finished in this same pass but whose callback has not run yet. */
 static void waitset_finish(struct waitset *w)
 {
 	struct list_obj *all = value_as_list(w->children);
-	struct value pending = value_list(all->n);
-	for (size_t i = 0; i < all->n; i++)
-		if (((struct future *)all->items[i].o)->state == FS_PENDING)
+	struct value done = value_list(all->n), pending = value_list(all->n);
+	struct list_obj *seen = value_as_list(w->done_order);
+	for (size_t i = 0; i < seen->n; i++)
+		value_list_push(done, value_ref(seen->items[i]));
+	for (size_t i = 0; i < all->n; i++) {
+		struct future *c = (struct future *)all->items[i].o;
+		if (c->state == FS_PENDING)
 			value_list_push(pending, value_ref(all->items[i]));
+		else if (!w->seen[i])
+			value_list_push(done, value_ref(all->items[i]));
+	}
 	struct value pair = value_list(2);
-	value_list_push(pair, value_ref(w->done_order));
+	value_list_push(pair, done);
 	value_list_push(pair, pending);
 	future_finish(&w->f, FS_DONE, pair);
 }
 
-/* Each child's callback: the argument is the wait, the child is found by state. */
-static void waitset_child_done(struct runtime *rt, struct future *f)
+/* A child finished; @tag is its index. */
+static void waitset_child_done(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct waitset *w = (struct waitset *)f;
 	struct list_obj *all = value_as_list(w->children);
-	struct list_obj *done = value_as_list(w->done_order);
-	/* Record the newly finished children, in list order within this pass. */
-	for (size_t i = 0; i < all->n; i++) {
-		struct future *c = (struct future *)all->items[i].o;
-		bool seen = false;
-		for (size_t k = 0; k < done->n && !seen; k++)
-			seen = done->items[k].o == &c->h;
-		if (c->state != FS_PENDING && !seen)
-			value_list_push(w->done_order, value_ref(all->items[i]));
-	}
+	struct future *c = (struct future *)all->items[tag].o;
+	value_list_push(w->done_order, value_ref(all->items[tag]));
+	w->seen[tag] = true;
+	w->any_failed |= c->state == FS_FAILED;
 	if (w->f.state != FS_PENDING)
 		return;
-	bool any_failed = false;
-	for (size_t k = 0; k < done->n; k++)
-		any_failed |= ((struct future *)done->items[k].o)->state == FS_FAILED;
-	if (done->n == all->n || (w->when == FIRST_COMPLETED && done->n > 0) ||
-	    (w->when == FIRST_EXCEPTION && any_failed))
+	size_t ndone = value_as_list(w->done_order)->n;
+	if (ndone == all->n || w->when == FIRST_COMPLETED || (w->when == FIRST_EXCEPTION && w->any_failed))
 		waitset_finish(w);
 }
 
-static void waitset_timeout(struct runtime *rt, struct future *f)
+static void waitset_timeout(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct waitset *w = (struct waitset *)f;
 	if (w->f.state == FS_PENDING)
@@ -216,6 +218,7 @@ static bool wait_any(struct runtime *rt, void *owner, struct value *args, int li
 	future_init(rt, &w->f, FUT_WAIT, waitset_destroy);
 	w->children = value_list(l->n);
 	w->done_order = value_list(l->n);
+	w->seen = xcalloc(l->n, sizeof(*w->seen));
 	w->when = when;
 	w->f.lane = owner_lane(rt, owner);
 	struct buf label = {0};
@@ -225,7 +228,7 @@ static bool wait_any(struct runtime *rt, void *owner, struct value *args, int li
 	for (size_t i = 0; i < l->n; i++)
 		value_list_push(w->children, value_ref(l->items[i]));
 	for (size_t i = 0; i < l->n; i++)
-		future_add_waiter((struct future *)l->items[i].o, waitset_child_done, &w->f);
+		future_add_waiter_tagged((struct future *)l->items[i].o, waitset_child_done, &w->f, i);
 	if (timeout >= 0)
 		timer_add(rt, clock_now() + timeout * rt->scale, waitset_timeout, &w->f);
 	*out = (struct value){.kind = V_FUTURE, .o = &w->f.h};
@@ -378,7 +381,7 @@ static void group_maybe_exit(struct runtime *rt, struct group *g)
 	}
 }
 
-static void group_task_done(struct runtime *rt, struct future *f)
+static void group_task_done(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct task *t = (struct task *)f;
 	struct group *g = t->group;

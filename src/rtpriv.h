@@ -25,17 +25,20 @@ enum fut_kind {
 enum fut_state { FS_PENDING, FS_DONE, FS_FAILED, FS_CANCELLED };
 
 struct future;
-typedef void callback_fn(struct runtime *rt, struct future *arg);
+/* @tag tells a callback registered several times which registration fired. */
+typedef void callback_fn(struct runtime *rt, struct future *arg, size_t tag);
 
 struct waiter {
 	callback_fn *fn;
 	struct future *arg; /* holds a reference */
+	size_t tag;
 	struct waiter *next;
 };
 
 struct handle {
 	callback_fn *fn;
 	struct future *arg; /* holds a reference */
+	size_t tag;
 	struct handle *next;
 };
 
@@ -162,6 +165,8 @@ void future_fini(struct future *f);
 void free_waiters(struct future *f);
 /** add_done_callback: @fn(@arg) runs from the ready queue once @f is done. */
 void future_add_waiter(struct future *f, callback_fn *fn, struct future *arg);
+/** The same, passing @tag to @fn (gather's and wait's children pass their index). */
+void future_add_waiter_tagged(struct future *f, callback_fn *fn, struct future *arg, size_t tag);
 /** Completes @f with @v (taken over) and schedules its waiters. */
 void future_finish(struct future *f, enum fut_state state, struct value v);
 /** future.cancel(): true if @f was pending and is (being) cancelled. */

@@ -32,7 +32,7 @@
 #include "expect.h"
 #include "rtpriv.h"
 
-static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg);
+static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, size_t tag);
 
 #define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
 #define MAX_POOL_SIZE 256
@@ -92,12 +92,17 @@ void future_init(struct runtime *rt, struct future *f, enum fut_kind kind,
 /* add_done_callback: runs @fn(@arg) from the ready queue once @f is done. */
 void future_add_waiter(struct future *f, callback_fn *fn, struct future *arg)
 {
+	future_add_waiter_tagged(f, fn, arg, 0);
+}
+
+void future_add_waiter_tagged(struct future *f, callback_fn *fn, struct future *arg, size_t tag)
+{
 	if (f->state != FS_PENDING) {
-		schedule(f->rt, fn, arg);
+		schedule(f->rt, fn, fut_ref(arg), tag);
 		return;
 	}
 	struct waiter *w = xmalloc(sizeof(*w));
-	*w = (struct waiter){fn, fut_ref(arg), NULL};
+	*w = (struct waiter){fn, fut_ref(arg), tag, NULL};
 	*f->waiters_tail = w;
 	f->waiters_tail = &w->next;
 }
@@ -110,7 +115,7 @@ void future_finish(struct future *f, enum fut_state state, struct value v)
 	while (f->waiters) {
 		struct waiter *w = f->waiters;
 		f->waiters = w->next;
-		schedule(f->rt, w->fn, w->arg); /* the waiter's reference moves to the handle */
+		schedule(f->rt, w->fn, w->arg, w->tag); /* the waiter's reference moves to the handle */
 		free(w);
 	}
 	f->waiters_tail = &f->waiters;
@@ -134,14 +139,14 @@ void future_describe(struct buf *b, struct obj *o)
 
 /* --- the ready queue and timers ---------------------------------------- */
 
-static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg)
+static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, size_t tag)
 {
 	struct handle *h = rt->spare;
 	if (h)
 		rt->spare = h->next;
 	else
 		h = xmalloc(sizeof(*h));
-	*h = (struct handle){fn, arg, NULL};
+	*h = (struct handle){fn, arg, tag, NULL};
 	*rt->ready_tail = h;
 	rt->ready_tail = &h->next;
 	rt->nready++;
@@ -150,7 +155,7 @@ static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg)
 /* call_soon with a new reference to @arg. */
 void call_soon(struct runtime *rt, callback_fn *fn, struct future *arg)
 {
-	schedule(rt, fn, fut_ref(arg));
+	schedule(rt, fn, fut_ref(arg), 0);
 }
 
 static bool timer_before(const struct timer *a, const struct timer *b)
@@ -218,7 +223,7 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 	double now = clock_now();
 	while (rt->ntimers && rt->timers[0].when <= now) {
 		struct timer t = timer_pop(rt);
-		schedule(rt, t.fn, t.arg);
+		schedule(rt, t.fn, t.arg, 0);
 	}
 	for (size_t todo = rt->nready; todo > 0 && !rt->interrupted; todo--) {
 		struct handle *h = rt->ready;
@@ -226,7 +231,7 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 		if (!rt->ready)
 			rt->ready_tail = &rt->ready;
 		rt->nready--;
-		h->fn(rt, h->arg);
+		h->fn(rt, h->arg, h->tag);
 		fut_unref(h->arg);
 		h->next = rt->spare;
 		rt->spare = h;
@@ -389,9 +394,9 @@ bool task_cancel(struct runtime *rt, struct task *t, int line)
 	return true;
 }
 
-static void task_step(struct runtime *rt, struct future *f);
+static void task_step(struct runtime *rt, struct future *f, size_t tag);
 
-static void task_wakeup(struct runtime *rt, struct future *f)
+static void task_wakeup(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct task *t = (struct task *)f;
 	if (t->dead || !t->awaiting)
@@ -400,12 +405,12 @@ static void task_wakeup(struct runtime *rt, struct future *f)
 	t->awaiting = NULL;
 	deliver(t, w);
 	fut_unref(w);
-	task_step(rt, f);
+	task_step(rt, f, 0);
 }
 
 /* The sleep's timer fired: like asyncio, it completes a future whose
  * callback then wakes the task in the next pass. */
-static void sleep_fire(struct runtime *rt, struct future *f)
+static void sleep_fire(struct runtime *rt, struct future *f, size_t tag)
 {
 	if (f->state == FS_PENDING)
 		future_finish(f, FS_DONE, value_none());
@@ -418,7 +423,7 @@ void plain_future_destroy(struct obj *o)
 	free(f);
 }
 
-static void task_step(struct runtime *rt, struct future *f)
+static void task_step(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct task *t = (struct task *)f;
 	if (t->dead || f->state != FS_PENDING)
@@ -576,25 +581,20 @@ static void gather_destroy(struct obj *o)
 	free(g);
 }
 
-static void gather_child_done(struct runtime *rt, struct future *f)
+static void gather_child_done(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct gather *g = (struct gather *)f;
 	struct list_obj *l = value_as_list(g->children);
+	struct future *c = (struct future *)l->items[tag].o;
 	g->finished++;
 	if (g->f.state != FS_PENDING)
 		return;
 	/* Without return_exceptions the first failure fails the gather (the
 	 * other children go on); with it, exceptions are results. */
-	if (!g->return_exceptions) {
-		for (size_t i = 0; i < l->n; i++) {
-			struct future *c = (struct future *)l->items[i].o;
-			if (c->state == FS_FAILED || c->state == FS_CANCELLED) {
-				future_finish(&g->f, c->state == FS_CANCELLED && g->cancel_requested ? FS_CANCELLED
-													 : FS_FAILED,
-					      value_ref(c->result));
-				return;
-			}
-		}
+	if (!g->return_exceptions && (c->state == FS_FAILED || c->state == FS_CANCELLED)) {
+		future_finish(&g->f, c->state == FS_CANCELLED && g->cancel_requested ? FS_CANCELLED : FS_FAILED,
+			      value_ref(c->result));
+		return;
 	}
 	if (g->finished < l->n)
 		return;
@@ -648,7 +648,7 @@ bool runtime_gather(struct runtime *rt, void *owner, struct value items, bool re
 		future_finish(&g->f, FS_DONE, value_list(0));
 	struct list_obj *cl = value_as_list(g->children);
 	for (size_t i = 0; i < cl->n; i++)
-		future_add_waiter((struct future *)cl->items[i].o, gather_child_done, &g->f);
+		future_add_waiter_tagged((struct future *)cl->items[i].o, gather_child_done, &g->f, i);
 	*out = (struct value){.kind = V_FUTURE, .o = &g->f.h};
 	return true;
 fail:
