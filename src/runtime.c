@@ -1253,8 +1253,14 @@ enum run_status runtime_run(struct runtime *rt)
 		status = RUN_FAILED;
 	} else {
 		end = rt->t_main_end;
-		timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1, "main() %s",
-			     rt->main->f.state == FS_DONE ? "returned: asyncio.run() is over" : "raised");
+		size_t running = outstanding_jobs(rt);
+		const char *how = rt->main->f.state == FS_DONE ? "returned" : "raised";
+		if (running)
+			timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1,
+				     "main() %s; the program waits for the %zu job%s still running", how, running,
+				     running == 1 ? "" : "s");
+		else
+			timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1, "main() %s: asyncio.run() is over", how);
 		if (rt->main->f.state == FS_FAILED) {
 			struct buf b = {0};
 			exc_text(&b, rt->main->f.result);
@@ -1266,13 +1272,21 @@ enum run_status runtime_run(struct runtime *rt)
 	if (status == RUN_INTERRUPTED)
 		stop_pools(rt); /* their last events belong before the summary */
 	if (status == RUN_OK || status == RUN_FAILED) {
-		/* Like the interpreter at exit, wait for jobs already running. */
+		/* asyncio.run() waits for the default pool's threads, and the
+		 * interpreter at exit for every pool's: the program is over when
+		 * the last running job is, and so is its total time. */
+		size_t left = outstanding_jobs(rt);
 		while (outstanding_jobs(rt) && !rt->interrupted && !timeline_output_broken(rt->tl)) {
 			update_watchers(rt);
 			ev_run(rt->loop, EVRUN_ONCE);
 		}
-		if (rt->interrupted)
+		if (rt->interrupted) {
 			status = RUN_INTERRUPTED;
+		} else if (left) {
+			end = clock_now();
+			timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1,
+				     "the pools' last job%s finished: the program ends", left == 1 ? "" : "s");
+		}
 	}
 	fut_unref(&rt->main->f);
 
