@@ -292,6 +292,32 @@ def case_unhandled_error(aiodemo):
         raise Failure(f'error: {summary["error"]!r}')
 
 
+def case_check(aiodemo):
+    good = os.path.join(HERE, 'scenarios', 'create-task.scn')
+    bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')
+    p = run(aiodemo, 'check', '--scale', str(SCALE), 'offload-sleep', good)
+    if '2 passed, 0 failed' not in p.stdout:
+        raise Failure(f'check output: {p.stdout!r}')
+    p = run(aiodemo, 'check', '--scale', str(SCALE), '--tap', 'offload-sleep', bad, check_status=1)
+    lines = p.stdout.splitlines()
+    expect_eq('TAP plan', lines[0], '1..2')
+    if not lines[1].startswith('ok 1 - offload-sleep'):
+        raise Failure(f'TAP line: {lines[1]!r}')
+    if not any(l.startswith('not ok 2 - ') for l in lines):
+        raise Failure(f'no failure line: {p.stdout!r}')
+    for piece in ('NOT met: line 3: the run ends at', 'NOT met: line 4: "two" at',
+                  'NOT met: line 5: "two" comes after "one"', 'NOT met: line 6: "three" is never said'):
+        if piece not in p.stdout:
+            raise Failure(f'check --tap lacks {piece!r}:\n{p.stdout}')
+    # run reports unmet expectations in its summary but is not a failure.
+    p = run(aiodemo, 'run', bad, '--scale', str(SCALE))
+    if 'expectations   1 of 5 met; not met:' not in p.stdout:
+        raise Failure(f'run summary: {p.stdout!r}')
+    p = run(aiodemo, 'check', 'no-such-scenario', check_status=1)
+    if "unknown scenario 'no-such-scenario'" not in p.stderr:
+        raise Failure(f'check of an unknown name: {p.stderr!r}')
+
+
 def start(aiodemo, *args):
     env = dict(os.environ, NO_COLOR='1', LC_ALL='C.UTF-8')
     return subprocess.Popen([aiodemo, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
