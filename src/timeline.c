@@ -20,6 +20,8 @@ struct timeline {
 	bool color;
 	bool utf8;
 	bool broken;
+	bool print_events; /* print events as they happen */
+	bool print_steps;  /* JSON: the loop's steps too (K_READY, ...) */
 	int write_errno; /* why the output broke */
 	double t0;
 	struct tl_lane *lanes;
@@ -36,8 +38,14 @@ static const char *const kind_names[] = {
 	[K_SAY] = "say", [K_SLEEP] = "sleep", [K_AWAIT] = "await", [K_GATHER] = "gather",
 	[K_BLOCK] = "block", [K_UNBLOCK] = "unblock", [K_OFFLOAD] = "offload",
 	[K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done", [K_DONE] = "done",
-	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end",
+	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end", [K_READY] = "ready",
+	[K_STEP] = "step", [K_YIELD] = "yield",
 };
+
+bool timeline_kind_printed(enum tl_kind kind)
+{
+	return kind < K_READY;
+}
 
 static const char *const lane_kind_names[] = {
 	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process",
@@ -61,6 +69,7 @@ struct timeline *timeline_new(FILE *out, enum tl_format fmt, bool color, double 
 	const char *cs = nl_langinfo(CODESET);
 	tl->utf8 = cs && !strcmp(cs, "UTF-8");
 	tl->t0 = t0;
+	tl->print_events = true;
 	return tl;
 }
 
@@ -97,13 +106,13 @@ static const char *mark(const struct timeline *tl, enum tl_kind kind)
 		[K_RUN] = "▸", [K_POOL] = "▸", [K_WORKER] = "▸", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "…", [K_AWAIT] = "…", [K_GATHER] = "+", [K_BLOCK] = "■", [K_UNBLOCK] = "□",
 		[K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓", [K_DONE] = "✓",
-		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸",
+		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸", [K_READY] = "", [K_STEP] = "", [K_YIELD] = "",
 	};
 	static const char *const ascii[] = {
 		[K_RUN] = ">", [K_POOL] = ">", [K_WORKER] = ">", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "~", [K_AWAIT] = "~", [K_GATHER] = "+", [K_BLOCK] = "#", [K_UNBLOCK] = "-",
 		[K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok", [K_DONE] = "ok",
-		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">",
+		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">", [K_READY] = "", [K_STEP] = "", [K_YIELD] = "",
 	};
 	return tl->utf8 ? utf8[kind] : ascii[kind];
 }
@@ -202,13 +211,21 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	}
 	struct tl_event *e = &tl->events[tl->nevents++];
 	*e = (struct tl_event){when - tl->t0, lane, kind, line, job, dur, buf_steal(&text)};
-	buf_clear(&tl->line);
-	if (tl->fmt == TL_JSON)
-		format_json(tl, e, &tl->line);
-	else
-		format_text(tl, e, &tl->line);
-	emit_locked(tl, &tl->line);
+	if (tl->print_events && (timeline_kind_printed(kind) || (tl->fmt == TL_JSON && tl->print_steps))) {
+		buf_clear(&tl->line);
+		if (tl->fmt == TL_JSON)
+			format_json(tl, e, &tl->line);
+		else
+			format_text(tl, e, &tl->line);
+		emit_locked(tl, &tl->line);
+	}
 	pthread_mutex_unlock(&tl->lock);
+}
+
+void timeline_set_printing(struct timeline *tl, bool events, bool steps)
+{
+	tl->print_events = events;
+	tl->print_steps = steps;
 }
 
 void timeline_blocked(struct timeline *tl, double start, double end, int lane, int line,

@@ -31,7 +31,15 @@ enum tl_kind {
 	K_ERROR,     /* a task raised, or the run failed */
 	K_CANCEL,    /* a task or job was cancelled */
 	K_END,       /* main() returned */
+	/* The steps of the loop, recorded for the pictures but not printed
+	 * as events: */
+	K_READY,     /* a task is on the ready queue, waiting for the loop */
+	K_STEP,      /* the loop runs a task ... */
+	K_YIELD,     /* ... until it gives the loop back */
 };
+
+/** Whether events of @kind are printed as they happen (not K_READY and co). */
+bool timeline_kind_printed(enum tl_kind kind);
 
 /** One event; text is owned by the timeline. */
 struct tl_event {
@@ -76,6 +84,10 @@ const char *timeline_lane_name(struct timeline *tl, int id);
  *  it; safe from any thread. */
 void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
 		  double dur, const char *fmt, ...) ATTR_PRINTF(8, 9);
+
+/** Whether events are printed as they happen (default yes), and, in JSON,
+ *  the loop's steps as well (default no). */
+void timeline_set_printing(struct timeline *tl, bool events, bool steps);
 
 /** Records a window in which the loop was blocked (absolute times). */
 void timeline_blocked(struct timeline *tl, double start, double end, int lane, int line,
