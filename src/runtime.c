@@ -146,7 +146,7 @@ static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, si
 {
 	/* A task waits for the loop from here: the pictures show it as ready. */
 	if ((fn == task_step || fn == task_wakeup) && !((struct task *)arg)->dead)
-		timeline_add(rt->tl, clock_now(), arg->lane, K_READY, 0, 0, -1, "%s", "");
+		timeline_step(rt->tl, clock_now(), arg->lane, K_READY, 0);
 	struct handle *h = rt->spare;
 	if (h)
 		rt->spare = h->next;
@@ -434,7 +434,7 @@ static void task_step(struct runtime *rt, struct future *f, size_t tag)
 		return;
 	struct task *saved = rt->current;
 	rt->current = t;
-	timeline_add(rt->tl, clock_now(), f->lane, K_STEP, exec_line(&t->x), 0, -1, "%s", "");
+	timeline_step(rt->tl, clock_now(), f->lane, K_STEP, exec_line(&t->x));
 	if (t->must_cancel) {
 		t->must_cancel = false;
 		exec_resume_error(&t->x, cancelled_error(exec_line(&t->x)));
@@ -484,7 +484,7 @@ static void task_step(struct runtime *rt, struct future *f, size_t tag)
 		task_finish(rt, t, st == STEP_RETURN ? FS_DONE : FS_FAILED, out);
 		break;
 	}
-	timeline_add(rt->tl, clock_now(), f->lane, K_YIELD, exec_line(&t->x), 0, -1, "%s", "");
+	timeline_step(rt->tl, clock_now(), f->lane, K_YIELD, exec_line(&t->x));
 	rt->current = saved;
 }
 

@@ -13,6 +13,9 @@
 
 #define LANE_WIDTH 26
 
+/* The text of the loop's step events, which have none of their own. */
+static char no_text[] = "";
+
 struct timeline {
 	pthread_mutex_t lock;
 	FILE *out;
@@ -222,6 +225,23 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	pthread_mutex_unlock(&tl->lock);
 }
 
+void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (tl->nevents == tl->eventcap) {
+		tl->eventcap = tl->eventcap ? tl->eventcap * 2 : 256;
+		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
+	}
+	/* No text of its own: there are several of these per task. */
+	tl->events[tl->nevents++] = (struct tl_event){when - tl->t0, lane, kind, line, 0, -1, no_text};
+	if (tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
+		buf_clear(&tl->line);
+		format_json(tl, &tl->events[tl->nevents - 1], &tl->line);
+		emit_locked(tl, &tl->line);
+	}
+	pthread_mutex_unlock(&tl->lock);
+}
+
 void timeline_set_printing(struct timeline *tl, bool events, bool steps)
 {
 	tl->print_events = events;
@@ -391,7 +411,8 @@ void timeline_free(struct timeline *tl)
 		free(tl->lanes[i].name);
 	free(tl->lanes);
 	for (size_t i = 0; i < tl->nevents; i++)
-		free(tl->events[i].text);
+		if (tl->events[i].text != no_text)
+			free(tl->events[i].text);
 	free(tl->events);
 	for (size_t i = 0; i < tl->nblocked; i++)
 		free(tl->blocked[i].what);

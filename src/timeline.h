@@ -85,6 +85,9 @@ const char *timeline_lane_name(struct timeline *tl, int id);
 void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
 		  double dur, const char *fmt, ...) ATTR_PRINTF(8, 9);
 
+/** Records one of the loop's steps (K_READY, K_STEP, K_YIELD) for @lane. */
+void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line);
+
 /** Whether events are printed as they happen (default yes), and, in JSON,
  *  the loop's steps as well (default no). */
 void timeline_set_printing(struct timeline *tl, bool events, bool steps);
