@@ -119,6 +119,14 @@ struct runtime {
 	double scale;
 	struct ev_loop *loop;
 	ev_check check;
+	ev_prepare prepare; /* with polled: how long the loop waits, for utilization */
+	ev_check polled;
+	double poll_started, idle_time;
+	double *lags;       /* heartbeat lateness samples */
+	size_t nlags, lagcap;
+	struct slow_pass *slow;
+	int nslow, slowcap;
+	double slow_threshold;
 	ev_idle idle;
 	ev_timer timer;
 	ev_timer heartbeat;

@@ -35,6 +35,7 @@
 static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, size_t tag);
 
 #define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
+#define SLOW_PASS 0.1   /* a loop pass this long (scenario time) is slow, as in asyncio's debug mode */
 #define MAX_POOL_SIZE 256
 #define LABEL_MAX 48
 #define MAX_JOB_ARGS 64 /* what a worker process decodes */
@@ -146,7 +147,7 @@ static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, si
 {
 	/* A task waits for the loop from here: the pictures show it as ready. */
 	if ((fn == task_step || fn == task_wakeup) && !((struct task *)arg)->dead)
-		timeline_step(rt->tl, clock_now(), arg->lane, K_READY, 0);
+		timeline_step(rt->tl, clock_now(), arg->lane, K_READY, 0, -1);
 	struct handle *h = rt->spare;
 	if (h)
 		rt->spare = h->next;
@@ -222,6 +223,22 @@ static void update_watchers(struct runtime *rt)
 	}
 }
 
+/* Just before libev waits: the loop is idle from here... */
+static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct runtime *rt = w->data;
+	rt->poll_started = clock_now();
+}
+
+/* ... to here, the first thing after the wait. */
+static void on_polled(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct runtime *rt = w->data;
+	if (rt->poll_started > 0)
+		rt->idle_time += clock_now() - rt->poll_started;
+	rt->poll_started = 0;
+}
+
 /* One pass of the asyncio loop; runs after every other watcher of the iteration. */
 static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 {
@@ -231,6 +248,7 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 		struct timer t = timer_pop(rt);
 		schedule(rt, t.fn, t.arg, 0);
 	}
+	size_t steps = rt->nready;
 	for (size_t todo = rt->nready; todo > 0 && !rt->interrupted; todo--) {
 		struct handle *h = rt->ready;
 		rt->ready = h->next;
@@ -241,6 +259,14 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 		fut_unref(h->arg);
 		h->next = rt->spare;
 		rt->spare = h;
+	}
+	double took = clock_now() - now;
+	if (took > rt->slow_threshold && steps > 1 && rt->nslow < 1000) {
+		if (rt->nslow == rt->slowcap) {
+			rt->slowcap = rt->slowcap ? rt->slowcap * 2 : 8;
+			rt->slow = xrealloc(rt->slow, (size_t)rt->slowcap * sizeof(*rt->slow));
+		}
+		rt->slow[rt->nslow++] = (struct slow_pass){now - rt->t0, took, steps};
 	}
 	if (rt->interrupted || timeline_output_broken(rt->tl))
 		ev_break(loop, EVBREAK_ALL);
@@ -261,13 +287,37 @@ static void on_wakeup(struct ev_loop *loop, ev_async *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+static void lag_sample(struct runtime *rt, double lag)
+{
+	if (rt->nlags == rt->lagcap) {
+		rt->lagcap = rt->lagcap ? rt->lagcap * 2 : 256;
+		rt->lags = xrealloc(rt->lags, rt->lagcap * sizeof(*rt->lags));
+	}
+	rt->lags[rt->nlags++] = lag;
+}
+
+/* A heartbeat late by more than its period stands for the beats that could
+ * not fire meanwhile: each would have been late too, by a period less. A
+ * plain sampler would count one late beat where a sampler that never
+ * stops would count many (coordinated omission). */
+static void record_lag(struct runtime *rt, double lag)
+{
+	if (lag < 0)
+		lag = 0;
+	if (lag > rt->max_lag)
+		rt->max_lag = lag;
+	lag_sample(rt, lag);
+	for (double missed = lag - rt->hb_period; missed > 0 && rt->nlags < 10000000; missed -= rt->hb_period)
+		lag_sample(rt, missed);
+}
+
 static void on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct runtime *rt = w->data;
 	double now = clock_now();
 	double lag = now - rt->hb_next;
-	if (lag > rt->max_lag)
-		rt->max_lag = lag;
+	record_lag(rt, lag);
+	timeline_step(rt->tl, now, rt->loop_lane, K_BEAT, 0, lag > 0 ? lag : 0);
 	rt->hb_next += rt->hb_period;
 	if (rt->hb_next < now)
 		rt->hb_next = now + rt->hb_period;
@@ -434,7 +484,7 @@ static void task_step(struct runtime *rt, struct future *f, size_t tag)
 		return;
 	struct task *saved = rt->current;
 	rt->current = t;
-	timeline_step(rt->tl, clock_now(), f->lane, K_STEP, exec_line(&t->x));
+	timeline_step(rt->tl, clock_now(), f->lane, K_STEP, exec_line(&t->x), -1);
 	if (t->must_cancel) {
 		t->must_cancel = false;
 		exec_resume_error(&t->x, cancelled_error(exec_line(&t->x)));
@@ -484,7 +534,7 @@ static void task_step(struct runtime *rt, struct future *f, size_t tag)
 		task_finish(rt, t, st == STEP_RETURN ? FS_DONE : FS_FAILED, out);
 		break;
 	}
-	timeline_step(rt->tl, clock_now(), f->lane, K_YIELD, exec_line(&t->x));
+	timeline_step(rt->tl, clock_now(), f->lane, f->state == FS_PENDING ? K_YIELD : K_EXIT, exec_line(&t->x), -1);
 	rt->current = saved;
 }
 
@@ -1124,6 +1174,11 @@ struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, doub
 		}
 	}
 	rt->npools = sc->npools;
+	ev_prepare_init(&rt->prepare, on_prepare);
+	rt->prepare.data = rt;
+	ev_check_init(&rt->polled, on_polled);
+	ev_set_priority(&rt->polled, EV_MAXPRI);
+	rt->polled.data = rt;
 	ev_check_init(&rt->check, on_check);
 	ev_set_priority(&rt->check, EV_MINPRI);
 	rt->check.data = rt;
@@ -1200,10 +1255,27 @@ static void stop_pools(struct runtime *rt)
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void lag_percentiles(struct runtime *rt, double *p50, double *p99)
+{
+	*p50 = *p99 = 0;
+	if (!rt->nlags)
+		return;
+	qsort(rt->lags, rt->nlags, sizeof(*rt->lags), cmp_double);
+	*p50 = rt->lags[(rt->nlags - 1) / 2];
+	*p99 = rt->lags[(size_t)((double)(rt->nlags - 1) * 0.99)];
+}
+
 enum run_status runtime_run(struct runtime *rt)
 {
 	rt->t0 = timeline_t0(rt->tl);
 	rt->hb_period = HEARTBEAT * rt->scale;
+	rt->slow_threshold = SLOW_PASS * rt->scale;
 	rt->hb_next = clock_now() + rt->hb_period;
 	for (int i = 0; i < rt->npools; i++) {
 		struct pool *p = &rt->pools[i];
@@ -1226,7 +1298,12 @@ enum run_status runtime_run(struct runtime *rt)
 	rt->main = task_new(rt, coro, "main", &err);
 	value_unref(coro);
 	ev_check_start(rt->loop, &rt->check);
-	ev_unref(rt->loop); /* the check runs every pass but is no reason to keep going */
+	ev_prepare_start(rt->loop, &rt->prepare);
+	ev_check_start(rt->loop, &rt->polled);
+	/* These run every pass but are no reason to keep going. */
+	ev_unref(rt->loop);
+	ev_unref(rt->loop);
+	ev_unref(rt->loop);
 	ev_now_update(rt->loop);
 	rt->heartbeat.repeat = rt->hb_period;
 	ev_timer_again(rt->loop, &rt->heartbeat);
@@ -1241,8 +1318,8 @@ enum run_status runtime_run(struct runtime *rt)
 	/* A heartbeat that was due while the loop was blocked at the very end
 	 * never got to fire: count its lateness too. */
 	double last = rt->main_done ? rt->t_main_end : end;
-	if (last - rt->hb_next > rt->max_lag)
-		rt->max_lag = last - rt->hb_next;
+	if (last > rt->hb_next)
+		record_lag(rt, last - rt->hb_next);
 	if (timeline_output_broken(rt->tl)) {
 		status = RUN_BROKEN_PIPE;
 		if (timeline_output_errno(rt->tl) != EPIPE) {
@@ -1307,7 +1384,15 @@ enum run_status runtime_run(struct runtime *rt)
 		.jobs = rt->njobs,
 		.max_queue_wait = rt->max_queue_wait,
 		.scale = rt->scale,
+		.slow = rt->slow,
+		.nslow = rt->nslow,
+		.slow_threshold = rt->slow_threshold,
 	};
+	lag_percentiles(rt, &s.lag_p50, &s.lag_p99);
+	if (s.total > 0) {
+		double idle = rt->idle_time < s.total ? rt->idle_time : s.total;
+		s.utilization = 1 - idle / s.total;
+	}
 	for (int i = 0; i < rt->sc->nexpects; i++)
 		if (rt->sc->expects[i].kind == EXPECT_TOTAL) {
 			s.expected_total = rt->sc->expects[i].seconds;
@@ -1355,7 +1440,13 @@ void runtime_free(struct runtime *rt)
 	if (ev_is_active(&rt->check)) {
 		ev_ref(rt->loop);
 		ev_check_stop(rt->loop, &rt->check);
+		ev_ref(rt->loop);
+		ev_prepare_stop(rt->loop, &rt->prepare);
+		ev_ref(rt->loop);
+		ev_check_stop(rt->loop, &rt->polled);
 	}
+	free(rt->lags);
+	free(rt->slow);
 	if (ev_is_active(&rt->heartbeat)) {
 		ev_ref(rt->loop);
 		ev_timer_stop(rt->loop, &rt->heartbeat);

@@ -42,7 +42,7 @@ static const char *const kind_names[] = {
 	[K_BLOCK] = "block", [K_UNBLOCK] = "unblock", [K_OFFLOAD] = "offload",
 	[K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done", [K_DONE] = "done",
 	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end", [K_READY] = "ready",
-	[K_STEP] = "step", [K_YIELD] = "yield",
+	[K_STEP] = "step", [K_YIELD] = "yield", [K_EXIT] = "exit", [K_BEAT] = "beat",
 };
 
 bool timeline_kind_printed(enum tl_kind kind)
@@ -109,14 +109,16 @@ static const char *mark(const struct timeline *tl, enum tl_kind kind)
 		[K_RUN] = "▸", [K_POOL] = "▸", [K_WORKER] = "▸", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "…", [K_AWAIT] = "…", [K_GATHER] = "+", [K_BLOCK] = "■", [K_UNBLOCK] = "□",
 		[K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓", [K_DONE] = "✓",
-		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸", [K_READY] = "", [K_STEP] = "", [K_YIELD] = "",
+		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸",
 	};
 	static const char *const ascii[] = {
 		[K_RUN] = ">", [K_POOL] = ">", [K_WORKER] = ">", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "~", [K_AWAIT] = "~", [K_GATHER] = "+", [K_BLOCK] = "#", [K_UNBLOCK] = "-",
 		[K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok", [K_DONE] = "ok",
-		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">", [K_READY] = "", [K_STEP] = "", [K_YIELD] = "",
+		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">",
 	};
+	if (!timeline_kind_printed(kind))
+		return "";
 	return tl->utf8 ? utf8[kind] : ascii[kind];
 }
 
@@ -225,7 +227,7 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	pthread_mutex_unlock(&tl->lock);
 }
 
-void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line)
+void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, double dur)
 {
 	pthread_mutex_lock(&tl->lock);
 	if (tl->nevents == tl->eventcap) {
@@ -233,7 +235,7 @@ void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind
 		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
 	}
 	/* No text of its own: there are several of these per task. */
-	tl->events[tl->nevents++] = (struct tl_event){when - tl->t0, lane, kind, line, 0, -1, no_text};
+	tl->events[tl->nevents++] = (struct tl_event){when - tl->t0, lane, kind, line, 0, dur, no_text};
 	if (tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
 		buf_clear(&tl->line);
 		format_json(tl, &tl->events[tl->nevents - 1], &tl->line);

@@ -36,6 +36,8 @@ enum tl_kind {
 	K_READY,     /* a task is on the ready queue, waiting for the loop */
 	K_STEP,      /* the loop runs a task ... */
 	K_YIELD,     /* ... until it gives the loop back */
+	K_EXIT,      /* ... for the last time: the task is over */
+	K_BEAT,      /* a heartbeat of the loop; dur is how late it was */
 };
 
 /** Whether events of @kind are printed as they happen (not K_READY and co). */
@@ -86,7 +88,7 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 		  double dur, const char *fmt, ...) ATTR_PRINTF(8, 9);
 
 /** Records one of the loop's steps (K_READY, K_STEP, K_YIELD) for @lane. */
-void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line);
+void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, double dur);
 
 /** Whether events are printed as they happen (default yes), and, in JSON,
  *  the loop's steps as well (default no). */
@@ -117,6 +119,13 @@ const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, siz
 /** The JSON name of an event kind ("say", "job-start", ...). */
 const char *timeline_kind_name(enum tl_kind kind);
 
+/** A pass of the loop that took long, though no single step blocked it. */
+struct slow_pass {
+	double t;   /* when it began, seconds since the start */
+	double dur; /* how long it ran */
+	size_t steps; /* how many callbacks it ran */
+};
+
 /** One checked expectation, for the summary. */
 struct summary_check {
 	const char *text;
@@ -136,6 +145,11 @@ struct run_summary {
 	size_t jobs;           /* jobs offloaded */
 	double max_queue_wait; /* longest a job waited for a worker, seconds */
 	double scale;
+	double lag_p50, lag_p99;  /* heartbeat lateness, with the beats a block swallowed */
+	double utilization;       /* share of the run the loop thread was busy */
+	const struct slow_pass *slow; /* loop passes slower than the threshold */
+	int nslow;
+	double slow_threshold;
 	const struct summary_check *checks; /* the scenario's expectations, checked */
 	int nchecks;
 };
