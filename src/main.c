@@ -26,6 +26,8 @@
 #include "clock.h"
 #include "diag.h"
 #include "expect.h"
+#include "render.h"
+#include "text.h"
 #include "runtime.h"
 #include "scenario.h"
 #include "timeline.h"
@@ -45,6 +47,7 @@ struct options {
 	char **params;
 	int nparams;
 	bool tap;
+	bool view_events, view_gantt; /* --view */
 	char **targets; /* check: the scenarios to check */
 	int ntargets;
 };
@@ -52,7 +55,7 @@ struct options {
 static const char usage_text[] =
 	"usage: aiodemo list\n"
 	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
-	"                   [--color=auto|always|never]\n"
+	"                   [--view events|gantt|both] [--color=auto|always|never]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
 	"       aiodemo dump NAME|FILE\n"
@@ -83,6 +86,8 @@ static const char help_text[] =
 	"  -s, --scale=F          multiply every duration by F (default 1)\n"
 	"      --tap              check: print TAP (Test Anything Protocol)\n"
 	"  -V, --version          show the version\n"
+	"      --view=VIEW        text output: events (the timeline), gantt (a chart\n"
+	"                         of every lane), or both (default)\n"
 	"\n"
 	"exit status: 0 ok; 1 the scenario failed (check: an expectation was not met);\n"
 	"2 usage error or a bad scenario file; 130 interrupted (SIGINT), 143 (SIGTERM);\n"
@@ -125,11 +130,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"scale", required_argument, NULL, 's'},
 		{"tap", no_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'},
+		{"view", required_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	o->scale = 1;
 	o->format = TL_TEXT;
 	o->color = -1;
+	o->view_events = o->view_gantt = true;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, ":f:hp:s:V", longopts, NULL)) != -1) {
@@ -173,6 +180,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'V':
 			printf("aiodemo %s\n", AIODEMO_VERSION);
 			return 0;
+		case 'v':
+			if (!strcmp(optarg, "events") || !strcmp(optarg, "gantt") || !strcmp(optarg, "both")) {
+				o->view_events = strcmp(optarg, "gantt") != 0;
+				o->view_gantt = strcmp(optarg, "events") != 0;
+			} else {
+				return usage_error("--view takes events, gantt or both, not '%s'", optarg);
+			}
+			break;
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -267,6 +282,38 @@ static int install_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* After the run: the Gantt chart, the summary, the time of each task, the
+ * diagnostics and what to notice (text); the summary line (JSON). */
+static void report(const struct options *o, const struct scenario *sc, struct timeline *tl,
+		   const struct runtime *rt, bool color)
+{
+	const struct run_summary *s = runtime_summary(rt);
+	if (o->format == TL_JSON) {
+		timeline_print_summary(tl, s);
+		return;
+	}
+	struct model m;
+	model_build(&m, tl, s->total);
+	struct buf b = {0};
+	if (o->view_gantt) {
+		render_gantt(&m, &b, text_terminal_width(100), 30, timeline_utf8(tl), color);
+		timeline_print_text(tl, "%s", b.data);
+	}
+	timeline_print_summary(tl, s);
+	buf_clear(&b);
+	render_task_times(&m, &b, 12);
+	if (b.len)
+		timeline_print_text(tl, "%s", b.data);
+	buf_clear(&b);
+	render_diagnostics(tl, s, s->slow_threshold, &b);
+	if (b.len)
+		timeline_print_text(tl, "\n%sdiagnostics%s\n%s", color ? "\033[1m" : "", color ? "\033[0m" : "", b.data);
+	if (sc->notice)
+		timeline_print_text(tl, "\nwhat to notice\n%s", sc->notice);
+	buf_free(&b);
+	model_free(&m);
+}
+
 static int cmd_run(const struct options *o)
 {
 	struct scenario *sc = load(o);
@@ -306,14 +353,16 @@ static int cmd_run(const struct options *o)
 			    sc->title ? ": " : "", sc->title ? sc->title : "");
 	if (sc->source)
 		timeline_print_text(tl, "from %s", sc->source);
-	timeline_print_text(tl, "%sscale %g\n\n%8s  %-26s  %s\n",
-			    sc->source ? (timeline_utf8(tl) ? " · " : " - ") : "", o->scale,
+	timeline_print_text(tl, "%sscale %g\n", sc->source ? (timeline_utf8(tl) ? " · " : " - ") : "", o->scale);
+	if (o->view_events)
+		timeline_print_text(tl, "\n%8s  %-26s  %s\n",
 			    "time (s)", "lane", "event");
+	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
 	running = rt;
 	enum run_status st = runtime_run(rt);
 	running = NULL;
-	if (st != RUN_BROKEN_PIPE && sc->notice)
-		timeline_print_text(tl, "\nwhat to notice\n%s", sc->notice);
+	if (st != RUN_BROKEN_PIPE)
+		report(o, sc, tl, rt, color);
 	runtime_free(rt);
 	timeline_free(tl);
 	scenario_free(sc);

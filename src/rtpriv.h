@@ -154,6 +154,8 @@ struct runtime {
 	double block_started; /* when the loop thread's current blocking step began */
 	char *error;
 	char *tmpdir; /* for read_file/write_file, removed at the end */
+	struct run_summary summary;   /* what runtime_run() found */
+	struct summary_check *summary_checks;
 	struct expect_result *checks; /* the expectations, checked after the run */
 	int nchecks;
 	double total;

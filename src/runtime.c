@@ -1236,6 +1236,11 @@ static void describe_wait(struct runtime *rt, struct buf *b)
 	buf_puts(b, ", which nothing left running can complete (a deadlock)");
 }
 
+const struct run_summary *runtime_summary(const struct runtime *rt)
+{
+	return &rt->summary;
+}
+
 const struct expect_result *runtime_checks(const struct runtime *rt, int *n, double *total)
 {
 	*n = rt->nchecks;
@@ -1373,7 +1378,7 @@ enum run_status runtime_run(struct runtime *rt)
 	}
 	fut_unref(&rt->main->f);
 
-	struct run_summary s = {
+	struct run_summary s = rt->summary = (struct run_summary){
 		.status = status == RUN_OK ? "ok" : status == RUN_FAILED ? "error" : "interrupted",
 		.error = rt->error,
 		.total = end - rt->t0,
@@ -1398,18 +1403,15 @@ enum run_status runtime_run(struct runtime *rt)
 			s.expected_total = rt->sc->expects[i].seconds;
 			s.tolerance = expect_tolerance(s.expected_total, rt->scale);
 		}
-	struct summary_check *checks = NULL;
 	if (status == RUN_OK || status == RUN_FAILED) {
 		rt->checks = expect_verify(rt->sc, rt->tl, rt->scale, s.total, status == RUN_FAILED, &rt->nchecks);
-		checks = xcalloc((size_t)rt->nchecks + 1, sizeof(*checks));
+		rt->summary_checks = xcalloc((size_t)rt->nchecks + 1, sizeof(*rt->summary_checks));
 		for (int i = 0; i < rt->nchecks; i++)
-			checks[i] = (struct summary_check){rt->checks[i].text, rt->checks[i].ok};
-		s.checks = checks;
+			rt->summary_checks[i] = (struct summary_check){rt->checks[i].text, rt->checks[i].ok};
+		s.checks = rt->summary_checks;
 		s.nchecks = rt->nchecks;
 	}
-	if (status != RUN_BROKEN_PIPE)
-		timeline_print_summary(rt->tl, &s);
-	free(checks);
+	rt->summary = s;
 	rt->total = s.total;
 	return status;
 }
@@ -1457,6 +1459,7 @@ void runtime_free(struct runtime *rt)
 	ev_timer_stop(rt->loop, &rt->timer);
 	free(rt->error);
 	expect_free(rt->checks, rt->nchecks);
+	free(rt->summary_checks);
 	remove_tmpdir(rt);
 	free(rt);
 }

@@ -30,10 +30,15 @@ int runtime_check_pools(const struct scenario *sc, double scale);
  *  printing an error. */
 struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, double scale);
 
-/** Runs main() to completion, prints the summary and returns the status. */
+/** Runs main() to completion and returns the status; the events were
+ *  printed as they happened, the summary is runtime_summary()'s. */
 enum run_status runtime_run(struct runtime *rt);
 
 struct expect_result;
+
+/** What the finished run measured, for timeline_print_summary(); valid
+ *  until runtime_free(). */
+const struct run_summary *runtime_summary(const struct runtime *rt);
 
 /** The scenario's expectations as checked at the end of runtime_run() (none
  *  after an interrupted run), and how long the run took. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "text.h"
 
 #define LANE_WIDTH 26
 
@@ -122,35 +123,13 @@ static const char *mark(const struct timeline *tl, enum tl_kind kind)
 	return tl->utf8 ? utf8[kind] : ascii[kind];
 }
 
-/* Appends @s cut to @width columns (counting UTF-8 characters), padded. */
-static void add_padded(struct timeline *tl, struct buf *b, const char *s, int width)
-{
-	int cols = 0;
-	const char *p = s;
-	while (*p) {
-		const char *q = p + 1;
-		while (((unsigned char)*q & 0xC0) == 0x80)
-			q++;
-		if (cols == width - 1 && *q) {
-			buf_puts(b, tl->utf8 ? "…" : "~");
-			cols++;
-			break;
-		}
-		buf_add(b, p, (size_t)(q - p));
-		cols++;
-		p = q;
-	}
-	while (cols++ < width)
-		buf_putc(b, ' ');
-}
-
 static void format_text(struct timeline *tl, const struct tl_event *e, struct buf *b)
 {
 	const struct tl_lane *lane = &tl->lanes[e->lane];
 	buf_printf(b, "%8.3f  ", e->t);
 	if (tl->color && lane->kind != LANE_TASK)
 		buf_puts(b, lane->kind == LANE_LOOP ? "\033[35m" : "\033[36m");
-	add_padded(tl, b, lane->name, LANE_WIDTH);
+	text_pad(b, lane->name, LANE_WIDTH, tl->utf8);
 	if (tl->color && lane->kind != LANE_TASK)
 		buf_puts(b, "\033[0m");
 	buf_puts(b, "  ");
@@ -298,6 +277,12 @@ const struct tl_event *timeline_events(const struct timeline *tl, size_t *n)
 	return tl->events;
 }
 
+const struct tl_lane *timeline_lanes(const struct timeline *tl, int *n)
+{
+	*n = tl->nlanes;
+	return tl->lanes;
+}
+
 const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, size_t *n)
 {
 	*n = tl->nblocked;
@@ -322,11 +307,17 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 		buf_printf(b, ": %s)", ok ? "as expected" : "NOT as expected");
 	}
 	buf_putc(b, '\n');
-	buf_printf(b, "  %-14s ", "max loop lag");
+	buf_printf(b, "  %-14s p50 ", "loop lag");
+	buf_seconds(b, s->lag_p50);
+	buf_puts(b, ", p99 ");
+	buf_seconds(b, s->lag_p99);
+	buf_puts(b, ", max ");
 	buf_seconds(b, s->max_lag);
 	buf_printf(b, "   (heartbeat every ");
 	buf_seconds(b, s->heartbeat);
 	buf_puts(b, ")\n");
+	buf_printf(b, "  %-14s %.0f%% of the time (the rest it waited for timers and workers)\n", "loop busy",
+		   s->utilization * 100);
 	buf_printf(b, "  %-14s %zu", "tasks", s->tasks);
 	if (s->jobs) {
 		buf_printf(b, ", jobs offloaded %zu, longest queue wait ", s->jobs);
@@ -373,8 +364,9 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 		buf_printf(b, ",\"expected_total\":%.6f,\"tolerance\":%.6f", s->expected_total * s->scale,
 			   s->tolerance);
 	buf_printf(b, ",\"scale\":%g,\"max_lag\":%.6f,\"heartbeat\":%.6f,\"tasks\":%zu,\"jobs\":%zu,"
-		   "\"max_queue_wait\":%.6f,\"blocked\":[",
-		   s->scale, s->max_lag, s->heartbeat, s->tasks, s->jobs, s->max_queue_wait);
+		   "\"max_queue_wait\":%.6f,\"lag_p50\":%.6f,\"lag_p99\":%.6f,\"utilization\":%.4f,\"blocked\":[",
+		   s->scale, s->max_lag, s->heartbeat, s->tasks, s->jobs, s->max_queue_wait, s->lag_p50, s->lag_p99,
+		   s->utilization);
 	for (size_t i = 0; i < tl->nblocked; i++) {
 		const struct tl_blocked *w = &tl->blocked[i];
 		buf_printf(b, "%s{\"start\":%.6f,\"end\":%.6f,\"lane\":", i ? "," : "", w->start, w->end);
@@ -383,6 +375,10 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 		buf_json_string(b, w->what, strlen(w->what));
 		buf_putc(b, '}');
 	}
+	buf_puts(b, "],\"slow_passes\":[");
+	for (int i = 0; i < s->nslow; i++)
+		buf_printf(b, "%s{\"t\":%.6f,\"dur\":%.6f,\"steps\":%zu}", i ? "," : "", s->slow[i].t,
+			   s->slow[i].dur, s->slow[i].steps);
 	buf_puts(b, "],\"expectations\":[");
 	for (int i = 0; i < s->nchecks; i++) {
 		buf_printf(b, "%s{\"ok\":%s,\"text\":", i ? "," : "", s->checks[i].ok ? "true" : "false");

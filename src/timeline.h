@@ -113,6 +113,9 @@ void timeline_print_text(struct timeline *tl, const char *fmt, ...) ATTR_PRINTF(
 /** Events recorded so far, in the order they were added. */
 const struct tl_event *timeline_events(const struct timeline *tl, size_t *n);
 
+/** The lanes registered so far, in order. */
+const struct tl_lane *timeline_lanes(const struct timeline *tl, int *n);
+
 /** Blocked windows recorded so far. */
 const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, size_t *n);
 

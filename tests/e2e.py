@@ -292,6 +292,90 @@ def case_unhandled_error(aiodemo):
         raise Failure(f'error: {summary["error"]!r}')
 
 
+def gantt_rows(aiodemo, name, locale='C.UTF-8', *extra):
+    env = dict(os.environ, NO_COLOR='1', LC_ALL=locale, COLUMNS='100')
+    p = subprocess.run([aiodemo, 'run', name, '--scale', str(SCALE), '--view', 'gantt', *extra],
+                       capture_output=True, text=True, env=env, timeout=60)
+    if p.returncode != 0:
+        raise Failure(f'gantt of {name}: exit {p.returncode}: {p.stderr}')
+    rows = {}
+    for line in p.stdout.splitlines():
+        if len(line) > 28 and line[:26].strip() and line[26:28] == '  ':
+            rows[line[:26].rstrip()] = line[28:]
+    return rows, p.stdout
+
+
+def runs_of(row, ch):
+    """The [first, last] columns of each run of @ch in @row."""
+    out, start = [], None
+    for i, c in enumerate(row + ' '):
+        if c == ch and start is None:
+            start = i
+        elif c != ch and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
+
+
+def case_gantt(aiodemo):
+    rows, out = gantt_rows(aiodemo, 'blocking-sleep')
+    for lane in ('main', 't2 bad_task()', 't3 good_task()', 'loop'):
+        if lane not in rows:
+            raise Failure(f'no lane {lane!r} in:\n{out}')
+    if 'time (s)' in out:
+        raise Failure('--view gantt printed the event list')
+    width = len(rows['main'].rstrip())
+    # The run lasts 3 s; the block covers the first two thirds of the axis.
+    for lane in ('t2 bad_task()', 'loop'):
+        blocked = runs_of(rows[lane], '▓')
+        if not blocked:
+            raise Failure(f'{lane}: no blocked cells: {rows[lane]!r}')
+        first, last = blocked[0]
+        if first > 1 or abs((last + 1) / width - 2 / 3) > 0.08:
+            raise Failure(f'{lane}: blocked over columns {first}-{last} of {width}, wanted 0-{2 * width // 3}')
+    ready = runs_of(rows['t3 good_task()'], '▒')
+    if not ready or abs((ready[0][1] + 1) / width - 2 / 3) > 0.08:
+        raise Failure(f'good_task is not shown ready for the first two thirds: {rows["t3 good_task()"]!r}')
+    if '▒' in rows['t2 bad_task()'] or '▓' in rows['t3 good_task()']:
+        raise Failure('the wrong task is shown blocking or starving')
+    # The offloaded version: a worker lane runs the job, nothing blocks.
+    rows, out = gantt_rows(aiodemo, 'offload-sleep')
+    if '▓' in out.split('summary')[0].replace('▓ blocking the loop', ''):
+        raise Failure(f'offload-sleep shows the loop blocked:\n{out}')
+    job = runs_of(rows.get('default/1', ''), '█')
+    if not job or job[0][0] > 1:
+        raise Failure(f'the worker lane does not run the job from the start: {rows.get("default/1")!r}')
+    # Without UTF-8, the chart falls back to ASCII.
+    rows, out = gantt_rows(aiodemo, 'blocking-sleep', 'C')
+    if not runs_of(rows['t2 bad_task()'], '!') or any(ord(c) > 127 for c in rows['loop']):
+        raise Failure(f'ASCII chart: {rows}')
+    # The pool's queue lane shows the fourth download waiting.
+    rows, out = gantt_rows(aiodemo, 'bounded-pool')
+    queued = runs_of(rows.get('downloads queue', ''), '░')
+    if not queued or abs((queued[0][1] + 1) / len(rows['main'].rstrip()) - 0.5) > 0.08:
+        raise Failure(f'queue lane: {rows.get("downloads queue")!r}')
+
+
+def case_loop_health(aiodemo):
+    events, summary = run_json(aiodemo, 'blocking-sleep')
+    for key in ('lag_p50', 'lag_p99', 'utilization', 'slow_passes'):
+        if key not in summary:
+            raise Failure(f'no {key} in the summary')
+    # Blocked for 2 s of 3: the missed beats count, so p50 is well above zero.
+    if summary['lag_p99'] < 1.5 * SCALE or summary['lag_p50'] < 0.3 * SCALE:
+        raise Failure(f'lag figures {summary["lag_p50"]}, {summary["lag_p99"]}')
+    if not 0.5 <= summary['utilization'] <= 0.85:
+        raise Failure(f'utilization {summary["utilization"]}, wanted about 2/3')
+    events, summary = run_json(aiodemo, 'offload-sleep')
+    if summary['utilization'] > 0.2 or summary['lag_p99'] > 0.5 * SCALE:
+        raise Failure(f'offload-sleep: utilization {summary["utilization"]}, p99 {summary["lag_p99"]}')
+    p = run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE))
+    for piece in ('diagnostics', 'line 42: `block 2s` in t2 bad_task() blocked the loop for',
+                  'per task', 'loop busy'):
+        if piece not in p.stdout:
+            raise Failure(f'text summary lacks {piece!r}')
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')

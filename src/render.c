@@ -1,0 +1,423 @@
+/* Pictures of a run. The model turns the event stream into spans per lane
+ * (a task's ready / running / blocking / waiting stretches, a worker's jobs,
+ * a pool's queue, the loop's heartbeats); the Gantt chart samples the spans
+ * into character cells on one time axis. */
+#include "render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+#define LABEL_WIDTH 26
+
+static void add_span(struct lane_spans *l, double t0, double t1, enum lane_state st)
+{
+	if (t1 < t0)
+		t1 = t0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->spans = xrealloc(l->spans, l->cap * sizeof(*l->spans));
+	}
+	l->spans[l->n++] = (struct span){t0, t1, st};
+}
+
+/* The state machine of a task lane, fed its events in order. */
+struct task_track {
+	enum lane_state state; /* ST_NONE: not started or over */
+	double since;
+	bool over;
+};
+
+static void task_event(struct lane_spans *l, struct task_track *tr, const struct tl_event *e)
+{
+	double t = e->t;
+	switch (e->kind) {
+	case K_READY:
+		if (tr->over)
+			break;
+		if (tr->state == ST_WAIT)
+			add_span(l, tr->since, t, ST_WAIT);
+		if (tr->state != ST_READY) {
+			tr->state = ST_READY;
+			tr->since = t;
+		}
+		break;
+	case K_STEP:
+		if (tr->state == ST_READY || tr->state == ST_WAIT)
+			add_span(l, tr->since, t, tr->state);
+		tr->state = ST_RUN;
+		tr->since = t;
+		break;
+	case K_BLOCK:
+		if (tr->state == ST_RUN) {
+			add_span(l, tr->since, t, ST_RUN);
+			tr->state = ST_BLOCK;
+			tr->since = t;
+		}
+		break;
+	case K_UNBLOCK:
+		if (tr->state == ST_BLOCK) {
+			add_span(l, tr->since, t, ST_BLOCK);
+			tr->state = ST_RUN;
+			tr->since = t;
+		}
+		break;
+	case K_YIELD:
+	case K_EXIT:
+		if (tr->state == ST_RUN || tr->state == ST_BLOCK)
+			add_span(l, tr->since, t, tr->state);
+		tr->state = e->kind == K_EXIT ? ST_NONE : ST_WAIT;
+		tr->over = e->kind == K_EXIT;
+		tr->since = t;
+		break;
+	case K_CANCEL:
+		/* Dropped when main() returned or on Ctrl-C: the lane ends here. */
+		if (!strncmp(e->text, "cancelled: ", 11) && tr->state != ST_NONE) {
+			add_span(l, tr->since, t, tr->state);
+			tr->state = ST_NONE;
+			tr->over = true;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int pool_queue_lane(struct model *m, const char *worker_lane_name, int *pool_of_name, int nlanes_tl,
+			   const struct tl_lane *tlanes)
+{
+	(void)pool_of_name;
+	(void)nlanes_tl;
+	(void)tlanes;
+	size_t plen = strcspn(worker_lane_name, "/");
+	for (int i = 0; i < m->nlanes; i++)
+		if (m->lanes[i].queue && strlen(m->lanes[i].name) == plen + 6 &&
+		    !strncmp(m->lanes[i].name, worker_lane_name, plen))
+			return i;
+	return -1;
+}
+
+void model_build(struct model *m, const struct timeline *tl, double end)
+{
+	int ntl;
+	const struct tl_lane *tlanes = timeline_lanes(tl, &ntl);
+	size_t nev;
+	const struct tl_event *ev = timeline_events(tl, &nev);
+	memset(m, 0, sizeof(*m));
+	m->end = end;
+	/* Display order: tasks, then each pool (its queue, then its workers),
+	 * then the loop; map timeline lanes to model lanes. */
+	int *map = xcalloc((size_t)ntl + 1, sizeof(int));
+	m->lanes = xcalloc((size_t)ntl * 2 + 1, sizeof(*m->lanes));
+	for (int i = 0; i < ntl; i++)
+		map[i] = -1;
+	for (int i = 0; i < ntl; i++)
+		if (tlanes[i].kind == LANE_TASK) {
+			map[i] = m->nlanes;
+			m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[i].name), .kind = LANE_TASK};
+		}
+	for (int i = 0; i < ntl; i++) {
+		if (tlanes[i].kind != LANE_THREAD && tlanes[i].kind != LANE_PROCESS)
+			continue;
+		size_t plen = strcspn(tlanes[i].name, "/");
+		bool have_queue = false;
+		for (int k = 0; k < m->nlanes; k++)
+			have_queue |= m->lanes[k].queue && !strncmp(m->lanes[k].name, tlanes[i].name, plen) &&
+				      m->lanes[k].name[plen] == ' ';
+		if (!have_queue) {
+			struct buf name = {0};
+			buf_printf(&name, "%.*s queue", (int)plen, tlanes[i].name);
+			m->lanes[m->nlanes++] = (struct lane_spans){.name = buf_steal(&name), .kind = tlanes[i].kind,
+								    .queue = true};
+			/* Workers of the pool follow its queue, in their order. */
+			for (int j = i; j < ntl; j++)
+				if ((tlanes[j].kind == LANE_THREAD || tlanes[j].kind == LANE_PROCESS) &&
+				    strcspn(tlanes[j].name, "/") == plen && !strncmp(tlanes[j].name, tlanes[i].name, plen)) {
+					map[j] = m->nlanes;
+					m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[j].name),
+										    .kind = tlanes[j].kind};
+				}
+		}
+	}
+	int loop = -1;
+	for (int i = 0; i < ntl; i++)
+		if (tlanes[i].kind == LANE_LOOP) {
+			map[i] = loop = m->nlanes;
+			m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[i].name), .kind = LANE_LOOP};
+		}
+
+	struct task_track *tracks = xcalloc((size_t)m->nlanes + 1, sizeof(*tracks));
+	/* Jobs: when each was submitted, and where and when it started. */
+	size_t njobs = 0;
+	for (size_t i = 0; i < nev; i++)
+		if (ev[i].job > 0 && (size_t)ev[i].job > njobs)
+			njobs = (size_t)ev[i].job;
+	double *submitted = xcalloc(njobs + 1, sizeof(double));
+	double *started = xcalloc(njobs + 1, sizeof(double));
+	int *job_lane = xcalloc(njobs + 1, sizeof(int));
+	for (size_t i = 0; i < nev; i++) {
+		const struct tl_event *e = &ev[i];
+		int li = e->lane < ntl ? map[e->lane] : -1;
+		if (li < 0)
+			continue;
+		struct lane_spans *l = &m->lanes[li];
+		if (l->kind == LANE_TASK) {
+			task_event(l, &tracks[li], e);
+			if (e->kind == K_OFFLOAD && e->job > 0)
+				submitted[e->job] = e->t;
+		} else if (l->kind == LANE_LOOP) {
+			if (e->kind == K_BEAT)
+				add_span(l, e->t, e->t, ST_BEAT);
+		} else if (e->kind == K_JOB_START && e->job > 0) {
+			started[e->job] = e->t;
+			job_lane[e->job] = li + 1;
+		} else if ((e->kind == K_JOB_DONE || e->kind == K_ERROR) && e->job > 0 && job_lane[e->job] == li + 1) {
+			add_span(l, started[e->job], e->t, ST_JOB);
+			job_lane[e->job] = -(li + 1); /* done */
+		}
+	}
+	/* Jobs still running at the end, and open task states, last to the end. */
+	for (size_t j = 1; j <= njobs; j++)
+		if (job_lane[j] > 0)
+			add_span(&m->lanes[job_lane[j] - 1], started[j], end, ST_JOB);
+	for (int i = 0; i < m->nlanes; i++)
+		if (m->lanes[i].kind == LANE_TASK && tracks[i].state != ST_NONE)
+			add_span(&m->lanes[i], tracks[i].since, end, tracks[i].state);
+	/* A pool's queue: every job from its submission to its start. */
+	for (size_t j = 1; j <= njobs; j++) {
+		int wl = job_lane[j] > 0 ? job_lane[j] - 1 : job_lane[j] < 0 ? -job_lane[j] - 1 : -1;
+		if (wl < 0)
+			continue;
+		int q = pool_queue_lane(m, m->lanes[wl].name, NULL, 0, NULL);
+		if (q >= 0 && started[j] > submitted[j])
+			add_span(&m->lanes[q], submitted[j], started[j], ST_QUEUED);
+	}
+	size_t nb;
+	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
+	for (size_t i = 0; loop >= 0 && i < nb; i++)
+		add_span(&m->lanes[loop], bw[i].start, bw[i].end, ST_BLOCK);
+	free(map);
+	free(tracks);
+	free(submitted);
+	free(started);
+	free(job_lane);
+}
+
+void model_free(struct model *m)
+{
+	for (int i = 0; i < m->nlanes; i++) {
+		free(m->lanes[i].name);
+		free(m->lanes[i].spans);
+	}
+	free(m->lanes);
+	memset(m, 0, sizeof(*m));
+}
+
+double model_time_in(const struct lane_spans *l, enum lane_state state)
+{
+	double sum = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->spans[i].state == state)
+			sum += l->spans[i].t1 - l->spans[i].t0;
+	return sum;
+}
+
+/* What one cell, [a, b), of a lane shows: the most telling state in it. */
+static enum lane_state cell_state(const struct lane_spans *l, double a, double b)
+{
+	double in[ST_BEAT + 1] = {0};
+	bool any[ST_BEAT + 1] = {false};
+	for (size_t i = 0; i < l->n; i++) {
+		const struct span *s = &l->spans[i];
+		if (s->t1 < a || s->t0 >= b)
+			continue;
+		if (s->state == ST_BEAT && s->t0 >= a && s->t0 < b) {
+			any[ST_BEAT] = true;
+			continue;
+		}
+		double lo = s->t0 > a ? s->t0 : a, hi = s->t1 < b ? s->t1 : b;
+		if (hi > lo || (s->t0 >= a && s->t0 < b)) {
+			any[s->state] = true;
+			in[s->state] += hi > lo ? hi - lo : 0;
+		}
+	}
+	if (any[ST_BLOCK])
+		return ST_BLOCK;
+	if (any[ST_RUN])
+		return ST_RUN;
+	/* A moment on the ready queue is normal; a third of a cell is starving. */
+	if (in[ST_READY] * 3 >= b - a)
+		return ST_READY;
+	if (any[ST_JOB])
+		return ST_JOB;
+	if (in[ST_QUEUED] * 3 >= b - a)
+		return ST_QUEUED;
+	if (any[ST_WAIT] || any[ST_READY])
+		return ST_WAIT;
+	if (any[ST_BEAT])
+		return ST_BEAT;
+	return ST_NONE;
+}
+
+static const char *const glyph_utf8[] = {
+	[ST_NONE] = " ", [ST_WAIT] = "─", [ST_QUEUED] = "░", [ST_READY] = "▒",
+	[ST_JOB] = "█", [ST_RUN] = "█", [ST_BLOCK] = "▓", [ST_BEAT] = "·",
+};
+static const char *const glyph_ascii[] = {
+	[ST_NONE] = " ", [ST_WAIT] = "-", [ST_QUEUED] = ":", [ST_READY] = "+",
+	[ST_JOB] = "=", [ST_RUN] = "#", [ST_BLOCK] = "!", [ST_BEAT] = ".",
+};
+static const char *const glyph_color[] = {
+	[ST_NONE] = "", [ST_WAIT] = "\033[2m", [ST_QUEUED] = "\033[36m", [ST_READY] = "\033[33m",
+	[ST_JOB] = "\033[36m", [ST_RUN] = "\033[32m", [ST_BLOCK] = "\033[31m", [ST_BEAT] = "\033[2m",
+};
+
+/* A round step for the axis: 1, 2 or 5 times a power of ten. */
+static double tick_step(double span, int cols)
+{
+	double raw = span / (cols / 12.0 > 1 ? cols / 12.0 : 1);
+	double p = pow(10, floor(log10(raw)));
+	return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
+}
+
+static void axis(struct buf *out, double end, int cols)
+{
+	double step = tick_step(end, cols);
+	char *line = xmalloc((size_t)cols + 32);
+	memset(line, ' ', (size_t)cols + 31);
+	line[cols + 31] = '\0';
+	for (double t = 0; t <= end + step / 2; t += step) {
+		int col = (int)floor(t / end * cols + 0.5);
+		char label[32];
+		int n = snprintf(label, sizeof(label), step >= 1 ? "%.0fs" : step >= 0.1 ? "%.1fs" : step >= 0.01 ? "%.2fs" : "%.3fs", t);
+		if (col + n > cols + 30)
+			break;
+		memcpy(line + col, label, (size_t)n);
+	}
+	/* Trim trailing spaces. */
+	int last = cols + 30;
+	while (last > 0 && line[last - 1] == ' ')
+		last--;
+	line[last] = '\0';
+	buf_printf(out, "%*s  %s\n", LABEL_WIDTH, "", line);
+	free(line);
+}
+
+void render_gantt(const struct model *m, struct buf *out, int width, int max_lanes, bool utf8, bool color)
+{
+	int cols = width - LABEL_WIDTH - 4;
+	if (cols < 20)
+		cols = 20;
+	double end = m->end > 0 ? m->end : 1e-3;
+	const char *const *glyph = utf8 ? glyph_utf8 : glyph_ascii;
+	buf_puts(out, "\n");
+	axis(out, end, cols);
+	int tasks = 0, hidden = 0;
+	for (int i = 0; i < m->nlanes; i++) {
+		const struct lane_spans *l = &m->lanes[i];
+		if (l->kind == LANE_TASK && tasks++ >= max_lanes) {
+			hidden++;
+			continue;
+		}
+		if (hidden && l->kind != LANE_TASK) {
+			buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden, hidden == 1 ? "" : "s");
+			hidden = 0;
+		}
+		text_pad(out, l->name, LABEL_WIDTH, utf8);
+		buf_puts(out, "  ");
+		enum lane_state prev = ST_NONE;
+		for (int c = 0; c < cols; c++) {
+			double a = end * c / cols, b = end * (c + 1) / cols;
+			enum lane_state st = cell_state(l, a, b);
+			if (color && st != prev)
+				buf_puts(out, st == ST_NONE ? "\033[0m" : glyph_color[st]);
+			if (color && st != prev && st != ST_NONE && prev != ST_NONE)
+				buf_puts(out, glyph_color[st]);
+			buf_puts(out, glyph[st]);
+			prev = st;
+		}
+		if (color && prev != ST_NONE)
+			buf_puts(out, "\033[0m");
+		buf_putc(out, '\n');
+	}
+	if (hidden)
+		buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden, hidden == 1 ? "" : "s");
+	buf_printf(out, "%*s  %s running on the loop  %s blocking the loop  %s ready, waiting for the loop\n",
+		   LABEL_WIDTH, "", glyph[ST_RUN], glyph[ST_BLOCK], glyph[ST_READY]);
+	buf_printf(out, "%*s  %s waiting (sleep, await)  %s job running  %s job queued  %s heartbeat\n",
+		   LABEL_WIDTH, "", glyph[ST_WAIT], glyph[ST_JOB], glyph[ST_QUEUED], glyph[ST_BEAT]);
+}
+
+void render_task_times(const struct model *m, struct buf *out, int max_rows)
+{
+	int rows = 0, tasks = 0;
+	for (int i = 0; i < m->nlanes; i++)
+		tasks += m->lanes[i].kind == LANE_TASK;
+	if (!tasks)
+		return;
+	buf_printf(out, "  %-14s %-24s %10s %10s %10s\n", "per task", "", "running", "ready", "waiting");
+	for (int i = 0; i < m->nlanes && rows < max_rows; i++) {
+		const struct lane_spans *l = &m->lanes[i];
+		if (l->kind != LANE_TASK)
+			continue;
+		rows++;
+		struct buf a = {0}, b = {0}, c = {0};
+		buf_seconds(&a, model_time_in(l, ST_RUN) + model_time_in(l, ST_BLOCK));
+		buf_seconds(&b, model_time_in(l, ST_READY));
+		buf_seconds(&c, model_time_in(l, ST_WAIT));
+		buf_puts(out, "    ");
+		text_pad(out, l->name, 37, true);
+		buf_printf(out, " %10s %10s %10s\n", a.data, b.data, c.data);
+		buf_free(&a);
+		buf_free(&b);
+		buf_free(&c);
+	}
+	if (tasks > rows)
+		buf_printf(out, "    ... and %d more tasks\n", tasks - rows);
+}
+
+void render_diagnostics(const struct timeline *tl, const struct run_summary *s, double threshold,
+			struct buf *out)
+{
+	size_t nb;
+	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
+	int nlanes;
+	const struct tl_lane *lanes = timeline_lanes(tl, &nlanes);
+	int shown = 0;
+	for (size_t i = 0; i < nb; i++) {
+		double d = bw[i].end - bw[i].start;
+		if (d < threshold)
+			continue;
+		if (shown++ == 10)
+			break;
+		bool cpu = strncmp(bw[i].what, "block", 5) != 0;
+		struct buf dur = {0};
+		buf_seconds(&dur, d);
+		buf_printf(out, "  line %d: `%s` in %s blocked the loop for %s; every other task waited.\n", bw[i].line,
+			   bw[i].what, lanes[bw[i].lane].name, dur.data);
+		buf_printf(out, "    %s\n", cpu ? "CPU work belongs in a pool of processes: offload it there\n"
+						"    (ProcessPoolExecutor; see aiodemo run process-primes)."
+					      : "Offload it to a thread (await offload ..., asyncio.to_thread; see aiodemo\n"
+						"    run offload-sleep), or use sleep (asyncio.sleep) if it only waits.");
+		buf_free(&dur);
+	}
+	for (int i = 0; i < s->nslow && i < 10; i++) {
+		/* A pass that holds a blocking step was said above. */
+		bool explained = false;
+		for (size_t k = 0; k < nb && !explained; k++)
+			explained = bw[k].end > s->slow[i].t && bw[k].start < s->slow[i].t + s->slow[i].dur &&
+				    bw[k].end - bw[k].start >= s->slow[i].dur / 2;
+		if (explained)
+			continue;
+		struct buf dur = {0}, lim = {0};
+		buf_seconds(&dur, s->slow[i].dur);
+		buf_seconds(&lim, threshold);
+		buf_printf(out, "  at %.3f s one pass of the loop ran %zu callbacks for %s (over %s): none may be "
+			   "slow alone, but together they held back every timer and wake-up.\n",
+			   s->slow[i].t, s->slow[i].steps, dur.data, lim.data);
+		buf_free(&dur);
+		buf_free(&lim);
+	}
+}

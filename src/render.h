@@ -1,0 +1,68 @@
+/* Pictures of a run: a Gantt chart of every lane in the terminal, the time
+ * each task spent running, ready and waiting, and diagnostics in words. */
+#ifndef AIODEMO_RENDER_H
+#define AIODEMO_RENDER_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "scenario.h"
+#include "timeline.h"
+
+/** What a lane is doing at a moment, as the pictures show it. */
+enum lane_state {
+	ST_NONE,
+	ST_WAIT,   /* a task waits (sleep, await) with the loop free */
+	ST_QUEUED, /* jobs wait in a pool's queue */
+	ST_READY,  /* a task is ready but the loop is busy elsewhere */
+	ST_JOB,    /* a worker runs a job */
+	ST_RUN,    /* the loop runs the task */
+	ST_BLOCK,  /* the task blocks the loop thread */
+	ST_BEAT,   /* a heartbeat of the loop */
+};
+
+/** A stretch of time in one state. */
+struct span {
+	double t0, t1;
+	enum lane_state state;
+};
+
+/** The spans of one lane of the picture. */
+struct lane_spans {
+	char *name;
+	enum lane_kind kind;
+	bool queue; /* the queue of a pool, drawn above its workers */
+	struct span *spans;
+	size_t n, cap;
+};
+
+/** The picture's model of a run: lanes in display order. */
+struct model {
+	struct lane_spans *lanes;
+	int nlanes;
+	double end; /* the run's length, seconds */
+};
+
+/** Builds the model from a finished run's events. */
+void model_build(struct model *m, const struct timeline *tl, double end);
+
+/** Frees the model's memory. */
+void model_free(struct model *m);
+
+/** Seconds that lane @l spent in @state. */
+double model_time_in(const struct lane_spans *l, enum lane_state state);
+
+/** Appends the Gantt chart, @width columns wide, with at most @max_lanes task lanes. */
+void render_gantt(const struct model *m, struct buf *out, int width, int max_lanes, bool utf8,
+		  bool color);
+
+/** Appends a table of the time each task spent running, ready and waiting. */
+void render_task_times(const struct model *m, struct buf *out, int max_rows);
+
+/** Appends diagnostics in plain words, each pointing at the scenario line
+ *  that caused it: blocking steps at least @threshold seconds long, and the
+ *  slow passes of @s. */
+void render_diagnostics(const struct timeline *tl, const struct run_summary *s, double threshold,
+			struct buf *out);
+
+#endif

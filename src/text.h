@@ -1,0 +1,21 @@
+/* Text as it appears on a terminal: display widths (CJK characters take two
+ * columns, combining marks none) and padding to a width. */
+#ifndef AIODEMO_TEXT_H
+#define AIODEMO_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/** The number of terminal columns @s takes (UTF-8; invalid bytes count 1). */
+int text_width(const char *s);
+
+/** Appends @s cut to @width columns ("…" or "~" marks a cut, as @utf8
+ *  says), then spaces up to @width. */
+void text_pad(struct buf *b, const char *s, int width, bool utf8);
+
+/** The width of the terminal on stdout: $COLUMNS, the tty's size, or @fallback. */
+int text_terminal_width(int fallback);
+
+#endif
