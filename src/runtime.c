@@ -35,6 +35,7 @@
 static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, size_t tag);
 
 #define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
+#define CANCEL_GRACE 5.0 /* seconds of scenario time for cancelled tasks to finish */
 #define SLOW_PASS 0.1   /* a loop pass this long (scenario time) is slow, as in asyncio's debug mode */
 #define MAX_POOL_SIZE 256
 #define LABEL_MAX 48
@@ -1229,6 +1230,33 @@ static void cancel_tasks(struct runtime *rt, const char *why)
 	}
 }
 
+/* asyncio.run() cancels the tasks main() left and runs the loop until they
+ * are done, so their except and finally blocks run. A task that ignores
+ * its cancellation would keep the run going forever: after CANCEL_GRACE
+ * of scenario time it is dropped. */
+static void cancel_remaining(struct runtime *rt)
+{
+	size_t n = 0;
+	for (struct task *t = rt->live; t; t = t->next)
+		n++;
+	struct task **all = xcalloc(n + 1, sizeof(*all));
+	n = 0;
+	for (struct task *t = rt->live; t; t = t->next)
+		all[n++] = (struct task *)fut_ref(&t->f);
+	for (size_t i = 0; i < n; i++) {
+		task_cancel(rt, all[i], 0);
+		fut_unref(&all[i]->f);
+	}
+	free(all);
+	double deadline = clock_now() + CANCEL_GRACE * rt->scale;
+	while (rt->live && !rt->interrupted && !timeline_output_broken(rt->tl) && clock_now() < deadline) {
+		update_watchers(rt);
+		if (!rt->nready && !rt->ntimers && !outstanding_jobs(rt))
+			break; /* they wait for something nothing will bring */
+		ev_run(rt->loop, EVRUN_ONCE);
+	}
+}
+
 static void describe_wait(struct runtime *rt, struct buf *b)
 {
 	struct task *t = rt->main;
@@ -1341,13 +1369,23 @@ enum run_status runtime_run(struct runtime *rt)
 		status = RUN_FAILED;
 	} else {
 		end = rt->t_main_end;
-		size_t running = outstanding_jobs(rt);
 		const char *how = rt->main->f.state == FS_DONE ? "returned" : "raised";
+		size_t pending = 0;
+		for (struct task *t = rt->live; t; t = t->next)
+			pending++;
+		if (pending) {
+			timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1,
+				     "main() %s: asyncio.run() cancels the %zu task%s still pending", how, pending,
+				     pending == 1 ? "" : "s");
+			cancel_remaining(rt);
+			end = clock_now();
+		}
+		size_t running = outstanding_jobs(rt);
 		if (running)
 			timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1,
 				     "main() %s; the program waits for the %zu job%s still running", how, running,
 				     running == 1 ? "" : "s");
-		else
+		else if (!pending)
 			timeline_add(rt->tl, end, rt->loop_lane, K_END, 0, 0, -1, "main() %s: asyncio.run() is over", how);
 		if (rt->main->f.state == FS_FAILED) {
 			struct buf b = {0};
