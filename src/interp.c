@@ -18,6 +18,7 @@
 
 #define MAX_CALL_DEPTH 200
 #define MAX_LIST_ITEMS 10000000
+#define MAX_FILE_READ (16u << 20)
 
 static _Thread_local int call_depth;
 
@@ -128,34 +129,6 @@ void interp_describe_call(const struct func *fn, enum builtin builtin, const str
 	buf_putc(out, ')');
 }
 
-/* Strings are UTF-8; len() and indexing count characters, as Python does. */
-static size_t utf8_length(const char *s, size_t n)
-{
-	size_t count = 0;
-	for (size_t i = 0; i < n; i++)
-		count += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return count;
-}
-
-/* The bytes of character @index of @s (0-based). */
-static void utf8_char(const char *s, size_t n, size_t index, size_t *start, size_t *len)
-{
-	size_t i = 0, seen = 0;
-	while (i < n) {
-		size_t j = i + 1;
-		while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
-			j++;
-		if (seen++ == index) {
-			*start = i;
-			*len = j - i;
-			return;
-		}
-		i = j;
-	}
-	*start = n;
-	*len = 0;
-}
-
 static bool number_arg(struct ctx *c, struct value v, const char *what, double *d, struct value *out)
 {
 	if (!value_number(v, d))
@@ -194,6 +167,34 @@ static bool int_arg(struct ctx *c, struct value v, const char *fn, long long *n,
 	return throw(c, out, "TypeError", "%s() needs whole numbers, not %s", fn, value_type_name(v));
 }
 
+/* Strings are UTF-8; len() and indexing count characters, as Python does. */
+static size_t utf8_length(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		count += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return count;
+}
+
+/* The bytes of character @index of @s (0-based). */
+static void utf8_char(const char *s, size_t n, size_t index, size_t *start, size_t *len)
+{
+	size_t i = 0, seen = 0;
+	while (i < n) {
+		size_t j = i + 1;
+		while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
+			j++;
+		if (seen++ == index) {
+			*start = i;
+			*len = j - i;
+			return;
+		}
+		i = j;
+	}
+	*start = n;
+	*len = 0;
+}
+
 /* read_file(name) and write_file(name, text): plain names only, inside the
  * run's own temporary directory, so a scenario writes nowhere else. */
 static bool file_builtin(struct ctx *c, enum builtin b, struct value *args, struct value *out)
@@ -224,7 +225,7 @@ static bool file_builtin(struct ctx *c, enum builtin b, struct value *args, stru
 				fclose(f);
 			return throw(c, out, "OSError", "write_file('%s'): %s", name, strerror(err));
 		}
-		*out = value_int((int64_t)len);
+		*out = value_int((int64_t)utf8_length(value_as_str(args[1])->s, len));
 		return true;
 	}
 	FILE *f = fopen(path, "rb");
@@ -234,13 +235,14 @@ static bool file_builtin(struct ctx *c, enum builtin b, struct value *args, stru
 	struct buf data = {0};
 	char chunk[8192];
 	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && data.len < (16u << 20))
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && data.len <= MAX_FILE_READ)
 		buf_add(&data, chunk, got);
 	bool failed = ferror(f);
 	fclose(f);
-	if (failed) {
+	if (failed || data.len > MAX_FILE_READ) {
 		buf_free(&data);
-		return throw(c, out, "OSError", "read_file('%s'): read error", name);
+		return throw(c, out, "OSError", failed ? "read_file('%s'): read error" : "read_file('%s'): larger than 16 MiB",
+			     name);
 	}
 	*out = value_str(data.data ? data.data : "", data.len);
 	buf_free(&data);
@@ -452,7 +454,14 @@ static bool arith(struct ctx *c, enum binop op, struct value l, struct value r, 
 	return throw(c, out, "SystemError", "bad operator");
 }
 
+static bool values_equal_at(struct value l, struct value r, int depth);
+
 static bool values_equal(struct value l, struct value r)
+{
+	return values_equal_at(l, r, 0);
+}
+
+static bool values_equal_at(struct value l, struct value r, int depth)
 {
 	double a, b;
 	if (value_number(l, &a) && value_number(r, &b))
@@ -466,10 +475,10 @@ static bool values_equal(struct value l, struct value r)
 		       !memcmp(value_as_str(l)->s, value_as_str(r)->s, value_as_str(l)->len);
 	case V_LIST: {
 		struct list_obj *la = value_as_list(l), *lb = value_as_list(r);
-		if (la->n != lb->n)
-			return false;
+		if (la->n != lb->n || depth > 100)
+			return la == lb;
 		for (size_t i = 0; i < la->n; i++)
-			if (!values_equal(la->items[i], lb->items[i]))
+			if (!values_equal_at(la->items[i], lb->items[i], depth + 1))
 				return false;
 		return true;
 	}
@@ -1119,8 +1128,9 @@ run:
 				if (!eval(&c, op->e, &ctx))
 					goto fail_with_ctx;
 				set_slot(f, op->slot, ctx);
+				/* "as" gets what __aenter__ returns: the group itself, None for a semaphore. */
 				if (op->slot2 >= 0)
-					set_slot(f, op->slot2, value_ref(ctx));
+					set_slot(f, op->slot2, runtime_enter_value(ctx));
 				f->pc++;
 				rc = runtime_enter(x->env->rt, x->owner, ctx, op->line, out);
 			} else {

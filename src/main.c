@@ -78,8 +78,8 @@ static const char help_text[] =
 	"  dump NAME|FILE   print the parsed form of a scenario (checks a file)\n"
 	"\n"
 	"options:\n"
-	"      --color=WHEN       colour the timeline: auto (default), always, never;\n"
-	"                         NO_COLOR in the environment means never\n"
+	"      --color=WHEN       colour the timeline: auto (default: on a terminal,\n"
+	"                         unless NO_COLOR is set and not empty), always, never\n"
 	"  -f, --format=FORMAT    text (default) or json (one object per line)\n"
 	"  -h, --help             show this help\n"
 	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
@@ -426,6 +426,21 @@ static int cmd_check(const struct options *o)
 		diag_error("cannot set up signal handling: %s", strerror(errno));
 		return 1;
 	}
+	/* Every name and file must load and parse before any runs: a typo is a
+	 * usage error, not a failed check. */
+	for (int i = 0; i < o->ntargets; i++) {
+		size_t len;
+		char *file;
+		char *text = catalog_load(o->targets[i], &len, &file);
+		struct scenario *sc = text ? scenario_parse(file, text, len, NULL, 0) : NULL;
+		bool ok = sc != NULL;
+		scenario_free(sc);
+		free(text);
+		if (text)
+			free(file);
+		if (!ok)
+			return EXIT_USAGE;
+	}
 	if (o->tap)
 		printf("1..%d\n", n);
 	int failed = 0;
@@ -453,10 +468,11 @@ static int cmd_check(const struct options *o)
 					printf("     %s\n", line);
 			}
 		}
-		fflush(stdout);
 		buf_free(&report);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return errno == EPIPE ? RUN_BROKEN_PIPE : 1;
 		if (interrupted)
-			return RUN_INTERRUPTED;
+			return caught_signal == SIGTERM ? 128 + SIGTERM : RUN_INTERRUPTED;
 	}
 	if (!o->tap)
 		printf("%d passed, %d failed\n", n - failed, failed);

@@ -726,7 +726,7 @@ static const struct builtin_sig {
 static bool is_exception_name(const char *s, size_t n)
 {
 	static const char *const known[] = {"BaseException", "Exception", "CancelledError",
-					    "KeyboardInterrupt", "ExceptionGroup", "BrokenProcessPool", NULL};
+					    "KeyboardInterrupt", "SystemExit", "ExceptionGroup", "BrokenProcessPool", NULL};
 	for (int i = 0; known[i]; i++)
 		if (strlen(known[i]) == n && !memcmp(known[i], s, n))
 			return true;

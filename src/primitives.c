@@ -78,11 +78,13 @@ static bool ensure_future(struct runtime *rt, struct value v, const char *fn, in
 static bool wait_for(struct runtime *rt, void *owner, struct value *args, int line, struct value *out)
 {
 	double timeout = -1;
-	if (args[1].kind != V_NONE && (!value_number(args[1], &timeout) || timeout < 0)) {
+	if (args[1].kind != V_NONE && !value_number(args[1], &timeout)) {
 		*out = value_exc("TypeError", line, "wait_for() takes a timeout in seconds, not %s",
 				 value_type_name(args[1]));
 		return false;
 	}
+	if (args[1].kind != V_NONE && timeout < 0)
+		timeout = 0; /* already past: it times out at once */
 	struct future *child;
 	if (!ensure_future(rt, args[0], "wait_for", line, &child, out))
 		return false;
@@ -210,10 +212,13 @@ static bool wait_any(struct runtime *rt, void *owner, struct value *args, int li
 		return false;
 	}
 	double timeout = -1;
-	if (args[2].kind != V_NONE && (!value_number(args[2], &timeout) || timeout < 0)) {
-		*out = value_exc("TypeError", line, "wait() takes a timeout in seconds");
+	if (args[2].kind != V_NONE && !value_number(args[2], &timeout)) {
+		*out = value_exc("TypeError", line, "wait() takes a timeout in seconds, not %s",
+				 value_type_name(args[2]));
 		return false;
 	}
+	if (args[2].kind != V_NONE && timeout < 0)
+		timeout = 0;
 	struct waitset *w = xcalloc(1, sizeof(*w));
 	future_init(rt, &w->f, FUT_WAIT, waitset_destroy);
 	w->children = value_list(l->n);
@@ -225,10 +230,17 @@ static bool wait_any(struct runtime *rt, void *owner, struct value *args, int li
 	static const char *const names[] = {"ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"};
 	buf_printf(&label, "wait(%zu, %s)", l->n, names[when]);
 	w->f.label = buf_steal(&label);
-	for (size_t i = 0; i < l->n; i++)
-		value_list_push(w->children, value_ref(l->items[i]));
-	for (size_t i = 0; i < l->n; i++)
-		future_add_waiter_tagged((struct future *)l->items[i].o, waitset_child_done, &w->f, i);
+	/* Python makes a set of them: each future once. */
+	for (size_t i = 0; i < l->n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup && l->n <= 4096; k++)
+			dup = l->items[k].o == l->items[i].o;
+		if (!dup)
+			value_list_push(w->children, value_ref(l->items[i]));
+	}
+	struct list_obj *kids = value_as_list(w->children);
+	for (size_t i = 0; i < kids->n; i++)
+		future_add_waiter_tagged((struct future *)kids->items[i].o, waitset_child_done, &w->f, i);
 	if (timeout >= 0)
 		timer_add(rt, clock_now() + timeout * rt->scale, waitset_timeout, &w->f);
 	*out = (struct value){.kind = V_FUTURE, .o = &w->f.h};
@@ -254,10 +266,12 @@ static void semaphore_destroy(struct obj *o)
 static bool semaphore_new(struct runtime *rt, struct value *args, int line, struct value *out)
 {
 	int64_t n = 1;
+	if (args[0].kind != V_INT && args[0].kind != V_NONE) {
+		*out = value_exc("TypeError", line, "semaphore() takes a whole number, not %s", value_type_name(args[0]));
+		return false;
+	}
 	if (args[0].kind == V_INT)
 		n = args[0].i;
-	else if (args[0].kind != V_NONE)
-		n = -1;
 	if (n < 0) {
 		*out = value_exc("ValueError", line, "Semaphore initial value must be >= 0");
 		return false;
@@ -514,7 +528,8 @@ bool runtime_method(struct runtime *rt, void *owner, struct value base, const ch
 		return true;
 	}
 	if (!strcmp(name, "cancel")) {
-		timeline_add(rt->tl, clock_now(), owner_lane(rt, owner), K_CANCEL, line, 0, -1, "cancel %s", f->label);
+		if (f->state == FS_PENDING)
+			timeline_add(rt->tl, clock_now(), owner_lane(rt, owner), K_CANCEL, line, 0, -1, "cancel %s", f->label);
 		*out = value_bool(future_cancel(rt, f, line));
 		return true;
 	}
@@ -536,6 +551,13 @@ bool runtime_method(struct runtime *rt, void *owner, struct value base, const ch
 	}
 	*out = value_exc("AttributeError", line, "'Task' object has no attribute '%s'", name);
 	return false;
+}
+
+struct value runtime_enter_value(struct value ctx)
+{
+	if (ctx.kind == V_RTOBJ && ((struct future *)ctx.o)->kind == FUT_GROUP)
+		return value_ref(ctx);
+	return value_none();
 }
 
 int runtime_enter(struct runtime *rt, void *owner, struct value ctx, int line, struct value *out)

@@ -384,7 +384,7 @@ static void task_destroy(struct obj *o)
 void exc_text(struct buf *b, struct value exc)
 {
 	struct exc_obj *e = value_as_exc(exc);
-	buf_printf(b, "%s: %s", e->type, e->message);
+	buf_printf(b, *e->message ? "%s: %s" : "%s%s", e->type, e->message);
 	if (e->line)
 		buf_printf(b, " (line %d)", e->line);
 }
@@ -875,7 +875,7 @@ reply:
 		buf_clear(&out);
 		ok = 0;
 		buf_add(&out, &ok, 1);
-		struct value e = value_exc("TypeError", 0, "a %s cannot be sent back from a worker process",
+		struct value e = value_exc("TypeError", 0, "%s cannot be sent back from a worker process",
 					   value_type_name(result));
 		value_encode(&out, e);
 		value_unref(e);
@@ -979,7 +979,7 @@ bool runtime_offload(struct runtime *rt, void *owner, int pool_index, const stru
 		buf_add(&j->req, hdr, sizeof(hdr));
 		for (int i = 0; i < nargs; i++) {
 			if (!value_encode(&j->req, args[i])) {
-				*out = value_exc("TypeError", line, "a %s cannot be sent to a worker process",
+				*out = value_exc("TypeError", line, "%s cannot be sent to a worker process",
 						 value_type_name(args[i]));
 				goto fail;
 			}

@@ -77,6 +77,9 @@ bool runtime_method(struct runtime *rt, void *owner, struct value base, const ch
  *  first await the future in *out, -1 with an exception in *out. */
 int runtime_enter(struct runtime *rt, void *owner, struct value ctx, int line, struct value *out);
 
+/** What "async with @ctx as NAME" binds: a task group itself, None for a semaphore. */
+struct value runtime_enter_value(struct value ctx);
+
 /** Leaves "async with @ctx", normally (@exc is None) or because of @exc.
  *  Returns 0 when left (the caller re-raises @exc, if any), 1 when the task
  *  must await the future in *out (which raises, if the block failed), -1

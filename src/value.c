@@ -180,21 +180,44 @@ static void repr_string(struct buf *b, const char *s, size_t n)
 extern void future_describe(struct buf *b, struct obj *future);
 extern const char *func_name(const struct func *fn);
 
-void value_repr(struct buf *b, struct value v)
+#define MAX_NESTING 100 /* a list inside itself prints as [...], as in Python */
+
+/* The lists being printed, outermost first: one met again prints as [...]. */
+struct printing {
+	const struct obj *lists[MAX_NESTING];
+	int depth;
+};
+
+static void format_at(struct buf *b, struct value v, struct printing *p);
+
+static void repr_at(struct buf *b, struct value v, struct printing *p)
 {
 	if (v.kind == V_STR) {
 		repr_string(b, value_as_str(v)->s, value_as_str(v)->len);
 	} else if (v.kind == V_EXC) {
 		struct exc_obj *e = value_as_exc(v);
 		buf_printf(b, "%s(", e->type);
-		repr_string(b, e->message, strlen(e->message));
+		if (*e->message)
+			repr_string(b, e->message, strlen(e->message));
 		buf_putc(b, ')');
 	} else {
-		value_format(b, v);
+		format_at(b, v, p);
 	}
 }
 
+void value_repr(struct buf *b, struct value v)
+{
+	struct printing p = {.depth = 0};
+	repr_at(b, v, &p);
+}
+
 void value_format(struct buf *b, struct value v)
+{
+	struct printing p = {.depth = 0};
+	format_at(b, v, &p);
+}
+
+static void format_at(struct buf *b, struct value v, struct printing *p)
 {
 	switch (v.kind) {
 	case V_NONE:
@@ -214,13 +237,22 @@ void value_format(struct buf *b, struct value v)
 		break;
 	case V_LIST: {
 		struct list_obj *l = value_as_list(v);
+		bool again = p->depth >= MAX_NESTING;
+		for (int i = 0; i < p->depth && !again; i++)
+			again = p->lists[i] == v.o;
+		if (again) {
+			buf_puts(b, "[...]");
+			break;
+		}
+		p->lists[p->depth++] = v.o;
 		buf_putc(b, '[');
 		for (size_t i = 0; i < l->n; i++) {
 			if (i)
 				buf_puts(b, ", ");
-			value_repr(b, l->items[i]);
+			repr_at(b, l->items[i], p);
 		}
 		buf_putc(b, ']');
+		p->depth--;
 		break;
 	}
 	case V_CORO:
@@ -259,7 +291,14 @@ bool value_number(struct value v, double *out)
 	}
 }
 
+static bool clone_at(struct value v, struct value *out, int depth);
+
 bool value_clone(struct value v, struct value *out)
+{
+	return clone_at(v, out, 0);
+}
+
+static bool clone_at(struct value v, struct value *out, int depth)
 {
 	switch (v.kind) {
 	case V_STR:
@@ -267,10 +306,14 @@ bool value_clone(struct value v, struct value *out)
 		return true;
 	case V_LIST: {
 		struct list_obj *l = value_as_list(v);
+		if (depth >= MAX_NESTING) {
+			*out = value_exc("ValueError", 0, "a list nested too deeply to pass to a worker");
+			return false;
+		}
 		struct value copy = value_list(l->n);
 		for (size_t i = 0; i < l->n; i++) {
 			struct value item;
-			if (!value_clone(l->items[i], &item)) {
+			if (!clone_at(l->items[i], &item, depth + 1)) {
 				value_unref(copy);
 				*out = item;
 				return false;
@@ -288,7 +331,7 @@ bool value_clone(struct value v, struct value *out)
 	case V_CORO:
 	case V_FUTURE:
 	case V_RTOBJ:
-		*out = value_exc("TypeError", 0, "a %s cannot be passed to a worker", value_type_name(v));
+		*out = value_exc("TypeError", 0, "%s cannot be passed to a worker", value_type_name(v));
 		return false;
 	default:
 		*out = v;
@@ -296,8 +339,15 @@ bool value_clone(struct value v, struct value *out)
 	}
 }
 
-/* Encoding: one kind byte, then a fixed-size payload or a length and bytes. */
+static bool encode_at(struct buf *b, struct value v, int depth);
+
 bool value_encode(struct buf *b, struct value v)
+{
+	return encode_at(b, v, 0);
+}
+
+/* Encoding: one kind byte, then a fixed-size payload or a length and bytes. */
+static bool encode_at(struct buf *b, struct value v, int depth)
 {
 	unsigned char k = (unsigned char)v.kind;
 	switch (v.kind) {
@@ -328,10 +378,12 @@ bool value_encode(struct buf *b, struct value v)
 	case V_LIST: {
 		struct list_obj *l = value_as_list(v);
 		uint64_t n = l->n;
+		if (depth >= MAX_NESTING)
+			return false;
 		buf_add(b, &k, 1);
 		buf_add(b, &n, sizeof(n));
 		for (size_t i = 0; i < l->n; i++)
-			if (!value_encode(b, l->items[i]))
+			if (!encode_at(b, l->items[i], depth + 1))
 				return false;
 		return true;
 	}

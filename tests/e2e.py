@@ -397,7 +397,7 @@ def case_check(aiodemo):
     p = run(aiodemo, 'run', bad, '--scale', str(SCALE))
     if 'expectations   1 of 5 met; not met:' not in p.stdout:
         raise Failure(f'run summary: {p.stdout!r}')
-    p = run(aiodemo, 'check', 'no-such-scenario', check_status=1)
+    p = run(aiodemo, 'check', 'no-such-scenario', check_status=2)
     if "unknown scenario 'no-such-scenario'" not in p.stderr:
         raise Failure(f'check of an unknown name: {p.stderr!r}')
 

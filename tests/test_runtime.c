@@ -275,6 +275,19 @@ static void test_cancel_and_wait(void)
 	CHECK_INT_EQ(r.status, RUN_FAILED);
 }
 
+/* The smaller fixes: wait() of the same task twice, a list inside itself,
+ * a negative timeout, "async with semaphore() as s". */
+static void test_python_details(void)
+{
+	struct result r = run_text("name t\nasync def f():\n    sleep 0.1s\n"
+		     "async def main():\n    t = spawn f()\n    done, pending = await wait([t, t])\n"
+		     "    say len(done)\n    l = [1]\n    l.append(l)\n    say l\n"
+		     "    try:\n        await wait_for(f(), -1)\n    except TimeoutError:\n        say \"timeout\"\n"
+		     "    async with semaphore(1) as s:\n        say s\n");
+	CHECK_INT_EQ(r.status, RUN_OK);
+	CHECK_STR_EQ(r.says, "1|[1, [...]]|timeout|None");
+}
+
 int main(void)
 {
 	test_spawn_waits_for_yield();
@@ -293,5 +306,6 @@ int main(void)
 	test_wait_for();
 	test_taskgroup_and_gather_errors();
 	test_cancel_and_wait();
+	test_python_details();
 	return tap_done();
 }
