@@ -648,6 +648,20 @@ static bool eval_offload(struct ctx *c, const struct expr *e, struct value *out)
 	return ok;
 }
 
+/* Whether @v is the list @list or holds it, at any depth. */
+static bool holds(struct value v, const struct obj *list, int depth)
+{
+	if (v.kind != V_LIST)
+		return false;
+	if (v.o == list || depth > 100)
+		return true;
+	struct list_obj *l = value_as_list(v);
+	for (size_t i = 0; i < l->n; i++)
+		if (holds(l->items[i], list, depth + 1))
+			return true;
+	return false;
+}
+
 static bool eval_method(struct ctx *c, const struct expr *e, struct value *out)
 {
 	struct value base;
@@ -664,6 +678,9 @@ static bool eval_method(struct ctx *c, const struct expr *e, struct value *out)
 	if (base.kind == V_LIST && !strcmp(e->call.name, "append")) {
 		if (e->call.nargs != 1) {
 			ok = throw(c, out, "TypeError", "append() takes exactly one argument (%d given)", e->call.nargs);
+		} else if (holds(args[0], base.o, 0)) {
+			/* Python allows it; with counted references such a list would never be freed. */
+			ok = throw(c, out, "ValueError", "a list cannot hold itself here");
 		} else {
 			value_list_push(base, value_ref(args[0]));
 			*out = value_none();
