@@ -343,7 +343,7 @@ def case_gantt(aiodemo):
     if '▓' in out.split('summary')[0].replace('▓ blocking the loop', ''):
         raise Failure(f'offload-sleep shows the loop blocked:\n{out}')
     job = runs_of(rows.get('default/1', ''), '█')
-    if not job or job[0][0] > 1:
+    if not job or job[0][0] > 0.05 * len(rows['main'].rstrip()):
         raise Failure(f'the worker lane does not run the job from the start: {rows.get("default/1")!r}')
     # Without UTF-8, the chart falls back to ASCII.
     rows, out = gantt_rows(aiodemo, 'blocking-sleep', 'C')
