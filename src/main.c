@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <math.h>
 #include <signal.h>
@@ -26,7 +27,9 @@
 #include "clock.h"
 #include "diag.h"
 #include "expect.h"
+#include "export.h"
 #include "render.h"
+#include "replay.h"
 #include "text.h"
 #include "runtime.h"
 #include "scenario.h"
@@ -48,6 +51,7 @@ struct options {
 	int nparams;
 	bool tap;
 	bool view_events, view_gantt; /* --view */
+	const char *record, *trace, *svg; /* files to write */
 	char **targets; /* check: the scenarios to check */
 	int ntargets;
 };
@@ -58,6 +62,8 @@ static const char usage_text[] =
 	"                   [--view events|gantt|both] [--color=auto|always|never]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
+	"       aiodemo compare A B [--scale F] [--format text|json]\n"
+	"       aiodemo replay RECORD [--view events|gantt|both] [--format text|json]\n"
 	"       aiodemo dump NAME|FILE\n"
 	"       aiodemo --help | --version\n";
 
@@ -75,6 +81,9 @@ static const char help_text[] =
 	"  check [NAME|FILE]...\n"
 	"                   run scenarios quietly and verify what they expect\n"
 	"                   (all the built-in ones when none is named)\n"
+	"  compare A B      run two scenarios and show them on one time axis, with\n"
+	"                   a table of total, lag, blocking and utilization, B/A\n"
+	"  replay RECORD    show a run saved with --record again, in any view\n"
 	"  dump NAME|FILE   print the parsed form of a scenario (checks a file)\n"
 	"\n"
 	"options:\n"
@@ -83,8 +92,11 @@ static const char help_text[] =
 	"  -f, --format=FORMAT    text (default) or json (one object per line)\n"
 	"  -h, --help             show this help\n"
 	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
+	"      --record=FILE      save the run's full event stream (JSON) for replay\n"
 	"  -s, --scale=F          multiply every duration by F (default 1)\n"
+	"      --svg=FILE         save the Gantt chart as an SVG picture\n"
 	"      --tap              check: print TAP (Test Anything Protocol)\n"
+	"      --trace=FILE       save a Chrome trace (Perfetto, chrome://tracing)\n"
 	"  -V, --version          show the version\n"
 	"      --view=VIEW        text output: events (the timeline), gantt (a chart\n"
 	"                         of every lane), or both (default)\n"
@@ -127,8 +139,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"param", required_argument, NULL, 'p'},
+		{"record", required_argument, NULL, 'r'},
 		{"scale", required_argument, NULL, 's'},
+		{"svg", required_argument, NULL, 'g'},
 		{"tap", no_argument, NULL, 't'},
+		{"trace", required_argument, NULL, 'T'},
 		{"version", no_argument, NULL, 'V'},
 		{"view", required_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
@@ -177,6 +192,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 't':
 			o->tap = true;
 			break;
+		case 'r':
+			o->record = optarg;
+			break;
+		case 'T':
+			o->trace = optarg;
+			break;
+		case 'g':
+			o->svg = optarg;
+			break;
 		case 'V':
 			printf("aiodemo %s\n", AIODEMO_VERSION);
 			return 0;
@@ -199,7 +223,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = {"list", "run", "show", "dump", "check"};
+	static const char *const commands[] = {"list", "run", "show", "dump", "check", "replay", "compare"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
@@ -212,6 +236,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (!strcmp(o->command, "check")) {
 		o->targets = argv + optind;
 		o->ntargets = argc - optind;
+		return -1;
+	}
+	if (!strcmp(o->command, "compare")) {
+		if (argc - optind != 2)
+			return usage_error("'compare' needs two scenarios (names or files), not %d", argc - optind);
+		o->targets = argv + optind;
+		o->ntargets = 2;
 		return -1;
 	}
 	bool wants_target = strcmp(o->command, "list") != 0;
@@ -282,36 +313,104 @@ static int install_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* After the run: the Gantt chart, the summary, the time of each task, the
- * diagnostics and what to notice (text); the summary line (JSON). */
-static void report(const struct options *o, const struct scenario *sc, struct timeline *tl,
-		   const struct runtime *rt, bool color)
+/* Writes the files --record, --trace and --svg ask for. Returns 0 or 1. */
+static int write_files(const struct options *o, const struct record_info *info, const struct timeline *tl,
+		       const struct run_summary *s, const struct model *m)
 {
-	const struct run_summary *s = runtime_summary(rt);
-	if (o->format == TL_JSON) {
-		timeline_print_summary(tl, s);
-		return;
+	const struct {
+		const char *path, *what;
+		int kind;
+	} files[] = {{o->record, "record", 0}, {o->trace, "trace", 1}, {o->svg, "SVG", 2}};
+	int status = 0;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i].path)
+			continue;
+		FILE *f = fopen(files[i].path, "w");
+		int rc = -1;
+		if (f) {
+			rc = files[i].kind == 0 ? export_record(f, info, tl, s)
+			     : files[i].kind == 1 ? export_trace(f, info, tl, m) : export_svg(f, info, m, s);
+			if (fclose(f) != 0)
+				rc = -1;
+		}
+		if (rc != 0) {
+			diag_error("cannot write the %s to '%s': %s", files[i].what, files[i].path, strerror(errno));
+			status = 1;
+		}
 	}
+	return status;
+}
+
+/* After the run (or a replay): the Gantt chart, the summary, the time of
+ * each task, the diagnostics and what to notice (text), or the summary
+ * line (JSON); then the files asked for. Returns 0, or 1 if a file failed. */
+static int report(const struct options *o, const struct record_info *info, struct timeline *tl,
+		  const struct run_summary *s, bool color)
+{
 	struct model m;
 	model_build(&m, tl, s->total);
-	struct buf b = {0};
-	if (o->view_gantt) {
-		render_gantt(&m, &b, text_terminal_width(100), 30, timeline_utf8(tl), color);
-		timeline_print_text(tl, "%s", b.data);
+	if (o->format == TL_JSON) {
+		timeline_print_summary(tl, s);
+	} else {
+		struct buf b = {0};
+		if (o->view_gantt) {
+			render_gantt(&m, &b, text_terminal_width(100), 30, timeline_utf8(tl), color);
+			timeline_print_text(tl, "%s", b.data);
+		}
+		timeline_print_summary(tl, s);
+		buf_clear(&b);
+		render_task_times(&m, &b, 12);
+		if (b.len)
+			timeline_print_text(tl, "%s", b.data);
+		buf_clear(&b);
+		render_diagnostics(tl, s, s->slow_threshold, &b);
+		if (b.len)
+			timeline_print_text(tl, "\n%sdiagnostics%s\n%s", color ? "\033[1m" : "", color ? "\033[0m" : "",
+					    b.data);
+		if (info->notice)
+			timeline_print_text(tl, "\nwhat to notice\n%s", info->notice);
+		buf_free(&b);
 	}
-	timeline_print_summary(tl, s);
-	buf_clear(&b);
-	render_task_times(&m, &b, 12);
-	if (b.len)
-		timeline_print_text(tl, "%s", b.data);
-	buf_clear(&b);
-	render_diagnostics(tl, s, s->slow_threshold, &b);
-	if (b.len)
-		timeline_print_text(tl, "\n%sdiagnostics%s\n%s", color ? "\033[1m" : "", color ? "\033[0m" : "", b.data);
-	if (sc->notice)
-		timeline_print_text(tl, "\nwhat to notice\n%s", sc->notice);
-	buf_free(&b);
+	int status = write_files(o, info, tl, s, &m);
 	model_free(&m);
+	return status;
+}
+
+/* The lines above the events: name, title, source, scale, column heads. */
+static void print_heading(const struct options *o, struct timeline *tl, const struct record_info *info,
+			  bool color)
+{
+	timeline_print_text(tl, "%s%s%s%s%s\n", color ? "\033[1m" : "", info->name, color ? "\033[0m" : "",
+			    info->title ? ": " : "", info->title ? info->title : "");
+	if (info->source)
+		timeline_print_text(tl, "from %s", info->source);
+	timeline_print_text(tl, "%sscale %g\n", info->source ? (timeline_utf8(tl) ? " · " : " - ") : "", info->scale);
+	if (o->view_events)
+		timeline_print_text(tl, "\n%8s  %-26s  %s\n", "time (s)", "lane", "event");
+}
+
+static bool use_color(const struct options *o)
+{
+	return o->format == TL_TEXT &&
+	       (o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !no_color()));
+}
+
+static int cmd_replay(const struct options *o)
+{
+	bool color = use_color(o);
+	struct replay r;
+	if (replay_load(o->target, stdout, o->format, color, false, &r) != 0) {
+		replay_free(&r);
+		return EXIT_USAGE;
+	}
+	print_heading(o, r.tl, &r.info, color);
+	if (o->format == TL_JSON || o->view_events)
+		timeline_print_events(r.tl);
+	int status = report(o, &r.info, r.tl, &r.summary, color);
+	if (timeline_output_broken(r.tl))
+		status = timeline_output_errno(r.tl) == EPIPE ? RUN_BROKEN_PIPE : 1;
+	replay_free(&r);
+	return status;
 }
 
 static int cmd_run(const struct options *o)
@@ -335,8 +434,8 @@ static int cmd_run(const struct options *o)
 		scenario_free(sc);
 		return EXIT_USAGE;
 	}
-	bool color = o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !no_color());
-	struct timeline *tl = timeline_new(stdout, o->format, color && o->format == TL_TEXT, clock_now());
+	bool color = use_color(o);
+	struct timeline *tl = timeline_new(stdout, o->format, color, clock_now());
 	if (!tl || install_signals() != 0) {
 		diag_error("cannot set up the run: %s", strerror(errno));
 		timeline_free(tl);
@@ -349,20 +448,14 @@ static int cmd_run(const struct options *o)
 		scenario_free(sc);
 		return 1;
 	}
-	timeline_print_text(tl, "%s%s%s%s%s\n", color ? "\033[1m" : "", sc->name, color ? "\033[0m" : "",
-			    sc->title ? ": " : "", sc->title ? sc->title : "");
-	if (sc->source)
-		timeline_print_text(tl, "from %s", sc->source);
-	timeline_print_text(tl, "%sscale %g\n", sc->source ? (timeline_utf8(tl) ? " · " : " - ") : "", o->scale);
-	if (o->view_events)
-		timeline_print_text(tl, "\n%8s  %-26s  %s\n",
-			    "time (s)", "lane", "event");
+	struct record_info info = {sc->name, sc->title, sc->source, sc->notice, o->scale};
+	print_heading(o, tl, &info, color);
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
 	running = rt;
 	enum run_status st = runtime_run(rt);
 	running = NULL;
-	if (st != RUN_BROKEN_PIPE)
-		report(o, sc, tl, rt, color);
+	if (st != RUN_BROKEN_PIPE && report(o, &info, tl, runtime_summary(rt), color) != 0 && st == RUN_OK)
+		st = RUN_FAILED;
 	runtime_free(rt);
 	timeline_free(tl);
 	scenario_free(sc);
@@ -479,6 +572,151 @@ static int cmd_check(const struct options *o)
 	return failed ? 1 : 0;
 }
 
+/* One side of a comparison: a quiet run, kept for its pictures and figures. */
+struct side {
+	struct scenario *sc;
+	struct timeline *tl;
+	struct runtime *rt;
+	struct model m;
+	double blocked;
+	enum run_status status;
+};
+
+static int run_side(const struct options *o, const char *target, struct side *side)
+{
+	memset(side, 0, sizeof(*side));
+	size_t len;
+	char *file;
+	char *text = catalog_load(target, &len, &file);
+	if (!text)
+		return EXIT_USAGE;
+	side->sc = scenario_parse(file, text, len, NULL, 0);
+	free(text);
+	free(file);
+	if (!side->sc || runtime_check_pools(side->sc, o->scale) != 0)
+		return EXIT_USAGE;
+	side->tl = timeline_new(NULL, TL_JSON, false, clock_now());
+	side->rt = side->tl ? runtime_new(side->sc, side->tl, o->scale) : NULL;
+	if (!side->rt)
+		return 1;
+	running = side->rt;
+	side->status = runtime_run(side->rt);
+	running = NULL;
+	const struct run_summary *s = runtime_summary(side->rt);
+	size_t nb;
+	const struct tl_blocked *bw = timeline_blocked_windows(side->tl, &nb);
+	for (size_t i = 0; i < nb; i++)
+		side->blocked += bw[i].end - bw[i].start;
+	model_build(&side->m, side->tl, s->total);
+	return side->status == RUN_INTERRUPTED ? RUN_INTERRUPTED : 0;
+}
+
+static void free_side(struct side *side)
+{
+	model_free(&side->m);
+	runtime_free(side->rt);
+	timeline_free(side->tl);
+	scenario_free(side->sc);
+}
+
+static double ratio(double b, double a)
+{
+	return a > 0 ? b / a : b > 0 ? INFINITY : 1;
+}
+
+static int cmd_compare(const struct options *o)
+{
+	if (install_signals() != 0) {
+		diag_error("cannot set up signal handling: %s", strerror(errno));
+		return 1;
+	}
+	struct side sides[2];
+	int rc = run_side(o, o->targets[0], &sides[0]);
+	if (rc == 0)
+		rc = run_side(o, o->targets[1], &sides[1]);
+	else
+		memset(&sides[1], 0, sizeof(sides[1]));
+	if (rc != 0) {
+		free_side(&sides[0]);
+		free_side(&sides[1]);
+		return rc;
+	}
+	const struct run_summary *sa = runtime_summary(sides[0].rt), *sb = runtime_summary(sides[1].rt);
+	struct {
+		const char *name;
+		double a, b;
+		bool seconds;
+	} rows[] = {
+		{"total", sa->total, sb->total, true},
+		{"max loop lag", sa->max_lag, sb->max_lag, true},
+		{"loop lag p99", sa->lag_p99, sb->lag_p99, true},
+		{"time blocked", sides[0].blocked, sides[1].blocked, true},
+		{"loop busy", sa->utilization, sb->utilization, false},
+	};
+	struct buf b = {0};
+	if (o->format == TL_JSON) {
+		buf_puts(&b, "{\"kind\":\"compare\"");
+		const char *keys[] = {"total", "max_lag", "lag_p99", "blocked", "utilization"};
+		for (int side = 0; side < 3; side++) {
+			buf_printf(&b, ",\"%s\":{", side == 0 ? "a" : side == 1 ? "b" : "ratio");
+			if (side < 2) {
+				buf_puts(&b, "\"scenario\":");
+				buf_json_string(&b, sides[side].sc->name, strlen(sides[side].sc->name));
+				buf_printf(&b, ",\"status\":\"%s\",", (side ? sb : sa)->status);
+			}
+			for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+				double v = side == 0 ? rows[i].a : side == 1 ? rows[i].b : ratio(rows[i].b, rows[i].a);
+				if (isfinite(v))
+					buf_printf(&b, "%s\"%s\":%.6f", i ? "," : "", keys[i], v);
+				else
+					buf_printf(&b, "%s\"%s\":null", i ? "," : "", keys[i]);
+			}
+			buf_putc(&b, '}');
+		}
+		buf_puts(&b, "}\n");
+	} else {
+		bool color = use_color(o);
+		const char *cs = nl_langinfo(CODESET);
+		bool utf8 = cs && !strcmp(cs, "UTF-8");
+		/* One time axis for both: the longer run's. */
+		double end = sa->total > sb->total ? sa->total : sb->total;
+		int width = text_terminal_width(100);
+		for (int i = 0; i < 2; i++) {
+			const struct scenario *sc = sides[i].sc;
+			buf_printf(&b, "%s%s %s%s%s\n", i ? "\n" : "", i ? "B" : "A", color ? "\033[1m" : "", sc->name,
+				   color ? "\033[0m" : "");
+			if (sc->title)
+				buf_printf(&b, "  %s\n", sc->title);
+			sides[i].m.end = end;
+			render_gantt(&sides[i].m, &b, width, 12, utf8, color);
+		}
+		buf_printf(&b, "\n  %-14s %12s %12s %10s\n", "", "A", "B", "B/A");
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			struct buf x = {0}, y = {0};
+			if (rows[i].seconds) {
+				buf_seconds(&x, rows[i].a);
+				buf_seconds(&y, rows[i].b);
+			} else {
+				buf_printf(&x, "%.0f%%", rows[i].a * 100);
+				buf_printf(&y, "%.0f%%", rows[i].b * 100);
+			}
+			double r = ratio(rows[i].b, rows[i].a);
+			if (isfinite(r))
+				buf_printf(&b, "  %-14s %12s %12s %9.2fx\n", rows[i].name, x.data, y.data, r);
+			else
+				buf_printf(&b, "  %-14s %12s %12s %10s\n", rows[i].name, x.data, y.data, "-");
+			buf_free(&x);
+			buf_free(&y);
+		}
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	int status = sides[0].status == RUN_OK && sides[1].status == RUN_OK ? 0 : 1;
+	free_side(&sides[0]);
+	free_side(&sides[1]);
+	return status;
+}
+
 static int cmd_show(const struct options *o)
 {
 	size_t len;
@@ -520,6 +758,10 @@ int main(int argc, char **argv)
 			status = cmd_show(&o);
 		else if (!strcmp(o.command, "check"))
 			status = cmd_check(&o);
+		else if (!strcmp(o.command, "replay"))
+			status = cmd_replay(&o);
+		else if (!strcmp(o.command, "compare"))
+			status = cmd_compare(&o);
 		else
 			status = cmd_dump(&o);
 	}

@@ -223,6 +223,23 @@ void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind
 	pthread_mutex_unlock(&tl->lock);
 }
 
+void timeline_print_events(struct timeline *tl)
+{
+	pthread_mutex_lock(&tl->lock);
+	for (size_t i = 0; i < tl->nevents; i++) {
+		const struct tl_event *e = &tl->events[i];
+		if (!timeline_kind_printed(e->kind))
+			continue;
+		buf_clear(&tl->line);
+		if (tl->fmt == TL_JSON)
+			format_json(tl, e, &tl->line);
+		else
+			format_text(tl, e, &tl->line);
+		emit_locked(tl, &tl->line);
+	}
+	pthread_mutex_unlock(&tl->lock);
+}
+
 void timeline_set_printing(struct timeline *tl, bool events, bool steps)
 {
 	tl->print_events = events;

@@ -90,6 +90,9 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 /** Records one of the loop's steps (K_READY, K_STEP, K_YIELD) for @lane. */
 void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, double dur);
 
+/** Prints every printable event recorded so far (for a replay). */
+void timeline_print_events(struct timeline *tl);
+
 /** Whether events are printed as they happen (default yes), and, in JSON,
  *  the loop's steps as well (default no). */
 void timeline_set_printing(struct timeline *tl, bool events, bool steps);

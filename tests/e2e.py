@@ -20,6 +20,10 @@ class Failure(Exception):
     pass
 
 
+class Skip(Exception):
+    pass
+
+
 def tol(seconds):
     """The allowed deviation for an event expected at @seconds of scenario time."""
     return 0.2 * seconds * SCALE + 0.025
@@ -376,6 +380,136 @@ def case_loop_health(aiodemo):
             raise Failure(f'text summary lacks {piece!r}')
 
 
+def case_compare(aiodemo):
+    p = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE), '--format', 'json')
+    d = json.loads(p.stdout)
+    expect_eq('compared scenarios', (d['a']['scenario'], d['b']['scenario']), ('blocking-sleep', 'offload-sleep'))
+    if abs(d['ratio']['total'] - 2 / 3) > 0.2:
+        raise Failure(f'total ratio {d["ratio"]["total"]}, wanted about 2/3')
+    if d['a']['blocked'] < 1.5 * SCALE or d['b']['blocked'] != 0:
+        raise Failure(f'blocked: {d["a"]["blocked"]} and {d["b"]["blocked"]}')
+    env = dict(os.environ, NO_COLOR='1', LC_ALL='C.UTF-8', COLUMNS='100')
+    out = subprocess.run([aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE)],
+                         capture_output=True, text=True, env=env, timeout=60).stdout
+    for piece in ('A blocking-sleep', 'B offload-sleep', 't2 bad_task()', 'default/1', 'B/A', 'time blocked'):
+        if piece not in out:
+            raise Failure(f'compare output lacks {piece!r}:\n{out}')
+    # Both charts share one axis: the shorter run ends early on it.
+    rows = [l for l in out.splitlines() if l.startswith('main ')]
+    if len(rows) != 2 or len(rows[1].rstrip()) > 0.8 * len(rows[0].rstrip()):
+        raise Failure(f'the two main lanes are not on one axis: {rows}')
+    run(aiodemo, 'compare', 'blocking-sleep', check_status=2)
+
+
+def case_record_replay(aiodemo):
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        rec, trace, svg = (os.path.join(d, n) for n in ('run.json', 'trace.json', 'chart.svg'))
+        live = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--format', 'json',
+                   '--record', rec, '--trace', trace, '--svg', svg).stdout.splitlines()
+        again = run(aiodemo, 'replay', rec, '--format', 'json').stdout.splitlines()
+        expect_eq('replayed JSON events', again[:-1], live[:-1])
+        a, b = json.loads(live[-1]), json.loads(again[-1])
+        for key in ('status', 'total', 'max_lag', 'tasks', 'jobs', 'blocked', 'expectations'):
+            expect_eq(f'replayed summary {key}', b[key], a[key])
+        env = dict(os.environ, NO_COLOR='1', LC_ALL='C.UTF-8', COLUMNS='100')
+        text = subprocess.run([aiodemo, 'replay', rec, '--view', 'gantt'], capture_output=True, text=True,
+                              env=env, timeout=60).stdout
+        for piece in ('bounded-pool: ', 'downloads queue', 'downloads/3', 'summary', 'what to notice'):
+            if piece not in text:
+                raise Failure(f'replay --view gantt lacks {piece!r}')
+        with open(rec) as f:
+            doc = json.load(f)
+        expect_eq('record format', (doc['format'], doc['version']), ('aiodemo-record', 1))
+        bad = os.path.join(d, 'bad.json')
+        with open(bad, 'w') as f:
+            f.write('{"format": "something else"}')
+        p = run(aiodemo, 'replay', bad, check_status=2)
+        if 'not an aiodemo record' not in p.stderr:
+            raise Failure(f'replay of a bad file: {p.stderr!r}')
+        p = run(aiodemo, 'replay', os.path.join(d, 'missing.json'), check_status=2)
+        if 'cannot read record' not in p.stderr:
+            raise Failure(f'replay of a missing file: {p.stderr!r}')
+
+
+def case_trace(aiodemo):
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'trace.json')
+        run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE), '--format', 'json', '--trace', path)
+        with open(path) as f:
+            doc = json.load(f)
+    events = doc['traceEvents']
+    names, depth = {}, {}
+    for e in events:
+        for key in ('ph', 'ts', 'pid', 'tid'):
+            if key not in e:
+                raise Failure(f'trace event without {key!r}: {e}')
+        if e['ph'] == 'M' and e['name'] == 'thread_name':
+            if e['args']['name'] in names.values():
+                raise Failure(f'two tracks named {e["args"]["name"]!r}')
+            names[e['tid']] = e['args']['name']
+        elif e['ph'] == 'B':
+            depth[e['tid']] = depth.get(e['tid'], 0) + 1
+        elif e['ph'] == 'E':
+            depth[e['tid']] = depth.get(e['tid'], 0) - 1
+            if depth[e['tid']] < 0:
+                raise Failure(f'an E without its B on track {names.get(e["tid"])}')
+    if any(depth.values()):
+        raise Failure(f'unbalanced B/E: {depth}')
+    for lane in ('main', 't2 bad_task()', 't3 good_task()', 'loop'):
+        if lane not in names.values():
+            raise Failure(f'no track for {lane!r}')
+    blocking = [e for e in events if e['ph'] == 'B' and e['name'] == 'blocking the loop']
+    if sorted(names[b['tid']] for b in blocking) != ['loop', 't2 bad_task()']:
+        raise Failure(f'blocking slices: {blocking}')
+    says = [e['name'] for e in events if e['ph'] == 'i']
+    if '❌ Wrong task ends' not in says:
+        raise Failure(f'say instants: {says}')
+    if not any(e['ph'] == 'C' and e['name'] == 'loop lag (ms)' for e in events):
+        raise Failure('no loop lag counter')
+
+
+def chromium():
+    import shutil
+    return shutil.which('chromium') or shutil.which('chromium-browser')
+
+
+def case_svg(aiodemo):
+    import tempfile
+    sys.path.insert(0, HERE)
+    import png
+    browser = chromium()
+    if not browser:
+        raise Skip('chromium is not installed')
+    red = (0xd6, 0x27, 0x28)
+    with tempfile.TemporaryDirectory() as d:
+        found = {}
+        for name in ('blocking-sleep', 'offload-sleep'):
+            svg, shot = os.path.join(d, name + '.svg'), os.path.join(d, name + '.png')
+            run(aiodemo, 'run', name, '--scale', str(SCALE), '--format', 'json', '--svg', svg)
+            with open(svg) as f:
+                text = f.read()
+            if not text.startswith('<svg') or 't2 bad_task()' not in text and name == 'blocking-sleep':
+                raise Failure(f'{name}: not the SVG expected')
+            p = subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+                                '--no-first-run', '--disable-background-networking', '--disable-component-update',
+                                '--disable-sync', '--hide-scrollbars', f'--user-data-dir={d}/profile',
+                                '--window-size=1200,420', f'--screenshot={shot}', 'file://' + svg],
+                               capture_output=True, text=True, timeout=120)
+            if not os.path.exists(shot):
+                raise Failure(f'chromium made no screenshot: {p.stderr[-500:]}')
+            counts = png.colour_counts(shot)
+            total = sum(counts.values())
+            white = counts.get((255, 255, 255), 0) + counts.get((247, 247, 247), 0)
+            if total - white < total * 0.02:
+                raise Failure(f'{name}: the rendered chart is blank')
+            found[name] = counts.get(red, 0)
+        # The legend's swatch is red in both; only blocking-sleep has a red bar.
+        if found['blocking-sleep'] < found['offload-sleep'] + 2000:
+            raise Failure(f'red pixels: {found}')
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')
@@ -513,6 +647,8 @@ def main():
         try:
             CASES[name](aiodemo)
             print(f'ok {i} - {name}')
+        except Skip as e:
+            print(f'ok {i} - {name} # SKIP {e}')
         except (Failure, subprocess.TimeoutExpired, KeyError, IndexError) as e:
             failed += 1
             print(f'not ok {i} - {name}')

@@ -1,0 +1,310 @@
+/* Writing a run to files: the record, a Chrome trace and an SVG picture. */
+#include "export.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+static const char *const lane_kinds[] = {
+	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process",
+};
+
+static int flush_buf(FILE *f, struct buf *b)
+{
+	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+		return -1;
+	buf_clear(b);
+	return 0;
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+	buf_json_string(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+int export_record(FILE *f, const struct record_info *info, const struct timeline *tl,
+		  const struct run_summary *s)
+{
+	struct buf b = {0};
+	int rc = 0;
+	buf_printf(&b, "{\"format\":\"aiodemo-record\",\"version\":%d,\n\"scenario\":{\"name\":", RECORD_VERSION);
+	json_str(&b, info->name);
+	buf_puts(&b, ",\"title\":");
+	json_str(&b, info->title);
+	buf_puts(&b, ",\"source\":");
+	json_str(&b, info->source);
+	buf_puts(&b, ",\"notice\":");
+	json_str(&b, info->notice);
+	buf_printf(&b, ",\"scale\":%.17g},\n\"lanes\":[", info->scale);
+	int nlanes;
+	const struct tl_lane *lanes = timeline_lanes(tl, &nlanes);
+	for (int i = 0; i < nlanes; i++) {
+		buf_printf(&b, "%s{\"name\":", i ? "," : "");
+		json_str(&b, lanes[i].name);
+		buf_printf(&b, ",\"kind\":\"%s\"}", lane_kinds[lanes[i].kind]);
+	}
+	buf_puts(&b, "],\n\"events\":[\n");
+	size_t n;
+	const struct tl_event *ev = timeline_events(tl, &n);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct tl_event *e = &ev[i];
+		buf_printf(&b, "%s{\"t\":%.9f,\"lane\":%d,\"kind\":\"%s\"", i ? ",\n" : "", e->t, e->lane,
+			   timeline_kind_name(e->kind));
+		if (e->text[0]) {
+			buf_puts(&b, ",\"text\":");
+			json_str(&b, e->text);
+		}
+		if (e->line)
+			buf_printf(&b, ",\"line\":%d", e->line);
+		if (e->job)
+			buf_printf(&b, ",\"job\":%d", e->job);
+		if (e->dur >= 0)
+			buf_printf(&b, ",\"dur\":%.9f", e->dur);
+		buf_putc(&b, '}');
+		if (b.len > 1 << 16)
+			rc = flush_buf(f, &b);
+	}
+	buf_puts(&b, "],\n\"blocked\":[");
+	const struct tl_blocked *bw = timeline_blocked_windows(tl, &n);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&b, "%s{\"start\":%.9f,\"end\":%.9f,\"lane\":%d,\"line\":%d,\"what\":", i ? "," : "",
+			   bw[i].start, bw[i].end, bw[i].lane, bw[i].line);
+		json_str(&b, bw[i].what);
+		buf_putc(&b, '}');
+	}
+	buf_printf(&b, "],\n\"summary\":{\"status\":\"%s\",\"error\":", s->status);
+	json_str(&b, s->error);
+	buf_printf(&b, ",\"total\":%.9f,\"expected_total\":%.9f,\"tolerance\":%.9f,\"max_lag\":%.9f,"
+		   "\"heartbeat\":%.9f,\"tasks\":%zu,\"jobs\":%zu,\"max_queue_wait\":%.9f,\"scale\":%.17g,"
+		   "\"lag_p50\":%.9f,\"lag_p99\":%.9f,\"utilization\":%.6f,\"slow_threshold\":%.9f,\"slow_passes\":[",
+		   s->total, s->expected_total, s->tolerance, s->max_lag, s->heartbeat, s->tasks, s->jobs,
+		   s->max_queue_wait, s->scale, s->lag_p50, s->lag_p99, s->utilization, s->slow_threshold);
+	for (int i = 0; i < s->nslow; i++)
+		buf_printf(&b, "%s{\"t\":%.9f,\"dur\":%.9f,\"steps\":%zu}", i ? "," : "", s->slow[i].t, s->slow[i].dur,
+			   s->slow[i].steps);
+	buf_puts(&b, "],\"expectations\":[");
+	for (int i = 0; i < s->nchecks; i++) {
+		buf_printf(&b, "%s{\"ok\":%s,\"text\":", i ? "," : "", s->checks[i].ok ? "true" : "false");
+		json_str(&b, s->checks[i].text);
+		buf_putc(&b, '}');
+	}
+	buf_puts(&b, "]}}\n");
+	if (rc == 0)
+		rc = flush_buf(f, &b);
+	buf_free(&b);
+	return rc;
+}
+
+/* --- Chrome Trace Event format ------------------------------------------------ */
+
+/* Every lane is a thread of one process, its tid the lane's index + 1, so
+ * no two lanes share a track. Times are microseconds. */
+int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl, const struct model *m)
+{
+	struct buf b = {0};
+	int rc = 0;
+	buf_puts(&b, "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":");
+	json_str(&b, info->name);
+	buf_printf(&b, ",\"scale\":%g},\"traceEvents\":[\n", info->scale);
+	buf_puts(&b, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"ts\":0,\"args\":{\"name\":");
+	struct buf pname = {0};
+	buf_printf(&pname, "aiodemo %s", info->name ? info->name : "");
+	json_str(&b, pname.data);
+	buf_free(&pname);
+	buf_puts(&b, "}}");
+	for (int i = 0; i < m->nlanes; i++) {
+		buf_printf(&b, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%d,\"ts\":0,\"args\":{\"name\":",
+			   i + 1);
+		json_str(&b, m->lanes[i].name);
+		buf_printf(&b, "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":1,\"tid\":%d,\"ts\":0,"
+			   "\"args\":{\"sort_index\":%d}}", i + 1, i);
+	}
+	static const char *const names[] = {
+		[ST_RUN] = "running", [ST_BLOCK] = "blocking the loop", [ST_JOB] = "job",
+		[ST_READY] = "ready", [ST_WAIT] = "waiting", [ST_QUEUED] = "queued",
+	};
+	for (int i = 0; i < m->nlanes && rc == 0; i++) {
+		const struct lane_spans *l = &m->lanes[i];
+		int depth = 0; /* queue depth, for a queue lane's counter */
+		for (size_t k = 0; k < l->n; k++) {
+			const struct span *s = &l->spans[k];
+			if (s->state == ST_BEAT || s->state == ST_NONE)
+				continue;
+			if (l->queue)
+				continue; /* drawn as a counter below */
+			if (s->state == ST_WAIT || s->state == ST_READY)
+				continue; /* the gaps between slices say it */
+			double t0 = s->t0 * 1e6, t1 = s->t1 * 1e6;
+			buf_printf(&b, ",\n{\"ph\":\"B\",\"name\":\"%s\",\"cat\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}",
+				   names[s->state], lane_kinds[l->kind], i + 1, t0);
+			buf_printf(&b, ",\n{\"ph\":\"E\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", i + 1, t1 > t0 ? t1 : t0);
+		}
+		if (l->queue) {
+			/* Queue depth over time: +1 at each submission, -1 at each start. */
+			struct { double t; int d; } *steps = xcalloc(l->n * 2 + 1, sizeof(*steps));
+			size_t ns = 0;
+			for (size_t k = 0; k < l->n; k++) {
+				steps[ns].t = l->spans[k].t0;
+				steps[ns++].d = 1;
+				steps[ns].t = l->spans[k].t1;
+				steps[ns++].d = -1;
+			}
+			/* Insertion sort: queues are short. */
+			for (size_t x = 1; x < ns; x++)
+				for (size_t y = x; y > 0 && (steps[y].t < steps[y - 1].t ||
+							      (steps[y].t == steps[y - 1].t && steps[y].d < steps[y - 1].d)); y--) {
+					double tt = steps[y].t;
+					int dd = steps[y].d;
+					steps[y] = steps[y - 1];
+					steps[y - 1].t = tt;
+					steps[y - 1].d = dd;
+				}
+			for (size_t x = 0; x < ns; x++) {
+				depth += steps[x].d;
+				buf_printf(&b, ",\n{\"ph\":\"C\",\"name\":");
+				json_str(&b, l->name);
+				buf_printf(&b, ",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"args\":{\"jobs\":%d}}", i + 1,
+					   steps[x].t * 1e6, depth);
+			}
+			free(steps);
+		}
+		if (b.len > 1 << 16)
+			rc = flush_buf(f, &b);
+	}
+	size_t n;
+	const struct tl_event *ev = timeline_events(tl, &n);
+	int nlanes;
+	const struct tl_lane *tlanes = timeline_lanes(tl, &nlanes);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct tl_event *e = &ev[i];
+		/* The model's lane of this event, found by name. */
+		int li = -1;
+		for (int k = 0; k < m->nlanes && li < 0; k++)
+			if (!strcmp(m->lanes[k].name, tlanes[e->lane].name))
+				li = k;
+		if (li < 0)
+			continue;
+		if (e->kind == K_SAY) {
+			buf_printf(&b, ",\n{\"ph\":\"i\",\"s\":\"t\",\"name\":");
+			json_str(&b, e->text);
+			buf_printf(&b, ",\"cat\":\"say\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", li + 1, e->t * 1e6);
+		} else if (e->kind == K_BEAT) {
+			buf_printf(&b, ",\n{\"ph\":\"C\",\"name\":\"loop lag (ms)\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,"
+				   "\"args\":{\"lag\":%.3f}}", li + 1, e->t * 1e6, (e->dur > 0 ? e->dur : 0) * 1e3);
+		}
+		if (b.len > 1 << 16)
+			rc = flush_buf(f, &b);
+	}
+	buf_puts(&b, "\n]}\n");
+	if (rc == 0)
+		rc = flush_buf(f, &b);
+	buf_free(&b);
+	return rc;
+}
+
+/* --- SVG ---------------------------------------------------------------------- */
+
+static void xml_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+static const char *const fills[] = {
+	[ST_RUN] = "#2e9d4f", [ST_BLOCK] = "#d62728", [ST_READY] = "#f2b134", [ST_WAIT] = "#c9d3dd",
+	[ST_JOB] = "#1f77b4", [ST_QUEUED] = "#9ecae1", [ST_BEAT] = "#555555",
+};
+
+int export_svg(FILE *f, const struct record_info *info, const struct model *m, const struct run_summary *s)
+{
+	const int label_w = 260, chart_w = 900, row_h = 26, top = 86, pad = 20;
+	int rows = m->nlanes;
+	int height = top + rows * row_h + 110;
+	int width = label_w + chart_w + 2 * pad;
+	double end = m->end > 0 ? m->end : 1e-3;
+	struct buf b = {0};
+	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		   "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"14\">\n", width, height, width, height);
+	buf_printf(&b, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
+	buf_printf(&b, "<text x=\"%d\" y=\"28\" font-size=\"18\" font-weight=\"bold\">", pad);
+	xml_text(&b, info->name ? info->name : "");
+	if (info->title) {
+		buf_puts(&b, ": ");
+		xml_text(&b, info->title);
+	}
+	buf_puts(&b, "</text>\n");
+	buf_printf(&b, "<text x=\"%d\" y=\"50\" fill=\"#555\">total %.3f s, scale %g, loop busy %.0f%%</text>\n",
+		   pad, s ? s->total : end, info->scale, s ? s->utilization * 100 : 0);
+	/* Axis: ticks every round step. */
+	double raw = end / 8, p = pow(10, floor(log10(raw)));
+	double step = raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
+	int x0 = pad + label_w;
+	for (double t = 0; t <= end + step / 2; t += step) {
+		double x = x0 + t / end * chart_w;
+		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e0e0e0\"/>\n", x, top - 6, x,
+			   top + rows * row_h);
+		buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%g s</text>\n", x, top - 10,
+			   round(t / step) * step);
+	}
+	for (int i = 0; i < rows; i++) {
+		const struct lane_spans *l = &m->lanes[i];
+		int y = top + i * row_h;
+		if (i % 2)
+			buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f7f7f7\"/>\n", pad, y,
+				   label_w + chart_w, row_h);
+		buf_printf(&b, "<text x=\"%d\" y=\"%d\">", pad, y + row_h - 8);
+		xml_text(&b, l->name);
+		buf_puts(&b, "</text>\n");
+		for (size_t k = 0; k < l->n; k++) {
+			const struct span *sp = &l->spans[k];
+			if (sp->state == ST_NONE)
+				continue;
+			double x = x0 + sp->t0 / end * chart_w;
+			if (sp->state == ST_BEAT) {
+				buf_printf(&b, "<circle cx=\"%.2f\" cy=\"%d\" r=\"2\" fill=\"%s\"/>\n", x, y + row_h / 2,
+					   fills[ST_BEAT]);
+				continue;
+			}
+			double w = (sp->t1 - sp->t0) / end * chart_w;
+			int h = sp->state == ST_WAIT ? 4 : row_h - 8;
+			int yy = sp->state == ST_WAIT ? y + row_h / 2 - 2 : y + 4;
+			buf_printf(&b, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, yy,
+				   w < 1.5 ? 1.5 : w, h, fills[sp->state]);
+		}
+	}
+	/* Legend. */
+	static const struct {
+		enum lane_state st;
+		const char *what;
+	} legend[] = {
+		{ST_RUN, "running on the loop"}, {ST_BLOCK, "blocking the loop"},
+		{ST_READY, "ready, waiting for the loop"}, {ST_WAIT, "waiting (sleep, await)"},
+		{ST_JOB, "job running"}, {ST_QUEUED, "job queued"}, {ST_BEAT, "heartbeat"},
+	};
+	int ly = top + rows * row_h + 30;
+	int lx = pad;
+	for (size_t i = 0; i < sizeof(legend) / sizeof(legend[0]); i++) {
+		if (lx > width - 250) {
+			lx = pad;
+			ly += 26;
+		}
+		buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"14\" fill=\"%s\"/>", lx, ly - 12,
+			   fills[legend[i].st]);
+		buf_printf(&b, "<text x=\"%d\" y=\"%d\">%s</text>\n", lx + 24, ly, legend[i].what);
+		lx += 24 + 9 * (int)strlen(legend[i].what) + 30;
+	}
+	buf_puts(&b, "</svg>\n");
+	int rc = flush_buf(f, &b);
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,231 @@
+/* Reading records with json-c: every field is checked, and a file that is
+ * not a record of this version is refused with a message naming it. */
+#include "replay.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+#ifdef HAVE_JSON_C
+#include <json-c/json.h>
+
+bool replay_available(void)
+{
+	return true;
+}
+
+static const char *str_of(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool num_of(json_object *o, const char *key, double *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v))
+		return false;
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_double(v);
+	return true;
+}
+
+static json_object *array_of(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+static int kind_from_name(const char *s)
+{
+	for (int k = 0; k <= K_BEAT; k++)
+		if (!strcmp(timeline_kind_name((enum tl_kind)k), s))
+			return k;
+	return -1;
+}
+
+static int lane_kind_from_name(const char *s)
+{
+	static const char *const names[] = {"loop", "task", "thread", "process"};
+	for (int k = 0; k < 4; k++)
+		if (!strcmp(names[k], s))
+			return k;
+	return -1;
+}
+
+static int bad(const char *path, const char *what)
+{
+	diag_error("%s: not an aiodemo record: %s", path, what);
+	return -1;
+}
+
+int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
+		struct replay *r)
+{
+	memset(r, 0, sizeof(*r));
+	json_object *doc = json_object_from_file(path);
+	if (!doc) {
+		diag_error("cannot read record '%s': %s", path, json_util_get_last_err());
+		return -1;
+	}
+	r->priv = doc;
+	const char *format = str_of(doc, "format");
+	double version;
+	if (!format || strcmp(format, "aiodemo-record") != 0)
+		return bad(path, "no \"format\": \"aiodemo-record\"");
+	if (!num_of(doc, "version", &version) || version != RECORD_VERSION) {
+		diag_error("%s: a record of version %g; this aiodemo reads version %d", path, version, RECORD_VERSION);
+		return -1;
+	}
+	json_object *sc, *sum;
+	if (!json_object_object_get_ex(doc, "scenario", &sc) || !json_object_object_get_ex(doc, "summary", &sum))
+		return bad(path, "no scenario or summary");
+	r->info.name = str_of(sc, "name");
+	r->info.title = str_of(sc, "title");
+	r->info.source = str_of(sc, "source");
+	r->info.notice = str_of(sc, "notice");
+	if (!r->info.name || !num_of(sc, "scale", &r->info.scale))
+		return bad(path, "the scenario has no name or scale");
+	if (r->info.title && !*r->info.title)
+		r->info.title = NULL;
+	if (r->info.source && !*r->info.source)
+		r->info.source = NULL;
+	if (r->info.notice && !*r->info.notice)
+		r->info.notice = NULL;
+
+	json_object *lanes = array_of(doc, "lanes"), *events = array_of(doc, "events"), *blocked = array_of(doc, "blocked");
+	if (!lanes || !events || !blocked)
+		return bad(path, "no lanes, events or blocked windows");
+	r->tl = timeline_new(out, fmt, color, 0);
+	if (!r->tl)
+		return bad(path, "out of memory");
+	timeline_set_printing(r->tl, print_events, false);
+	size_t nlanes = json_object_array_length(lanes);
+	for (size_t i = 0; i < nlanes; i++) {
+		json_object *l = json_object_array_get_idx(lanes, i);
+		const char *name = str_of(l, "name"), *kind = str_of(l, "kind");
+		int k = kind ? lane_kind_from_name(kind) : -1;
+		if (!name || k < 0)
+			return bad(path, "a lane without a name or with an unknown kind");
+		timeline_lane(r->tl, (enum lane_kind)k, name);
+	}
+	size_t nev = json_object_array_length(events);
+	for (size_t i = 0; i < nev; i++) {
+		json_object *e = json_object_array_get_idx(events, i);
+		double t, lane, line = 0, job = 0, dur = -1;
+		const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
+		int k = kind ? kind_from_name(kind) : -1;
+		if (!num_of(e, "t", &t) || !num_of(e, "lane", &lane) || k < 0 || lane < 0 || lane >= (double)nlanes) {
+			char what[64];
+			snprintf(what, sizeof(what), "event %zu is malformed", i);
+			return bad(path, what);
+		}
+		num_of(e, "line", &line);
+		num_of(e, "job", &job);
+		num_of(e, "dur", &dur);
+		if (timeline_kind_printed((enum tl_kind)k))
+			timeline_add(r->tl, t, (int)lane, (enum tl_kind)k, (int)line, (int)job, dur, "%s", text ? text : "");
+		else
+			timeline_step(r->tl, t, (int)lane, (enum tl_kind)k, (int)line, dur);
+	}
+	size_t nb = json_object_array_length(blocked);
+	for (size_t i = 0; i < nb; i++) {
+		json_object *w = json_object_array_get_idx(blocked, i);
+		double start, end, lane, line = 0;
+		const char *what = str_of(w, "what");
+		if (!num_of(w, "start", &start) || !num_of(w, "end", &end) || !num_of(w, "lane", &lane) || !what ||
+		    lane < 0 || lane >= (double)nlanes)
+			return bad(path, "a malformed blocked window");
+		num_of(w, "line", &line);
+		timeline_blocked(r->tl, start, end, (int)lane, (int)line, what);
+	}
+
+	struct run_summary *s = &r->summary;
+	s->status = str_of(sum, "status");
+	s->error = str_of(sum, "error");
+	if (s->error && !*s->error)
+		s->error = NULL;
+	double tasks = 0, jobs = 0;
+	if (!s->status || !num_of(sum, "total", &s->total))
+		return bad(path, "the summary has no status or total");
+	num_of(sum, "expected_total", &s->expected_total);
+	num_of(sum, "tolerance", &s->tolerance);
+	num_of(sum, "max_lag", &s->max_lag);
+	num_of(sum, "heartbeat", &s->heartbeat);
+	num_of(sum, "tasks", &tasks);
+	num_of(sum, "jobs", &jobs);
+	s->tasks = (size_t)tasks;
+	s->jobs = (size_t)jobs;
+	num_of(sum, "max_queue_wait", &s->max_queue_wait);
+	num_of(sum, "scale", &s->scale);
+	num_of(sum, "lag_p50", &s->lag_p50);
+	num_of(sum, "lag_p99", &s->lag_p99);
+	num_of(sum, "utilization", &s->utilization);
+	num_of(sum, "slow_threshold", &s->slow_threshold);
+	json_object *slow = array_of(sum, "slow_passes"), *checks = array_of(sum, "expectations");
+	size_t nslow = slow ? json_object_array_length(slow) : 0;
+	r->slow = xcalloc(nslow + 1, sizeof(*r->slow));
+	for (size_t i = 0; i < nslow; i++) {
+		json_object *p = json_object_array_get_idx(slow, i);
+		double steps = 0;
+		num_of(p, "t", &r->slow[i].t);
+		num_of(p, "dur", &r->slow[i].dur);
+		num_of(p, "steps", &steps);
+		r->slow[i].steps = (size_t)steps;
+	}
+	s->slow = r->slow;
+	s->nslow = (int)nslow;
+	size_t nchecks = checks ? json_object_array_length(checks) : 0;
+	r->checks = xcalloc(nchecks + 1, sizeof(*r->checks));
+	for (size_t i = 0; i < nchecks; i++) {
+		json_object *c = json_object_array_get_idx(checks, i), *ok;
+		r->checks[i].text = str_of(c, "text");
+		r->checks[i].ok = json_object_object_get_ex(c, "ok", &ok) && json_object_get_boolean(ok);
+		if (!r->checks[i].text)
+			return bad(path, "an expectation without text");
+	}
+	s->checks = r->checks;
+	s->nchecks = (int)nchecks;
+	return 0;
+}
+
+void replay_free(struct replay *r)
+{
+	timeline_free(r->tl);
+	if (r->priv)
+		json_object_put(r->priv);
+	free(r->slow);
+	free(r->checks);
+	memset(r, 0, sizeof(*r));
+}
+
+#else
+
+bool replay_available(void)
+{
+	return false;
+}
+
+int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
+		struct replay *r)
+{
+	(void)out, (void)fmt, (void)color, (void)print_events;
+	memset(r, 0, sizeof(*r));
+	diag_error("cannot replay '%s': this aiodemo was built without json-c (install libjson-c-dev and "
+		   "rebuild)", path);
+	return -1;
+}
+
+void replay_free(struct replay *r)
+{
+	(void)r;
+}
+
+#endif

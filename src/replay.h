@@ -1,0 +1,34 @@
+/* Reading a record back (`aiodemo replay`): the run's lanes, events and
+ * summary, shown again in any view. */
+#ifndef AIODEMO_REPLAY_H
+#define AIODEMO_REPLAY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "export.h"
+#include "timeline.h"
+
+/** A record read back; free with replay_free(). */
+struct replay {
+	struct record_info info;
+	struct run_summary summary;
+	struct timeline *tl; /* the recorded lanes and events */
+	void *priv;          /* the parsed document the strings point into */
+	struct slow_pass *slow;
+	struct summary_check *checks;
+};
+
+/** Whether this build can read records (it needs json-c). */
+bool replay_available(void);
+
+/** Reads the record in @path into a new timeline that prints to @out in
+ *  @fmt (events as they are added, when @print_events), like a live run.
+ *  Returns 0, or -1 after printing an error that names the file. */
+int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
+		struct replay *r);
+
+/** Frees what replay_load() allocated. */
+void replay_free(struct replay *r);
+
+#endif
