@@ -346,8 +346,9 @@ def case_gantt(aiodemo):
     rows, out = gantt_rows(aiodemo, 'offload-sleep')
     if '▓' in out.split('summary')[0].replace('▓ blocking the loop', ''):
         raise Failure(f'offload-sleep shows the loop blocked:\n{out}')
+    # (A worker thread takes a few milliseconds to start under ThreadSanitizer.)
     job = runs_of(rows.get('default/1', ''), '█')
-    if not job or job[0][0] > 0.05 * len(rows['main'].rstrip()):
+    if not job or job[0][0] > 0.15 * len(rows['main'].rstrip()):
         raise Failure(f'the worker lane does not run the job from the start: {rows.get("default/1")!r}')
     # Without UTF-8, the chart falls back to ASCII.
     rows, out = gantt_rows(aiodemo, 'blocking-sleep', 'C')
