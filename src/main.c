@@ -52,6 +52,7 @@ struct options {
 	bool tap;
 	bool view_events, view_gantt; /* --view */
 	const char *record, *trace, *svg; /* files to write */
+	double slow; /* --slow, seconds of scenario time */
 	char **targets; /* check: the scenarios to check */
 	int ntargets;
 };
@@ -94,6 +95,8 @@ static const char help_text[] =
 	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
 	"      --record=FILE      save the run's full event stream (JSON) for replay\n"
 	"  -s, --scale=F          multiply every duration by F (default 1)\n"
+	"      --slow=SECONDS     what the diagnostics call slow: a blocking step or a\n"
+	"                         pass of the loop this long (default 0.1, scaled)\n"
 	"      --svg=FILE         save the Gantt chart as an SVG picture\n"
 	"      --tap              check: print TAP (Test Anything Protocol)\n"
 	"      --trace=FILE       save a Chrome trace (Perfetto, chrome://tracing)\n"
@@ -141,6 +144,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"param", required_argument, NULL, 'p'},
 		{"record", required_argument, NULL, 'r'},
 		{"scale", required_argument, NULL, 's'},
+		{"slow", required_argument, NULL, 'S'},
 		{"svg", required_argument, NULL, 'g'},
 		{"tap", no_argument, NULL, 't'},
 		{"trace", required_argument, NULL, 'T'},
@@ -151,6 +155,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->scale = 1;
 	o->format = TL_TEXT;
 	o->color = -1;
+	o->slow = 0.1;
 	o->view_events = o->view_gantt = true;
 	opterr = 0;
 	int c;
@@ -200,6 +205,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'g':
 			o->svg = optarg;
+			break;
+		case 'S':
+			if (parse_scale(optarg, &o->slow) != 0)
+				return usage_error("--slow takes seconds greater than 0 and at most 1000, not '%s'", optarg);
 			break;
 		case 'V':
 			printf("aiodemo %s\n", AIODEMO_VERSION);
@@ -448,6 +457,7 @@ static int cmd_run(const struct options *o)
 		scenario_free(sc);
 		return 1;
 	}
+	runtime_set_slow(rt, o->slow);
 	struct record_info info = {sc->name, sc->title, sc->source, sc->notice, o->scale};
 	print_heading(o, tl, &info, color);
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
@@ -599,6 +609,7 @@ static int run_side(const struct options *o, const char *target, struct side *si
 	side->rt = side->tl ? runtime_new(side->sc, side->tl, o->scale) : NULL;
 	if (!side->rt)
 		return 1;
+	runtime_set_slow(side->rt, o->slow);
 	running = side->rt;
 	side->status = runtime_run(side->rt);
 	running = NULL;

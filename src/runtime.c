@@ -1264,6 +1264,11 @@ static void describe_wait(struct runtime *rt, struct buf *b)
 	buf_puts(b, ", which nothing left running can complete (a deadlock)");
 }
 
+void runtime_set_slow(struct runtime *rt, double seconds)
+{
+	rt->slow_threshold = seconds * rt->scale;
+}
+
 const struct run_summary *runtime_summary(const struct runtime *rt)
 {
 	return &rt->summary;
@@ -1308,7 +1313,8 @@ enum run_status runtime_run(struct runtime *rt)
 {
 	rt->t0 = timeline_t0(rt->tl);
 	rt->hb_period = HEARTBEAT * rt->scale;
-	rt->slow_threshold = SLOW_PASS * rt->scale;
+	if (rt->slow_threshold <= 0)
+		rt->slow_threshold = SLOW_PASS * rt->scale;
 	rt->hb_next = clock_now() + rt->hb_period;
 	for (int i = 0; i < rt->npools; i++) {
 		struct pool *p = &rt->pools[i];

@@ -30,6 +30,11 @@ int runtime_check_pools(const struct scenario *sc, double scale);
  *  printing an error. */
 struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, double scale);
 
+/** Sets what counts as slow for the diagnostics: a blocking step or a pass
+ *  of the loop of at least @seconds of scenario time (default 0.1, as
+ *  asyncio's debug mode). Call before runtime_run(). */
+void runtime_set_slow(struct runtime *rt, double seconds);
+
 /** Runs main() to completion and returns the status; the events were
  *  printed as they happened, the summary is runtime_summary()'s. */
 enum run_status runtime_run(struct runtime *rt);

@@ -511,6 +511,53 @@ def case_svg(aiodemo):
             raise Failure(f'red pixels: {found}')
 
 
+def display_width(s):
+    import unicodedata
+    w = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ('W', 'F') else 1
+    return w
+
+
+def case_cjk_columns(aiodemo):
+    env = dict(os.environ, NO_COLOR='1', LC_ALL='C.UTF-8', COLUMNS='100')
+    p = subprocess.run([aiodemo, 'run', os.path.join(HERE, 'scenarios', 'cjk.scn'), '--scale', str(SCALE)],
+                       capture_output=True, text=True, env=env, timeout=60)
+    if p.returncode != 0:
+        raise Failure(f'cjk.scn: exit {p.returncode}: {p.stderr}')
+    lines = [l for l in p.stdout.splitlines() if '下载任务' in l[:40] and l[:8].strip().replace('.', '').isdigit()]
+    if len(lines) < 4:
+        raise Failure(f'too few event lines:\n{p.stdout}')
+    for l in lines:
+        # The event column starts after the time (8), two spaces, the lane (26) and two spaces.
+        lane_part = l[10:]
+        cut, width = 0, 0
+        while width < 28 and cut < len(lane_part):
+            width += display_width(lane_part[cut])
+            cut += 1
+        if width != 28 or lane_part[cut - 2:cut] != '  ':
+            raise Failure(f'misaligned: {l!r}')
+    says = [e['text'] for e in says_of_json(aiodemo, os.path.join(HERE, 'scenarios', 'cjk.scn'))]
+    expect_eq('CJK say lines', says[:2], ['📥 开始下载: 第一个文件', '📥 开始下载: 2'])
+
+
+def says_of_json(aiodemo, path):
+    events, _ = run_json(aiodemo, path)
+    return says(events)
+
+
+def case_slow_option(aiodemo):
+    p = run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE), '--slow', '3')
+    if 'diagnostics' in p.stdout:
+        raise Failure('--slow 3 still reports a 2 s block')
+    p = run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE), '--slow', '1')
+    if 'blocked the loop for' not in p.stdout:
+        raise Failure('--slow 1 does not report a 2 s block')
+    run(aiodemo, 'run', 'blocking-sleep', '--slow', '0', check_status=2)
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')
