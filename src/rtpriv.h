@@ -8,6 +8,7 @@
 
 #include "interp.h"
 #include "procpool.h"
+#include "ptimer.h"
 #include "runtime.h"
 #include "threadpool.h"
 
@@ -128,8 +129,8 @@ struct runtime {
 	int nslow, slowcap;
 	double slow_threshold;
 	ev_idle idle;
-	ev_timer timer;
-	ev_timer heartbeat;
+	struct ptimer timer;     /* the earliest deadline of the heap */
+	struct ptimer heartbeat; /* unreferenced: it only measures */
 	ev_async wakeup;
 	struct interp_env env;
 

@@ -36,6 +36,7 @@ static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, si
 
 #define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
 #define CANCEL_GRACE 5.0 /* seconds of scenario time for cancelled tasks to finish */
+#define TIMER_BATCH 0.001 /* seconds: timers this close expire together, as in CPython */
 #define SLOW_PASS 0.1   /* a loop pass this long (scenario time) is slow, as in asyncio's debug mode */
 #define MAX_POOL_SIZE 256
 #define LABEL_MAX 48
@@ -214,14 +215,10 @@ static void update_watchers(struct runtime *rt)
 		ev_idle_start(rt->loop, &rt->idle);
 	else if (!rt->nready && ev_is_active(&rt->idle))
 		ev_idle_stop(rt->loop, &rt->idle);
-	if (rt->ntimers) {
-		ev_now_update(rt->loop);
-		double after = rt->timers[0].when - clock_now();
-		rt->timer.repeat = after > 1e-6 ? after : 1e-6;
-		ev_timer_again(rt->loop, &rt->timer);
-	} else if (ev_is_active(&rt->timer)) {
-		ev_timer_stop(rt->loop, &rt->timer);
-	}
+	if (rt->ntimers)
+		ptimer_arm(rt->loop, &rt->timer, rt->timers[0].when);
+	else
+		ptimer_stop(rt->loop, &rt->timer);
 }
 
 /* Just before libev waits: the loop is idle from here... */
@@ -245,7 +242,11 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct runtime *rt = w->data;
 	double now = clock_now();
-	while (rt->ntimers && rt->timers[0].when <= now) {
+	/* CPython's selector waits in whole milliseconds, so timers due within
+	 * a millisecond of each other expire in the same pass; the order of
+	 * what they wake depends on it. The loop wakes at the first deadline
+	 * exactly and takes the others due within TIMER_BATCH along. */
+	while (rt->ntimers && rt->timers[0].when <= now + TIMER_BATCH) {
 		struct timer t = timer_pop(rt);
 		schedule(rt, t.fn, t.arg, 0);
 	}
@@ -278,7 +279,7 @@ static void on_nothing(struct ev_loop *loop, ev_idle *w, int revents)
 {
 }
 
-static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+static void on_timer(struct ev_loop *loop, struct ptimer *t)
 {
 	/* on_check moves the due timers; this only ended the wait. */
 }
@@ -312,7 +313,7 @@ static void record_lag(struct runtime *rt, double lag)
 		lag_sample(rt, missed);
 }
 
-static void on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
+static void on_heartbeat(struct ev_loop *loop, struct ptimer *w)
 {
 	struct runtime *rt = w->data;
 	double now = clock_now();
@@ -322,9 +323,7 @@ static void on_heartbeat(struct ev_loop *loop, ev_timer *w, int revents)
 	rt->hb_next += rt->hb_period;
 	if (rt->hb_next < now)
 		rt->hb_next = now + rt->hb_period;
-	ev_now_update(loop);
-	w->repeat = rt->hb_next - now > 1e-6 ? rt->hb_next - now : 1e-6;
-	ev_timer_again(loop, w);
+	ptimer_arm(loop, w, rt->hb_next);
 }
 
 /* --- what the interpreter reports --------------------------------------- */
@@ -1143,6 +1142,7 @@ static void remove_tmpdir(struct runtime *rt)
 struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, double scale)
 {
 	struct runtime *rt = xcalloc(1, sizeof(*rt));
+	rt->timer.fd = rt->heartbeat.fd = -1; /* not created yet: nothing to close */
 	rt->sc = sc;
 	rt->tl = tl;
 	rt->scale = scale;
@@ -1184,9 +1184,13 @@ struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, doub
 	ev_set_priority(&rt->check, EV_MINPRI);
 	rt->check.data = rt;
 	ev_idle_init(&rt->idle, on_nothing);
-	ev_timer_init(&rt->timer, on_timer, 0, 0);
+	if (ptimer_init(&rt->timer, on_timer, true) != 0 || ptimer_init(&rt->heartbeat, on_heartbeat, false) != 0) {
+		diag_error("cannot create a timer: %s", strerror(errno));
+		rt->npools = sc->npools;
+		runtime_free(rt);
+		return NULL;
+	}
 	rt->timer.data = rt;
-	ev_timer_init(&rt->heartbeat, on_heartbeat, 0, 0);
 	rt->heartbeat.data = rt;
 	ev_async_init(&rt->wakeup, on_wakeup);
 	rt->wakeup.data = rt;
@@ -1344,9 +1348,7 @@ enum run_status runtime_run(struct runtime *rt)
 	ev_unref(rt->loop);
 	ev_unref(rt->loop);
 	ev_now_update(rt->loop);
-	rt->heartbeat.repeat = rt->hb_period;
-	ev_timer_again(rt->loop, &rt->heartbeat);
-	ev_unref(rt->loop); /* the heartbeat only measures */
+	ptimer_arm(rt->loop, &rt->heartbeat, rt->hb_next);
 	update_watchers(rt);
 
 	fut_ref(&rt->main->f);
@@ -1493,14 +1495,11 @@ void runtime_free(struct runtime *rt)
 	}
 	free(rt->lags);
 	free(rt->slow);
-	if (ev_is_active(&rt->heartbeat)) {
-		ev_ref(rt->loop);
-		ev_timer_stop(rt->loop, &rt->heartbeat);
-	}
+	ptimer_close(rt->loop, &rt->heartbeat);
 	ev_ref(rt->loop);
 	ev_async_stop(rt->loop, &rt->wakeup);
 	ev_idle_stop(rt->loop, &rt->idle);
-	ev_timer_stop(rt->loop, &rt->timer);
+	ptimer_close(rt->loop, &rt->timer);
 	free(rt->error);
 	expect_free(rt->checks, rt->nchecks);
 	free(rt->summary_checks);
