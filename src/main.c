@@ -369,6 +369,7 @@ static int report(const struct options *o, const struct record_info *info, struc
 		timeline_print_summary(tl, s);
 		buf_clear(&b);
 		render_task_times(&m, &b, 12);
+		render_pool_times(&m, &b);
 		if (b.len)
 			timeline_print_text(tl, "%s", b.data);
 		buf_clear(&b);

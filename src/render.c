@@ -378,6 +378,52 @@ void render_task_times(const struct model *m, struct buf *out, int max_rows)
 		buf_printf(out, "    ... and %d more tasks\n", tasks - rows);
 }
 
+void render_pool_times(const struct model *m, struct buf *out)
+{
+	bool header = false;
+	for (int q = 0; q < m->nlanes; q++) {
+		const struct lane_spans *queue = &m->lanes[q];
+		if (!queue->queue)
+			continue;
+		size_t plen = strlen(queue->name) - strlen(" queue");
+		size_t jobs = 0;
+		int workers = 0;
+		double busy = 0, longest = 0, first = INFINITY, last = -INFINITY;
+		for (int w = q + 1; w < m->nlanes && !m->lanes[w].queue && m->lanes[w].kind != LANE_LOOP; w++) {
+			const struct lane_spans *l = &m->lanes[w];
+			if (strncmp(l->name, queue->name, plen) != 0)
+				break;
+			workers++;
+			for (size_t k = 0; k < l->n; k++) {
+				const struct span *s = &l->spans[k];
+				if (s->state != ST_JOB)
+					continue;
+				jobs++;
+				busy += s->t1 - s->t0;
+				longest = s->t1 - s->t0 > longest ? s->t1 - s->t0 : longest;
+				first = s->t0 < first ? s->t0 : first;
+				last = s->t1 > last ? s->t1 : last;
+			}
+		}
+		if (jobs < 2 || last <= first)
+			continue;
+		if (!header) {
+			buf_printf(out, "  %-14s %-10s %5s %10s %10s %8s %11s %8s\n", "per pool", "", "jobs", "work",
+				   "took", "speedup", "efficiency", "ceiling");
+			header = true;
+		}
+		double span = last - first, speedup = busy / span;
+		int used = (size_t)workers < jobs ? workers : (int)jobs;
+		struct buf a = {0}, b = {0};
+		buf_seconds(&a, busy);
+		buf_seconds(&b, span);
+		buf_printf(out, "    %-23.*s %7zu %10s %10s %7.2fx %6.0f%% of %d %7.2fx\n", (int)plen, queue->name, jobs,
+			   a.data, b.data, speedup, 100 * speedup / used, used, busy / longest);
+		buf_free(&a);
+		buf_free(&b);
+	}
+}
+
 void render_diagnostics(const struct timeline *tl, const struct run_summary *s, double threshold,
 			struct buf *out)
 {

@@ -59,6 +59,11 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 /** Appends a table of the time each task spent running, ready and waiting. */
 void render_task_times(const struct model *m, struct buf *out, int max_rows);
 
+/** Appends, for each pool that ran two jobs or more, how much work its
+ *  workers did against the time it took: speedup over one worker,
+ *  efficiency, and the ceiling the longest job sets. */
+void render_pool_times(const struct model *m, struct buf *out);
+
 /** Appends diagnostics in plain words, each pointing at the scenario line
  *  that caused it: blocking steps at least @threshold seconds long, and the
  *  slow passes of @s. */
