@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "catalog.h"
 #include "clock.h"
 #include "diag.h"
@@ -53,6 +54,7 @@ struct options {
 	bool view_events, view_gantt; /* --view */
 	const char *record, *trace, *svg; /* files to write */
 	double slow; /* --slow, seconds of scenario time */
+	bool quick;  /* bench: small sizes */
 	char **targets; /* check: the scenarios to check */
 	int ntargets;
 };
@@ -65,6 +67,7 @@ static const char usage_text[] =
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
 	"       aiodemo compare A B [--scale F] [--format text|json]\n"
 	"       aiodemo replay RECORD [--view events|gantt|both] [--format text|json]\n"
+	"       aiodemo bench [offload|process|timers|scale|all]... [--quick] [--format text|json]\n"
 	"       aiodemo dump NAME|FILE\n"
 	"       aiodemo --help | --version\n";
 
@@ -85,6 +88,9 @@ static const char help_text[] =
 	"  compare A B      run two scenarios and show them on one time axis, with\n"
 	"                   a table of total, lag, blocking and utilization, B/A\n"
 	"  replay RECORD    show a run saved with --record again, in any view\n"
+	"  bench [WHAT]...  measure offload round trips and throughput, process\n"
+	"                   jobs, timer accuracy and scale on this machine, beside\n"
+	"                   libuv and Python's asyncio where they are found\n"
 	"  dump NAME|FILE   print the parsed form of a scenario (checks a file)\n"
 	"\n"
 	"options:\n"
@@ -93,6 +99,7 @@ static const char help_text[] =
 	"  -f, --format=FORMAT    text (default) or json (one object per line)\n"
 	"  -h, --help             show this help\n"
 	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
+	"      --quick            bench: small sizes, to see that it runs\n"
 	"      --record=FILE      save the run's full event stream (JSON) for replay\n"
 	"  -s, --scale=F          multiply every duration by F (default 1)\n"
 	"      --slow=SECONDS     what the diagnostics call slow: a blocking step or a\n"
@@ -142,6 +149,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"param", required_argument, NULL, 'p'},
+		{"quick", no_argument, NULL, 'q'},
 		{"record", required_argument, NULL, 'r'},
 		{"scale", required_argument, NULL, 's'},
 		{"slow", required_argument, NULL, 'S'},
@@ -206,6 +214,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'g':
 			o->svg = optarg;
 			break;
+		case 'q':
+			o->quick = true;
+			break;
 		case 'S':
 			if (parse_scale(optarg, &o->slow) != 0)
 				return usage_error("--slow takes seconds greater than 0 and at most 1000, not '%s'", optarg);
@@ -232,7 +243,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = {"list", "run", "show", "dump", "check", "replay", "compare"};
+	static const char *const commands[] = {"list", "run", "show", "dump", "check", "replay", "compare", "bench"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
@@ -243,6 +254,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("unknown command '%s'", o->command);
 	}
 	if (!strcmp(o->command, "check")) {
+		o->targets = argv + optind;
+		o->ntargets = argc - optind;
+		return -1;
+	}
+	if (!strcmp(o->command, "bench")) {
 		o->targets = argv + optind;
 		o->ntargets = argc - optind;
 		return -1;
@@ -729,6 +745,25 @@ static int cmd_compare(const struct options *o)
 	return status;
 }
 
+static int cmd_bench(const struct options *o)
+{
+	static const struct {
+		const char *name;
+		int bits;
+	} sets[] = {{"offload", BENCH_OFFLOAD}, {"process", BENCH_PROCESS}, {"timers", BENCH_TIMERS},
+		    {"scale", BENCH_SCALE}, {"all", BENCH_ALL}};
+	int set = o->ntargets ? 0 : BENCH_ALL;
+	for (int i = 0; i < o->ntargets; i++) {
+		size_t k = 0, n = sizeof(sets) / sizeof(sets[0]);
+		while (k < n && strcmp(sets[k].name, o->targets[i]) != 0)
+			k++;
+		if (k == n)
+			return usage_error("bench measures offload, process, timers, scale or all, not '%s'", o->targets[i]);
+		set |= sets[k].bits;
+	}
+	return bench_run(set, o->quick, o->format == TL_JSON, true);
+}
+
 static int cmd_show(const struct options *o)
 {
 	size_t len;
@@ -774,6 +809,8 @@ int main(int argc, char **argv)
 			status = cmd_replay(&o);
 		else if (!strcmp(o.command, "compare"))
 			status = cmd_compare(&o);
+		else if (!strcmp(o.command, "bench"))
+			status = cmd_bench(&o);
 		else
 			status = cmd_dump(&o);
 	}
