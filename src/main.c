@@ -62,11 +62,13 @@ struct options {
 static const char usage_text[] =
 	"usage: aiodemo list\n"
 	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
-	"                   [--view events|gantt|both] [--color=auto|always|never]\n"
+	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow S]\n"
+	"                   [--record FILE] [--trace FILE] [--svg FILE]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
-	"       aiodemo compare A B [--scale F] [--format text|json]\n"
-	"       aiodemo replay RECORD [--view events|gantt|both] [--format text|json]\n"
+	"       aiodemo compare A B [--scale F] [--format text|json] [--color=WHEN]\n"
+	"       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] [--color=WHEN]\n"
+	"                   [--trace FILE] [--svg FILE]\n"
 	"       aiodemo bench [offload|process|timers|scale|all]... [--quick] [--format text|json]\n"
 	"       aiodemo dump NAME|FILE\n"
 	"       aiodemo --help | --version\n";
@@ -273,7 +275,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	bool wants_target = strcmp(o->command, "list") != 0;
 	if (wants_target) {
 		if (optind >= argc)
-			return usage_error("'%s' needs a scenario name or file", o->command);
+			return usage_error(strcmp(o->command, "replay") ? "'%s' needs a scenario name or file"
+								      : "'%s' needs a record file (saved with --record)", o->command);
 		o->target = argv[optind++];
 	}
 	if (optind < argc)
@@ -658,6 +661,21 @@ static int cmd_compare(const struct options *o)
 		diag_error("cannot set up signal handling: %s", strerror(errno));
 		return 1;
 	}
+	/* Both must load before either runs: a typo should not cost a run. */
+	for (int i = 0; i < 2; i++) {
+		size_t len;
+		char *file;
+		char *text = catalog_load(o->targets[i], &len, &file);
+		struct scenario *sc = text ? scenario_parse(file, text, len, NULL, 0) : NULL;
+		bool ok = sc != NULL;
+		scenario_free(sc);
+		if (text) {
+			free(text);
+			free(file);
+		}
+		if (!ok)
+			return EXIT_USAGE;
+	}
 	struct side sides[2];
 	int rc = run_side(o, o->targets[0], &sides[0]);
 	if (rc == 0)
@@ -667,7 +685,7 @@ static int cmd_compare(const struct options *o)
 	if (rc != 0) {
 		free_side(&sides[0]);
 		free_side(&sides[1]);
-		return rc;
+		return rc == RUN_INTERRUPTED && caught_signal == SIGTERM ? 128 + SIGTERM : rc;
 	}
 	const struct run_summary *sa = runtime_summary(sides[0].rt), *sb = runtime_summary(sides[1].rt);
 	struct {
@@ -715,6 +733,10 @@ static int cmd_compare(const struct options *o)
 				   color ? "\033[0m" : "");
 			if (sc->title)
 				buf_printf(&b, "  %s\n", sc->title);
+			const struct run_summary *ss = runtime_summary(sides[i].rt);
+			if (strcmp(ss->status, "ok") != 0)
+				buf_printf(&b, "  the run ended with %s%s%s\n", ss->status, ss->error ? ": " : "",
+					   ss->error ? ss->error : "");
 			sides[i].m.end = end;
 			render_gantt(&sides[i].m, &b, width, 12, utf8, color);
 		}
@@ -737,9 +759,11 @@ static int cmd_compare(const struct options *o)
 			buf_free(&y);
 		}
 	}
-	fwrite(b.data, 1, b.len, stdout);
+	bool written = fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0;
 	buf_free(&b);
 	int status = sides[0].status == RUN_OK && sides[1].status == RUN_OK ? 0 : 1;
+	if (!written)
+		status = errno == EPIPE ? RUN_BROKEN_PIPE : 1;
 	free_side(&sides[0]);
 	free_side(&sides[1]);
 	return status;

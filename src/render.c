@@ -288,7 +288,7 @@ static void axis(struct buf *out, double end, int cols)
 	char *line = xmalloc((size_t)cols + 32);
 	memset(line, ' ', (size_t)cols + 31);
 	line[cols + 31] = '\0';
-	for (double t = 0; t <= end + step / 2; t += step) {
+	for (double t = 0; t <= end * (1 + 1e-9); t += step) {
 		int col = (int)floor(t / end * cols + 0.5);
 		char label[32];
 		int n = snprintf(label, sizeof(label), step >= 1 ? "%.0fs" : step >= 0.1 ? "%.1fs" : step >= 0.01 ? "%.2fs" : "%.3fs", t);
@@ -331,10 +331,12 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 		for (int c = 0; c < cols; c++) {
 			double a = end * c / cols, b = end * (c + 1) / cols;
 			enum lane_state st = cell_state(l, a, b);
-			if (color && st != prev)
-				buf_puts(out, st == ST_NONE ? "\033[0m" : glyph_color[st]);
-			if (color && st != prev && st != ST_NONE && prev != ST_NONE)
+			/* Reset first: a dim or coloured cell must not tint the next. */
+			if (color && st != prev) {
+				if (prev != ST_NONE)
+					buf_puts(out, "\033[0m");
 				buf_puts(out, glyph_color[st]);
+			}
 			buf_puts(out, glyph[st]);
 			prev = st;
 		}
@@ -417,8 +419,10 @@ void render_pool_times(const struct model *m, struct buf *out)
 		struct buf a = {0}, b = {0};
 		buf_seconds(&a, busy);
 		buf_seconds(&b, span);
+		/* More workers than the longest job allows do not help; fewer cap it too. */
+		double ceiling = busy / longest < used ? busy / longest : used;
 		buf_printf(out, "    %-23.*s %7zu %10s %10s %7.2fx %6.0f%% of %d %7.2fx\n", (int)plen, queue->name, jobs,
-			   a.data, b.data, speedup, 100 * speedup / used, used, busy / longest);
+			   a.data, b.data, speedup, 100 * speedup / used, used, ceiling);
 		buf_free(&a);
 		buf_free(&b);
 	}
@@ -454,7 +458,7 @@ void render_diagnostics(const struct timeline *tl, const struct run_summary *s, 
 		bool explained = false;
 		for (size_t k = 0; k < nb && !explained; k++)
 			explained = bw[k].end > s->slow[i].t && bw[k].start < s->slow[i].t + s->slow[i].dur &&
-				    bw[k].end - bw[k].start >= s->slow[i].dur / 2;
+				    bw[k].end - bw[k].start >= threshold && bw[k].end - bw[k].start >= s->slow[i].dur / 2;
 		if (explained)
 			continue;
 		struct buf dur = {0}, lim = {0};

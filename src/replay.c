@@ -77,10 +77,12 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 	}
 	r->priv = doc;
 	const char *format = str_of(doc, "format");
-	double version;
+	double version = -1;
 	if (!format || strcmp(format, "aiodemo-record") != 0)
 		return bad(path, "no \"format\": \"aiodemo-record\"");
-	if (!num_of(doc, "version", &version) || version != RECORD_VERSION) {
+	if (!num_of(doc, "version", &version))
+		return bad(path, "no version");
+	if (version != RECORD_VERSION) {
 		diag_error("%s: a record of version %g; this aiodemo reads version %d", path, version, RECORD_VERSION);
 		return -1;
 	}
