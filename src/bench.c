@@ -453,7 +453,7 @@ int bench_run(int set, bool quick, bool json, bool peers)
 		rc = 1;
 	if ((set & BENCH_SCALE) && bench_scale(quick) != 0)
 		rc = 1;
-	if (peers)
+	if (peers && (set & (BENCH_OFFLOAD | BENCH_PROCESS | BENCH_TIMERS)))
 		bench_peers(quick);
 	if (rc)
 		diag_error("a benchmark could not run: %s", strerror(errno));

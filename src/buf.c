@@ -60,6 +60,15 @@ void buf_json_string(struct buf *b, const char *s, size_t n)
 {
 	buf_putc(b, '"');
 	for (size_t i = 0; i < n; i++) {
+		/* Copy a run of characters that need no escape in one go. */
+		size_t run = i;
+		while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\' && s[run] != 0x7f)
+			run++;
+		if (run > i) {
+			buf_add(b, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
 		case '"': buf_puts(b, "\\\""); break;

@@ -53,6 +53,7 @@ struct future {
 	int id;
 	int lane;  /* the task's lane; for jobs and gathers, the creator's */
 	char *label;
+	bool label_borrowed; /* a task's label is its lane's name, the timeline's */
 };
 
 struct group;

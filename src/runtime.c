@@ -76,7 +76,8 @@ void future_fini(struct future *f)
 {
 	free_waiters(f);
 	value_unref(f->result);
-	free(f->label);
+	if (!f->label_borrowed)
+		free(f->label);
 }
 
 void future_init(struct runtime *rt, struct future *f, enum fut_kind kind,
@@ -568,8 +569,10 @@ struct task *task_new(struct runtime *rt, struct value coro, const char *name, s
 		buf_puts(&label, name);
 	else
 		task_label(&label, t->f.id, coro);
-	t->f.label = buf_steal(&label);
-	t->f.lane = timeline_lane(rt->tl, LANE_TASK, t->f.label);
+	t->f.lane = timeline_lane(rt->tl, LANE_TASK, label.data);
+	buf_free(&label);
+	t->f.label = (char *)timeline_lane_name(rt->tl, t->f.lane);
+	t->f.label_borrowed = true;
 	rt->ntasks++;
 	t->next = rt->live;
 	if (rt->live)
@@ -675,6 +678,7 @@ bool runtime_gather(struct runtime *rt, void *owner, struct value items, bool re
 	struct task *by = owner;
 	g->f.lane = by ? by->f.lane : rt->loop_lane;
 	struct buf label = {0};
+	size_t shown = 0; /* a gather of 100 000 tasks names the first few */
 	buf_puts(&label, "gather(");
 	for (size_t i = 0; i < l->n; i++) {
 		struct value item = l->items[i], fut;
@@ -694,8 +698,11 @@ bool runtime_gather(struct runtime *rt, void *owner, struct value items, bool re
 		struct future *c = (struct future *)fut.o;
 		/* Short names: "t2" for a task, "job 1" for a job. */
 		const char *cut = c->kind == FUT_TASK ? strchr(c->label, ' ') : strstr(c->label, " (");
-		buf_printf(&label, "%s%.*s", i ? ", " : "", cut ? (int)(cut - c->label) : (int)strlen(c->label),
-			   c->label);
+		if (shown++ < 8)
+			buf_printf(&label, "%s%.*s", i ? ", " : "", cut ? (int)(cut - c->label) : (int)strlen(c->label),
+				   c->label);
+		else if (i + 1 == l->n)
+			buf_printf(&label, ", ... %zu in all", l->n);
 	}
 	buf_putc(&label, ')');
 	g->f.label = buf_steal(&label);

@@ -6,6 +6,7 @@
 #include <langinfo.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@
 
 /* The text of the loop's step events, which have none of their own. */
 static char no_text[] = "";
+
+
 
 struct timeline {
 	pthread_mutex_t lock;
@@ -35,7 +38,48 @@ struct timeline {
 	struct tl_blocked *blocked;
 	size_t nblocked, blockedcap;
 	struct buf line;
+	/* Event texts, interned: a run of 100 000 tasks says "finished"
+	 * 100 000 times but stores it once. Open addressing, FNV-1a. */
+	char **texts;
+	size_t ntexts, textcap;
 };
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The shared copy of @s (length @n). Lock held. */
+static const char *intern(struct timeline *tl, const char *s, size_t n)
+{
+	if (n == 0)
+		return no_text;
+	if (tl->ntexts * 2 >= tl->textcap) {
+		size_t cap = tl->textcap ? tl->textcap * 2 : 1024;
+		char **t = xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < tl->textcap; i++) {
+			if (!tl->texts[i])
+				continue;
+			size_t j = fnv1a(tl->texts[i], strlen(tl->texts[i])) & (cap - 1);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = tl->texts[i];
+		}
+		free(tl->texts);
+		tl->texts = t;
+		tl->textcap = cap;
+	}
+	size_t j = fnv1a(s, n) & (tl->textcap - 1);
+	for (; tl->texts[j]; j = (j + 1) & (tl->textcap - 1))
+		if (!strncmp(tl->texts[j], s, n) && tl->texts[j][n] == '\0')
+			return tl->texts[j];
+	tl->texts[j] = xstrndup(s, n);
+	tl->ntexts++;
+	return tl->texts[j];
+}
 
 static const char *const kind_names[] = {
 	[K_RUN] = "run", [K_POOL] = "pool", [K_WORKER] = "worker", [K_SPAWN] = "spawn",
@@ -194,8 +238,11 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
 	}
 	struct tl_event *e = &tl->events[tl->nevents++];
-	*e = (struct tl_event){when - tl->t0, lane, kind, line, job, dur, buf_steal(&text)};
-	if (tl->print_events && (timeline_kind_printed(kind) || (tl->fmt == TL_JSON && tl->print_steps))) {
+	*e = (struct tl_event){when - tl->t0, dur, intern(tl, text.data ? text.data : "", text.len), lane, line, job,
+			       kind};
+	buf_free(&text);
+	if (tl->out && !tl->broken && tl->print_events &&
+	    (timeline_kind_printed(kind) || (tl->fmt == TL_JSON && tl->print_steps))) {
 		buf_clear(&tl->line);
 		if (tl->fmt == TL_JSON)
 			format_json(tl, e, &tl->line);
@@ -214,8 +261,8 @@ void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind
 		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
 	}
 	/* No text of its own: there are several of these per task. */
-	tl->events[tl->nevents++] = (struct tl_event){when - tl->t0, lane, kind, line, 0, dur, no_text};
-	if (tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
+	tl->events[tl->nevents++] = (struct tl_event){when - tl->t0, dur, no_text, lane, line, 0, kind};
+	if (tl->out && !tl->broken && tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
 		buf_clear(&tl->line);
 		format_json(tl, &tl->events[tl->nevents - 1], &tl->line);
 		emit_locked(tl, &tl->line);
@@ -425,9 +472,9 @@ void timeline_free(struct timeline *tl)
 	for (int i = 0; i < tl->nlanes; i++)
 		free(tl->lanes[i].name);
 	free(tl->lanes);
-	for (size_t i = 0; i < tl->nevents; i++)
-		if (tl->events[i].text != no_text)
-			free(tl->events[i].text);
+	for (size_t i = 0; i < tl->textcap; i++)
+		free(tl->texts[i]);
+	free(tl->texts);
 	free(tl->events);
 	for (size_t i = 0; i < tl->nblocked; i++)
 		free(tl->blocked[i].what);

@@ -45,13 +45,13 @@ bool timeline_kind_printed(enum tl_kind kind);
 
 /** One event; text is owned by the timeline. */
 struct tl_event {
-	double t; /* seconds since the run started */
-	int lane;
-	enum tl_kind kind;
-	int line;  /* scenario line, 0 if none */
-	int job;   /* job number, 0 if none */
+	double t;   /* seconds since the run started */
 	double dur; /* a duration the event reports, or -1 */
-	char *text;
+	const char *text; /* interned: events with the same text share it */
+	int lane;
+	int line;   /* scenario line, 0 if none */
+	int job;    /* job number, 0 if none */
+	enum tl_kind kind;
 };
 
 struct tl_lane {
