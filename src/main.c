@@ -55,6 +55,7 @@ struct options {
 	const char *record, *trace, *svg; /* files to write */
 	double slow; /* --slow, seconds of scenario time */
 	bool quick;  /* bench: small sizes */
+	bool ideal;  /* run: also the ideal run, and the deviation from it */
 	char **targets; /* check: the scenarios to check */
 	int ntargets;
 };
@@ -62,7 +63,7 @@ struct options {
 static const char usage_text[] =
 	"usage: aiodemo list\n"
 	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
-	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow S]\n"
+	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow S] [--ideal]\n"
 	"                   [--record FILE] [--trace FILE] [--svg FILE]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
@@ -100,6 +101,8 @@ static const char help_text[] =
 	"                         unless NO_COLOR is set and not empty), always, never\n"
 	"  -f, --format=FORMAT    text (default) or json (one object per line)\n"
 	"  -h, --help             show this help\n"
+	"      --ideal            run: also run the scenario on a virtual clock without\n"
+	"                         overhead, and show how far the real run strays from it\n"
 	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
 	"      --quick            bench: small sizes, to see that it runs\n"
 	"      --record=FILE      save the run's full event stream (JSON) for replay\n"
@@ -149,6 +152,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"color", required_argument, NULL, 'c'},
 		{"format", required_argument, NULL, 'f'},
+		{"ideal", no_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{"param", required_argument, NULL, 'p'},
 		{"quick", no_argument, NULL, 'q'},
@@ -218,6 +222,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'q':
 			o->quick = true;
+			break;
+		case 'i':
+			o->ideal = true;
 			break;
 		case 'S':
 			if (parse_scale(optarg, &o->slow) != 0)
@@ -341,6 +348,108 @@ static int install_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* Runs @sc again on a virtual clock and writes, to @out, how far the real
+ * run's say lines strayed from the ideal ones: matched by lane, text and
+ * occurrence. */
+static void ideal_compare(const struct scenario *sc, const struct options *o, const struct timeline *real,
+			  double real_total, struct buf *out)
+{
+	struct timeline *tl = timeline_new(NULL, TL_JSON, false, clock_now());
+	struct runtime *rt = tl ? runtime_new_ideal(sc, tl, o->scale) : NULL;
+	if (!rt) {
+		timeline_free(tl);
+		return;
+	}
+	runtime_run(rt);
+	double ideal_total = runtime_summary(rt)->total;
+	size_t nr, ni;
+	const struct tl_event *re = timeline_events(real, &nr), *ie = timeline_events(tl, &ni);
+	int nrl, nil;
+	const struct tl_lane *rl = timeline_lanes(real, &nrl), *il = timeline_lanes(tl, &nil);
+	/* Pair each ideal say line with the real one of the same lane, text and rank. */
+	double *dev = xcalloc(ni + 1, sizeof(*dev));
+	size_t *pair = xcalloc(ni + 1, sizeof(*pair));
+	bool *used = xcalloc(nr + 1, sizeof(*used));
+	size_t matched = 0, says = 0, worst = 0;
+	for (size_t i = 0; i < ni; i++) {
+		if (ie[i].kind != K_SAY)
+			continue;
+		says++;
+		for (size_t k = 0; k < nr; k++) {
+			if (used[k] || re[k].kind != K_SAY || strcmp(re[k].text, ie[i].text) != 0 ||
+			    strcmp(rl[re[k].lane].name, il[ie[i].lane].name) != 0)
+				continue;
+			used[k] = true;
+			pair[matched] = i;
+			dev[matched] = re[k].t - ie[i].t;
+			if (fabs(dev[matched]) > fabs(dev[worst]))
+				worst = matched;
+			matched++;
+			break;
+		}
+	}
+	/* Percentiles of the absolute deviation. */
+	double *abs_dev = xcalloc(matched + 1, sizeof(*abs_dev));
+	for (size_t i = 0; i < matched; i++)
+		abs_dev[i] = fabs(dev[i]);
+	for (size_t a = 1; a < matched; a++)
+		for (size_t b = a; b > 0 && abs_dev[b] < abs_dev[b - 1]; b--) {
+			double t = abs_dev[b];
+			abs_dev[b] = abs_dev[b - 1];
+			abs_dev[b - 1] = t;
+		}
+	double p50 = matched ? abs_dev[(matched - 1) / 2] : 0, p99 = matched ? abs_dev[(size_t)((double)(matched - 1) * 0.99)] : 0;
+	double max = matched ? abs_dev[matched - 1] : 0;
+	if (o->format == TL_JSON) {
+		buf_printf(out, "{\"kind\":\"ideal\",\"total\":%.6f,\"real_total\":%.6f,\"says\":%zu,\"matched\":%zu,"
+			   "\"deviation_p50\":%.6f,\"deviation_p99\":%.6f,\"deviation_max\":%.6f,\"lines\":[",
+			   ideal_total, real_total, says, matched, p50, p99, max);
+		for (size_t i = 0; i < matched; i++) {
+			const struct tl_event *e = &ie[pair[i]];
+			buf_printf(out, "%s{\"lane\":", i ? "," : "");
+			buf_json_string(out, il[e->lane].name, strlen(il[e->lane].name));
+			buf_puts(out, ",\"text\":");
+			buf_json_string(out, e->text, strlen(e->text));
+			buf_printf(out, ",\"ideal\":%.6f,\"real\":%.6f}", e->t, e->t + dev[i]);
+		}
+		buf_puts(out, "]}\n");
+	} else {
+		struct buf a = {0}, b = {0}, c = {0};
+		buf_seconds(&a, ideal_total);
+		buf_seconds(&b, real_total);
+		buf_seconds(&c, fabs(real_total - ideal_total));
+		buf_printf(out, "\nideal run (the same scenario on a virtual clock, without overhead)\n");
+		buf_printf(out, "  %-14s %s; the real run took %s (%s%s)\n", "total", a.data, b.data,
+			   real_total >= ideal_total ? "+" : "-", c.data);
+		buf_clear(&a);
+		buf_clear(&b);
+		buf_clear(&c);
+		buf_seconds(&a, p50);
+		buf_seconds(&b, p99);
+		buf_seconds(&c, max);
+		buf_printf(out, "  %-14s %zu of %zu matched; real minus ideal: p50 %s, p99 %s, max %s\n", "say lines",
+			   matched, says, a.data, b.data, c.data);
+		if (o->view_events) {
+			buf_printf(out, "    %8s %8s %10s  %s\n", "ideal", "real", "real-ideal", "line");
+			for (size_t i = 0; i < matched && i < 30; i++) {
+				const struct tl_event *e = &ie[pair[i]];
+				buf_printf(out, "    %8.3f %8.3f %+9.3fms  %s\n", e->t, e->t + dev[i], dev[i] * 1e3, e->text);
+			}
+			if (matched > 30)
+				buf_printf(out, "    ... and %zu more\n", matched - 30);
+		}
+		buf_free(&a);
+		buf_free(&b);
+		buf_free(&c);
+	}
+	free(abs_dev);
+	free(dev);
+	free(pair);
+	free(used);
+	runtime_free(rt);
+	timeline_free(tl);
+}
+
 /* Writes the files --record, --trace and --svg ask for. Returns 0 or 1. */
 static int write_files(const struct options *o, const struct record_info *info, const struct timeline *tl,
 		       const struct run_summary *s, const struct model *m)
@@ -373,11 +482,13 @@ static int write_files(const struct options *o, const struct record_info *info, 
  * each task, the diagnostics and what to notice (text), or the summary
  * line (JSON); then the files asked for. Returns 0, or 1 if a file failed. */
 static int report(const struct options *o, const struct record_info *info, struct timeline *tl,
-		  const struct run_summary *s, bool color)
+		  const struct run_summary *s, bool color, const struct buf *ideal)
 {
 	struct model m;
 	model_build(&m, tl, s->total);
 	if (o->format == TL_JSON) {
+		if (ideal && ideal->len)
+			timeline_print_text_any(tl, "%s", ideal->data);
 		timeline_print_summary(tl, s);
 	} else {
 		struct buf b = {0};
@@ -396,6 +507,8 @@ static int report(const struct options *o, const struct record_info *info, struc
 		if (b.len)
 			timeline_print_text(tl, "\n%sdiagnostics%s\n%s", color ? "\033[1m" : "", color ? "\033[0m" : "",
 					    b.data);
+		if (ideal && ideal->len)
+			timeline_print_text(tl, "%s", ideal->data);
 		if (info->notice)
 			timeline_print_text(tl, "\nwhat to notice\n%s", info->notice);
 		buf_free(&b);
@@ -435,7 +548,7 @@ static int cmd_replay(const struct options *o)
 	print_heading(o, r.tl, &r.info, color);
 	if (o->format == TL_JSON || o->view_events)
 		timeline_print_events(r.tl);
-	int status = report(o, &r.info, r.tl, &r.summary, color);
+	int status = report(o, &r.info, r.tl, &r.summary, color, NULL);
 	if (timeline_output_broken(r.tl))
 		status = timeline_output_errno(r.tl) == EPIPE ? RUN_BROKEN_PIPE : 1;
 	replay_free(&r);
@@ -484,8 +597,12 @@ static int cmd_run(const struct options *o)
 	running = rt;
 	enum run_status st = runtime_run(rt);
 	running = NULL;
-	if (st != RUN_BROKEN_PIPE && report(o, &info, tl, runtime_summary(rt), color) != 0 && st == RUN_OK)
+	struct buf ideal = {0};
+	if (o->ideal && (st == RUN_OK || st == RUN_FAILED))
+		ideal_compare(sc, o, tl, runtime_summary(rt)->total, &ideal);
+	if (st != RUN_BROKEN_PIPE && report(o, &info, tl, runtime_summary(rt), color, &ideal) != 0 && st == RUN_OK)
 		st = RUN_FAILED;
+	buf_free(&ideal);
 	runtime_free(rt);
 	timeline_free(tl);
 	scenario_free(sc);

@@ -88,6 +88,7 @@ struct job {
 	char *desc;
 	int worker_lane;
 	double block_start; /* a worker process's current blocking step */
+	double ideal_submit, ideal_start; /* the ideal run's times */
 };
 
 struct gather {
@@ -106,6 +107,7 @@ struct pool {
 	struct threadpool *tp;
 	struct procpool *pp;
 	int *lanes; /* lanes[worker], 1-based */
+	double *free_at; /* the ideal run: when each worker is free again */
 };
 
 struct timer {
@@ -156,6 +158,7 @@ struct runtime {
 	double block_started; /* when the loop thread's current blocking step began */
 	char *error;
 	char *tmpdir; /* for read_file/write_file, removed at the end */
+	bool ideal;   /* a run on the virtual clock, without overhead */
 	struct run_summary summary;   /* what runtime_run() found */
 	struct summary_check *summary_checks;
 	struct expect_result *checks; /* the expectations, checked after the run */

@@ -238,10 +238,10 @@ static void on_polled(struct ev_loop *loop, ev_check *w, int revents)
 	rt->poll_started = 0;
 }
 
-/* One pass of the asyncio loop; runs after every other watcher of the iteration. */
-static void on_check(struct ev_loop *loop, ev_check *w, int revents)
+/* One pass of the asyncio loop: due timers join the ready queue, then the
+ * handles that were ready when the pass began run. */
+static void run_pass(struct runtime *rt)
 {
-	struct runtime *rt = w->data;
 	double now = clock_now();
 	/* CPython's selector waits in whole milliseconds, so timers due within
 	 * a millisecond of each other expire in the same pass; the order of
@@ -271,9 +271,53 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 		}
 		rt->slow[rt->nslow++] = (struct slow_pass){now - rt->t0, took, steps};
 	}
+}
+
+/* Runs after every other watcher of libev's iteration. */
+static void on_check(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct runtime *rt = w->data;
+	run_pass(rt);
 	if (rt->interrupted || timeline_output_broken(rt->tl))
 		ev_break(loop, EVBREAK_ALL);
 	update_watchers(rt);
+}
+
+/* The ideal run's loop: no waiting, the virtual clock jumps to the next
+ * timer whenever nothing is ready. Runs until @done says so or nothing is
+ * left to do. */
+static void run_virtual(struct runtime *rt, bool (*done)(struct runtime *rt))
+{
+	while (!done(rt) && !rt->interrupted) {
+		run_pass(rt);
+		if (rt->nready)
+			continue;
+		/* A timer for a future already settled (a cancelled sleep, a
+		 * wait_for that finished) would only move the clock on. */
+		while (rt->ntimers && rt->timers[0].arg->state != FS_PENDING && rt->timers[0].arg->kind != FUT_JOB) {
+			struct timer t = timer_pop(rt);
+			fut_unref(t.arg);
+		}
+		if (!rt->ntimers)
+			break;
+		if (rt->timers[0].when > clock_virtual_now)
+			clock_virtual_now = rt->timers[0].when;
+	}
+}
+
+static bool main_over(struct runtime *rt)
+{
+	return rt->main_done;
+}
+
+static bool no_task_left(struct runtime *rt)
+{
+	return rt->live == NULL;
+}
+
+static bool nothing_left(struct runtime *rt)
+{
+	return !rt->nready && !rt->ntimers;
 }
 
 static void on_nothing(struct ev_loop *loop, ev_idle *w, int revents)
@@ -601,7 +645,7 @@ bool future_cancel(struct runtime *rt, struct future *f, int line)
 	case FUT_JOB: {
 		struct job *j = (struct job *)f;
 		bool queued = j->pool->tp ? threadpool_cancel(j->pool->tp, &j->u.tw)
-					  : procpool_cancel(j->pool->pp, &j->u.pj);
+			      : j->pool->pp ? procpool_cancel(j->pool->pp, &j->u.pj) : false;
 		timeline_add(rt->tl, clock_now(), f->lane, K_CANCEL, line, f->id, -1,
 			     queued ? "job %d cancelled before a worker took it"
 				    : "job %d's future is cancelled, but the job keeps running in its worker: "
@@ -948,6 +992,43 @@ static void job_proc_done(struct pp_job *pj, int status, const void *reply, size
 	job_complete(j, status, pj->t_submit, pj->t_start);
 }
 
+/* The ideal run's job: the first worker to be free takes it at once, it
+ * runs here and now with the clock set to its start, and a timer hands its
+ * result back at its end. */
+static void ideal_job_done(struct runtime *rt, struct future *f, size_t tag)
+{
+	struct job *j = (struct job *)f;
+	(void)rt, (void)tag;
+	job_complete(j, 0, j->ideal_submit, j->ideal_start);
+}
+
+static void ideal_job(struct runtime *rt, struct pool *pool, struct job *j)
+{
+	int w = 1;
+	for (int k = 2; k <= pool->size; k++)
+		if (pool->free_at[k] < pool->free_at[w])
+			w = k;
+	double now = clock_now();
+	double start = pool->free_at[w] > now ? pool->free_at[w] : now;
+	j->worker_lane = pool->lanes[w];
+	j->ideal_submit = now;
+	j->ideal_start = start;
+	clock_virtual_now = start;
+	job_started(j, now, start, j->worker_lane, 0);
+	struct worker_ctx wc = {rt->tl, j->worker_lane, j->f.id, j->fn == NULL, 0};
+	struct interp_env env = {rt->sc, rt->scale, NULL, NULL, worker_emit, &wc, rt->tmpdir};
+	j->ok = interp_call(&env, j->fn, j->builtin, j->args, j->nargs, j->line, &j->result);
+	double end = clock_now();
+	struct buf d = {0};
+	buf_seconds(&d, end - start);
+	timeline_add(rt->tl, end, j->worker_lane, j->ok ? K_JOB_DONE : K_ERROR, j->line, j->f.id, end - start,
+		     "job %d %s after %s", j->f.id, j->ok ? "done" : "failed", d.data);
+	buf_free(&d);
+	pool->free_at[w] = end;
+	clock_virtual_now = now;
+	timer_add(rt, end, ideal_job_done, &j->f);
+}
+
 bool runtime_offload(struct runtime *rt, void *owner, int pool_index, const struct func *fn,
 		     enum builtin builtin, struct value *args, int nargs, int line, struct value *out)
 {
@@ -999,7 +1080,10 @@ bool runtime_offload(struct runtime *rt, void *owner, int pool_index, const stru
 		     j->desc, pool->decl->name, j->f.id);
 	fut_ref(&j->f); /* the pool's reference, dropped when the job completes */
 	int rc;
-	if (pool->processes) {
+	if (rt->ideal) {
+		ideal_job(rt, pool, j);
+		rc = 0;
+	} else if (pool->processes) {
 		j->u.pj = (struct pp_job){.req = j->req.data, .req_len = j->req.len, .event = job_proc_event,
 					  .done = job_proc_done, .data = j};
 		rc = procpool_submit(pool->pp, &j->u.pj);
@@ -1087,7 +1171,15 @@ static bool start_pool(struct runtime *rt, struct pool *pool, const struct pool_
 	if (pool_size(rt->sc, decl, rt->scale, &pool->size) != 0)
 		return false;
 	pool->lanes = xcalloc((size_t)pool->size + 1, sizeof(int));
-	if (pool->processes) {
+	if (rt->ideal) {
+		/* No workers: jobs are run in place on the virtual clock. */
+		pool->free_at = xcalloc((size_t)pool->size + 1, sizeof(double));
+		for (int w = 1; w <= pool->size; w++) {
+			char name[64];
+			snprintf(name, sizeof(name), "%s/%d", decl->name, w);
+			pool->lanes[w] = timeline_lane(rt->tl, pool->processes ? LANE_PROCESS : LANE_THREAD, name);
+		}
+	} else if (pool->processes) {
 		pool->pp = procpool_new(rt->loop, decl->name, pool->size, proc_handler, rt);
 		if (!pool->pp) {
 			diag_error("could not start the %d worker processes of pool %s: %s", pool->size,
@@ -1146,9 +1238,22 @@ static void remove_tmpdir(struct runtime *rt)
 	rt->tmpdir = NULL;
 }
 
+static struct runtime *runtime_create(const struct scenario *sc, struct timeline *tl, double scale, bool ideal);
+
 struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, double scale)
 {
+	return runtime_create(sc, tl, scale, false);
+}
+
+struct runtime *runtime_new_ideal(const struct scenario *sc, struct timeline *tl, double scale)
+{
+	return runtime_create(sc, tl, scale, true);
+}
+
+static struct runtime *runtime_create(const struct scenario *sc, struct timeline *tl, double scale, bool ideal)
+{
 	struct runtime *rt = xcalloc(1, sizeof(*rt));
+	rt->ideal = ideal;
 	rt->timer.fd = rt->heartbeat.fd = -1; /* not created yet: nothing to close */
 	rt->sc = sc;
 	rt->tl = tl;
@@ -1259,6 +1364,10 @@ static void cancel_remaining(struct runtime *rt)
 		fut_unref(&all[i]->f);
 	}
 	free(all);
+	if (rt->ideal) {
+		run_virtual(rt, no_task_left);
+		return;
+	}
 	double deadline = clock_now() + CANCEL_GRACE * rt->scale;
 	while (rt->live && !rt->interrupted && !timeline_output_broken(rt->tl) && clock_now() < deadline) {
 		update_watchers(rt);
@@ -1323,6 +1432,8 @@ static void lag_percentiles(struct runtime *rt, double *p50, double *p99)
 enum run_status runtime_run(struct runtime *rt)
 {
 	rt->t0 = timeline_t0(rt->tl);
+	if (rt->ideal)
+		clock_set_virtual(true, rt->t0);
 	rt->hb_period = HEARTBEAT * rt->scale;
 	if (rt->slow_threshold <= 0)
 		rt->slow_threshold = SLOW_PASS * rt->scale;
@@ -1347,26 +1458,29 @@ enum run_status runtime_run(struct runtime *rt)
 	struct value coro = value_coro(rt->sc->main, NULL, 0);
 	rt->main = task_new(rt, coro, "main", &err);
 	value_unref(coro);
-	ev_check_start(rt->loop, &rt->check);
-	ev_prepare_start(rt->loop, &rt->prepare);
-	ev_check_start(rt->loop, &rt->polled);
-	/* These run every pass but are no reason to keep going. */
-	ev_unref(rt->loop);
-	ev_unref(rt->loop);
-	ev_unref(rt->loop);
-	ev_now_update(rt->loop);
-	ptimer_arm(rt->loop, &rt->heartbeat, rt->hb_next);
-	update_watchers(rt);
-
 	fut_ref(&rt->main->f);
-	ev_run(rt->loop, 0);
+	if (rt->ideal) {
+		run_virtual(rt, main_over);
+	} else {
+		ev_check_start(rt->loop, &rt->check);
+		ev_prepare_start(rt->loop, &rt->prepare);
+		ev_check_start(rt->loop, &rt->polled);
+		/* These run every pass but are no reason to keep going. */
+		ev_unref(rt->loop);
+		ev_unref(rt->loop);
+		ev_unref(rt->loop);
+		ev_now_update(rt->loop);
+		ptimer_arm(rt->loop, &rt->heartbeat, rt->hb_next);
+		update_watchers(rt);
+		ev_run(rt->loop, 0);
+	}
 
 	enum run_status status = RUN_OK;
 	double end = clock_now();
 	/* A heartbeat that was due while the loop was blocked at the very end
 	 * never got to fire: count its lateness too. */
 	double last = rt->main_done ? rt->t_main_end : end;
-	if (last > rt->hb_next)
+	if (!rt->ideal && last > rt->hb_next)
 		record_lag(rt, last - rt->hb_next);
 	if (timeline_output_broken(rt->tl)) {
 		status = RUN_BROKEN_PIPE;
@@ -1416,7 +1530,9 @@ enum run_status runtime_run(struct runtime *rt)
 		/* asyncio.run() waits for the default pool's threads, and the
 		 * interpreter at exit for every pool's: the program is over when
 		 * the last running job is, and so is its total time. */
-		size_t left = outstanding_jobs(rt);
+		size_t left = rt->ideal ? rt->ntimers : outstanding_jobs(rt);
+		if (rt->ideal)
+			run_virtual(rt, nothing_left);
 		while (outstanding_jobs(rt) && !rt->interrupted && !timeline_output_broken(rt->tl)) {
 			update_watchers(rt);
 			ev_run(rt->loop, EVRUN_ONCE);
@@ -1466,6 +1582,8 @@ enum run_status runtime_run(struct runtime *rt)
 	}
 	rt->summary = s;
 	rt->total = s.total;
+	if (rt->ideal)
+		clock_set_virtual(false, 0);
 	return status;
 }
 
@@ -1476,7 +1594,10 @@ void runtime_free(struct runtime *rt)
 	cancel_tasks(rt, "shutting down");
 	stop_pools(rt);
 	for (int i = 0; i < rt->npools; i++)
+	{
 		free(rt->pools[i].lanes);
+		free(rt->pools[i].free_at);
+	}
 	free(rt->pools);
 	while (rt->ready) {
 		struct handle *h = rt->ready;

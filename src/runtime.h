@@ -35,6 +35,12 @@ struct runtime *runtime_new(const struct scenario *sc, struct timeline *tl, doub
  *  asyncio's debug mode). Call before runtime_run(). */
 void runtime_set_slow(struct runtime *rt, double seconds);
 
+/** Like runtime_new(), for the ideal run: on a virtual clock, without
+ *  workers (jobs run in place, each on the first worker of its pool to be
+ *  free), so that the run takes exactly what the scenario says and its
+ *  computing takes. runtime_run() then returns at once. */
+struct runtime *runtime_new_ideal(const struct scenario *sc, struct timeline *tl, double scale);
+
 /** Runs main() to completion and returns the status; the events were
  *  printed as they happened, the summary is runtime_summary()'s. */
 enum run_status runtime_run(struct runtime *rt);

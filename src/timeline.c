@@ -320,6 +320,19 @@ bool timeline_utf8(const struct timeline *tl)
 	return tl->utf8;
 }
 
+void timeline_print_text_any(struct timeline *tl, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&tl->lock);
+	emit_locked(tl, &b);
+	pthread_mutex_unlock(&tl->lock);
+	buf_free(&b);
+}
+
 void timeline_print_text(struct timeline *tl, const char *fmt, ...)
 {
 	if (tl->fmt != TL_TEXT)

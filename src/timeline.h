@@ -110,6 +110,9 @@ int timeline_output_errno(const struct timeline *tl);
 /** Whether the locale is UTF-8 (else the marks are ASCII). */
 bool timeline_utf8(const struct timeline *tl);
 
+/** Prints text that is not an event, in any format. */
+void timeline_print_text_any(struct timeline *tl, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
 /** Prints a line that is not an event (headings, in text format only). */
 void timeline_print_text(struct timeline *tl, const char *fmt, ...) ATTR_PRINTF(2, 3);
 

@@ -558,6 +558,32 @@ def case_slow_option(aiodemo):
     run(aiodemo, 'run', 'blocking-sleep', '--slow', '0', check_status=2)
 
 
+def case_ideal(aiodemo):
+    p = run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE), '--format', 'json', '--ideal')
+    lines = [json.loads(l) for l in p.stdout.splitlines()]
+    ideal = [l for l in lines if l.get('kind') == 'ideal']
+    expect_eq('the summary is still last', lines[-1]['kind'], 'summary')
+    if len(ideal) != 1:
+        raise Failure('no ideal line')
+    d = ideal[0]
+    if abs(d['total'] - 3 * SCALE) > 1e-6:
+        raise Failure(f'ideal total {d["total"]}, wanted exactly {3 * SCALE}')
+    expect_eq('say lines matched', (d['matched'], d['says']), (4, 4))
+    if d['deviation_max'] > tol(3):
+        raise Failure(f'the real run strays {d["deviation_max"]} s from the ideal')
+    ideal_times = [x['ideal'] for x in d['lines']]
+    expect_eq('ideal moments', [round(t / SCALE, 6) for t in ideal_times], [0, 2, 2, 3])
+    # With offloaded jobs: the ideal pool of three runs the fourth download after the first.
+    p = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--format', 'json', '--ideal')
+    d = [json.loads(l) for l in p.stdout.splitlines() if '"kind":"ideal"' in l][0]
+    ends = sorted(x['ideal'] for x in d['lines'] if x['text'].startswith('✅'))
+    expect_eq('ideal download ends', [round(t / SCALE, 6) for t in ends], [1, 1, 1, 2])
+    p = run(aiodemo, 'run', 'offload-sleep', '--scale', str(SCALE), '--ideal', '--view', 'events')
+    for piece in ('ideal run (the same scenario on a virtual clock', 'real minus ideal', 'real-ideal'):
+        if piece not in p.stdout:
+            raise Failure(f'text output lacks {piece!r}')
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')
