@@ -51,7 +51,7 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	const struct tl_event *ev = timeline_events(tl, &n);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct tl_event *e = &ev[i];
-		buf_printf(&b, "%s{\"t\":%.9f,\"lane\":%d,\"kind\":\"%s\"", i ? ",\n" : "", e->t, e->lane,
+		buf_printf(&b, "%s{\"t\":%.17g,\"lane\":%d,\"kind\":\"%s\"", i ? ",\n" : "", e->t, e->lane,
 			   timeline_kind_name(e->kind));
 		if (e->text[0]) {
 			buf_puts(&b, ",\"text\":");
@@ -62,7 +62,7 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 		if (e->job)
 			buf_printf(&b, ",\"job\":%d", e->job);
 		if (e->dur >= 0)
-			buf_printf(&b, ",\"dur\":%.9f", e->dur);
+			buf_printf(&b, ",\"dur\":%.17g", e->dur);
 		buf_putc(&b, '}');
 		if (b.len > 1 << 16)
 			rc = flush_buf(f, &b);
@@ -70,20 +70,20 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	buf_puts(&b, "],\n\"blocked\":[");
 	const struct tl_blocked *bw = timeline_blocked_windows(tl, &n);
 	for (size_t i = 0; i < n; i++) {
-		buf_printf(&b, "%s{\"start\":%.9f,\"end\":%.9f,\"lane\":%d,\"line\":%d,\"what\":", i ? "," : "",
+		buf_printf(&b, "%s{\"start\":%.17g,\"end\":%.17g,\"lane\":%d,\"line\":%d,\"what\":", i ? "," : "",
 			   bw[i].start, bw[i].end, bw[i].lane, bw[i].line);
 		json_str(&b, bw[i].what);
 		buf_putc(&b, '}');
 	}
 	buf_printf(&b, "],\n\"summary\":{\"status\":\"%s\",\"error\":", s->status);
 	json_str(&b, s->error);
-	buf_printf(&b, ",\"total\":%.9f,\"expected_total\":%.9f,\"tolerance\":%.9f,\"max_lag\":%.9f,"
-		   "\"heartbeat\":%.9f,\"tasks\":%zu,\"jobs\":%zu,\"max_queue_wait\":%.9f,\"scale\":%.17g,"
-		   "\"lag_p50\":%.9f,\"lag_p99\":%.9f,\"utilization\":%.6f,\"slow_threshold\":%.9f,\"slow_passes\":[",
+	buf_printf(&b, ",\"total\":%.17g,\"expected_total\":%.17g,\"tolerance\":%.17g,\"max_lag\":%.17g,"
+		   "\"heartbeat\":%.17g,\"tasks\":%zu,\"jobs\":%zu,\"max_queue_wait\":%.17g,\"scale\":%.17g,"
+		   "\"lag_p50\":%.17g,\"lag_p99\":%.17g,\"utilization\":%.6f,\"slow_threshold\":%.17g,\"slow_passes\":[",
 		   s->total, s->expected_total, s->tolerance, s->max_lag, s->heartbeat, s->tasks, s->jobs,
 		   s->max_queue_wait, s->scale, s->lag_p50, s->lag_p99, s->utilization, s->slow_threshold);
 	for (int i = 0; i < s->nslow; i++)
-		buf_printf(&b, "%s{\"t\":%.9f,\"dur\":%.9f,\"steps\":%zu}", i ? "," : "", s->slow[i].t, s->slow[i].dur,
+		buf_printf(&b, "%s{\"t\":%.17g,\"dur\":%.17g,\"steps\":%zu}", i ? "," : "", s->slow[i].t, s->slow[i].dur,
 			   s->slow[i].steps);
 	buf_puts(&b, "],\"expectations\":[");
 	for (int i = 0; i < s->nchecks; i++) {
