@@ -100,6 +100,13 @@ static void wake(pthread_cond_t *c, bool all)
 }
 
 /* Appends the chain @first..@last to the done queue. */
+/* Results are batched only for jobs shorter than HOLD_MAX_JOB, at most
+ * HOLD_MAX_COUNT of them and never longer than HOLD_MAX_AGE, and never
+ * while the queue is empty: a real job's result goes back at once. */
+#define HOLD_MAX_JOB 50e-6
+#define HOLD_MAX_COUNT 64
+#define HOLD_MAX_AGE 500e-6
+
 static void push_done(struct threadpool *p, struct tp_work *first, struct tp_work *last)
 {
 	last->next = NULL;
@@ -125,6 +132,13 @@ static void *worker_main(void *arg)
 	if (p->on_start)
 		p->on_start(p, t->index, p->on_start_arg);
 
+	/* Finished work not yet handed to the loop: while more work waits
+	 * and the jobs are quick, a worker hands back its results in batches,
+	 * one lock and one wake-up for many (see HOLD_*). */
+	struct tp_work *held = NULL, *held_last = NULL;
+	int nheld = 0;
+	double held_since = 0;
+
 	lock(&p->mu);
 	p->idle++;
 	for (;;) {
@@ -149,6 +163,12 @@ static void *worker_main(void *arg)
 		w->t_start = clock_now();
 		w->work(w);
 		w->t_end = clock_now();
+		if (held)
+			held_last->next = w;
+		else
+			held = w, held_since = w->t_end;
+		held_last = w;
+		nheld++;
 
 		/*
 		 * Count as idle again before the result becomes visible, so a
@@ -157,14 +177,23 @@ static void *worker_main(void *arg)
 		 */
 		lock(&p->mu);
 		p->idle++;
-		unlock(&p->mu);
-
-		push_done(p, w, w);
-		ev_async_send(p->loop, &p->async);
-		lock(&p->mu);
+		bool more = p->head && !p->stop;
+		if (!more || w->t_end - w->t_start > HOLD_MAX_JOB || nheld >= HOLD_MAX_COUNT ||
+		    w->t_end - held_since > HOLD_MAX_AGE) {
+			unlock(&p->mu);
+			push_done(p, held, held_last);
+			ev_async_send(p->loop, &p->async);
+			held = held_last = NULL;
+			nheld = 0;
+			lock(&p->mu);
+		}
 	}
 	p->idle--;
 	unlock(&p->mu);
+	if (held) {
+		push_done(p, held, held_last);
+		ev_async_send(p->loop, &p->async);
+	}
 	return NULL;
 }
 
