@@ -24,6 +24,8 @@
 #include "threadpool.h"
 #include "timeline.h"
 
+#define REPEAT 5 /* runs of each benchmark; figures are their medians */
+
 #ifndef AIODEMO_BENCH_DIR
 #define AIODEMO_BENCH_DIR ""
 #endif
@@ -33,11 +35,13 @@
 
 /* --- results ------------------------------------------------------------------ */
 
+/* One figure, measured once per repetition. */
 struct figure {
 	const char *group;
 	char *name;  /* for people */
 	char *key;   /* for JSON */
-	double value;
+	double *values;
+	size_t n;
 	const char *unit; /* "s", "jobs/s", "B", "x" */
 };
 
@@ -46,8 +50,17 @@ static size_t nfigures;
 
 static void add_figure(const char *group, const char *key, const char *name, double value, const char *unit)
 {
-	figures = xrealloc(figures, (nfigures + 1) * sizeof(*figures));
-	figures[nfigures++] = (struct figure){group, xstrdup(name), xstrdup(key), value, unit};
+	struct figure *f = NULL;
+	for (size_t i = 0; i < nfigures && !f; i++)
+		if (!strcmp(figures[i].key, key))
+			f = &figures[i];
+	if (!f) {
+		figures = xrealloc(figures, (nfigures + 1) * sizeof(*figures));
+		f = &figures[nfigures++];
+		*f = (struct figure){group, xstrdup(name), xstrdup(key), NULL, 0, unit};
+	}
+	f->values = xrealloc(f->values, (f->n + 1) * sizeof(*f->values));
+	f->values[f->n++] = value;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -445,38 +458,62 @@ int bench_run(int set, bool quick, bool json, bool peers)
 		return 1;
 	}
 	int rc = 0;
-	if ((set & BENCH_OFFLOAD) && bench_offload(loop, quick) != 0)
-		rc = 1;
-	if ((set & BENCH_PROCESS) && bench_process(loop, quick) != 0)
-		rc = 1;
-	if ((set & BENCH_TIMERS) && bench_timers(loop, quick) != 0)
-		rc = 1;
-	if ((set & BENCH_SCALE) && bench_scale(quick) != 0)
-		rc = 1;
-	if (peers && (set & (BENCH_OFFLOAD | BENCH_PROCESS | BENCH_TIMERS)))
-		bench_peers(quick);
+	/* Each figure is the median of REPEAT runs, reported with its range. */
+	int repeat = quick ? 1 : REPEAT;
+	for (int r = 0; r < repeat && rc == 0; r++) {
+		if ((set & BENCH_OFFLOAD) && bench_offload(loop, quick) != 0)
+			rc = 1;
+		if ((set & BENCH_PROCESS) && bench_process(loop, quick) != 0)
+			rc = 1;
+		if ((set & BENCH_TIMERS) && bench_timers(loop, quick) != 0)
+			rc = 1;
+		if ((set & BENCH_SCALE) && bench_scale(quick) != 0)
+			rc = 1;
+		if (peers && (set & (BENCH_OFFLOAD | BENCH_PROCESS | BENCH_TIMERS)))
+			bench_peers(quick);
+	}
 	if (rc)
 		diag_error("a benchmark could not run: %s", strerror(errno));
 	if (json) {
-		printf("{\"kind\":\"bench\",\"quick\":%s", quick ? "true" : "false");
-		for (size_t i = 0; i < nfigures; i++)
-			printf(isnan(figures[i].value) ? ",\"%s\":null" : ",\"%s\":%.9g", figures[i].key, figures[i].value);
+		printf("{\"kind\":\"bench\",\"quick\":%s,\"runs\":%d", quick ? "true" : "false", repeat);
+		for (size_t i = 0; i < nfigures; i++) {
+			struct figure *f = &figures[i];
+			double med = percentile(f->values, f->n, 0.5);
+			if (isnan(med)) {
+				printf(",\"%s\":null", f->key);
+				continue;
+			}
+			printf(",\"%s\":%.9g", f->key, med);
+			if (f->n > 1)
+				printf(",\"%s_min\":%.9g,\"%s_max\":%.9g", f->key, f->values[0], f->key, f->values[f->n - 1]);
+		}
 		printf("}\n");
 	} else {
+		if (repeat > 1)
+			printf("medians of %d runs, with the lowest and the highest\n\n", repeat);
 		const char *group = NULL;
 		for (size_t i = 0; i < nfigures; i++) {
-			if (!group || strcmp(group, figures[i].group) != 0) {
-				group = figures[i].group;
+			struct figure *f = &figures[i];
+			if (!group || strcmp(group, f->group) != 0) {
+				group = f->group;
 				printf("%s%s\n", i ? "\n" : "", group);
 			}
-			printf("  %-58s ", figures[i].name);
-			print_value(figures[i].value, figures[i].unit);
+			printf("  %-58s ", f->name);
+			print_value(percentile(f->values, f->n, 0.5), f->unit); /* sorts the values */
+			if (f->n > 1) {
+				printf("   (");
+				print_value(f->values[0], f->unit);
+				printf(" ..");
+				print_value(f->values[f->n - 1], f->unit);
+				printf(")");
+			}
 			putchar('\n');
 		}
 	}
 	for (size_t i = 0; i < nfigures; i++) {
 		free(figures[i].name);
 		free(figures[i].key);
+		free(figures[i].values);
 	}
 	free(figures);
 	figures = NULL;

@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +120,8 @@ struct pp_reply {
 	int fd;
 	bool sent_result;
 	bool broken; /* the parent is gone */
+	bool sent_start;
+	double t_start; /* sent with the job's first frame, in the same write */
 };
 
 /* ---- framing, shared by both sides ---- */
@@ -141,18 +144,26 @@ static void get_hdr(const unsigned char *h, int *type, size_t *len, double *t)
 	memcpy(t, h + 8, 8);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/* Writes every byte of @iov, resuming after partial writes: one system
+ * call in the usual case, where write() and read() pairs would take two. */
+static int writev_all(int fd, struct iovec *iov, int n)
 {
-	const unsigned char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		p += n;
-		len -= (size_t)n;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	return 0;
 }
@@ -189,11 +200,8 @@ static int send_frame(int fd, int type, double t, const void *msg, size_t len)
 	}
 	unsigned char h[FRAME_HDR];
 	put_hdr(h, type, len, t);
-	if (write_all(fd, h, sizeof(h)) < 0)
-		return -1;
-	if (len > 0 && write_all(fd, msg, len) < 0)
-		return -1;
-	return 0;
+	struct iovec iov[2] = {{h, sizeof(h)}, {(void *)(uintptr_t)msg, len}};
+	return writev_all(fd, iov, len > 0 ? 2 : 1);
 }
 
 /* Closes *@fd if open. Errors are ignored: closing a pipe end reports
@@ -218,7 +226,23 @@ static int reply_send(struct pp_reply *r, int type, const void *msg, size_t len)
 		errno = EPIPE;
 		return -1;
 	}
-	if (send_frame(r->fd, type, clock_now(), msg, len) < 0) {
+	int rc;
+	if (!r->sent_start) {
+		/* START and this frame leave in one write. */
+		unsigned char s[FRAME_HDR], h[FRAME_HDR];
+		if (len > FRAME_MAX) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		put_hdr(s, F_START, 0, r->t_start);
+		put_hdr(h, type, len, clock_now());
+		struct iovec iov[3] = {{s, sizeof(s)}, {h, sizeof(h)}, {(void *)(uintptr_t)msg, len}};
+		rc = writev_all(r->fd, iov, len > 0 ? 3 : 2);
+		r->sent_start = rc == 0;
+	} else {
+		rc = send_frame(r->fd, type, clock_now(), msg, len);
+	}
+	if (rc < 0) {
 		/* A failed write may have left half a frame in the pipe. */
 		if (errno != EMSGSIZE)
 			r->broken = true;
@@ -353,16 +377,14 @@ static _Noreturn void child_main(struct procpool *p, int index, pid_t parent, in
 		if (len > 0 && read_all(CHILD_REQ_FD, req, len) != 1)
 			_exit(1);
 
-		struct pp_reply r = { .fd = CHILD_REP_FD };
-		if (send_frame(CHILD_REP_FD, F_START, clock_now(), NULL, 0) < 0)
-			_exit(1);
+		struct pp_reply r = { .fd = CHILD_REP_FD, .t_start = clock_now() };
 		/* Never a null pointer, even for an empty request. */
 		p->handler(p->ctx, len > 0 ? (const void *)req : (const void *)"", len, &r);
 		if (r.broken)
 			_exit(1);
 		/* The parent waits for a RESULT to free the worker, so one is
 		 * always sent, empty if the handler did not. */
-		if (!r.sent_result && send_frame(CHILD_REP_FD, F_RESULT, clock_now(), NULL, 0) < 0)
+		if (!r.sent_result && reply_send(&r, F_RESULT, NULL, 0) < 0)
 			_exit(1);
 	}
 }
@@ -496,9 +518,8 @@ static int send_request(struct pp_worker *w, const struct pp_job *j)
 	}
 	bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
 
-	int ret = write_all(w->req_fd, h, sizeof(h));
-	if (ret == 0 && j->req_len > 0)
-		ret = write_all(w->req_fd, j->req, j->req_len);
+	struct iovec iov[2] = {{h, sizeof(h)}, {(void *)(uintptr_t)j->req, j->req_len}};
+	int ret = writev_all(w->req_fd, iov, j->req_len > 0 ? 2 : 1);
 	int err = errno;
 	if (ret < 0 && err == EPIPE && !was_pending) {
 		const struct timespec zero = { 0, 0 };
