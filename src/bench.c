@@ -161,6 +161,7 @@ struct pp_bench {
 	double *lat;
 	size_t n, done;
 	char byte;
+	bool failed;
 };
 
 static void pp_echo(void *ctx, const void *req, size_t len, struct pp_reply *r)
@@ -174,7 +175,7 @@ static void pp_done(struct pp_job *j, int status, const void *reply, size_t len)
 	struct pp_bench *b = j->data;
 	(void)reply, (void)len;
 	if (status != 0) {
-		b->done = b->n;
+		b->failed = true;
 		return;
 	}
 	b->lat[b->done++] = clock_now() - j->t_submit;
@@ -238,6 +239,11 @@ static int bench_process(struct ev_loop *loop, bool quick)
 	procpool_submit(b.pool, &b.job);
 	ev_run(loop, 0);
 	procpool_destroy(b.pool);
+	if (b.failed) {
+		free(b.lat);
+		errno = EPIPE;
+		return -1;
+	}
 	double p50 = percentile(b.lat, b.done, 0.5);
 	add_figure("process", "process_rtt_p50", "process job round trip: p50", p50, "s");
 	add_figure("process", "process_rtt_p99", "process job round trip: p99", percentile(b.lat, b.done, 0.99), "s");

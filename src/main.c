@@ -63,7 +63,7 @@ struct options {
 static const char usage_text[] =
 	"usage: aiodemo list\n"
 	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
-	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow S] [--ideal]\n"
+	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow SECONDS] [--ideal]\n"
 	"                   [--record FILE] [--trace FILE] [--svg FILE]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
@@ -348,19 +348,39 @@ static int install_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* Lanes that match between a real and an ideal run: the same task, or a
+ * worker of the same pool (the ideal run may pick another worker). */
+static bool same_lane(const struct tl_lane *a, const struct tl_lane *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == LANE_THREAD || a->kind == LANE_PROCESS) {
+		size_t n = strcspn(a->name, "/");
+		return n == strcspn(b->name, "/") && !strncmp(a->name, b->name, n);
+	}
+	return !strcmp(a->name, b->name);
+}
+
 /* Runs @sc again on a virtual clock and writes, to @out, how far the real
  * run's say lines strayed from the ideal ones: matched by lane, text and
  * occurrence. */
-static void ideal_compare(const struct scenario *sc, const struct options *o, const struct timeline *real,
-			  double real_total, struct buf *out)
+static int ideal_compare(const struct scenario *sc, const struct options *o, const struct timeline *real,
+			 double real_total, struct buf *out)
 {
 	struct timeline *tl = timeline_new(NULL, TL_JSON, false, clock_now());
 	struct runtime *rt = tl ? runtime_new_ideal(sc, tl, o->scale) : NULL;
 	if (!rt) {
 		timeline_free(tl);
-		return;
+		return 0;
 	}
-	runtime_run(rt);
+	running = rt;
+	enum run_status st = runtime_run(rt);
+	running = NULL;
+	if (st == RUN_INTERRUPTED) {
+		runtime_free(rt);
+		timeline_free(tl);
+		return -1;
+	}
 	double ideal_total = runtime_summary(rt)->total;
 	size_t nr, ni;
 	const struct tl_event *re = timeline_events(real, &nr), *ie = timeline_events(tl, &ni);
@@ -370,24 +390,32 @@ static void ideal_compare(const struct scenario *sc, const struct options *o, co
 	double *dev = xcalloc(ni + 1, sizeof(*dev));
 	size_t *pair = xcalloc(ni + 1, sizeof(*pair));
 	bool *used = xcalloc(nr + 1, sizeof(*used));
-	size_t matched = 0, says = 0, worst = 0;
+	size_t matched = 0, says = 0;
 	for (size_t i = 0; i < ni; i++) {
 		if (ie[i].kind != K_SAY)
 			continue;
 		says++;
 		for (size_t k = 0; k < nr; k++) {
 			if (used[k] || re[k].kind != K_SAY || strcmp(re[k].text, ie[i].text) != 0 ||
-			    strcmp(rl[re[k].lane].name, il[ie[i].lane].name) != 0)
+			    !same_lane(&rl[re[k].lane], &il[ie[i].lane]))
 				continue;
 			used[k] = true;
 			pair[matched] = i;
 			dev[matched] = re[k].t - ie[i].t;
-			if (fabs(dev[matched]) > fabs(dev[worst]))
-				worst = matched;
 			matched++;
 			break;
 		}
 	}
+	/* In time order: a job's lines were made all at once. */
+	for (size_t a = 1; a < matched; a++)
+		for (size_t b = a; b > 0 && ie[pair[b]].t < ie[pair[b - 1]].t; b--) {
+			size_t tp = pair[b];
+			double td = dev[b];
+			pair[b] = pair[b - 1];
+			dev[b] = dev[b - 1];
+			pair[b - 1] = tp;
+			dev[b - 1] = td;
+		}
 	/* Percentiles of the absolute deviation. */
 	double *abs_dev = xcalloc(matched + 1, sizeof(*abs_dev));
 	for (size_t i = 0; i < matched; i++)
@@ -427,7 +455,7 @@ static void ideal_compare(const struct scenario *sc, const struct options *o, co
 		buf_seconds(&a, p50);
 		buf_seconds(&b, p99);
 		buf_seconds(&c, max);
-		buf_printf(out, "  %-14s %zu of %zu matched; real minus ideal: p50 %s, p99 %s, max %s\n", "say lines",
+		buf_printf(out, "  %-14s %zu of %zu matched; |real - ideal|: p50 %s, p99 %s, max %s\n", "say lines",
 			   matched, says, a.data, b.data, c.data);
 		if (o->view_events) {
 			buf_printf(out, "    %8s %8s %10s  %s\n", "ideal", "real", "real-ideal", "line");
@@ -448,6 +476,7 @@ static void ideal_compare(const struct scenario *sc, const struct options *o, co
 	free(used);
 	runtime_free(rt);
 	timeline_free(tl);
+	return 0;
 }
 
 /* Writes the files --record, --trace and --svg ask for. Returns 0 or 1. */
@@ -598,8 +627,8 @@ static int cmd_run(const struct options *o)
 	enum run_status st = runtime_run(rt);
 	running = NULL;
 	struct buf ideal = {0};
-	if (o->ideal && (st == RUN_OK || st == RUN_FAILED))
-		ideal_compare(sc, o, tl, runtime_summary(rt)->total, &ideal);
+	if (o->ideal && (st == RUN_OK || st == RUN_FAILED) && ideal_compare(sc, o, tl, runtime_summary(rt)->total, &ideal) != 0)
+		st = RUN_INTERRUPTED;
 	if (st != RUN_BROKEN_PIPE && report(o, &info, tl, runtime_summary(rt), color, &ideal) != 0 && st == RUN_OK)
 		st = RUN_FAILED;
 	buf_free(&ideal);

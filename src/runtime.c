@@ -300,6 +300,8 @@ static void run_virtual(struct runtime *rt, bool (*done)(struct runtime *rt))
 		}
 		if (!rt->ntimers)
 			break;
+		if (rt->ideal_deadline > 0 && rt->timers[0].when > rt->ideal_deadline)
+			break; /* cancelled tasks that will not stop, as in the real run */
 		if (rt->timers[0].when > clock_virtual_now)
 			clock_virtual_now = rt->timers[0].when;
 	}
@@ -1365,7 +1367,9 @@ static void cancel_remaining(struct runtime *rt)
 	}
 	free(all);
 	if (rt->ideal) {
+		rt->ideal_deadline = clock_now() + CANCEL_GRACE * rt->scale;
 		run_virtual(rt, no_task_left);
+		rt->ideal_deadline = 0;
 		return;
 	}
 	double deadline = clock_now() + CANCEL_GRACE * rt->scale;

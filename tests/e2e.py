@@ -579,7 +579,7 @@ def case_ideal(aiodemo):
     ends = sorted(x['ideal'] for x in d['lines'] if x['text'].startswith('✅'))
     expect_eq('ideal download ends', [round(t / SCALE, 6) for t in ends], [1, 1, 1, 2])
     p = run(aiodemo, 'run', 'offload-sleep', '--scale', str(SCALE), '--ideal', '--view', 'events')
-    for piece in ('ideal run (the same scenario on a virtual clock', 'real minus ideal', 'real-ideal'):
+    for piece in ('ideal run (the same scenario on a virtual clock', '|real - ideal|', 'real-ideal'):
         if piece not in p.stdout:
             raise Failure(f'text output lacks {piece!r}')
 
