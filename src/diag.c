@@ -79,7 +79,8 @@ void diag_format_at(char *buf, size_t size, const char *file, const char *text, 
 	if (m < 0 || (size_t)(off + m) >= size)
 		return;
 	off += m;
-	for (int i = 1; i < col && (size_t)off + 2 < size; i++) {
+	/* The caret stays under the part of the line shown. */
+	for (int i = 1; i < col && (size_t)(i - 1) < n && (size_t)off + 2 < size; i++) {
 		char c = (size_t)(i - 1) < n && src[i - 1] == '\t' ? '\t' : ' ';
 		/* A UTF-8 continuation byte takes no column of its own. */
 		if ((size_t)(i - 1) < n && ((unsigned char)src[i - 1] & 0xC0) == 0x80)

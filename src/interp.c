@@ -19,6 +19,7 @@
 #define MAX_CALL_DEPTH 200
 #define MAX_LIST_ITEMS 10000000
 #define MAX_FILE_READ (16u << 20)
+#define MAX_STEP_SECONDS 3600 /* a sleep or block of scenario time */
 
 static _Thread_local int call_depth;
 
@@ -136,6 +137,9 @@ static bool number_arg(struct ctx *c, struct value v, const char *what, double *
 			     value_type_name(v));
 	if (*d < 0 || !isfinite(*d))
 		return throw(c, out, "ValueError", "%s length must be non-negative", what);
+	if (*d > MAX_STEP_SECONDS)
+		return throw(c, out, "ValueError", "%s of %g s is longer than the limit of %d s", what, *d,
+			     MAX_STEP_SECONDS);
 	return true;
 }
 

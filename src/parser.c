@@ -26,6 +26,9 @@
 
 #include "diag.h"
 
+#define MAX_EXPR_DEPTH 100 /* expressions inside expressions */
+#define MAX_LINE 4096      /* bytes in a line (the raw python: and notice: blocks too) */
+
 enum tok_kind { T_EOL, T_NAME, T_INT, T_FLOAT, T_STRING, T_OP };
 
 struct token {
@@ -65,6 +68,9 @@ struct parser {
 	int lineno, indent;
 	struct token *toks;
 	int ntoks, tokcap, tpos;
+	struct token *outer_toks; /* the line's tokens, while a {...} in a string is parsed */
+	struct buf lit;           /* the literal text of the string being parsed */
+	int depth;                /* expressions being parsed, one inside the other */
 
 	struct scenario *sc;
 	struct alloc_list allocs;
@@ -286,6 +292,8 @@ static void take_line(struct parser *P)
 	P->next_pos = next;
 	P->next_lineno++;
 	const char *body;
+	if (P->line_end - P->line > MAX_LINE)
+		fail_at(P, P->lineno, MAX_LINE + 1, "line longer than %d bytes", MAX_LINE);
 	P->indent = measure_indent(P->line, P->line_end, &body);
 	if (memchr(P->line, '\0', (size_t)(P->line_end - P->line)))
 		fail_at(P, P->lineno, 1, "a NUL byte in the file");
@@ -542,6 +550,13 @@ static int define_var(struct parser *P, const struct token *t)
 
 /* --- expressions -------------------------------------------------------- */
 
+/* Nesting costs C stack in the parser and the interpreter: bound it. */
+static void enter(struct parser *P)
+{
+	if (++P->depth > MAX_EXPR_DEPTH)
+		FAIL_TOK(P, "expression nested too deeply (the limit is %d levels)", MAX_EXPR_DEPTH);
+}
+
 static struct expr *parse_expr(struct parser *P);
 static struct expr *parse_or(struct parser *P);
 
@@ -591,13 +606,14 @@ static struct expr *parse_string(struct parser *P, const struct token *t)
 	struct fpart *parts = NULL;
 	int n = 0;
 	size_t i = 0;
-	struct buf lit = {0};
+	/* The parser owns the buffer, so that an error inside {...} frees it. */
+	buf_clear(&P->lit);
 	while (i <= t->n) {
 		char c = i < t->n ? t->s[i] : '\0';
 		if (i == t->n || (c == '{' && !(i + 1 < t->n && t->s[i + 1] == '{'))) {
-			if (lit.len || i == t->n) {
+			if (P->lit.len || i == t->n) {
 				struct buf dec = {0};
-				unescape(P, lit.data ? lit.data : "", lit.len, col0, &dec);
+				unescape(P, P->lit.data ? P->lit.data : "", P->lit.len, col0, &dec);
 				/* Collapse the doubled braces kept by unescape(). */
 				size_t w = 0;
 				for (size_t r = 0; r < dec.len; r++) {
@@ -610,7 +626,7 @@ static struct expr *parse_string(struct parser *P, const struct token *t)
 				parts[n++] = (struct fpart){.text = p_strndup(P, dec.data ? dec.data : "", w),
 							    .len = w, .precision = -1};
 				buf_free(&dec);
-				buf_clear(&lit);
+				buf_clear(&P->lit);
 			}
 			if (i == t->n)
 				break;
@@ -619,38 +635,41 @@ static struct expr *parse_string(struct parser *P, const struct token *t)
 				if (t->s[j] == ':' && !spec)
 					spec = j;
 				if (t->s[j] == '{' || t->s[j] == '"' || t->s[j] == '\'') {
-					buf_free(&lit);
+					buf_clear(&P->lit);
 					fail_at(P, P->lineno, col0 + (int)j, "'%c' is not allowed inside {...}", t->s[j]);
 				}
 				j++;
 			}
 			if (j >= t->n) {
-				buf_free(&lit);
+				buf_clear(&P->lit);
 				fail_at(P, P->lineno, col0 + (int)i, "'{' without a closing '}' (write {{ for a literal brace)");
 			}
 			size_t expr_end = spec ? spec : j;
 			/* Parse the inner expression with the tokens of just that range. */
 			struct token *saved = P->toks;
 			int saved_n = P->ntoks, saved_cap = P->tokcap, saved_pos = P->tpos;
+			P->outer_toks = saved; /* freed by the error path if the inner parse fails */
 			P->toks = NULL;
 			P->ntoks = P->tokcap = 0;
 			tokenize(P, t->s + i + 1, t->s + expr_end, P->lineno, P->line);
 			if (peek(P)->kind == T_EOL) {
 				free(P->toks);
 				P->toks = saved;
+				P->outer_toks = NULL;
 				P->ntoks = saved_n;
 				P->tokcap = saved_cap;
 				P->tpos = saved_pos;
-				buf_free(&lit);
+				buf_clear(&P->lit);
 				fail_at(P, P->lineno, col0 + (int)i, "empty {} in a string (write {{}} for literal braces)");
 			}
 			struct expr *inner = parse_or(P);
 			if (peek(P)->kind != T_EOL) {
-				buf_free(&lit);
+				buf_clear(&P->lit);
 				expected(P, "'}'");
 			}
 			free(P->toks);
 			P->toks = saved;
+			P->outer_toks = NULL;
 			P->ntoks = saved_n;
 			P->tokcap = saved_cap;
 			P->tpos = saved_pos;
@@ -670,7 +689,7 @@ static struct expr *parse_string(struct parser *P, const struct token *t)
 					}
 				}
 				if (precision < 0 || digits == 0) {
-					buf_free(&lit);
+					buf_clear(&P->lit);
 					fail_at(P, P->lineno, col0 + (int)spec + 1,
 						"unsupported format '%.*s' (only .Nf, like {x:.2f})", (int)sn, sp);
 				}
@@ -681,24 +700,25 @@ static struct expr *parse_string(struct parser *P, const struct token *t)
 			continue;
 		}
 		if (c == '}' && !(i + 1 < t->n && t->s[i + 1] == '}')) {
-			buf_free(&lit);
+			buf_clear(&P->lit);
 			fail_at(P, P->lineno, col0 + (int)i, "single '}' in a string (write }} for a literal brace)");
 		}
 		if (c == '{' || c == '}') {
-			buf_putc(&lit, c);
-			buf_putc(&lit, c);
+			buf_putc(&P->lit, c);
+			buf_putc(&P->lit, c);
 			i += 2;
 			continue;
 		}
-		buf_putc(&lit, c);
+		buf_putc(&P->lit, c);
 		if (c == '\\' && i + 1 < t->n)
-			buf_putc(&lit, t->s[++i]);
+			buf_putc(&P->lit, t->s[++i]);
 		i++;
 	}
-	buf_free(&lit);
+	buf_clear(&P->lit);
 	e->fstring.parts = parts;
 	e->fstring.n = n;
 	return e;
+
 }
 
 static const struct builtin_sig {
@@ -1114,7 +1134,9 @@ static struct expr *parse_unary(struct parser *P)
 	if (at_op(P, "-")) {
 		struct expr *e = new_expr(P, E_NEG, tok_col(P));
 		P->tpos++;
+		enter(P);
 		e->operand = parse_unary(P);
+		P->depth--;
 		return e;
 	}
 	return parse_postfix(P);
@@ -1189,7 +1211,9 @@ static struct expr *parse_not(struct parser *P)
 	if (at_name(P, "not")) {
 		struct expr *e = new_expr(P, E_NOT, tok_col(P));
 		P->tpos++;
+		enter(P);
 		e->operand = parse_not(P);
+		P->depth--;
 		return e;
 	}
 	return parse_comparison(P);
@@ -1252,7 +1276,17 @@ static struct expr *parse_offload(struct parser *P)
 	return e;
 }
 
+static struct expr *parse_expr_at(struct parser *P);
+
 static struct expr *parse_expr(struct parser *P)
+{
+	enter(P);
+	struct expr *e = parse_expr_at(P);
+	P->depth--;
+	return e;
+}
+
+static struct expr *parse_expr_at(struct parser *P)
 {
 	if (at_name(P, "spawn")) {
 		int col = tok_col(P);
@@ -2124,6 +2158,8 @@ struct scenario *scenario_parse(const char *file, const char *text, size_t len, 
 			P->constants[i].o->destroy(P->constants[i].o);
 		free(P->constants);
 		free(P->toks);
+		free(P->outer_toks);
+		buf_free(&P->lit);
 		free(P->scope);
 		free(P->calls);
 		free(sc);
@@ -2153,6 +2189,8 @@ struct scenario *scenario_parse(const char *file, const char *text, size_t len, 
 		P->line_end = line_end_of(P, P->next_pos, &next);
 		P->lineno = P->next_lineno;
 		P->indent = 0;
+		if (P->line_end - P->line > MAX_LINE)
+			fail_at(P, P->lineno, MAX_LINE + 1, "line longer than %d bytes", MAX_LINE);
 		P->next_pos = next;
 		P->next_lineno++;
 		if (memchr(P->line, '\0', (size_t)(P->line_end - P->line)))
@@ -2168,6 +2206,7 @@ struct scenario *scenario_parse(const char *file, const char *text, size_t len, 
 	mem->constants = P->constants;
 	mem->nconst = P->nconst;
 	free(P->toks);
+	buf_free(&P->lit);
 	free(P->scope);
 	free(P->calls);
 	free(P);

@@ -155,6 +155,7 @@ struct runtime {
 	double hb_period, hb_next, max_lag;
 	volatile int interrupted;
 	bool main_done;
+	bool overtime; /* the run passed MAX_RUN_TIME */
 	double block_started; /* when the loop thread's current blocking step began */
 	char *error;
 	char *tmpdir; /* for read_file/write_file, removed at the end */

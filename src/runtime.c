@@ -35,6 +35,8 @@
 static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, size_t tag);
 
 #define HEARTBEAT 0.1   /* seconds of scenario time between heartbeats */
+#define MAX_TASKS 1000000   /* tasks in one run */
+#define MAX_RUN_TIME 3600.0 /* seconds of scenario time a run may take */
 #define CANCEL_GRACE 5.0 /* seconds of scenario time for cancelled tasks to finish */
 #define TIMER_BATCH 0.001 /* seconds: timers this close expire together, as in CPython */
 #define SLOW_PASS 0.1   /* a loop pass this long (scenario time) is slow, as in asyncio's debug mode */
@@ -278,6 +280,10 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct runtime *rt = w->data;
 	run_pass(rt);
+	if (!rt->overtime && clock_now() - rt->t0 > MAX_RUN_TIME * rt->scale) {
+		rt->overtime = true;
+		ev_break(loop, EVBREAK_ALL);
+	}
 	if (rt->interrupted || timeline_output_broken(rt->tl))
 		ev_break(loop, EVBREAK_ALL);
 	update_watchers(rt);
@@ -603,6 +609,10 @@ static void task_label(struct buf *b, int id, struct value coro)
 
 struct task *task_new(struct runtime *rt, struct value coro, const char *name, struct value *err)
 {
+	if (rt->ntasks >= MAX_TASKS) {
+		*err = value_exc("RuntimeError", 0, "more than %d tasks: the limit of a run", MAX_TASKS);
+		return NULL;
+	}
 	struct task *t = xcalloc(1, sizeof(*t));
 	future_init(rt, &t->f, FUT_TASK, task_destroy);
 	if (!exec_init(&t->x, &rt->env, coro, t, err)) {
@@ -1494,6 +1504,12 @@ enum run_status runtime_run(struct runtime *rt)
 		}
 	} else if (rt->interrupted) {
 		status = RUN_INTERRUPTED;
+	} else if (rt->overtime) {
+		struct buf b = {0};
+		buf_printf(&b, "the run passed its limit of %g s of scenario time", MAX_RUN_TIME);
+		rt->error = buf_steal(&b);
+		timeline_add(rt->tl, end, rt->loop_lane, K_ERROR, 0, 0, -1, "%s", rt->error);
+		status = RUN_FAILED;
 	} else if (!rt->main_done) {
 		struct buf b = {0};
 		describe_wait(rt, &b);

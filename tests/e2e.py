@@ -584,6 +584,25 @@ def case_ideal(aiodemo):
             raise Failure(f'text output lacks {piece!r}')
 
 
+def case_limits(aiodemo):
+    p = run(aiodemo, 'run', os.path.join(HERE, 'scenarios', 'overtime.scn'), '--scale', '0.0001',
+            '--format', 'json', check_status=1)
+    summary = json.loads(p.stdout.splitlines()[-1])
+    if 'limit of 3600 s of scenario time' not in summary.get('error', ''):
+        raise Failure(f'overtime: {summary.get("error")!r}')
+    with open(os.path.join(HERE, 'scenarios', 'overtime.scn')) as f:
+        text = f.read().replace('3000s', '4000s')
+    import tempfile
+    with tempfile.NamedTemporaryFile('w', suffix='.scn', delete=False) as f:
+        f.write(text)
+    try:
+        p = run(aiodemo, 'run', f.name, '--scale', '0.0001', '--format', 'json', check_status=1)
+        if 'longer than the limit of 3600 s' not in p.stdout:
+            raise Failure(f'a 4000 s sleep: {p.stdout[-300:]!r}')
+    finally:
+        os.unlink(f.name)
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')

@@ -151,6 +151,31 @@ static void test_new_constructs(void)
 	check_error(HEAD "expect \"x\" 1s\nasync def main():\n    pass\n", "expected 'at' and a time");
 	check_error(HEAD "pool p threads 0\nasync def main():\n    pass\n", "t.scn:2:16: error: a pool has from 1 to 256 workers");
 	check_error(HEAD "def len(x):\n    return 1\nasync def main():\n    pass\n", "'len' is a built-in function");
+	tap_diag("limits");
+	struct buf deep = {0};
+	buf_puts(&deep, HEAD "async def main():\n    say ");
+	for (int i = 0; i < 150; i++)
+		buf_putc(&deep, '(');
+	buf_putc(&deep, '1');
+	for (int i = 0; i < 150; i++)
+		buf_putc(&deep, ')');
+	buf_putc(&deep, '\n');
+	check_error(deep.data, "expression nested too deeply (the limit is 100 levels)");
+	buf_clear(&deep);
+	buf_puts(&deep, HEAD "async def main():\n    say ");
+	for (int i = 0; i < 900; i++)
+		buf_puts(&deep, "not ");
+	buf_puts(&deep, "1\n");
+	check_error(deep.data, "expression nested too deeply");
+	buf_clear(&deep);
+	buf_puts(&deep, HEAD "async def main():\n    say \"");
+	for (int i = 0; i < 5000; i++)
+		buf_putc(&deep, 'x');
+	buf_puts(&deep, "\"\n");
+	check_error(deep.data, "t.scn:3:4097: error: line longer than 4096 bytes");
+	buf_free(&deep);
+	/* An error inside {...} of a string frees what the outer line held. */
+	check_error(HEAD "async def main():\n    say \"{async}\"\n", "unexpected keyword 'async'");
 }
 
 static void test_errors(void)
