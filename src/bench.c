@@ -69,12 +69,29 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sorts @v with the NaNs (failed measurements) at the end, and returns
+ * the @p-th of the others, or NaN if there are none; *@valid (if given)
+ * tells how many there are. */
+static double percentile_of(double *v, size_t n, double p, size_t *valid)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i])) {
+			double t = v[k];
+			v[k++] = v[i];
+			v[i] = t;
+		}
+	if (valid)
+		*valid = k;
+	if (!k)
+		return NAN;
+	qsort(v, k, sizeof(*v), cmp_double);
+	return v[(size_t)((double)(k - 1) * p)];
+}
+
 static double percentile(double *v, size_t n, double p)
 {
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[(size_t)((double)(n - 1) * p)];
+	return percentile_of(v, n, p, NULL);
 }
 
 /* --- thread pool ---------------------------------------------------------------- */
@@ -465,8 +482,8 @@ int bench_run(int set, bool quick, bool json, bool peers)
 	}
 	int rc = 0;
 	/* Each figure is the median of REPEAT runs, reported with its range. */
-	int repeat = quick ? 1 : REPEAT;
-	for (int r = 0; r < repeat && rc == 0; r++) {
+	int repeat = quick ? 1 : REPEAT, runs = 0;
+	for (int r = 0; r < repeat && rc == 0; r++, runs++) {
 		if ((set & BENCH_OFFLOAD) && bench_offload(loop, quick) != 0)
 			rc = 1;
 		if ((set & BENCH_PROCESS) && bench_process(loop, quick) != 0)
@@ -481,22 +498,23 @@ int bench_run(int set, bool quick, bool json, bool peers)
 	if (rc)
 		diag_error("a benchmark could not run: %s", strerror(errno));
 	if (json) {
-		printf("{\"kind\":\"bench\",\"quick\":%s,\"runs\":%d", quick ? "true" : "false", repeat);
+		printf("{\"kind\":\"bench\",\"quick\":%s,\"runs\":%d", quick ? "true" : "false", runs);
 		for (size_t i = 0; i < nfigures; i++) {
 			struct figure *f = &figures[i];
-			double med = percentile(f->values, f->n, 0.5);
+			size_t valid;
+			double med = percentile_of(f->values, f->n, 0.5, &valid);
 			if (isnan(med)) {
 				printf(",\"%s\":null", f->key);
 				continue;
 			}
 			printf(",\"%s\":%.9g", f->key, med);
-			if (f->n > 1)
-				printf(",\"%s_min\":%.9g,\"%s_max\":%.9g", f->key, f->values[0], f->key, f->values[f->n - 1]);
+			if (valid > 1)
+				printf(",\"%s_min\":%.9g,\"%s_max\":%.9g", f->key, f->values[0], f->key, f->values[valid - 1]);
 		}
 		printf("}\n");
 	} else {
-		if (repeat > 1)
-			printf("medians of %d runs, with the lowest and the highest\n\n", repeat);
+		if (runs > 1)
+			printf("medians of %d runs, with the lowest and the highest\n\n", runs);
 		const char *group = NULL;
 		for (size_t i = 0; i < nfigures; i++) {
 			struct figure *f = &figures[i];
@@ -505,12 +523,13 @@ int bench_run(int set, bool quick, bool json, bool peers)
 				printf("%s%s\n", i ? "\n" : "", group);
 			}
 			printf("  %-58s ", f->name);
-			print_value(percentile(f->values, f->n, 0.5), f->unit); /* sorts the values */
-			if (f->n > 1) {
+			size_t valid;
+			print_value(percentile_of(f->values, f->n, 0.5, &valid), f->unit); /* sorts the values */
+			if (valid > 1) {
 				printf("   (");
 				print_value(f->values[0], f->unit);
 				printf(" ..");
-				print_value(f->values[f->n - 1], f->unit);
+				print_value(f->values[valid - 1], f->unit);
 				printf(")");
 			}
 			putchar('\n');

@@ -161,6 +161,7 @@ struct runtime {
 	char *tmpdir; /* for read_file/write_file, removed at the end */
 	bool ideal;   /* a run on the virtual clock, without overhead */
 	double ideal_deadline; /* the ideal run's grace for cancelled tasks, or 0 */
+	size_t ideal_jobs;     /* the ideal run's jobs whose result is yet to come */
 	struct run_summary summary;   /* what runtime_run() found */
 	struct summary_check *summary_checks;
 	struct expect_result *checks; /* the expectations, checked after the run */

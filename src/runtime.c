@@ -296,6 +296,8 @@ static void run_virtual(struct runtime *rt, bool (*done)(struct runtime *rt))
 {
 	while (!done(rt) && !rt->interrupted) {
 		run_pass(rt);
+		if (done(rt))
+			break; /* before the clock moves on: main() may just have returned */
 		if (rt->nready)
 			continue;
 		/* A timer for a future already settled (a cancelled sleep, a
@@ -323,9 +325,9 @@ static bool no_task_left(struct runtime *rt)
 	return rt->live == NULL;
 }
 
-static bool nothing_left(struct runtime *rt)
+static bool no_ideal_job_left(struct runtime *rt)
 {
-	return !rt->nready && !rt->ntimers;
+	return !rt->nready && rt->ideal_jobs == 0;
 }
 
 static void on_nothing(struct ev_loop *loop, ev_idle *w, int revents)
@@ -1010,7 +1012,8 @@ static void job_proc_done(struct pp_job *pj, int status, const void *reply, size
 static void ideal_job_done(struct runtime *rt, struct future *f, size_t tag)
 {
 	struct job *j = (struct job *)f;
-	(void)rt, (void)tag;
+	(void)tag;
+	rt->ideal_jobs--;
 	job_complete(j, 0, j->ideal_submit, j->ideal_start);
 }
 
@@ -1038,6 +1041,7 @@ static void ideal_job(struct runtime *rt, struct pool *pool, struct job *j)
 	buf_free(&d);
 	pool->free_at[w] = end;
 	clock_virtual_now = now;
+	rt->ideal_jobs++;
 	timer_add(rt, end, ideal_job_done, &j->f);
 }
 
@@ -1550,9 +1554,9 @@ enum run_status runtime_run(struct runtime *rt)
 		/* asyncio.run() waits for the default pool's threads, and the
 		 * interpreter at exit for every pool's: the program is over when
 		 * the last running job is, and so is its total time. */
-		size_t left = rt->ideal ? rt->ntimers : outstanding_jobs(rt);
+		size_t left = rt->ideal ? rt->ideal_jobs : outstanding_jobs(rt);
 		if (rt->ideal)
-			run_virtual(rt, nothing_left);
+			run_virtual(rt, no_ideal_job_left);
 		while (outstanding_jobs(rt) && !rt->interrupted && !timeline_output_broken(rt->tl)) {
 			update_watchers(rt);
 			ev_run(rt->loop, EVRUN_ONCE);
