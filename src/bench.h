@@ -5,6 +5,7 @@
 #define AIODEMO_BENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /** Which benchmarks to run, as bits. */
 enum bench_set {
@@ -14,6 +15,10 @@ enum bench_set {
 	BENCH_SCALE = 8,
 	BENCH_ALL = 15,
 };
+
+/** The child side of the scale benchmark: runs @ntasks sleeping tasks and
+ *  prints "seconds bytes-per-task"; does not return. */
+int bench_scale_child(size_t ntasks);
 
 /** Runs the benchmarks in @set, small ones with @quick, printing text or
  *  JSON (@json). With @peers, the libuv and asyncio peers run too where
