@@ -603,6 +603,21 @@ def case_limits(aiodemo):
         os.unlink(f.name)
 
 
+def case_resource_limits(aiodemo):
+    import resource
+
+    def few_files():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (8, 8))
+    env = dict(os.environ, NO_COLOR='1')
+    p = subprocess.run([aiodemo, 'run', 'process-primes', '--scale', str(SCALE)], capture_output=True,
+                       text=True, env=env, timeout=60, preexec_fn=few_files)
+    expect_eq('exit status without file descriptors for the pool', p.returncode, 1)
+    if 'worker processes of pool procs: Too many open files' not in p.stderr:
+        raise Failure(f'stderr: {p.stderr!r}')
+    if p.stdout:
+        raise Failure(f'something was printed before the failure: {p.stdout!r}')
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')
