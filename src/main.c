@@ -131,7 +131,7 @@ static int usage_error(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	diag_error("%s", msg);
-	fputs(usage_text, stderr);
+	fprintf(stderr, "Try 'aiodemo --help' for more information.\n");
 	return EXIT_USAGE;
 }
 

@@ -244,6 +244,11 @@ def case_usage_errors(aiodemo):
         (['run', HERE], 'is a directory'),
         (['run', '/nonexistent/x.scn'], 'cannot open scenario file'),
         (['run', 'offload-sleep', 'extra'], "unexpected argument 'extra'"),
+        (['run', 'offload-sleep', '--scale'], "option '--scale' needs a value"),
+        (['run', 'offload-sleep', '--view', 'pie'], '--view takes events, gantt or both'),
+        (['run', 'offload-sleep', '--slow', 'soon'], '--slow takes seconds'),
+        (['bench', 'everything'], 'bench measures offload, process, timers, scale or all'),
+        (['replay'], 'needs a record file'),
     ]
     for args, message in cases:
         p = run(aiodemo, *args, check_status=2)
@@ -251,6 +256,8 @@ def case_usage_errors(aiodemo):
             raise Failure(f'aiodemo {" ".join(args)}: stderr {p.stderr!r} lacks {message!r}')
         if p.stdout:
             raise Failure(f'aiodemo {" ".join(args)} wrote to stdout: {p.stdout!r}')
+        if len(p.stderr.splitlines()) > 2:
+            raise Failure(f'aiodemo {" ".join(args)}: more than the error and a hint: {p.stderr!r}')
     p = run(aiodemo, 'run', 'bounded-pool', '--param', 'workers=0', check_status=2)
     if 'from 1 to 256' not in p.stderr:
         raise Failure(f'workers=0: {p.stderr!r}')
