@@ -9,7 +9,7 @@
 #include "buf.h"
 
 static const char *const lane_kinds[] = {
-	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process",
+	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process", [LANE_SERVER] = "server",
 };
 
 static int flush_buf(FILE *f, struct buf *b)

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "http.h"
 #include "runtime.h"
 
 #define MAX_CALL_DEPTH 200
@@ -121,7 +122,13 @@ void interp_describe_call(const struct func *fn, enum builtin builtin, const str
 		describe_duration(out, d);
 		return;
 	}
-	buf_printf(out, "%s(", fn ? fn->name : builtin == B_PRIMES ? "primes" : "?");
+	static const char *const names[] = {
+		[B_PRIMES] = "primes", [B_HTTP_GET] = "http_get", [B_READ_FILE] = "read_file",
+		[B_WRITE_FILE] = "write_file",
+	};
+	const char *name = fn ? fn->name : (size_t)builtin < sizeof(names) / sizeof(names[0]) && names[builtin]
+					     ? names[builtin] : "?";
+	buf_printf(out, "%s(", name);
 	for (int i = 0; i < nargs; i++) {
 		if (i)
 			buf_puts(out, ", ");
@@ -328,10 +335,34 @@ static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int 
 	case B_READ_FILE:
 	case B_WRITE_FILE:
 		return file_builtin(c, b, args, out);
+	case B_HTTP_GET: {
+		double timeout = 10;
+		if (args[0].kind != V_STR)
+			return throw(c, out, "TypeError", "http_get() takes a URL, not %s", value_type_name(args[0]));
+		if (nargs > 1 && args[1].kind != V_NONE && !number_arg(c, args[1], "timeout", &timeout, out))
+			return false;
+		long status = 0;
+		struct buf body = {0};
+		char err[256];
+		/* Waiting on the network is real time, which a virtual clock is charged. */
+		double t0 = clock_real_now();
+		int rc = http_get(value_as_str(args[0])->s, timeout * c->env->scale, &status, &body, err, sizeof(err));
+		clock_charge(clock_real_now() - t0);
+		if (rc != 0) {
+			buf_free(&body);
+			return throw(c, out, "ConnectionError", "%s: %s", value_as_str(args[0])->s, err);
+		}
+		*out = value_list(2);
+		value_list_push(*out, value_int(status));
+		value_list_push(*out, value_str(body.data ? body.data : "", body.len));
+		buf_free(&body);
+		return true;
+	}
 	case B_WAIT_FOR:
 	case B_WAIT:
 	case B_SEMAPHORE:
 	case B_TASKGROUP:
+	case B_LOCAL_SERVER:
 		if (!c->env->rt || !c->x)
 			return throw(c, out, "RuntimeError", "no running event loop");
 		return runtime_builtin(c->env->rt, c->x->owner, b, args, nargs, c->line, out);

@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "expect.h"
+#include "http.h"
 #include "export.h"
 #include "render.h"
 #include "replay.h"
@@ -963,6 +964,10 @@ static int cmd_dump(const struct options *o)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	if (http_init() != 0) {
+		diag_error("cannot initialise libcurl");
+		return 1;
+	}
 	/* The scale benchmark runs its sizes in fresh copies of this program. */
 	if (argc == 3 && !strcmp(argv[1], "__bench-scale"))
 		return bench_scale_child((size_t)strtoul(argv[2], NULL, 10));

@@ -739,6 +739,8 @@ static const struct builtin_sig {
 	{"wait", B_WAIT, 1, 3, true, {"aws", "return_when", "timeout"}},
 	{"semaphore", B_SEMAPHORE, 0, 1, true, {"value"}},
 	{"taskgroup", B_TASKGROUP, 0, 0, true, {NULL}},
+	{"http_get", B_HTTP_GET, 1, 2, false, {"url", "timeout"}},
+	{"local_server", B_LOCAL_SERVER, 0, 0, true, {NULL}},
 };
 
 /* Names of exception types a scenario may raise and catch; any other
@@ -1262,9 +1264,11 @@ static struct expr *parse_offload(struct parser *P)
 		if (t->kind != T_NAME || !tok_is(peek2(P), T_OP, "("))
 			expected(P, "'block DURATION' or a function call after 'offload'");
 		e->offload.job = parse_postfix(P);
-		if (e->offload.job->kind == E_BUILTIN && e->offload.job->call.builtin != B_PRIMES)
-			fail_at(P, e->line, e->offload.job->col, "%s() is too quick to be worth offloading; "
-				"offload block, primes() or a def", e->offload.job->call.name);
+		enum builtin b = e->offload.job->kind == E_BUILTIN ? e->offload.job->call.builtin : B_NONE;
+		if (e->offload.job->kind == E_BUILTIN && b != B_PRIMES && b != B_HTTP_GET && b != B_READ_FILE &&
+		    b != B_WRITE_FILE)
+			fail_at(P, e->line, e->offload.job->col, "%s() is not something to offload; offload block, "
+				"primes(), http_get(), read_file(), write_file() or a def", e->offload.job->call.name);
 		if (e->offload.job->kind != E_CALL && e->offload.job->kind != E_BUILTIN)
 			fail_at(P, e->line, e->offload.job->col, "offload takes a single call");
 	}

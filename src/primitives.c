@@ -497,6 +497,8 @@ bool runtime_builtin(struct runtime *rt, void *owner, enum builtin builtin, stru
 		return semaphore_new(rt, args, line, out);
 	case B_TASKGROUP:
 		return group_new(rt, out);
+	case B_LOCAL_SERVER:
+		return runtime_local_server(rt, line, out);
 	default:
 		*out = value_exc("SystemError", line, "not a runtime built-in");
 		return false;

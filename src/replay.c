@@ -53,8 +53,8 @@ static int kind_from_name(const char *s)
 
 static int lane_kind_from_name(const char *s)
 {
-	static const char *const names[] = {"loop", "task", "thread", "process"};
-	for (int k = 0; k < 4; k++)
+	static const char *const names[] = {"loop", "task", "thread", "process", "server"};
+	for (int k = 0; k < 5; k++)
 		if (!strcmp(names[k], s))
 			return k;
 	return -1;

@@ -167,6 +167,8 @@ struct runtime {
 	struct expect_result *checks; /* the expectations, checked after the run */
 	int nchecks;
 	double total;
+	struct http_server *http; /* started by local_server(), stopped with the run */
+	int http_lane;
 };
 
 /** Adds a reference. */
@@ -201,6 +203,8 @@ struct task *task_new(struct runtime *rt, struct value coro, const char *name, s
 bool task_cancel(struct runtime *rt, struct task *t, int line);
 /** The lane of @owner (a task), or the loop's. */
 int owner_lane(struct runtime *rt, void *owner);
+/** local_server(): starts aiodemo's HTTP server once, returns its URL. */
+bool runtime_local_server(struct runtime *rt, int line, struct value *out);
 /** Appends "Type: message (line N)". */
 void exc_text(struct buf *b, struct value exc);
 /** The destroy function of a bare future (FUT_PLAIN, FUT_SLEEP). */

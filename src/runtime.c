@@ -30,6 +30,7 @@
 
 #include "clock.h"
 #include "expect.h"
+#include "http.h"
 #include "rtpriv.h"
 
 static void schedule(struct runtime *rt, callback_fn *fn, struct future *arg, size_t tag);
@@ -1407,6 +1408,30 @@ void runtime_set_slow(struct runtime *rt, double seconds)
 	rt->slow_threshold = seconds * rt->scale;
 }
 
+static void server_log(void *ctx, const char *what)
+{
+	struct runtime *rt = ctx;
+	timeline_add(rt->tl, clock_now(), rt->http_lane, K_WORKER, 0, 0, -1, "%s", what);
+}
+
+bool runtime_local_server(struct runtime *rt, int line, struct value *out)
+{
+	if (!rt->http) {
+		char err[256];
+		/* A lane of its own: its threads are not the loop being shown. */
+		rt->http_lane = timeline_lane(rt->tl, LANE_SERVER, "http server");
+		rt->http = http_server_start(rt->scale, server_log, rt, err, sizeof(err));
+		if (!rt->http) {
+			*out = value_exc("OSError", line, "%s", err);
+			return false;
+		}
+		timeline_add(rt->tl, clock_now(), rt->http_lane, K_POOL, line, 0, -1,
+			     "listening on %s (its own threads, not the loop)", http_server_url(rt->http));
+	}
+	*out = value_cstr(http_server_url(rt->http));
+	return true;
+}
+
 const struct run_summary *runtime_summary(const struct runtime *rt)
 {
 	return &rt->summary;
@@ -1617,6 +1642,7 @@ void runtime_free(struct runtime *rt)
 		return;
 	cancel_tasks(rt, "shutting down");
 	stop_pools(rt);
+	http_server_stop(rt->http);
 	for (int i = 0; i < rt->npools; i++)
 	{
 		free(rt->pools[i].lanes);

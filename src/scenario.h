@@ -24,6 +24,8 @@ enum builtin {
 	B_WAIT,       /* wait(tasks, return_when, timeout): asyncio.wait */
 	B_SEMAPHORE,  /* semaphore(n): asyncio.Semaphore */
 	B_TASKGROUP,  /* taskgroup(): asyncio.TaskGroup */
+	B_HTTP_GET,   /* http_get(url, timeout): requests.get, blocking: [status, body] */
+	B_LOCAL_SERVER, /* local_server(): the URL of aiodemo's own HTTP server */
 };
 
 enum expr_kind {

@@ -96,7 +96,7 @@ bool timeline_kind_printed(enum tl_kind kind)
 }
 
 static const char *const lane_kind_names[] = {
-	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process",
+	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process", [LANE_SERVER] = "server",
 };
 
 const char *timeline_kind_name(enum tl_kind kind)

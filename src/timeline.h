@@ -11,7 +11,13 @@
 
 enum tl_format { TL_TEXT, TL_JSON };
 
-enum lane_kind { LANE_LOOP, LANE_TASK, LANE_THREAD, LANE_PROCESS };
+enum lane_kind {
+	LANE_LOOP,
+	LANE_TASK,
+	LANE_THREAD,
+	LANE_PROCESS,
+	LANE_SERVER, /* the local HTTP server, in threads of its own */
+};
 
 enum tl_kind {
 	K_RUN,       /* the run starts */

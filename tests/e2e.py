@@ -625,6 +625,24 @@ def case_resource_limits(aiodemo):
         raise Failure(f'something was printed before the failure: {p.stdout!r}')
 
 
+def case_http(aiodemo):
+    p = run(aiodemo, 'check', '--scale', str(SCALE), '--tap', os.path.join(HERE, 'scenarios', 'http-errors.scn'),
+            'threaded-downloads')
+    if 'not ok' in p.stdout:
+        raise Failure(p.stdout)
+    events, summary = run_json(aiodemo, 'threaded-downloads')
+    server = [e for e in events if e['lane_kind'] == 'server']
+    gets = [e['text'] for e in server if e['text'].startswith('GET ')]
+    if len(gets) != 3 or not all('answered 200' in g for g in gets):
+        raise Failure(f'server lane: {gets}')
+    if not server[0]['text'].startswith('listening on http://127.0.0.1:'):
+        raise Failure(f'the server listens on {server[0]["text"]!r}')
+    lines = [e['text'] for e in says(events)]
+    if not all('status: 200' in l for l in lines[1:]) or len(lines) != 4:
+        raise Failure(f'results: {lines}')
+    expect_at('total', summary['total'], 1)
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')
