@@ -27,7 +27,7 @@
 #include "diag.h"
 
 #define MAX_EXPR_DEPTH 100 /* expressions inside expressions */
-#define MAX_LINE 4096      /* bytes in a line (the raw python: and notice: blocks too) */
+#define MAX_LINE 4096      /* bytes in a line of code or a header line */
 
 enum tok_kind { T_EOL, T_NAME, T_INT, T_FLOAT, T_STRING, T_OP };
 

@@ -680,8 +680,11 @@ bool future_cancel(struct runtime *rt, struct future *f, int line)
 bool runtime_spawn(struct runtime *rt, void *owner, struct value coro, int line, struct value *out)
 {
 	struct task *t = task_new(rt, coro, NULL, out);
-	if (!t)
+	if (!t) {
+		if (value_as_exc(*out)->line == 0)
+			value_as_exc(*out)->line = line;
 		return false;
+	}
 	struct task *by = owner;
 	timeline_add(rt->tl, clock_now(), by ? by->f.lane : rt->loop_lane, K_SPAWN, line, 0, -1,
 		     "spawn %s: scheduled, runs when this task yields", t->f.label);
@@ -1572,8 +1575,9 @@ enum run_status runtime_run(struct runtime *rt)
 			status = RUN_FAILED;
 		}
 	}
-	cancel_tasks(rt, status == RUN_INTERRUPTED ? "interrupted (Ctrl-C)" : "main() is over");
-	if (status == RUN_INTERRUPTED)
+	cancel_tasks(rt, status == RUN_INTERRUPTED ? "interrupted (Ctrl-C)"
+			 : rt->overtime ? "the run passed its time limit" : "main() is over");
+	if (status == RUN_INTERRUPTED || rt->overtime)
 		stop_pools(rt); /* their last events belong before the summary */
 	if (status == RUN_OK || status == RUN_FAILED) {
 		/* asyncio.run() waits for the default pool's threads, and the
@@ -1585,6 +1589,17 @@ enum run_status runtime_run(struct runtime *rt)
 		while (outstanding_jobs(rt) && !rt->interrupted && !timeline_output_broken(rt->tl)) {
 			update_watchers(rt);
 			ev_run(rt->loop, EVRUN_ONCE);
+			if (clock_now() - rt->t0 > MAX_RUN_TIME * rt->scale) {
+				/* Jobs that outlast the run's limit are stopped too. */
+				stop_pools(rt);
+				if (status == RUN_OK) {
+					struct buf b = {0};
+					buf_printf(&b, "the run passed its limit of %g s of scenario time", MAX_RUN_TIME);
+					rt->error = buf_steal(&b);
+					status = RUN_FAILED;
+				}
+				break;
+			}
 		}
 		if (rt->interrupted) {
 			status = RUN_INTERRUPTED;
