@@ -305,17 +305,36 @@ static int cmd_list(void)
 	return 0;
 }
 
-static struct scenario *load(const struct options *o)
+/* A built-in scenario or a file, parsed; NULL after an error on stderr. */
+static struct scenario *load_scenario(const char *target)
 {
 	size_t len;
 	char *file;
-	char *text = catalog_load(o->target, &len, &file);
+	char *text = catalog_load(target, &len, &file);
 	if (!text)
 		return NULL;
 	struct scenario *sc = scenario_parse(file, text, len, NULL, 0);
 	free(text);
 	free(file);
 	return sc;
+}
+
+static struct scenario *load(const struct options *o)
+{
+	return load_scenario(o->target);
+}
+
+/* Whether all @n targets load and parse: a typo should be a usage error
+ * found before anything runs. */
+static bool all_load(char *const *targets, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct scenario *sc = load_scenario(targets[i]);
+		if (!sc)
+			return false;
+		scenario_free(sc);
+	}
+	return true;
 }
 
 /* NO_COLOR set to anything but the empty string (no-color.org), or a dumb terminal. */
@@ -646,19 +665,9 @@ static int cmd_run(const struct options *o)
 static bool check_one(const struct options *o, const char *target, struct buf *report, double *total,
 		      bool *interrupted)
 {
-	size_t len;
-	char *file;
-	char *text = catalog_load(target, &len, &file);
-	if (!text) {
-		buf_printf(report, "cannot load %s\n", target);
-		return false;
-	}
-	char err[1024];
-	struct scenario *sc = scenario_parse(file, text, len, err, sizeof(err));
-	free(text);
-	free(file);
+	struct scenario *sc = load_scenario(target);
 	if (!sc) {
-		buf_printf(report, "%s\n", err);
+		buf_printf(report, "cannot load %s\n", target);
 		return false;
 	}
 	struct timeline *tl = timeline_new(NULL, TL_JSON, false, clock_now());
@@ -696,21 +705,8 @@ static int cmd_check(const struct options *o)
 		diag_error("cannot set up signal handling: %s", strerror(errno));
 		return 1;
 	}
-	/* Every name and file must load and parse before any runs: a typo is a
-	 * usage error, not a failed check. */
-	for (int i = 0; i < o->ntargets; i++) {
-		size_t len;
-		char *file;
-		char *text = catalog_load(o->targets[i], &len, &file);
-		struct scenario *sc = text ? scenario_parse(file, text, len, NULL, 0) : NULL;
-		bool ok = sc != NULL;
-		scenario_free(sc);
-		free(text);
-		if (text)
-			free(file);
-		if (!ok)
-			return EXIT_USAGE;
-	}
+	if (!all_load(o->targets, o->ntargets))
+		return EXIT_USAGE;
 	if (o->tap)
 		printf("1..%d\n", n);
 	int failed = 0;
@@ -762,14 +758,7 @@ struct side {
 static int run_side(const struct options *o, const char *target, struct side *side)
 {
 	memset(side, 0, sizeof(*side));
-	size_t len;
-	char *file;
-	char *text = catalog_load(target, &len, &file);
-	if (!text)
-		return EXIT_USAGE;
-	side->sc = scenario_parse(file, text, len, NULL, 0);
-	free(text);
-	free(file);
+	side->sc = load_scenario(target);
 	if (!side->sc || runtime_check_pools(side->sc, o->scale) != 0)
 		return EXIT_USAGE;
 	side->tl = timeline_new(NULL, TL_JSON, false, clock_now());
@@ -808,21 +797,8 @@ static int cmd_compare(const struct options *o)
 		diag_error("cannot set up signal handling: %s", strerror(errno));
 		return 1;
 	}
-	/* Both must load before either runs: a typo should not cost a run. */
-	for (int i = 0; i < 2; i++) {
-		size_t len;
-		char *file;
-		char *text = catalog_load(o->targets[i], &len, &file);
-		struct scenario *sc = text ? scenario_parse(file, text, len, NULL, 0) : NULL;
-		bool ok = sc != NULL;
-		scenario_free(sc);
-		if (text) {
-			free(text);
-			free(file);
-		}
-		if (!ok)
-			return EXIT_USAGE;
-	}
+	if (!all_load(o->targets, 2))
+		return EXIT_USAGE;
 	struct side sides[2];
 	int rc = run_side(o, o->targets[0], &sides[0]);
 	if (rc == 0)

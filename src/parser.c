@@ -1355,6 +1355,17 @@ static bool next_line_starts(struct parser *P, int indent, const char *kw)
 	return (size_t)(e - body) >= n && !memcmp(body, kw, n) && (body + n == e || !is_ident(body[n]));
 }
 
+/* An optional "as NAME": the slot it binds, or -1. */
+static int parse_as(struct parser *P)
+{
+	if (!at_name(P, "as"))
+		return -1;
+	P->tpos++;
+	struct token *nt = peek(P);
+	take_name(P, "a name after 'as'");
+	return define_var(P, nt);
+}
+
 /* try: / except [TYPE] [as NAME]: / else: / finally:
  *
  *         TRY exc -> H            (TRY fin -> F first, with a finally)
@@ -1435,13 +1446,7 @@ static void parse_try(struct parser *P, int col)
 		} else {
 			saw_bare = true;
 		}
-		int bind = -1;
-		if (at_name(P, "as")) {
-			P->tpos++;
-			struct token *nt = peek(P);
-			take_name(P, "a name after 'as'");
-			bind = define_var(P, nt);
-		}
+		int bind = parse_as(P);
 		expect_op(P, ":");
 		expect_eol(P);
 		if (prev_test >= 0)
@@ -1515,13 +1520,7 @@ static void parse_async_with(struct parser *P, int col)
 	require_async(P, col, "async with");
 	P->tpos += 2;
 	struct expr *ctx = parse_expr(P);
-	int bind = -1;
-	if (at_name(P, "as")) {
-		P->tpos++;
-		struct token *nt = peek(P);
-		take_name(P, "a name after 'as'");
-		bind = define_var(P, nt);
-	}
+	int bind = parse_as(P);
 	expect_op(P, ":");
 	expect_eol(P);
 	int ctx_slot = hidden_slot(P, P->fn, "ctx");

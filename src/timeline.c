@@ -320,32 +320,34 @@ bool timeline_utf8(const struct timeline *tl)
 	return tl->utf8;
 }
 
-void timeline_print_text_any(struct timeline *tl, const char *fmt, ...)
+static void print_va(struct timeline *tl, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
+
+static void print_va(struct timeline *tl, const char *fmt, va_list ap)
 {
 	struct buf b = {0};
-	va_list ap;
-	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
 	pthread_mutex_lock(&tl->lock);
 	emit_locked(tl, &b);
 	pthread_mutex_unlock(&tl->lock);
 	buf_free(&b);
 }
 
+void timeline_print_text_any(struct timeline *tl, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_va(tl, fmt, ap);
+	va_end(ap);
+}
+
 void timeline_print_text(struct timeline *tl, const char *fmt, ...)
 {
 	if (tl->fmt != TL_TEXT)
 		return;
-	struct buf b = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	print_va(tl, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&tl->lock);
-	emit_locked(tl, &b);
-	pthread_mutex_unlock(&tl->lock);
-	buf_free(&b);
 }
 
 const struct tl_event *timeline_events(const struct timeline *tl, size_t *n)
