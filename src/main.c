@@ -908,6 +908,8 @@ static int cmd_bench(const struct options *o)
 			return usage_error("bench measures offload, process, timers, scale or all, not '%s'", o->targets[i]);
 		set |= sets[k].bits;
 	}
+	/* A worker that dies leaves a broken pipe: an error to report, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	return bench_run(set, o->quick, o->format == TL_JSON, true);
 }
 
