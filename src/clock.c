@@ -15,6 +15,15 @@ void clock_set_virtual(bool on, double start)
 	clock_is_virtual = on;
 }
 
+void clock_sleep_real(double seconds)
+{
+	if (!(seconds > 0))
+		return;
+	struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 void clock_charge(double seconds)
 {
 	if (clock_is_virtual && seconds > 0)

@@ -34,6 +34,9 @@ void clock_set_virtual(bool on, double start);
  *  On the virtual clock it moves the time on instead. */
 int clock_sleep(double seconds, volatile const int *stop);
 
+/** Sleeps @seconds of real time, even while the clock is virtual. */
+void clock_sleep_real(double seconds);
+
 /** Charges @seconds of real computing to the virtual clock (no-op when real). */
 void clock_charge(double seconds);
 

@@ -30,7 +30,16 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
 	return size * n;
 }
 
-int http_get(const char *url, double timeout, long *status, struct buf *body, char *err, size_t errsize)
+/* Lets Ctrl-C cut a transfer short: curl asks this now and then. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	volatile const int *stop = p;
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE) ? 1 : 0;
+}
+
+int http_get(const char *url, double timeout, volatile const int *stop, long *status, struct buf *body, char *err,
+	     size_t errsize)
 {
 	CURL *c = curl_easy_init();
 	if (!c) {
@@ -49,9 +58,21 @@ int http_get(const char *url, double timeout, long *status, struct buf *body, ch
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "aiodemo");
+	/* A proxy from the environment must not swallow the local server. */
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+	if (stop) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)(uintptr_t)stop);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	CURLcode rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
-		snprintf(err, errsize, "%s", curl_err[0] ? curl_err : curl_easy_strerror(rc));
+		if (rc == CURLE_ABORTED_BY_CALLBACK)
+			snprintf(err, errsize, "interrupted");
+		else if (rc == CURLE_WRITE_ERROR)
+			snprintf(err, errsize, "the response is larger than %u MiB", MAX_BODY >> 20);
+		else
+			snprintf(err, errsize, "%s", curl_err[0] ? curl_err : curl_easy_strerror(rc));
 		curl_easy_cleanup(c);
 		return -1;
 	}
@@ -83,12 +104,19 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int code, c
 	return ok;
 }
 
+struct args_json {
+	struct buf *b;
+	bool first;
+};
+
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	struct buf *b = cls;
+	struct args_json *a = cls;
+	struct buf *b = a->b;
 	(void)kind;
-	if (b->len > 1)
+	if (!a->first)
 		buf_putc(b, ',');
+	a->first = false;
 	buf_json_string(b, key, strlen(key));
 	buf_putc(b, ':');
 	buf_json_string(b, value ? value : "", value ? strlen(value) : 0);
@@ -99,7 +127,8 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 static void echo_json(struct MHD_Connection *conn, const char *url, struct buf *out)
 {
 	buf_puts(out, "{\"args\":{");
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, out);
+	struct args_json a = {out, true};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &a);
 	buf_puts(out, "},\"url\":");
 	buf_json_string(out, url, strlen(url));
 	buf_puts(out, "}\n");
@@ -115,8 +144,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*state = s;
 		return MHD_YES;
 	}
-	if (*upload_size)
+	if (*upload_size) {
+		*upload_size = 0; /* refused, not read: the answer says why */
 		return respond(conn, MHD_HTTP_BAD_REQUEST, "text/plain", "this server takes no request body\n");
+	}
 	if (strcmp(method, "GET") != 0)
 		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "only GET is served here\n");
 	struct buf body = {0};
@@ -131,7 +162,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			code = MHD_HTTP_BAD_REQUEST;
 			buf_printf(&body, "/delay/N takes a number of seconds from 0 to %g\n", MAX_DELAY);
 		} else {
-			clock_sleep(delay * s->scale, NULL);
+			/* Real time, whatever the run's clock: this is another program. */
+			clock_sleep_real(delay * s->scale);
 			echo_json(conn, url, &body);
 		}
 	} else {
@@ -141,7 +173,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (s->log) {
 		struct buf what = {0};
 		const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
-		buf_printf(&what, "GET %s%s%s answered %u after %gs", url, q ? "?name=" : "", q ? q : "", code, delay);
+		buf_printf(&what, "GET %s%s%s answered %u", url, q ? "?name=" : "", q ? q : "", code);
+		if (code == MHD_HTTP_OK)
+			buf_printf(&what, " after %gs", delay);
 		s->log(s->ctx, what.data);
 		buf_free(&what);
 	}

@@ -15,8 +15,10 @@
 int http_init(void);
 
 /** GETs @url with a timeout of @timeout seconds, following redirects:
- *  fills *@status and @body. Returns 0, or -1 with a message in @err. */
-int http_get(const char *url, double timeout, long *status, struct buf *body, char *err, size_t errsize);
+ *  fills *@status and @body. Stops early when *@stop becomes non-zero (it
+ *  may be NULL). Returns 0, or -1 with a message in @err. */
+int http_get(const char *url, double timeout, volatile const int *stop, long *status, struct buf *body, char *err,
+	     size_t errsize);
 
 struct http_server;
 

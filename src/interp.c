@@ -61,6 +61,7 @@ static const struct {
 	{"PermissionError", "OSError"}, {"IsADirectoryError", "OSError"}, {"RuntimeError", "Exception"},
 	{"RecursionError", "RuntimeError"}, {"NotImplementedError", "RuntimeError"},
 	{"BrokenProcessPool", "RuntimeError"}, {"UnicodeError", "ValueError"},
+	{"ConnectionError", "OSError"},
 };
 
 bool exc_matches(const char *type, const char *handler)
@@ -345,9 +346,15 @@ static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int 
 		struct buf body = {0};
 		char err[256];
 		/* Waiting on the network is real time, which a virtual clock is charged. */
+		struct buf what = {0};
+		interp_describe_call(NULL, B_HTTP_GET, args, 1, &what);
+		c->env->emit(c->env->ctx, EMIT_BLOCK_BEGIN, c->line, what.data);
 		double t0 = clock_real_now();
-		int rc = http_get(value_as_str(args[0])->s, timeout * c->env->scale, &status, &body, err, sizeof(err));
+		int rc = http_get(value_as_str(args[0])->s, timeout * c->env->scale, c->env->stop, &status, &body, err,
+				  sizeof(err));
 		clock_charge(clock_real_now() - t0);
+		c->env->emit(c->env->ctx, EMIT_BLOCK_END, c->line, what.data);
+		buf_free(&what);
 		if (rc != 0) {
 			buf_free(&body);
 			return throw(c, out, "ConnectionError", "%s: %s", value_as_str(args[0])->s, err);

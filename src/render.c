@@ -442,7 +442,7 @@ void render_diagnostics(const struct timeline *tl, const struct run_summary *s, 
 			continue;
 		if (shown++ == 10)
 			break;
-		bool cpu = strncmp(bw[i].what, "block", 5) != 0;
+		bool cpu = strncmp(bw[i].what, "primes", 6) == 0;
 		struct buf dur = {0};
 		buf_seconds(&dur, d);
 		buf_printf(out, "  line %d: `%s` in %s blocked the loop for %s; every other task waited.\n", bw[i].line,
