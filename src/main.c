@@ -2,15 +2,23 @@
  * with real worker threads and processes, and prints their timeline.
  *
  * The modules:
- *   main.c        the command line: parse, run, report, free
- *   catalog.[ch]  the built-in scenarios (embedded) and scenario files
- *   parser.c      the scenario language -> struct scenario (scenario.h)
- *   dump.c        the parsed form as text, for tests and `aiodemo dump`
- *   interp.[ch]   expressions and operations; tasks' frame stacks
- *   runtime.[ch]  the asyncio-style loop on libev: tasks, timers, gather, offload
+ *   main.c         the command line: parse, run, report, free
+ *   catalog.[ch]   the built-in scenarios (embedded) and scenario files
+ *   parser.c       the scenario language -> struct scenario (scenario.h)
+ *   dump.c         the parsed form as text, for tests and `aiodemo dump`
+ *   interp.[ch]    expressions and operations; tasks' frame stacks
+ *   runtime.[ch]   the asyncio-style loop on libev: tasks, timers, gather,
+ *                  offload, the ideal run; rtpriv.h is its inside
+ *   primitives.c   wait_for, wait, semaphores, task groups, task methods
  *   threadpool.[ch], procpool.[ch]  worker threads and worker processes
- *   timeline.[ch] events, live text/JSON output, the summary
- *   value.[ch]    the language's values; buf.[ch], clock.[ch], diag.[ch] utilities
+ *   ptimer.[ch]    timerfd timers under libev, for wake-ups on time
+ *   http.[ch]      http_get (libcurl) and the local server (libmicrohttpd)
+ *   timeline.[ch]  events, live text/JSON output, the summary
+ *   expect.[ch]    a run checked against the scenario's expectations
+ *   render.[ch]    the Gantt chart, per-task and per-pool times, diagnostics
+ *   export.[ch], replay.[ch]  records, Chrome traces, SVG; replay (json-c)
+ *   bench.[ch]     `aiodemo bench`
+ *   value.[ch]     the language's values; buf, clock, diag, text: utilities
  */
 #include <errno.h>
 #include <getopt.h>

@@ -409,8 +409,6 @@ static void tokenize(struct parser *P, const char *s, const char *end, int line,
 			s += t.n;
 		}
 		push_token(P, t);
-		if (P->ntoks > 10000)
-			fail_at(P, line, col, "line too long");
 	}
 	struct token eol = {.kind = T_EOL, .s = end, .col = (int)(end - line_start) + 1};
 	push_token(P, eol);
@@ -785,8 +783,6 @@ static struct expr **parse_items(struct parser *P, const char *close, bool stars
 		}
 		items = p_grow(P, items, (size_t)(*n + 1) * sizeof(*items));
 		items[(*n)++] = item;
-		if (*n > 10000)
-			FAIL_TOK(P, "too many items");
 		if (!at_op(P, ","))
 			break;
 		P->tpos++;
