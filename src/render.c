@@ -85,12 +85,9 @@ static void task_event(struct lane_spans *l, struct task_track *tr, const struct
 	}
 }
 
-static int pool_queue_lane(struct model *m, const char *worker_lane_name, int *pool_of_name, int nlanes_tl,
-			   const struct tl_lane *tlanes)
+/* The queue lane of the pool that worker lane "NAME/N" belongs to, or -1. */
+static int pool_queue_lane(const struct model *m, const char *worker_lane_name)
 {
-	(void)pool_of_name;
-	(void)nlanes_tl;
-	(void)tlanes;
 	size_t plen = strcspn(worker_lane_name, "/");
 	for (int i = 0; i < m->nlanes; i++)
 		if (m->lanes[i].queue && strlen(m->lanes[i].name) == plen + 6 &&
@@ -190,7 +187,7 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 		int wl = job_lane[j] > 0 ? job_lane[j] - 1 : job_lane[j] < 0 ? -job_lane[j] - 1 : -1;
 		if (wl < 0)
 			continue;
-		int q = pool_queue_lane(m, m->lanes[wl].name, NULL, 0, NULL);
+		int q = pool_queue_lane(m, m->lanes[wl].name);
 		if (q >= 0 && started[j] > submitted[j])
 			add_span(&m->lanes[q], submitted[j], started[j], ST_QUEUED);
 	}

@@ -82,7 +82,7 @@ static const char *intern(struct timeline *tl, const char *s, size_t n)
 }
 
 static const char *const kind_names[] = {
-	[K_RUN] = "run", [K_POOL] = "pool", [K_WORKER] = "worker", [K_SPAWN] = "spawn",
+	[K_POOL] = "pool", [K_WORKER] = "worker", [K_SPAWN] = "spawn",
 	[K_SAY] = "say", [K_SLEEP] = "sleep", [K_AWAIT] = "await", [K_GATHER] = "gather",
 	[K_BLOCK] = "block", [K_UNBLOCK] = "unblock", [K_OFFLOAD] = "offload",
 	[K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done", [K_DONE] = "done",
@@ -151,13 +151,13 @@ const char *timeline_lane_name(struct timeline *tl, int id)
 static const char *mark(const struct timeline *tl, enum tl_kind kind)
 {
 	static const char *const utf8[] = {
-		[K_RUN] = "▸", [K_POOL] = "▸", [K_WORKER] = "▸", [K_SPAWN] = "+", [K_SAY] = "",
+		[K_POOL] = "▸", [K_WORKER] = "▸", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "…", [K_AWAIT] = "…", [K_GATHER] = "+", [K_BLOCK] = "■", [K_UNBLOCK] = "□",
 		[K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓", [K_DONE] = "✓",
 		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸",
 	};
 	static const char *const ascii[] = {
-		[K_RUN] = ">", [K_POOL] = ">", [K_WORKER] = ">", [K_SPAWN] = "+", [K_SAY] = "",
+		[K_POOL] = ">", [K_WORKER] = ">", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "~", [K_AWAIT] = "~", [K_GATHER] = "+", [K_BLOCK] = "#", [K_UNBLOCK] = "-",
 		[K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok", [K_DONE] = "ok",
 		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">",

@@ -20,7 +20,6 @@ enum lane_kind {
 };
 
 enum tl_kind {
-	K_RUN,       /* the run starts */
 	K_POOL,      /* a pool is ready */
 	K_WORKER,    /* a worker thread or process started */
 	K_SPAWN,     /* a task was created (on the creator's lane) */
