@@ -11,9 +11,8 @@
 #include "diag.h"
 #include "scenario.h"
 
-static const struct builtin_scenario builtins[] = {
+/* The texts of scenarios/, and builtins[]: generated at build time. */
 #include "scenarios.inc"
-};
 
 #define MAX_FILE_SIZE (1024 * 1024)
 
@@ -100,9 +99,18 @@ char *catalog_load(const char *arg, size_t *len, char **file)
 		return text;
 	}
 	const char *s = catalog_suggest(arg);
+	struct buf starting = {0}; /* the names that begin with what was typed */
+	size_t nstarting = 0, typed = strlen(arg);
+	for (size_t i = 0; typed && !s && i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strncmp(builtins[i].name, arg, typed))
+			buf_printf(&starting, "%s'%s'", nstarting++ ? ", " : "", builtins[i].name);
 	if (s)
 		diag_error("unknown scenario '%s'; did you mean '%s'?", arg, s);
+	else if (nstarting)
+		diag_error("unknown scenario '%s'; did you mean %s%s?", arg, nstarting > 1 ? "one of " : "",
+			   starting.data);
 	else
 		diag_error("unknown scenario '%s' (see 'aiodemo list', or give a path to a .scn file)", arg);
+	buf_free(&starting);
 	return NULL;
 }
