@@ -261,6 +261,93 @@ static bool file_builtin(struct ctx *c, enum builtin b, struct value *args, stru
 	return true;
 }
 
+/* int(x), as Python's for the values a scenario has: a string of decimal
+ * digits with an optional sign and surrounding blanks, a number, a bool. */
+static bool to_int(struct ctx *c, struct value v, struct value *out)
+{
+	switch (v.kind) {
+	case V_INT:
+		*out = v;
+		return true;
+	case V_BOOL:
+		*out = value_int(v.b);
+		return true;
+	case V_FLOAT:
+		if (!isfinite(v.f))
+			return throw(c, out, isnan(v.f) ? "ValueError" : "OverflowError",
+				     "cannot convert float %s to integer", isnan(v.f) ? "NaN" : "infinity");
+		if (v.f >= 9.2e18 || v.f <= -9.2e18)
+			return throw(c, out, "OverflowError", "int() of %g is too large for a scenario", v.f);
+		*out = value_int((int64_t)v.f);
+		return true;
+	case V_STR: {
+		const struct str_obj *so = value_as_str(v);
+		const char *p = so->s, *end = so->s + so->len;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		while (end > p && isspace((unsigned char)end[-1]))
+			end--;
+		bool neg = p < end && *p == '-';
+		const char *d = p + (p < end && (*p == '-' || *p == '+'));
+		if (d == end)
+			goto invalid;
+		uint64_t n = 0;
+		for (const char *q = d; q < end; q++) {
+			if (*q < '0' || *q > '9')
+				goto invalid;
+			if (n > (UINT64_MAX - 9) / 10)
+				return throw(c, out, "OverflowError", "int() of '%.40s' is too large for a scenario",
+					     so->s);
+			n = n * 10 + (uint64_t)(*q - '0');
+		}
+		if (n > (uint64_t)INT64_MAX)
+			return throw(c, out, "OverflowError", "int() of '%.40s' is too large for a scenario", so->s);
+		*out = value_int(neg ? -(int64_t)n : (int64_t)n);
+		return true;
+	invalid:
+		return throw(c, out, "ValueError", "invalid literal for int() with base 10: '%.40s'", so->s);
+	}
+	default:
+		return throw(c, out, "TypeError", "int() argument must be a string or a number, not '%s'",
+			     value_type_name(v));
+	}
+}
+
+#define MAX_RANDOM_STRING (1 << 20)
+
+/* random_string(alphabet, k): ''.join(random.choices(alphabet, k=k)), one
+ * character (not byte) at a time; fresh randomness in every worker process. */
+static bool random_string(struct ctx *c, struct value alphabet, struct value k, struct value *out)
+{
+	if (alphabet.kind != V_STR)
+		return throw(c, out, "TypeError", "random_string() takes a string of characters to choose from, "
+			     "not %s", value_type_name(alphabet));
+	if (k.kind != V_INT)
+		return throw(c, out, "TypeError", "random_string() takes a whole number of characters, not %s",
+			     value_type_name(k));
+	if (k.i > MAX_RANDOM_STRING)
+		return throw(c, out, "ValueError", "random_string() of more than %d characters", MAX_RANDOM_STRING);
+	const struct str_obj *a = value_as_str(alphabet);
+	size_t *starts = xcalloc(a->len + 1, sizeof(*starts)), n = 0;
+	for (size_t i = 0; i < a->len; i++)
+		if (((unsigned char)a->s[i] & 0xC0) != 0x80)
+			starts[n++] = i;
+	starts[n] = a->len;
+	if (n == 0 && k.i > 0) {
+		free(starts);
+		return throw(c, out, "IndexError", "random_string() cannot choose from an empty string");
+	}
+	struct buf b = {0};
+	for (int64_t i = 0; i < k.i; i++) {
+		size_t j = arc4random_uniform((uint32_t)n);
+		buf_add(&b, a->s + starts[j], starts[j + 1] - starts[j]);
+	}
+	free(starts);
+	*out = value_str(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return true;
+}
+
 static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int nargs, struct value *out)
 {
 	switch (b) {
@@ -336,6 +423,10 @@ static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int 
 	case B_READ_FILE:
 	case B_WRITE_FILE:
 		return file_builtin(c, b, args, out);
+	case B_INT:
+		return to_int(c, args[0], out);
+	case B_RANDOM_STRING:
+		return random_string(c, args[0], args[1], out);
 	case B_HTTP_GET: {
 		double timeout = 10;
 		if (args[0].kind != V_STR)
@@ -369,6 +460,7 @@ static bool call_builtin(struct ctx *c, enum builtin b, struct value *args, int 
 	case B_WAIT:
 	case B_SEMAPHORE:
 	case B_TASKGROUP:
+	case B_SERVE: /* evaluated by eval_call() */
 	case B_LOCAL_SERVER:
 		if (!c->env->rt || !c->x)
 			return throw(c, out, "RuntimeError", "no running event loop");
@@ -657,8 +749,39 @@ static bool eval_fstring(struct ctx *c, const struct expr *e, struct value *out)
 	return true;
 }
 
+/* serve(path, handler, arg): the handler is a def, not a value. */
+static bool eval_serve(struct ctx *c, const struct expr *e, struct value *out)
+{
+	struct value path, arg;
+	if (!c->env->rt || !c->x)
+		return throw(c, out, "RuntimeError", "no running event loop");
+	if (!eval(c, e->call.args[0], &path)) {
+		*out = path;
+		return false;
+	}
+	if (!eval(c, e->call.args[2], &arg)) {
+		value_unref(path);
+		*out = arg;
+		return false;
+	}
+	bool ok;
+	if (path.kind != V_STR || value_as_str(path)->s[0] != '/')
+		ok = throw(c, out, "ValueError", "serve() takes a path that starts with '/', like \"/captcha\"");
+	else if (arg.kind != V_STR)
+		ok = throw(c, out, "TypeError", "serve() takes the name of the query argument to pass, not %s",
+			   value_type_name(arg));
+	else
+		ok = runtime_serve(c->env->rt, value_as_str(path)->s, e->call.args[1]->call.fn,
+				   value_as_str(arg)->s, c->line, out);
+	value_unref(path);
+	value_unref(arg);
+	return ok;
+}
+
 static bool eval_call(struct ctx *c, const struct expr *e, struct value *out)
 {
+	if (e->kind == E_BUILTIN && e->call.builtin == B_SERVE)
+		return eval_serve(c, e, out);
 	struct value args[e->call.nargs ? e->call.nargs : 1];
 	if (!eval_args(c, e->call.args, e->call.nargs, args, out))
 		return false;

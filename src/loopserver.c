@@ -42,6 +42,7 @@ struct loop_server {
 	loop_request_gone_fn *on_gone;
 	void *ctx;
 	unsigned port;
+	bool weak; /* the watchers do not keep ev_run() going */
 	struct loop_request *pending;
 	int npending;
 };
@@ -68,16 +69,35 @@ static void unlink_pending(struct loop_server *s, struct loop_request *r)
 	s->npending--;
 }
 
+/* Weak watchers are unreferenced while active, as libev's manual shows:
+ * ev_unref() after each start, ev_ref() before each stop. */
+static void timer_stop(struct loop_server *s)
+{
+	if (!ev_is_active(&s->timer))
+		return;
+	if (s->weak)
+		ev_ref(s->loop);
+	ev_timer_stop(s->loop, &s->timer);
+}
+
+static void timer_start(struct loop_server *s, double after)
+{
+	timer_stop(s);
+	ev_timer_set(&s->timer, after, 0.0);
+	ev_timer_start(s->loop, &s->timer);
+	if (s->weak)
+		ev_unref(s->loop);
+}
+
 /* Lets MHD do what is due, then arms the timer for its next deadline. */
 static void service(struct loop_server *s)
 {
 	MHD_run(s->daemon);
-	ev_timer_stop(s->loop, &s->timer);
 	MHD_UNSIGNED_LONG_LONG ms;
-	if (MHD_get_timeout(s->daemon, &ms) == MHD_YES) {
-		ev_timer_set(&s->timer, (double)ms / 1000.0, 0.0);
-		ev_timer_start(s->loop, &s->timer);
-	}
+	if (MHD_get_timeout(s->daemon, &ms) == MHD_YES)
+		timer_start(s, (double)ms / 1000.0);
+	else
+		timer_stop(s);
 }
 
 static void on_io(struct ev_loop *loop, ev_io *w, int revents)
@@ -88,8 +108,11 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)loop, (void)revents;
-	service(w->data);
+	struct loop_server *s = w->data;
+	(void)revents;
+	if (s->weak)
+		ev_ref(loop); /* the one-shot timer stopped itself: give back its reference */
+	service(s);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, unsigned code, const char *type, const char *body)
@@ -159,7 +182,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state, e
 	*state = NULL;
 }
 
-struct loop_server *loop_server_start(struct ev_loop *loop, unsigned port, loop_request_fn *on_request,
+struct loop_server *loop_server_start(struct ev_loop *loop, unsigned port, bool weak, loop_request_fn *on_request,
 				      loop_request_gone_fn *on_gone, void *ctx, char *err, size_t errsize)
 {
 	if (port > 65535) {
@@ -168,6 +191,7 @@ struct loop_server *loop_server_start(struct ev_loop *loop, unsigned port, loop_
 	}
 	struct loop_server *s = xcalloc(1, sizeof(*s));
 	s->loop = loop;
+	s->weak = weak;
 	s->on_request = on_request;
 	s->on_gone = on_gone;
 	s->ctx = ctx;
@@ -198,6 +222,8 @@ struct loop_server *loop_server_start(struct ev_loop *loop, unsigned port, loop_
 	ev_io_init(&s->io, on_io, info->epoll_fd, EV_READ);
 	s->io.data = s;
 	ev_io_start(loop, &s->io);
+	if (weak)
+		ev_unref(loop);
 	ev_init(&s->timer, on_timer);
 	s->timer.data = s;
 	service(s); /* arms the timer if MHD wants one */
@@ -234,8 +260,10 @@ void loop_server_stop(struct loop_server *s)
 			MHD_resume_connection(req->conn);
 		}
 	}
+	if (s->weak)
+		ev_ref(s->loop);
 	ev_io_stop(s->loop, &s->io);
-	ev_timer_stop(s->loop, &s->timer);
+	timer_stop(s);
 	MHD_stop_daemon(s->daemon);
 	free(s);
 }
@@ -280,7 +308,5 @@ void loop_request_respond(struct loop_request *req, unsigned code, const char *t
 	req->suspended = false;
 	MHD_resume_connection(req->conn);
 	/* The resume wakes the epoll fd; running MHD now saves a loop turn. */
-	ev_timer_stop(s->loop, &s->timer);
-	ev_timer_set(&s->timer, 0.0, 0.0);
-	ev_timer_start(s->loop, &s->timer);
+	timer_start(s, 0.0);
 }

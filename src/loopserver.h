@@ -24,9 +24,9 @@ typedef void loop_request_fn(void *ctx, struct loop_request *req);
 typedef void loop_request_gone_fn(void *ctx, struct loop_request *req);
 
 /** Starts a server on 127.0.0.1:@port (0 for a free port) driven by @loop.
- *  Its watchers keep ev_run() going: end it with ev_break(). Returns NULL
- *  with a message in @err on failure. */
-struct loop_server *loop_server_start(struct ev_loop *loop, unsigned port, loop_request_fn *on_request,
+ *  Its watchers keep ev_run() going, unless @weak: then they serve while
+ *  something else does. Returns NULL with a message in @err on failure. */
+struct loop_server *loop_server_start(struct ev_loop *loop, unsigned port, bool weak, loop_request_fn *on_request,
 				      loop_request_gone_fn *on_gone, void *ctx, char *err, size_t errsize);
 
 /** The port the server listens on. */

@@ -13,6 +13,7 @@
  *   threadpool.[ch], procpool.[ch]  worker threads and worker processes
  *   ptimer.[ch]    timerfd timers under libev, for wake-ups on time
  *   http.[ch]      http_get (libcurl) and the local server (libmicrohttpd)
+ *   loopserver.[ch]  libmicrohttpd driven by the libev loop; serve.c: serve()
  *   timeline.[ch]  events, live text/JSON output, the summary
  *   expect.[ch]    a run checked against the scenario's expectations
  *   render.[ch]    the Gantt chart, per-task and per-pool times, diagnostics
@@ -65,6 +66,8 @@ struct options {
 	double slow; /* --slow, seconds of scenario time */
 	bool quick;  /* bench: small sizes */
 	bool ideal;  /* run: also the ideal run, and the deviation from it */
+	bool serve;  /* serve: a run whose server outlives main() */
+	long port;   /* serve --port, or -1 */
 	char **targets; /* check: the scenarios to check */
 	int ntargets;
 };
@@ -74,6 +77,7 @@ static const char usage_text[] =
 	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
 	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow SECONDS] [--ideal]\n"
 	"                   [--record FILE] [--trace FILE] [--svg FILE]\n"
+	"       aiodemo serve NAME|FILE [--port P] [--param NAME=VALUE]... [--scale F]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
 	"       aiodemo compare A B [--scale F] [--format text|json] [--color=WHEN]\n"
@@ -92,6 +96,8 @@ static const char help_text[] =
 	"commands:\n"
 	"  list             list the built-in scenarios: name and title\n"
 	"  run NAME|FILE    run a scenario and print its timeline and a summary\n"
+	"  serve NAME|FILE  run a scenario that calls serve(), then keep its server\n"
+	"                   on 127.0.0.1 answering until Ctrl-C\n"
 	"  show NAME|FILE   print the scenario file: the program, the original\n"
 	"                   Python and what to notice\n"
 	"  check [NAME|FILE]...\n"
@@ -113,6 +119,7 @@ static const char help_text[] =
 	"      --ideal            run: also run the scenario on a virtual clock without\n"
 	"                         overhead, and show how far the real run strays from it\n"
 	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
+	"      --port=P           serve: listen on port P of 127.0.0.1 (default: a free one)\n"
 	"      --quick            bench: small sizes, to see that it runs\n"
 	"      --record=FILE      save the run's full event stream (JSON) for replay\n"
 	"  -s, --scale=F          multiply every duration by F (default 1)\n"
@@ -164,6 +171,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"ideal", no_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{"param", required_argument, NULL, 'p'},
+		{"port", required_argument, NULL, 'P'},
 		{"quick", no_argument, NULL, 'q'},
 		{"record", required_argument, NULL, 'r'},
 		{"scale", required_argument, NULL, 's'},
@@ -179,6 +187,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->format = TL_TEXT;
 	o->color = -1;
 	o->slow = 0.1;
+	o->port = -1;
 	o->view_events = o->view_gantt = true;
 	opterr = 0;
 	int c;
@@ -212,6 +221,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->params = xrealloc(o->params, (size_t)(o->nparams + 1) * sizeof(char *));
 			o->params[o->nparams++] = optarg;
 			break;
+		case 'P': {
+			char *end;
+			errno = 0;
+			o->port = strtol(optarg, &end, 10);
+			if (end == optarg || *end || errno || o->port < 1 || o->port > 65535)
+				return usage_error("--port takes a port number from 1 to 65535, not '%s'", optarg);
+			break;
+		}
 		case 's':
 			if (parse_scale(optarg, &o->scale) != 0)
 				return usage_error("--scale takes a number greater than 0 and at most 1000, not '%s'",
@@ -261,7 +278,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = {"list", "run", "show", "dump", "check", "replay", "compare", "bench"};
+	static const char *const commands[] = {"list", "run", "serve", "show", "dump", "check", "replay", "compare",
+					       "bench"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
@@ -271,6 +289,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return usage_error("unknown command '%s'; did you mean '%s'?", o->command, s);
 		return usage_error("unknown command '%s'", o->command);
 	}
+	o->serve = !strcmp(o->command, "serve");
+	if (o->port >= 0 && !o->serve)
+		return usage_error("--port is an option of 'serve'");
 	if (!strcmp(o->command, "check")) {
 		o->targets = argv + optind;
 		o->ntargets = argc - optind;
@@ -648,12 +669,18 @@ static int cmd_run(const struct options *o)
 		return 1;
 	}
 	runtime_set_slow(rt, o->slow);
+	if (o->serve)
+		runtime_set_serve(rt, o->port > 0 ? (unsigned)o->port : 0);
 	struct record_info info = {sc->name, sc->title, sc->source, sc->notice, o->scale};
 	print_heading(o, tl, &info, color);
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
 	running = rt;
 	enum run_status st = runtime_run(rt);
 	running = NULL;
+	if (o->serve && !runtime_serving(rt) && st == RUN_OK) {
+		diag_error("%s never calls serve(): there is no server to keep running", sc->name);
+		st = RUN_FAILED;
+	}
 	struct buf ideal = {0};
 	if (o->ideal && (st == RUN_OK || st == RUN_FAILED) && ideal_compare(sc, o, tl, runtime_summary(rt)->total, &ideal) != 0)
 		st = RUN_INTERRUPTED;
@@ -663,6 +690,8 @@ static int cmd_run(const struct options *o)
 	runtime_free(rt);
 	timeline_free(tl);
 	scenario_free(sc);
+	if (st == RUN_INTERRUPTED && o->serve)
+		return 0; /* Ctrl-C is how a server ends */
 	if (st == RUN_INTERRUPTED && caught_signal == SIGTERM)
 		return 128 + SIGTERM;
 	return (int)st;
@@ -963,7 +992,7 @@ int main(int argc, char **argv)
 	if (status < 0) {
 		if (!strcmp(o.command, "list"))
 			status = cmd_list();
-		else if (!strcmp(o.command, "run"))
+		else if (!strcmp(o.command, "run") || !strcmp(o.command, "serve"))
 			status = cmd_run(&o);
 		else if (!strcmp(o.command, "show"))
 			status = cmd_show(&o);

@@ -739,6 +739,9 @@ static const struct builtin_sig {
 	{"taskgroup", B_TASKGROUP, 0, 0, true, {NULL}},
 	{"http_get", B_HTTP_GET, 1, 2, false, {"url", "timeout"}},
 	{"local_server", B_LOCAL_SERVER, 0, 0, true, {NULL}},
+	{"serve", B_SERVE, 3, 3, true, {"path", "handler", "arg"}},
+	{"int", B_INT, 1, 1, false, {NULL}},
+	{"random_string", B_RANDOM_STRING, 2, 2, false, {"alphabet", "k"}},
 };
 
 /* Names of exception types a scenario may raise and catch; any other
@@ -945,6 +948,30 @@ static struct expr **parse_builtin_args(struct parser *P, const struct builtin_s
 	return args;
 }
 
+/* serve(PATH, HANDLER, ARG): HANDLER names an async def of one parameter,
+ * kept as a call with no argument expression (resolve() checks it). */
+static struct expr **parse_serve_args(struct parser *P)
+{
+	struct expr **args = p_alloc(P, 3 * sizeof(*args));
+	args[0] = parse_expr(P);
+	expect_op(P, ",");
+	struct token *t = peek(P);
+	if (t->kind != T_NAME || tok_is(peek2(P), T_OP, "("))
+		FAIL_TOK(P, "serve() takes the name of an async def as its handler, like "
+			 "serve(\"/captcha\", handle_captcha, \"length\")");
+	P->tpos++;
+	struct expr *h = new_expr(P, E_CALL, t->col);
+	h->call.name = p_strndup(P, t->s, t->n);
+	h->call.args = p_alloc(P, sizeof(*h->call.args));
+	h->call.nargs = 1;
+	note_call(P, h);
+	args[1] = h;
+	expect_op(P, ",");
+	args[2] = parse_expr(P);
+	expect_op(P, ")");
+	return args;
+}
+
 static struct expr *parse_call(struct parser *P, struct token *name)
 {
 	int col = name->col;
@@ -960,7 +987,10 @@ static struct expr *parse_call(struct parser *P, struct token *name)
 		e->call.builtin = sig->id;
 		if (sig->id == B_READ_FILE || sig->id == B_WRITE_FILE)
 			P->sc->uses_files = true;
-		if (sig->id == B_RANGE) {
+		if (sig->id == B_SERVE) {
+			e->call.args = parse_serve_args(P);
+			e->call.nargs = 3;
+		} else if (sig->id == B_RANGE) {
 			e->call.args = parse_items(P, ")", false, &e->call.nargs);
 			if (e->call.nargs < 1 || e->call.nargs > 2)
 				fail_at(P, e->line, col, "range() takes 1 to 2 arguments, not %d", e->call.nargs);
@@ -2107,9 +2137,16 @@ static void resolve(struct parser *P)
 				fail_at(P, e->line, e->col, "unknown function '%s'; did you mean '%s'?", e->call.name, s);
 			fail_at(P, e->line, e->col, "unknown function '%s'", e->call.name);
 		}
+		if (e->call.nargs == 1 && !e->call.args[0] && fn->nparams != 1)
+			fail_at(P, e->line, e->col, "a serve() handler takes one argument (the request's query "
+				"argument), but %s() takes %d", fn->name, fn->nparams);
 		if (fn->nparams != e->call.nargs)
 			fail_at(P, e->line, e->col, "%s() takes %d argument%s, but %d %s given", fn->name,
 				fn->nparams, fn->nparams == 1 ? "" : "s", e->call.nargs, e->call.nargs == 1 ? "was" : "were");
+		/* A serve() handler: the only call whose argument is missing. */
+		if (e->call.nargs == 1 && !e->call.args[0] && !fn->is_async)
+			fail_at(P, e->line, e->col, "serve() needs an 'async def' handler; '%s' is a plain def",
+				fn->name);
 		e->call.fn = fn;
 	}
 	/* Every OP_EXPR that is a bare call of an async def is a coroutine never awaited. */

@@ -169,6 +169,9 @@ struct runtime {
 	double total;
 	struct http_server *http; /* started by local_server(), stopped with the run */
 	int http_lane;
+	struct serve *serve;      /* started by serve(), stopped when main() returns */
+	unsigned serve_port;      /* where serve() listens; 0 for a free port */
+	bool serve_forever;       /* aiodemo serve: keep serving after main() returns */
 };
 
 /** Adds a reference. */
@@ -205,6 +208,9 @@ bool task_cancel(struct runtime *rt, struct task *t, int line);
 int owner_lane(struct runtime *rt, void *owner);
 /** local_server(): starts aiodemo's HTTP server once, returns its URL. */
 bool runtime_local_server(struct runtime *rt, int line, struct value *out);
+
+/** Stops serve()'s server: requests not answered are dropped. */
+void serve_stop(struct runtime *rt);
 /** Appends "Type: message (line N)". */
 void exc_text(struct buf *b, struct value exc);
 /** The destroy function of a bare future (FUT_PLAIN, FUT_SLEEP). */

@@ -281,7 +281,7 @@ static void on_check(struct ev_loop *loop, ev_check *w, int revents)
 {
 	struct runtime *rt = w->data;
 	run_pass(rt);
-	if (!rt->overtime && clock_now() - rt->t0 > MAX_RUN_TIME * rt->scale) {
+	if (!rt->overtime && !rt->serve_forever && clock_now() - rt->t0 > MAX_RUN_TIME * rt->scale) {
 		rt->overtime = true;
 		ev_break(loop, EVBREAK_ALL);
 	}
@@ -481,7 +481,13 @@ static void task_finish(struct runtime *rt, struct task *t, enum fut_state state
 	if (t == rt->main) {
 		rt->main_done = true;
 		rt->t_main_end = now;
-		ev_break(rt->loop, EVBREAK_ALL);
+		if (rt->serve && rt->serve_forever) {
+			timeline_add(rt->tl, now, rt->loop_lane, K_END, 0, 0, -1,
+				     "main() is over; the server goes on serving until Ctrl-C");
+		} else {
+			serve_stop(rt); /* as the program ends: requests still waiting are dropped */
+			ev_break(rt->loop, EVBREAK_ALL);
+		}
 	}
 	fut_unref(&t->f); /* the runtime's reference while it ran */
 }
@@ -1406,6 +1412,17 @@ static void describe_wait(struct runtime *rt, struct buf *b)
 	buf_puts(b, ", which nothing left running can complete (a deadlock)");
 }
 
+void runtime_set_serve(struct runtime *rt, unsigned port)
+{
+	rt->serve_port = port;
+	rt->serve_forever = true;
+}
+
+bool runtime_serving(const struct runtime *rt)
+{
+	return rt->serve != NULL;
+}
+
 void runtime_set_slow(struct runtime *rt, double seconds)
 {
 	rt->slow_threshold = seconds * rt->scale;
@@ -1658,6 +1675,7 @@ void runtime_free(struct runtime *rt)
 {
 	if (!rt)
 		return;
+	serve_stop(rt);
 	cancel_tasks(rt, "shutting down");
 	stop_pools(rt);
 	http_server_stop(rt->http);

@@ -58,6 +58,13 @@ const struct expect_result *runtime_checks(const struct runtime *rt, int *n, dou
 /** Stops pools, reaps workers and frees everything; free(NULL) is a no-op. */
 void runtime_free(struct runtime *rt);
 
+/** aiodemo serve: serve() listens on @port (0 for a free one), and the
+ *  server outlives main() until the run is interrupted. */
+void runtime_set_serve(struct runtime *rt, unsigned port);
+
+/** Whether serve() started a server that still runs. */
+bool runtime_serving(const struct runtime *rt);
+
 /** Asks a running runtime to stop (async-signal-safe): Ctrl-C. */
 void runtime_interrupt(struct runtime *rt);
 
@@ -74,6 +81,12 @@ bool runtime_offload(struct runtime *rt, void *owner, int pool, const struct fun
 /** gather(...): asyncio.gather over the list @items (borrowed). */
 bool runtime_gather(struct runtime *rt, void *owner, struct value items, bool return_exceptions,
 		    int line, struct value *out);
+
+/** serve(path, handler, arg): answers GET @path on the loop with a task
+ *  running async def @handler on the request's query argument @arg; *out
+ *  is the server's URL. */
+bool runtime_serve(struct runtime *rt, const char *path, const struct func *handler, const char *arg, int line,
+		   struct value *out);
 
 /** wait_for, wait, semaphore and taskgroup; @args are borrowed. */
 bool runtime_builtin(struct runtime *rt, void *owner, enum builtin builtin, struct value *args,

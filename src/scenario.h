@@ -26,6 +26,9 @@ enum builtin {
 	B_TASKGROUP,  /* taskgroup(): asyncio.TaskGroup */
 	B_HTTP_GET,   /* http_get(url, timeout): requests.get, blocking: [status, body] */
 	B_LOCAL_SERVER, /* local_server(): the URL of aiodemo's own HTTP server */
+	B_SERVE,      /* serve(path, handler, arg): an HTTP server on the loop; its URL */
+	B_INT,        /* int(x) */
+	B_RANDOM_STRING, /* random_string(alphabet, k): random.choices, joined */
 };
 
 enum expr_kind {

@@ -643,6 +643,154 @@ def case_http(aiodemo):
     expect_at('total', summary['total'], 1)
 
 
+def case_int_and_random(aiodemo):
+    p = run(aiodemo, 'check', '--tap', os.path.join(HERE, 'scenarios', 'int-and-random.scn'))
+    if 'not ok' in p.stdout or not p.stdout.startswith('1..1\nok 1'):
+        raise Failure(p.stdout)
+
+
+def case_captcha(aiodemo):
+    # Both scenarios meet their expectations at full scale too (at twice it
+    # under ThreadSanitizer, whose thread starts eat into the tolerance).
+    scale = '2' if 'thread' in os.environ.get('AIODEMO_SANITIZE', '') else '1'
+    p = run(aiodemo, 'check', '--scale', scale, 'captcha-server', 'captcha-on-loop')
+    if '2 passed, 0 failed' not in p.stdout:
+        raise Failure(f'check at scale 1: {p.stdout}')
+    events, summary = run_json(aiodemo, 'captcha-server')
+    server = [e for e in events if e['lane'] == 'http server (on the loop)']
+    arrivals = [e for e in server if ' arrives, handled by ' in e['text']]
+    answers = [e for e in server if ' answered 200 after ' in e['text']]
+    expect_eq('requests arriving', len(arrivals), 10)
+    expect_eq('answers leaving', len(answers), 10)
+    # The loop accepts every request while the first captchas are being made.
+    if max(e['t'] for e in arrivals) >= min(e['t'] for e in answers):
+        raise Failure('a request arrived only after the first answer left: the loop was not free')
+    captchas = [e['text'] for e in says(events)][1:]
+    for c in captchas:
+        body = json.loads(c.split(' ', 1)[1])
+        if not c.startswith('200 ') or len(body['captcha']) != 8 or set(body['captcha']) - set('abcdef123456'):
+            raise Failure(f'answer {c!r}')
+    if len(set(captchas)) < 9:
+        raise Failure(f'the worker processes made the same captchas: {captchas}')
+    # (Their totals were checked at full scale above: at a small one, the
+    # fixed cost of ten connections is a large part of the run.)
+    events, summary = run_json(aiodemo, 'captcha-on-loop')
+    blocked = sum(w['end'] - w['start'] for w in summary['blocked'])
+    expect_eq('blocking steps on the loop', len(summary['blocked']), 10)
+    if blocked < 0.9 * SCALE:
+        raise Failure(f'captcha-on-loop blocked the loop {blocked:.4f} s only')
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def http(url, method='GET'):
+    """(status, body) of a request made without any proxy."""
+    import urllib.error
+    import urllib.request
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(urllib.request.Request(url, method=method), timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def listening_addresses(port):
+    """The local addresses of the sockets listening on @port, from /proc/net/tcp{,6}."""
+    found = []
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            addr, p = local.split(':')
+            if state == '0A' and int(p, 16) == port:
+                found.append(addr)
+    return found
+
+
+def case_serve(aiodemo):
+    import signal
+    import threading
+    import time
+    port = free_port()
+    p = start(aiodemo, 'serve', 'captcha-server', '--port', str(port), '--param', 'requests=1', '--format', 'json')
+    seen = []
+    for line in p.stdout:
+        seen.append(json.loads(line))
+        if 'goes on serving until Ctrl-C' in seen[-1]['text']:
+            break
+    else:
+        raise Failure(f'serve ended early: {p.stderr.read()}')
+    try:
+        expect_eq('listening sockets (127.0.0.1 only)', listening_addresses(port), ['0100007F'])
+        # Ten at once: the process pool makes them in parallel (two rounds of 0.1 s).
+        base = f'http://127.0.0.1:{port}'
+        results = [None] * 10
+
+        def get(i):
+            results[i] = http(f'{base}/captcha?length=8')
+
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=get, args=(i,)) for i in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.monotonic() - t0
+        for status, body in results:
+            expect_eq('status', status, 200)
+            expect_eq('captcha length', len(json.loads(body)['captcha']), 8)
+        if not 0.2 <= took < 0.7:
+            raise Failure(f'ten concurrent requests took {took:.3f} s, wanted about 0.2 s (1 s one at a time)')
+        # Bad requests get a 4xx with the reason, and the server keeps serving.
+        for path, code, reason in (('/nope', 404, 'not found: this server has /captcha'),
+                                   ('/captcha?length=-1', 400, 'length must be from 1 to 64, not -1'),
+                                   ('/captcha?length=abc', 400, "invalid literal for int() with base 10: 'abc'"),
+                                   ('/captcha?length=99999999999999999999999', 400, 'too large'),
+                                   ('/captcha?length=65', 400, 'not 65')):
+            status, body = http(base + path)
+            expect_eq(f'{path}: status', status, code)
+            if reason not in body:
+                raise Failure(f'{path}: the answer {body!r} lacks {reason!r}')
+        expect_eq('POST', http(base + '/captcha', 'POST')[0], 405)
+        status, body = http(base + '/captcha')
+        expect_eq('a good request after the bad ones', status, 200)
+        expect_eq('the default length', len(json.loads(body)['captcha']), 6)
+        # The same port twice: a clear error, not a crash.
+        q = subprocess.run([aiodemo, 'serve', 'captcha-server', '--port', str(port), '--param', 'requests=1'],
+                           capture_output=True, text=True, timeout=30, env=dict(os.environ, NO_COLOR='1'))
+        expect_eq('serve on a port in use: exit status', q.returncode, 1)
+        if f'cannot listen on 127.0.0.1:{port} (is the port in use?)' not in q.stdout + q.stderr:
+            raise Failure(f'serve on a port in use says: {q.stdout[-500:]} {q.stderr}')
+    finally:
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+    expect_eq('serve: exit status after Ctrl-C', p.returncode, 0)
+    expect_eq('serve: stderr', err, '')
+    expect_eq('serve: the last line', json.loads(out.splitlines()[-1]).get('kind'), 'summary')
+    for pid in pids_of(seen):
+        if not gone(pid):
+            raise Failure(f'worker process {pid} outlived the server')
+    p = run(aiodemo, 'serve', 'offload-sleep', '--scale', str(SCALE), check_status=1)
+    if 'offload-sleep never calls serve()' not in p.stderr:
+        raise Failure(f'serve of a scenario without a server: {p.stderr!r}')
+    p = run(aiodemo, 'serve', 'captcha', check_status=2)
+    if "did you mean one of 'captcha-on-loop', 'captcha-server'?" not in p.stderr:
+        raise Failure(f'serve captcha: {p.stderr!r}')
+    p = run(aiodemo, 'run', 'offload-sleep', '--port', '8080', check_status=2)
+    if "--port is an option of 'serve'" not in p.stderr:
+        raise Failure(f'--port with run: {p.stderr!r}')
+
+
 def case_check(aiodemo):
     good = os.path.join(HERE, 'scenarios', 'create-task.scn')
     bad = os.path.join(HERE, 'scenarios', 'wrong-expectations.scn')

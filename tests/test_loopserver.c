@@ -176,7 +176,7 @@ static void test_concurrent(struct ev_loop *loop)
 {
 	struct server_ctx c = {.loop = loop};
 	char err[256] = "";
-	c.server = loop_server_start(loop, 0, on_request, on_gone, &c, err, sizeof(err));
+	c.server = loop_server_start(loop, 0, false, on_request, on_gone, &c, err, sizeof(err));
 	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "server starts: %s", err))
 		return;
 	unsigned port = loop_server_port(c.server);
@@ -241,7 +241,7 @@ static void test_stop_while_waiting(struct ev_loop *loop)
 {
 	struct server_ctx c = {.loop = loop};
 	char err[256] = "";
-	c.server = loop_server_start(loop, 0, on_request, on_gone, &c, err, sizeof(err));
+	c.server = loop_server_start(loop, 0, false, on_request, on_gone, &c, err, sizeof(err));
 	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "server starts: %s", err))
 		return;
 	struct client cl = {0};
@@ -268,7 +268,7 @@ static void test_loopback_and_port(struct ev_loop *loop)
 {
 	struct server_ctx c = {.loop = loop};
 	char err[256] = "";
-	c.server = loop_server_start(loop, 0, on_request, on_gone, &c, err, sizeof(err));
+	c.server = loop_server_start(loop, 0, false, on_request, on_gone, &c, err, sizeof(err));
 	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "server starts: %s", err))
 		return;
 	unsigned port = loop_server_port(c.server);
@@ -283,15 +283,43 @@ static void test_loopback_and_port(struct ev_loop *loop)
 	/* The same port twice is an error with a message, not a crash. */
 	struct server_ctx c2 = {.loop = loop};
 	err[0] = 0;
-	struct loop_server *again = loop_server_start(loop, port, on_request, on_gone, &c2, err, sizeof(err));
+	struct loop_server *again = loop_server_start(loop, port, false, on_request, on_gone, &c2, err, sizeof(err));
 	CHECK(again == NULL);
 	CHECK(strstr(err, "in use") != NULL);
 	loop_server_stop(again);
 
 	err[0] = 0;
-	CHECK(loop_server_start(loop, 70000, on_request, on_gone, &c2, err, sizeof(err)) == NULL);
+	CHECK(loop_server_start(loop, 70000, false, on_request, on_gone, &c2, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "out of range") != NULL);
 	loop_server_stop(c.server);
+}
+
+/* A weak server serves while something else keeps the loop going, and
+ * lets ev_run() end when nothing does, even with its timer armed. */
+static void test_weak(struct ev_loop *loop)
+{
+	struct server_ctx c = {.loop = loop};
+	char err[256] = "";
+	c.server = loop_server_start(loop, 0, true, on_request, on_gone, &c, err, sizeof(err));
+	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "weak server starts: %s", err))
+		return;
+	struct client cl[2] = {0};
+	for (int i = 0; i < 2; i++)
+		snprintf(cl[i].url, sizeof(cl[i].url), "http://127.0.0.1:%u/later?ms=50&id=%d", loop_server_port(c.server), i);
+	run_clients(loop, cl, 2);
+	CHECK_INT_EQ(cl[0].status, 200);
+	CHECK_INT_EQ(cl[1].status, 200);
+	double t0 = clock_now();
+	ev_run(loop, 0);
+	CHECK_DBL_LT(clock_now() - t0, 1.0);
+	for (int i = 0; i < 2; i++)
+		buf_free(&cl[i].body);
+	loop_server_stop(c.server);
+	free_laters(&c);
+	/* Nothing is left behind: the loop has no reference of the server's. */
+	t0 = clock_now();
+	ev_run(loop, 0);
+	CHECK_DBL_LT(clock_now() - t0, 1.0);
 }
 
 int main(void)
@@ -304,6 +332,7 @@ int main(void)
 	test_concurrent(loop);
 	test_stop_while_waiting(loop);
 	test_loopback_and_port(loop);
+	test_weak(loop);
 	ev_loop_destroy(loop);
 	curl_global_cleanup();
 	return tap_done();

@@ -284,6 +284,27 @@ static void test_values(void)
 	buf_free(&enc);
 }
 
+static void test_serve(void)
+{
+	tap_diag("serve(): a handler by name");
+	check_dump(HEAD "async def handle(n):\n    return n\nasync def main():\n    url = serve(\"/c\", handle, \"n\")\n",
+		   "(builtin serve '/c' (call handle _) 'n')");
+	check_error(HEAD "def handle(n):\n    return n\nasync def main():\n    url = serve(\"/c\", handle, \"n\")\n",
+		    "t.scn:5:23: error: serve() needs an 'async def' handler; 'handle' is a plain def");
+	check_error(HEAD "async def handle(n):\n    return n\nasync def main():\n    url = serve(\"/c\", handel, \"n\")\n",
+		    "t.scn:5:23: error: unknown function 'handel'; did you mean 'handle'?");
+	check_error(HEAD "async def handle(a, b):\n    return a\nasync def main():\n    url = serve(\"/c\", handle, \"n\")\n",
+		    "t.scn:5:23: error: a serve() handler takes one argument (the request's query argument), but "
+		    "handle() takes 2");
+	check_error(HEAD "async def handle(n):\n    return n\nasync def main():\n    url = serve(\"/c\", handle(1), \"n\")\n",
+		    "t.scn:5:23: error: serve() takes the name of an async def as its handler");
+	check_error(HEAD "async def handle(n):\n    return n\ndef f():\n    return serve(\"/c\", handle, \"n\")\n"
+		    "async def main():\n    f()\n",
+		    "t.scn:5:12: error: 'serve' needs an 'async def'");
+	check_error(HEAD "async def handle(n):\n    return n\nasync def main():\n    url = serve(\"/c\", handle)\n",
+		    "t.scn:5:29: error: expected ',', found ')'");
+}
+
 static void test_suggest(void)
 {
 	tap_diag("suggestions");
@@ -300,6 +321,7 @@ int main(void)
 	test_new_constructs();
 	test_params();
 	test_values();
+	test_serve();
 	test_suggest();
 	return tap_done();
 }

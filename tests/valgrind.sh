@@ -5,7 +5,7 @@ set -eu
 aiodemo=$1
 for args in "run offload-sleep" "run bounded-pool" "run process-primes" "run taskgroup-cancel" \
             "run wait-for-timeout" "run thread-file-read --record /dev/null --trace /dev/null --svg /dev/null" \
-            "run semaphore" "run gather-exceptions --ideal"; do
+            "run semaphore" "run gather-exceptions --ideal" "run captcha-server" "run captcha-on-loop"; do
     # shellcheck disable=SC2086
     if ! valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
             --child-silent-after-fork=yes --fair-sched=yes \
