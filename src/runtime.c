@@ -1665,7 +1665,8 @@ enum run_status runtime_run(struct runtime *rt)
 	rt->total = s.total;
 	if (rt->ideal)
 		clock_set_virtual(false, 0);
-	/* The server's last lines belong before the summary, which comes next. */
+	/* The servers' last lines belong before the summary, which comes next. */
+	serve_stop(rt);
 	http_server_stop(rt->http);
 	rt->http = NULL;
 	return status;
