@@ -91,10 +91,9 @@ struct http_server {
 	char url[64];
 };
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int code, const char *type,
-			       const char *text)
+enum MHD_Result http_answer(struct MHD_Connection *conn, unsigned code, const char *type, const char *body)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text,
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
 								 MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
@@ -146,10 +145,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_size) {
 		*upload_size = 0; /* refused, not read: the answer says why */
-		return respond(conn, MHD_HTTP_BAD_REQUEST, "text/plain", "this server takes no request body\n");
+		return http_answer(conn, MHD_HTTP_BAD_REQUEST, "text/plain", "this server takes no request body\n");
 	}
 	if (strcmp(method, "GET") != 0)
-		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "only GET is served here\n");
+		return http_answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "only GET is served here\n");
 	struct buf body = {0};
 	unsigned int code = MHD_HTTP_OK;
 	double delay = 0;
@@ -179,7 +178,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		s->log(s->ctx, what.data);
 		buf_free(&what);
 	}
-	enum MHD_Result ok = respond(conn, code, code == MHD_HTTP_OK ? "application/json" : "text/plain", body.data);
+	enum MHD_Result ok = http_answer(conn, code, code == MHD_HTTP_OK ? "application/json" : "text/plain", body.data);
 	buf_free(&body);
 	return ok;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <microhttpd.h>
 
 #include "buf.h"
 
@@ -21,6 +22,10 @@ int http_get(const char *url, double timeout, volatile const int *stop, long *st
 	     size_t errsize);
 
 struct http_server;
+
+/** Queues on a libmicrohttpd connection the answer @code with @body
+ *  (copied), of MIME type @type: what both servers answer with. */
+enum MHD_Result http_answer(struct MHD_Connection *conn, unsigned code, const char *type, const char *body);
 
 /** Called by the server's threads for each request (may be NULL). */
 typedef void http_log_fn(void *ctx, const char *what);

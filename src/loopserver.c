@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "http.h"
 
 struct loop_request {
 	struct loop_server *s;
@@ -115,17 +116,6 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	service(s);
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned code, const char *type, const char *body)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-	if (!r)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	enum MHD_Result ok = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
-	return ok;
-}
-
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				 const char *version, const char *upload, size_t *upload_size, void **state)
 {
@@ -142,22 +132,22 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		return MHD_YES;
 	}
 	if (req->answered)
-		return queue(conn, req->code, req->type, req->body);
+		return http_answer(conn, req->code, req->type, req->body);
 	if (req->handed)
 		return MHD_YES; /* woken without an answer: keep waiting */
 	if (*upload_size) {
 		*upload_size = 0; /* refused, not read */
-		return queue(conn, MHD_HTTP_BAD_REQUEST, "text/plain", "this server takes no request body\n");
+		return http_answer(conn, MHD_HTTP_BAD_REQUEST, "text/plain", "this server takes no request body\n");
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return queue(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "only GET is served here\n");
+		return http_answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "only GET is served here\n");
 	req->handed = true;
 	link_pending(s, req);
 	req->in_handler = true;
 	s->on_request(s->ctx, req);
 	req->in_handler = false;
 	if (req->answered)
-		return queue(conn, req->code, req->type, req->body);
+		return http_answer(conn, req->code, req->type, req->body);
 	MHD_suspend_connection(conn);
 	req->suspended = true;
 	return MHD_YES;

@@ -118,15 +118,17 @@ static void *client_get(void *p)
 struct batch {
 	struct client *cl;
 	int n;
+	struct ev_loop *loop;
 	ev_async done;
-	pthread_t waiter;
 };
 
-static void *wait_clients(void *p)
+/* Joins the clients, then wakes the loop. */
+static void *join_then_wake(void *p)
 {
 	struct batch *b = p;
 	for (int i = 0; i < b->n; i++)
 		pthread_join(b->cl[i].th, NULL);
+	ev_async_send(b->loop, &b->done);
 	return NULL;
 }
 
@@ -136,31 +138,27 @@ static void on_done(struct ev_loop *loop, ev_async *w, int revents)
 	ev_break(loop, EVBREAK_ONE);
 }
 
-struct joiner {
-	struct batch *b;
-	struct ev_loop *loop;
-};
-
-static void *join_then_wake(void *p)
-{
-	struct joiner *j = p;
-	wait_clients(j->b);
-	ev_async_send(j->loop, &j->b->done);
-	return NULL;
-}
-
 static void run_clients(struct ev_loop *loop, struct client *cl, int n)
 {
-	struct batch b = {cl, n, {0}, 0};
+	struct batch b = {.cl = cl, .n = n, .loop = loop};
 	ev_async_init(&b.done, on_done);
 	ev_async_start(loop, &b.done);
 	for (int i = 0; i < n; i++)
 		pthread_create(&cl[i].th, NULL, client_get, &cl[i]);
-	struct joiner j = {&b, loop};
-	pthread_create(&b.waiter, NULL, join_then_wake, &j);
+	pthread_t waiter;
+	pthread_create(&waiter, NULL, join_then_wake, &b);
 	ev_run(loop, 0);
-	pthread_join(b.waiter, NULL);
+	pthread_join(waiter, NULL);
 	ev_async_stop(loop, &b.done);
+}
+
+/* Starts @c's server on a free port; false (and a failed check) if it cannot. */
+static bool start_server(struct server_ctx *c, struct ev_loop *loop, bool weak)
+{
+	char err[256] = "";
+	*c = (struct server_ctx){.loop = loop};
+	c->server = loop_server_start(loop, 0, weak, on_request, on_gone, c, err, sizeof(err));
+	return tap_ok(c->server != NULL, __FILE__, __LINE__, "server starts: %s", err);
 }
 
 static void free_laters(struct server_ctx *c)
@@ -174,10 +172,8 @@ static void free_laters(struct server_ctx *c)
 
 static void test_concurrent(struct ev_loop *loop)
 {
-	struct server_ctx c = {.loop = loop};
-	char err[256] = "";
-	c.server = loop_server_start(loop, 0, false, on_request, on_gone, &c, err, sizeof(err));
-	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "server starts: %s", err))
+	struct server_ctx c;
+	if (!start_server(&c, loop, false))
 		return;
 	unsigned port = loop_server_port(c.server);
 	CHECK(port > 0);
@@ -239,10 +235,8 @@ static void on_first_request_stop(struct ev_loop *loop, ev_prepare *w, int reven
 
 static void test_stop_while_waiting(struct ev_loop *loop)
 {
-	struct server_ctx c = {.loop = loop};
-	char err[256] = "";
-	c.server = loop_server_start(loop, 0, false, on_request, on_gone, &c, err, sizeof(err));
-	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "server starts: %s", err))
+	struct server_ctx c;
+	if (!start_server(&c, loop, false))
 		return;
 	struct client cl = {0};
 	snprintf(cl.url, sizeof(cl.url), "http://127.0.0.1:%u/never", loop_server_port(c.server));
@@ -266,10 +260,8 @@ static void test_stop_while_waiting(struct ev_loop *loop)
 
 static void test_loopback_and_port(struct ev_loop *loop)
 {
-	struct server_ctx c = {.loop = loop};
-	char err[256] = "";
-	c.server = loop_server_start(loop, 0, false, on_request, on_gone, &c, err, sizeof(err));
-	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "server starts: %s", err))
+	struct server_ctx c;
+	if (!start_server(&c, loop, false))
 		return;
 	unsigned port = loop_server_port(c.server);
 	/* Another address of this machine is refused: only 127.0.0.1 listens.
@@ -282,7 +274,7 @@ static void test_loopback_and_port(struct ev_loop *loop)
 
 	/* The same port twice is an error with a message, not a crash. */
 	struct server_ctx c2 = {.loop = loop};
-	err[0] = 0;
+	char err[256] = "";
 	struct loop_server *again = loop_server_start(loop, port, false, on_request, on_gone, &c2, err, sizeof(err));
 	CHECK(again == NULL);
 	CHECK(strstr(err, "in use") != NULL);
@@ -298,10 +290,8 @@ static void test_loopback_and_port(struct ev_loop *loop)
  * lets ev_run() end when nothing does, even with its timer armed. */
 static void test_weak(struct ev_loop *loop)
 {
-	struct server_ctx c = {.loop = loop};
-	char err[256] = "";
-	c.server = loop_server_start(loop, 0, true, on_request, on_gone, &c, err, sizeof(err));
-	if (!tap_ok(c.server != NULL, __FILE__, __LINE__, "weak server starts: %s", err))
+	struct server_ctx c;
+	if (!start_server(&c, loop, true))
 		return;
 	struct client cl[2] = {0};
 	for (int i = 0; i < 2; i++)
