@@ -39,6 +39,8 @@
 #include "expect.h"
 #include "http.h"
 #include "export.h"
+#include "host/host.h"
+#include "host/program.h"
 #include "render.h"
 #include "replay.h"
 #include "text.h"
@@ -70,6 +72,8 @@ struct options {
 	long port;   /* serve --port, or -1 */
 	char **targets; /* check: the scenarios to check */
 	int ntargets;
+	char **args; /* run: the arguments of a Python program */
+	int nargs;
 };
 
 static const char usage_text[] =
@@ -315,6 +319,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return usage_error(strcmp(o->command, "replay") ? "'%s' needs a scenario name or file"
 								      : "'%s' needs a record file (saved with --record)", o->command);
 		o->target = argv[optind++];
+	}
+	if (optind < argc && !strcmp(o->command, "run") && program_is_python(o->target)) {
+		o->args = argv + optind; /* sys.argv[1:] */
+		o->nargs = argc - optind;
+		return -1;
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
@@ -633,8 +642,72 @@ static int cmd_replay(const struct options *o)
 	return status;
 }
 
+/* run for a Python program: embedded CPython on aiodemo's loop. */
+static int cmd_run_python(const struct options *o)
+{
+	struct program *p = program_load(o->target);
+	if (!p)
+		return EXIT_USAGE;
+	for (int i = 0; i < o->nparams; i++)
+		if (program_set_param(p, o->params[i]) != 0) {
+			program_free(p);
+			return EXIT_USAGE;
+		}
+	bool color = use_color(o);
+	struct timeline *tl = timeline_new(stdout, o->format, color, clock_now());
+	if (!tl) {
+		diag_error("cannot set up the run: %s", strerror(errno));
+		program_free(p);
+		return 1;
+	}
+	struct record_info info = {p->info.name, p->info.title, p->info.source, p->info.notice, o->scale};
+	print_heading(o, tl, &info, color);
+	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
+	struct host_options ho = {o->scale, o->slow, o->args, o->nargs};
+	struct run_summary s = {.expected_total = -1, .status = "ok"};
+	struct host_result r;
+	int rc = host_run(p, &ho, tl, &s, &r);
+	if (rc != 0) {
+		host_free(&r);
+		timeline_free(tl);
+		program_free(p);
+		return rc;
+	}
+	s.status = r.interrupted ? "interrupted" : r.failed ? "error" : "ok";
+	s.error = r.error;
+	int nchecks = 0;
+	struct expect_result *checks = NULL;
+	struct summary_check *sum = NULL;
+	if (!r.interrupted) {
+		checks = expect_verify(&p->info, tl, o->scale, s.total, r.failed, &nchecks);
+		sum = xcalloc((size_t)nchecks + 1, sizeof(*sum));
+		for (int i = 0; i < nchecks; i++) {
+			sum[i] = (struct summary_check){checks[i].text, checks[i].ok};
+			if (checks[i].decl && checks[i].decl->kind == EXPECT_TOTAL) {
+				s.expected_total = checks[i].decl->seconds;
+				s.tolerance = expect_tolerance(checks[i].decl->seconds, o->scale);
+			}
+		}
+		s.checks = sum;
+		s.nchecks = nchecks;
+	}
+	int status = r.exit_status;
+	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color, NULL) != 0 && status == 0)
+		status = 1;
+	if (timeline_output_broken(tl))
+		status = timeline_output_errno(tl) == EPIPE ? RUN_BROKEN_PIPE : 1;
+	expect_free(checks, nchecks);
+	free(sum);
+	host_free(&r);
+	timeline_free(tl);
+	program_free(p);
+	return status;
+}
+
 static int cmd_run(const struct options *o)
 {
+	if (program_is_python(o->target))
+		return cmd_run_python(o);
 	struct scenario *sc = load(o);
 	if (!sc)
 		return EXIT_USAGE;

@@ -200,6 +200,18 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	free(submitted);
 	free(started);
 	free(job_lane);
+	/* A task lane with nothing drawn (the main thread's, when the program
+	 * only prints there) is left out of the pictures. */
+	int kept = 0;
+	for (int i = 0; i < m->nlanes; i++) {
+		if (m->lanes[i].kind == LANE_TASK && m->lanes[i].n == 0) {
+			free(m->lanes[i].name);
+			free(m->lanes[i].spans);
+			continue;
+		}
+		m->lanes[kept++] = m->lanes[i];
+	}
+	m->nlanes = kept;
 }
 
 void model_free(struct model *m)
@@ -439,15 +451,17 @@ void render_diagnostics(const struct timeline *tl, const struct run_summary *s, 
 			continue;
 		if (shown++ == 10)
 			break;
-		bool cpu = strncmp(bw[i].what, "primes", 6) == 0;
+		bool cpu = bw[i].cpu >= 0 ? bw[i].cpu > 0.5 : strncmp(bw[i].what, "primes", 6) == 0;
 		struct buf dur = {0};
 		buf_seconds(&dur, d);
 		buf_printf(out, "  line %d: `%s` in %s blocked the loop for %s; every other task waited.\n", bw[i].line,
 			   bw[i].what, lanes[bw[i].lane].name, dur.data);
+		if (bw[i].cpu >= 0)
+			buf_printf(out, "    The loop thread was on the CPU for %.0f%% of it.\n", bw[i].cpu * 100);
 		buf_printf(out, "    %s\n", cpu ? "CPU work belongs in a pool of processes: offload it there\n"
 						"    (ProcessPoolExecutor; see aiodemo run process-primes)."
-					      : "Offload it to a thread (await offload ..., asyncio.to_thread; see aiodemo\n"
-						"    run offload-sleep), or use sleep (asyncio.sleep) if it only waits.");
+					      : "Offload it to a thread (asyncio.to_thread; see aiodemo run offload-sleep),\n"
+						"    or use asyncio.sleep if it only waits.");
 		buf_free(&dur);
 	}
 	for (int i = 0; i < s->nslow && i < 10; i++) {

@@ -86,7 +86,7 @@ static const char *const kind_names[] = {
 	[K_SAY] = "say", [K_SLEEP] = "sleep", [K_AWAIT] = "await", [K_GATHER] = "gather",
 	[K_BLOCK] = "block", [K_UNBLOCK] = "unblock", [K_OFFLOAD] = "offload",
 	[K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done", [K_DONE] = "done",
-	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end", [K_READY] = "ready",
+	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end", [K_STDERR] = "stderr", [K_READY] = "ready",
 	[K_STEP] = "step", [K_YIELD] = "yield", [K_EXIT] = "exit", [K_BEAT] = "beat",
 };
 
@@ -126,6 +126,22 @@ double timeline_t0(const struct timeline *tl)
 	return tl->t0;
 }
 
+void timeline_set_t0(struct timeline *tl, double t0)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (!tl->nevents)
+		tl->t0 = t0;
+	pthread_mutex_unlock(&tl->lock);
+}
+
+void timeline_blocked_cpu(struct timeline *tl, double share)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (tl->nblocked)
+		tl->blocked[tl->nblocked - 1].cpu = share;
+	pthread_mutex_unlock(&tl->lock);
+}
+
 int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name)
 {
 	pthread_mutex_lock(&tl->lock);
@@ -154,13 +170,13 @@ static const char *mark(const struct timeline *tl, enum tl_kind kind)
 		[K_POOL] = "▸", [K_WORKER] = "▸", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "…", [K_AWAIT] = "…", [K_GATHER] = "+", [K_BLOCK] = "■", [K_UNBLOCK] = "□",
 		[K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓", [K_DONE] = "✓",
-		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸",
+		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸", [K_STDERR] = "!",
 	};
 	static const char *const ascii[] = {
 		[K_POOL] = ">", [K_WORKER] = ">", [K_SPAWN] = "+", [K_SAY] = "",
 		[K_SLEEP] = "~", [K_AWAIT] = "~", [K_GATHER] = "+", [K_BLOCK] = "#", [K_UNBLOCK] = "-",
 		[K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok", [K_DONE] = "ok",
-		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">",
+		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">", [K_STDERR] = "!",
 	};
 	if (!timeline_kind_printed(kind))
 		return "";
@@ -184,7 +200,7 @@ static void format_text(struct timeline *tl, const struct tl_event *e, struct bu
 		if (tl->color)
 			buf_puts(b, "\033[0m");
 	} else {
-		const char *color = e->kind == K_BLOCK || e->kind == K_ERROR ? "\033[31m" :
+		const char *color = e->kind == K_BLOCK || e->kind == K_ERROR || e->kind == K_STDERR ? "\033[31m" :
 				    e->kind == K_UNBLOCK ? "\033[33m" : "\033[2m";
 		if (tl->color)
 			buf_puts(b, color);
@@ -301,7 +317,7 @@ void timeline_blocked(struct timeline *tl, double start, double end, int lane, i
 		tl->blockedcap = tl->blockedcap ? tl->blockedcap * 2 : 8;
 		tl->blocked = xrealloc(tl->blocked, tl->blockedcap * sizeof(*tl->blocked));
 	}
-	tl->blocked[tl->nblocked++] = (struct tl_blocked){start - tl->t0, end - tl->t0, lane, line, xstrdup(what)};
+	tl->blocked[tl->nblocked++] = (struct tl_blocked){start - tl->t0, end - tl->t0, lane, line, xstrdup(what), -1};
 	pthread_mutex_unlock(&tl->lock);
 }
 

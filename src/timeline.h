@@ -36,6 +36,7 @@ enum tl_kind {
 	K_ERROR,     /* a task raised, or the run failed */
 	K_CANCEL,    /* a task or job was cancelled */
 	K_END,       /* main() returned */
+	K_STDERR,    /* a line the program writes to stderr */
 	/* The steps of the loop, recorded for the pictures but not printed
 	 * as events: */
 	K_READY,     /* a task is on the ready queue, waiting for the loop */
@@ -70,6 +71,7 @@ struct tl_blocked {
 	int lane;
 	int line;
 	char *what; /* the scenario step, e.g. "block 2s" */
+	double cpu; /* the share of it the thread spent on the CPU, or -1 if unknown */
 };
 
 struct timeline;
@@ -105,6 +107,12 @@ void timeline_set_printing(struct timeline *tl, bool events, bool steps);
 /** Records a window in which the loop was blocked (absolute times). */
 void timeline_blocked(struct timeline *tl, double start, double end, int lane, int line,
 		      const char *what);
+
+/** Sets the CPU share of the blocked window recorded last. */
+void timeline_blocked_cpu(struct timeline *tl, double share);
+
+/** Moves time 0 to @t0 (clock_now() seconds); only before any event. */
+void timeline_set_t0(struct timeline *tl, double t0);
 
 /** Whether the output stream broke (the reader went away). */
 bool timeline_output_broken(const struct timeline *tl);

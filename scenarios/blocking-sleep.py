@@ -1,0 +1,34 @@
+# aiodemo: name blocking-sleep
+# aiodemo: title time.sleep(2) in a coroutine freezes the loop: the 1 s task waits, 3 s in all
+# aiodemo: source 01-offload-blocking-code.md, Level 3 (the wrong way)
+# aiodemo: expect total 3s
+# aiodemo: expect "❌ 错误任务结束" at 2s
+# aiodemo: expect "✅ 正常协程开始" at 2s
+# aiodemo: expect "✅ 正常协程结束" at 3s
+# aiodemo: expect before "❌ 错误任务结束" "✅ 正常协程开始"
+# aiodemo: expect blocked 2s
+# aiodemo: notice gather starts bad_task first. Its time.sleep(2) runs on the loop
+# aiodemo: notice thread, so for 2 s nothing else can run: good_task has not even
+# aiodemo: notice started (the "loop blocked" window in the summary). Only then does
+# aiodemo: notice good_task print its first line and sleep 1 s: 3 s in all, and the
+# aiodemo: notice heartbeat shows a loop lag of about 2 s. The fix is one line: aiodemo
+# aiodemo: notice run offload-fix (the same idea in Level 1: aiodemo run offload-sleep).
+# aiodemo: end
+
+import asyncio
+import time
+
+async def bad_task():
+    print("❌ 错误：直接调用阻塞函数")
+    time.sleep(2)  # 阻塞事件循环！
+    print("❌ 错误任务结束")
+
+async def good_task():
+    print("✅ 正常协程开始")
+    await asyncio.sleep(1)
+    print("✅ 正常协程结束")
+
+async def main():
+    await asyncio.gather(bad_task(), good_task())
+
+asyncio.run(main())

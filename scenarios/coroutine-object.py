@@ -1,0 +1,50 @@
+# aiodemo: name coroutine-object
+# aiodemo: title a coroutine function called makes a coroutine object and runs nothing; await runs it: 0.2 s, 0.1 s of it blocked
+# aiodemo: source 04-asyncio-tutorial.md, coroutine functions and coroutine objects
+# aiodemo: expect total 200ms
+# aiodemo: expect "This is a synchronous function." at 0s
+# aiodemo: expect "Sync Result: Test" at 100ms
+# aiodemo: expect "This is an asynchronous coroutine function." at 100ms
+# aiodemo: expect "Async Result: Test" at 200ms
+# aiodemo: expect before "Sync Result: Test" "This is an asynchronous coroutine function."
+# aiodemo: expect blocked 100ms
+# aiodemo: notice sync_function is a plain function: main calls it, and its
+# aiodemo: notice time.sleep(0.1) blocks the loop thread for 0.1 s before "Sync Result:
+# aiodemo: notice Test" is printed. async_function("Test") only makes a coroutine
+# aiodemo: notice object: print shows it as "<coroutine object async_function at 0x...>"
+# aiodemo: notice (the address changes from run to run), and its body has not started.
+# aiodemo: notice Only "await coroutine_obj" runs it: its first line comes after the
+# aiodemo: notice coroutine object's, and its asyncio.sleep(0.1) gives the loop back.
+# aiodemo: notice 0.2 s in all, of which the time.sleep blocked the loop for 0.1 s. The
+# aiodemo: notice program is the document's, as it prints it.
+# aiodemo: end
+
+import asyncio
+import time
+
+def sync_function(test_param: str) -> str:
+    print("This is a synchronous function.")
+    time.sleep(0.1)  # 阻塞操作
+    return f"Sync Result: {test_param}"
+
+# 这是一个协程函数
+async def async_function(test_param: str) -> str:
+    print("This is an asynchronous coroutine function.")
+    await asyncio.sleep(0.1)  # 非阻塞操作
+    return f"Async Result: {test_param}"
+
+async def main():
+    # 同步函数调用
+    sync_result = sync_function("Test")
+    print(sync_result)
+
+    # 协程对象创建
+    coroutine_obj = async_function("Test")
+    print(coroutine_obj)  # 输出: <coroutine object async_function at 0x...>
+
+    # 等待协程执行
+    coroutine_result = await coroutine_obj
+    print(coroutine_result)
+
+if __name__ == "__main__":
+    asyncio.run(main())

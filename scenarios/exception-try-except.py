@@ -1,0 +1,27 @@
+# aiodemo: name exception-try-except
+# aiodemo: title Q5, try/except inside the coroutine: the ValueError raised after 1 s is caught and printed
+# aiodemo: source 03-asyncio-interview-questions.md, Q5 (1: try/except in the coroutine)
+# aiodemo: expect total 1s
+# aiodemo: expect "捕获异常: 异常示例" at 1s
+# aiodemo: expect blocked 0s
+# aiodemo: expect ok
+# aiodemo: notice The answer's first snippet, completed with import asyncio and
+# aiodemo: notice asyncio.run(task_with_exception()), which it leaves out. The coroutine
+# aiodemo: notice sleeps 1 s, raises ValueError("异常示例") and catches it itself: it prints
+# aiodemo: notice "捕获异常: 异常示例" at 1 s and returns normally, so the run ends ok. The
+# aiodemo: notice exception never leaves the coroutine: see exception-done-callback and
+# aiodemo: notice exception-gather for what that means to the answer's other two ways.
+# aiodemo: end
+
+# (added by aiodemo: the document's snippet leaves out the import)
+import asyncio
+
+async def task_with_exception():
+    try:
+        await asyncio.sleep(1)
+        raise ValueError("异常示例")
+    except Exception as e:
+        print(f"捕获异常: {e}")
+
+# (added by aiodemo: the snippet defines the coroutine and never runs it)
+asyncio.run(task_with_exception())

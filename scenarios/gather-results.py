@@ -1,0 +1,43 @@
+# aiodemo: name gather-results
+# aiodemo: title gather(*coroutines) then gather(*tasks), return_exceptions=True: 2 s each, results in order
+# aiodemo: source 04-asyncio-tutorial.md, asyncio.gather()
+# aiodemo: expect total 4s
+# aiodemo: expect "Coroutine Results: ['Result of 1', 'Result of 2']" at 2s
+# aiodemo: expect "Task Results: ['Result of 1', 'Result of 2']" at 4s
+# aiodemo: expect blocked 0s
+# aiodemo: notice The snippet is only main(): this file adds Example 3's imports and
+# aiodemo: notice fetch_data before it and asyncio.run(main()) after it. gather turns
+# aiodemo: notice each coroutine object into a task, runs them at the same time and
+# aiodemo: notice gives their results in the order of its arguments: fetch 1 ends at 1
+# aiodemo: notice s, fetch 2 at 2 s, and the list prints at 2 s. The second gather is
+# aiodemo: notice given tasks made with create_task, and takes them as they are: the
+# aiodemo: notice same 2 s, so 4 s in all. Nothing fails here, so return_exceptions=True
+# aiodemo: notice changes nothing; see aiodemo run gather-exceptions for a task that
+# aiodemo: notice fails.
+# aiodemo: end
+
+# (added by aiodemo: Example 3's imports and fetch_data; the document's snippet is only main())
+import asyncio
+import time
+
+async def fetch_data(param):
+    print(f"Do something with {param}...")
+    await asyncio.sleep(param)
+    print(f"Done with {param}")
+    return f"Result of {param}"
+
+async def main():
+    # 创建多个协程
+    coroutines = [fetch_data(i) for i in range(1, 3)]
+
+    # gather 可以自动将协程对象转换为任务对象
+    results = await asyncio.gather(*coroutines, return_exceptions=True)
+    print(f"Coroutine Results: {results}")
+
+    # 也可以用于任务
+    tasks = [asyncio.create_task(fetch_data(i)) for i in range(1, 3)]
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    print(f"Task Results: {results}")
+
+# (added by aiodemo: the document leaves out this call)
+asyncio.run(main())

@@ -1,0 +1,36 @@
+# aiodemo: name serial-primes
+# aiodemo: title the same two prime counts on the loop thread: one after the other, the loop blocked throughout
+# aiodemo: source 02-threads-and-processes.md, Level 2, feature 2 (for comparison, without the pool)
+# aiodemo: param upto = 200000 at "count_primes(100000, 200000)"
+# aiodemo: expect says "1-100000的质数: 9593, 100000-200000的质数: 8392"
+# aiodemo: expect says "总质数: 17985"
+# aiodemo: notice This program is aiodemo's, not the document's: the document's
+# aiodemo: notice count_primes and ranges (Level 2, feature 2), called one after the
+# aiodemo: notice other in main() without the pool.
+# aiodemo: notice Each count runs on the loop thread: two "loop blocked" windows, one
+# aiodemo: notice after the other, and nothing else could run meanwhile. The counts are
+# aiodemo: notice the same as in process-primes (9593 and 8392: the document's function
+# aiodemo: notice counts 1 as a prime); the total time is the sum of both, where
+# aiodemo: notice process-primes takes about the longer of the two.
+# aiodemo: end
+
+# Not in the document: its Level 2 count_primes and ranges, counted directly in
+# main() on the loop thread, to compare with the process pool.
+import asyncio
+import math
+
+def count_primes(start: int, end: int) -> int:
+    count = 0
+    for num in range(start, end):
+        if all(num % i != 0 for i in range(2, int(math.sqrt(num)) + 1)):
+            count += 1
+    return count
+
+async def main():
+    # 不用进程池：直接在事件循环里计算
+    count1 = count_primes(1, 100000)
+    count2 = count_primes(100000, 200000)
+    print(f"1-100000的质数: {count1}, 100000-200000的质数: {count2}")
+    print(f"总质数: {count1 + count2}")
+
+asyncio.run(main())

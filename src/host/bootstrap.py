@@ -1,0 +1,219 @@
+"""aiodemo's side of a run, set up before the program starts.
+
+asyncio gets aiodemo's event loop: CPython's own selector event loop with a
+selector that waits on libev (_aiodemo.EvLoop), so scheduling, tasks,
+cancellation and transports stay CPython's. The observed loop's ready queue
+reports each step; CPython's executors report their jobs; sys.stdout and
+sys.stderr become lines on the timeline. Nothing here changes what the
+program does, and none of it adds a frame to the program's tracebacks:
+the hooks that run inside the program's calls are C functions.
+"""
+import _aiodemo
+
+import asyncio
+import asyncio.events
+import asyncio.tasks
+import asyncio.unix_events
+import concurrent.futures.process as _process_pool
+import concurrent.futures.thread as _thread_pool
+import contextvars
+import functools
+import io
+import linecache
+import os
+import selectors
+import site
+import sys
+import threading
+import time
+import weakref
+
+
+class _Selector(selectors._BaseSelectorImpl):
+    """A selector that waits on libev, for asyncio's selector event loop."""
+
+    def __init__(self, observe=False):
+        super().__init__()
+        self._ev = _aiodemo.EvLoop(observe=observe)
+
+    def register(self, fileobj, events, data=None):
+        key = super().register(fileobj, events, data)
+        try:
+            self._ev.watch(key.fd, events)
+        except BaseException:
+            super().unregister(fileobj)
+            raise
+        return key
+
+    def unregister(self, fileobj):
+        key = super().unregister(fileobj)
+        try:
+            self._ev.watch(key.fd, 0)
+        except OSError:
+            pass  # the descriptor may be closed already, as with epoll
+        return key
+
+    def select(self, timeout=None):
+        ready = []
+        get = self._fd_to_key.get
+        for fd, events in self._ev.wait(timeout):
+            key = get(fd)
+            if key:
+                ready.append((key, events & key.events))
+        return ready
+
+    def close(self):
+        self._ev.close()
+        super().close()
+
+
+class _UnixSelectorEventLoop(asyncio.unix_events._UnixSelectorEventLoop):
+    # The name and module of the class it extends: a program that prints
+    # its loop sees what it would see under python3.
+    def __init__(self, selector=None):
+        observe = selector is None and threading.current_thread() is threading.main_thread()
+        super().__init__(selector if selector is not None else _Selector(observe))
+        self._aiodemo_observed = observe
+        self._aiodemo_running = False
+        if observe:
+            self._ready = _aiodemo.ReadyQueue()
+
+    # run_forever() calls this as it starts and as it ends, outside the
+    # loop's own callbacks: the observation's enter and exit, without a
+    # frame of ours around the program's run.
+    def _set_coroutine_origin_tracking(self, enabled):
+        super()._set_coroutine_origin_tracking(enabled)
+        if not self._aiodemo_observed or asyncio.events._get_running_loop() is self:
+            return
+        self._aiodemo_running = not self._aiodemo_running
+        if self._aiodemo_running:
+            _aiodemo.loop_enter()
+        else:
+            _aiodemo.loop_exit()
+            self._selector._ev.pause()
+
+
+_UnixSelectorEventLoop.__module__ = asyncio.unix_events._UnixSelectorEventLoop.__module__
+
+
+class _Policy(asyncio.unix_events._UnixDefaultEventLoopPolicy):
+    _loop_factory = _UnixSelectorEventLoop
+
+
+_Policy.__name__ = _Policy.__qualname__ = '_UnixDefaultEventLoopPolicy'
+_Policy.__module__ = asyncio.unix_events._UnixDefaultEventLoopPolicy.__module__
+asyncio.set_event_loop_policy(_Policy())
+
+
+def _short(value, limit=24):
+    try:
+        text = repr(value)
+    except Exception:
+        text = '?'
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _describe(fn, args, kwargs):
+    """time.sleep(2) for a job: the function a to_thread call wraps too."""
+    if (isinstance(fn, functools.partial) and
+            isinstance(getattr(fn.func, '__self__', None), contextvars.Context)):
+        fn, args, kwargs = fn.args[0], fn.args[1:] + tuple(args), {**fn.keywords, **kwargs}
+    name = getattr(fn, '__qualname__', None) or getattr(fn, '__name__', None) or type(fn).__name__
+    module = getattr(fn, '__module__', None)
+    if module and module not in ('__main__', 'builtins'):
+        name = module + '.' + name
+    parts = [_short(a) for a in args[:4]] + ['%s=%s' % (k, _short(v)) for k, v in list(kwargs.items())[:4]]
+    if len(args) + len(kwargs) > 8:
+        parts.append('...')
+    return '%s(%s)' % (name, ', '.join(parts))
+
+
+def _failure(future):
+    if future.cancelled():
+        return 'cancelled'
+    exc = future._exception
+    return None if exc is None else _short(exc, 80)
+
+
+class _ThreadWorkItem(_thread_pool._WorkItem):
+    def __init__(self, future, fn, args, kwargs):
+        super().__init__(future, fn, args, kwargs)
+        executor = sys._getframe(1).f_locals.get('self')
+        prefix = getattr(executor, '_thread_name_prefix', None) or 'ThreadPoolExecutor'
+        self._aiodemo_job = (_aiodemo.job_submitted(prefix, _describe(fn, args, kwargs)), prefix)
+
+    def run(self):
+        job, prefix = self._aiodemo_job
+        name = threading.current_thread().name
+        head, _, index = name.rpartition('_')
+        if not self.future.cancelled():
+            _aiodemo.job_started(job, prefix, int(index) if head == prefix and index.isdigit() else 0)
+        try:
+            super().run()
+        finally:
+            _aiodemo.job_finished(job, _failure(self.future))
+
+
+_thread_pool._WorkItem = _ThreadWorkItem
+
+_process_labels = weakref.WeakKeyDictionary()
+
+
+class _ProcessWorkItem(_process_pool._WorkItem):
+    def __init__(self, future, fn, args, kwargs):
+        executor = sys._getframe(1).f_locals.get('self')
+        context = getattr(executor, '_mp_context', None)
+        # Only a forked worker has aiodemo's module and its channel back.
+        if context is not None and context.get_start_method() == 'fork':
+            label = _process_labels.get(executor)
+            if label is None:
+                label = _process_labels[executor] = 'ProcessPoolExecutor-%d' % len(_process_labels)
+            job = _aiodemo.job_submitted(label, _describe(fn, args, kwargs))
+            fn = _aiodemo.ProcJob(fn, job, label)
+        super().__init__(future, fn, args, kwargs)
+
+
+_process_pool._WorkItem = _ProcessWorkItem
+
+
+class _Output(io.TextIOBase):
+    """sys.stdout or sys.stderr: each line becomes an event on the lane of
+    the code that writes it."""
+
+    def __init__(self, real, write):
+        self._real = real
+        self.write = write  # a C function: print() adds no frame of ours
+
+    encoding = property(lambda self: self._real.encoding)
+    errors = property(lambda self: self._real.errors)
+    name = property(lambda self: self._real.name)
+    newlines = None
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self._real.fileno()
+
+    def isatty(self):
+        return self._real.isatty()
+
+    def flush(self):
+        pass
+
+
+sys.stdout = _Output(sys.stdout, _aiodemo.write_stdout)
+sys.stderr = _Output(sys.stderr, _aiodemo.write_stderr)
+
+if _aiodemo.scale != 1:
+    for _name in ('monotonic', 'perf_counter', 'time', 'sleep', 'monotonic_ns', 'perf_counter_ns', 'time_ns'):
+        setattr(time, _name, getattr(_aiodemo, 'scaled_' + _name))
+
+_libdirs = {os.path.dirname(os.__file__)}
+for _dir in site.getsitepackages() + [site.getusersitepackages()]:
+    _libdirs.add(os.path.dirname(_dir) if _dir.endswith('site-packages') else _dir)
+_libdirs.add('/usr/lib/python3/')
+_aiodemo.configure((asyncio.tasks._CTask if hasattr(asyncio.tasks, '_CTask') else asyncio.Task,
+                    asyncio.tasks._PyTask),
+                   tuple(d.rstrip('/') + '/' for d in _libdirs), linecache.getline,
+                   os.path.dirname(asyncio.__file__) + '/')

@@ -1,0 +1,293 @@
+/* Embedding CPython: start it as python3 would, set up aiodemo's side
+ * (host/bootstrap.py), run the program in __main__, and finalise. */
+#include "host.h"
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../buf.h"
+#include "../clock.h"
+#include "../diag.h"
+#include "../observe/observe.h"
+#include "pyclock.h"
+
+#include "bootstrap.inc"
+
+/* The Python that aiodemo embeds: worker processes started with "spawn"
+ * run it as sys.executable. */
+#define PYTHON_EXECUTABLE "/usr/bin/python3.11"
+
+int observe_python_ready(void);
+
+static PyObject *module_init(void)
+{
+	PyObject *m = observe_module_init();
+	if (m && pyclock_add_functions(m) < 0)
+		Py_CLEAR(m);
+	return m;
+}
+
+static int start_python(const struct program *p, const struct host_options *o)
+{
+	PyConfig config;
+	PyConfig_InitPythonConfig(&config);
+	config.parse_argv = 0;
+	char **argv = xcalloc((size_t)o->argc + 2, sizeof(char *));
+	argv[0] = p->path ? p->path : p->file;
+	for (int i = 0; i < o->argc; i++)
+		argv[i + 1] = o->argv[i];
+	PyStatus st = PyConfig_SetBytesArgv(&config, o->argc + 1, argv);
+	free(argv);
+	if (!PyStatus_Exception(st) && access(PYTHON_EXECUTABLE, X_OK) == 0)
+		st = PyConfig_SetBytesString(&config, &config.executable, PYTHON_EXECUTABLE);
+	if (!PyStatus_Exception(st))
+		st = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_Exception(st)) {
+		diag_error("cannot start Python: %s", st.err_msg ? st.err_msg : "unknown error");
+		return -1;
+	}
+	return 0;
+}
+
+/* A program that does not compile: file:line:column, the line and a caret. */
+static void report_syntax_error(const struct program *p)
+{
+	PyObject *type, *value, *tb;
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	PyObject *msg = value ? PyObject_GetAttrString(value, "msg") : NULL;
+	PyObject *lineno = value ? PyObject_GetAttrString(value, "lineno") : NULL;
+	PyObject *offset = value ? PyObject_GetAttrString(value, "offset") : NULL;
+	PyErr_Clear();
+	const char *m = msg && PyUnicode_Check(msg) ? PyUnicode_AsUTF8(msg) : NULL;
+	long line = lineno && PyLong_Check(lineno) ? PyLong_AsLong(lineno) : 0;
+	long col = offset && PyLong_Check(offset) ? PyLong_AsLong(offset) : 0;
+	const char *tname = type ? ((PyTypeObject *)type)->tp_name : "SyntaxError";
+	if (m && line > 0)
+		diag_at(p->file, p->text, p->len, (int)line, col > 0 ? (int)col : 1, "%s: %s", tname, m);
+	else {
+		PyObject *s = value ? PyObject_Str(value) : NULL;
+		const char *t = s ? PyUnicode_AsUTF8(s) : NULL;
+		diag_error("%s: %s: %s", p->file, tname, t ? t : "cannot compile");
+		Py_XDECREF(s);
+	}
+	PyErr_Clear();
+	Py_XDECREF(msg);
+	Py_XDECREF(lineno);
+	Py_XDECREF(offset);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+}
+
+static PyObject *run_bootstrap(void)
+{
+	PyObject *code = Py_CompileString((const char *)bootstrap_py, "<aiodemo>", Py_file_input);
+	PyObject *mod = code ? PyImport_ExecCodeModule("_aiodemo_bootstrap", code) : NULL;
+	Py_XDECREF(code);
+	return mod;
+}
+
+/* __main__ as python3 sets it up for a script, and sys.path[0]. */
+static int prepare_main(const struct program *p, const char *dir)
+{
+	PyObject *main = PyImport_AddModule("__main__");
+	PyObject *d = main ? PyModule_GetDict(main) : NULL;
+	if (!d)
+		return -1;
+	PyObject *file = PyUnicode_DecodeFSDefault(p->path ? p->path : p->file);
+	int rc = file ? PyDict_SetItemString(d, "__file__", file) : -1;
+	if (rc == 0)
+		rc = PyDict_SetItemString(d, "__cached__", Py_None);
+	PyObject *machinery = rc == 0 ? PyImport_ImportModule("importlib.machinery") : NULL;
+	PyObject *loader = machinery ? PyObject_CallMethod(machinery, "SourceFileLoader", "sO", "__main__", file) : NULL;
+	if (!loader || PyDict_SetItemString(d, "__loader__", loader) < 0)
+		rc = -1;
+	Py_XDECREF(loader);
+	Py_XDECREF(machinery);
+	PyObject *sys_path = PySys_GetObject("path");
+	PyObject *first = PyUnicode_DecodeFSDefault(dir);
+	if (rc == 0 && (!sys_path || !first || PyList_Insert(sys_path, 0, first) < 0))
+		rc = -1;
+	Py_XDECREF(first);
+	/* A built-in program has no file: its lines come from here. */
+	if (rc == 0 && p->builtin) {
+		PyObject *linecache = PyImport_ImportModule("linecache");
+		PyObject *cache = linecache ? PyObject_GetAttrString(linecache, "cache") : NULL;
+		PyObject *text = PyUnicode_DecodeUTF8(p->text, (Py_ssize_t)p->len, "replace");
+		PyObject *lines = text ? PyObject_CallMethod(text, "splitlines", "O", Py_True) : NULL;
+		PyObject *entry = lines ? Py_BuildValue("(nOOO)", (Py_ssize_t)p->len, Py_None, lines, file) : NULL;
+		if (!cache || !entry || PyObject_SetItem(cache, file, entry) < 0)
+			rc = -1;
+		Py_XDECREF(entry);
+		Py_XDECREF(lines);
+		Py_XDECREF(text);
+		Py_XDECREF(cache);
+		Py_XDECREF(linecache);
+	}
+	Py_XDECREF(file);
+	return rc;
+}
+
+/* The exit status python3 gives a SystemExit (Python/pythonrun.c's rules). */
+static int system_exit_status(PyObject *value)
+{
+	PyObject *code = value ? PyObject_GetAttrString(value, "code") : NULL;
+	int status = 0;
+	if (!code || code == Py_None) {
+		status = 0;
+	} else if (PyLong_Check(code)) {
+		status = (int)PyLong_AsLong(code);
+	} else {
+		PyObject *err = PySys_GetObject("stderr");
+		if (err && err != Py_None) {
+			PyFile_WriteObject(code, err, Py_PRINT_RAW);
+			PyFile_WriteString("\n", err);
+		}
+		status = 1;
+	}
+	PyErr_Clear();
+	Py_XDECREF(code);
+	return status;
+}
+
+static char *exception_text(PyObject *type, PyObject *value)
+{
+	struct buf b = {0};
+	buf_puts(&b, ((PyTypeObject *)type)->tp_name);
+	PyObject *s = value ? PyObject_Str(value) : NULL;
+	const char *t = s ? PyUnicode_AsUTF8(s) : NULL;
+	if (t && *t)
+		buf_printf(&b, ": %s", t);
+	PyErr_Clear();
+	Py_XDECREF(s);
+	return buf_steal(&b);
+}
+
+static void finish_exception(struct host_result *r)
+{
+	if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
+		PyObject *type, *value, *tb;
+		PyErr_Fetch(&type, &value, &tb);
+		PyErr_NormalizeException(&type, &value, &tb);
+		r->exit_status = system_exit_status(value);
+		Py_XDECREF(type);
+		Py_XDECREF(value);
+		Py_XDECREF(tb);
+		return;
+	}
+	PyObject *type, *value, *tb;
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	r->interrupted = PyErr_GivenExceptionMatches(type, PyExc_KeyboardInterrupt);
+	r->failed = !r->interrupted;
+	r->error = exception_text(type, value);
+	r->exit_status = r->interrupted ? 130 : 1;
+	PyErr_Restore(type, value, tb);
+	PyErr_Print(); /* the traceback, through sys.excepthook and sys.stderr */
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
+	     struct run_summary *s, struct host_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	struct observe_options oo = {o->scale, o->slow, 0.1};
+	pyclock_init(o->scale);
+	if (observe_start(tl, &oo) != 0) {
+		diag_error("cannot start observing: %s", strerror(errno));
+		return 1;
+	}
+	if (PyImport_AppendInittab("_aiodemo", module_init) != 0 || start_python(p, o) != 0)
+		return 1;
+	int status = 0;
+	char cwd[PATH_MAX] = "", dir[PATH_MAX] = "";
+	bool have_tmp = false;
+	PyObject *code = NULL;
+	if (observe_python_ready() != 0) {
+		diag_error("cannot start observing: %s", strerror(errno));
+		status = 1;
+		goto out;
+	}
+	code = Py_CompileStringExFlags(p->text, p->path ? p->path : p->file, Py_file_input, NULL, -1);
+	if (!code) {
+		report_syntax_error(p);
+		status = 2;
+		goto out;
+	}
+	/* A built-in runs in a directory of its own, removed afterwards; a
+	 * file runs where it is called, as python3 runs it. */
+	if (p->builtin) {
+		const char *t = getenv("TMPDIR");
+		struct buf path = {0};
+		buf_printf(&path, "%s/aiodemo-XXXXXX", t && *t ? t : "/tmp");
+		char *made = mkdtemp(path.data);
+		if (!made || !getcwd(cwd, sizeof(cwd)) || chdir(made) != 0) {
+			diag_error("cannot make a directory for the run: %s", strerror(errno));
+			buf_free(&path);
+			status = 1;
+			goto out;
+		}
+		snprintf(dir, sizeof(dir), "%s", made);
+		have_tmp = true;
+		buf_free(&path);
+	} else {
+		char real[PATH_MAX];
+		if (!realpath(p->path, real))
+			snprintf(real, sizeof(real), "%s", p->path);
+		char *slash = strrchr(real, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(dir, sizeof(dir), "%s", slash ? real : "");
+	}
+	PyObject *boot = run_bootstrap();
+	if (!boot || prepare_main(p, dir) != 0) {
+		diag_error("cannot set up aiodemo's event loop:");
+		PyErr_Print();
+		Py_XDECREF(boot);
+		status = 1;
+		goto out;
+	}
+	Py_DECREF(boot);
+	PyObject *main = PyImport_AddModule("__main__");
+	PyObject *d = PyModule_GetDict(main);
+	observe_program_starts();
+	PyObject *res = PyEval_EvalCode(code, d, d);
+	if (res)
+		Py_DECREF(res);
+	else
+		finish_exception(r);
+out:
+	Py_XDECREF(code);
+	observe_stop_python();
+	if (Py_FinalizeEx() < 0 && r->exit_status == 0)
+		r->exit_status = 120;
+	if (status == 0)
+		observe_note_end(r->exit_status);
+	observe_finish(s, clock_real_now());
+	if (have_tmp) {
+		if (cwd[0] && chdir(cwd) != 0)
+			diag_warning("cannot go back to '%s': %s", cwd, strerror(errno));
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	return status;
+}
+
+void host_free(struct host_result *r)
+{
+	free(r->error);
+	r->error = NULL;
+	observe_free();
+}

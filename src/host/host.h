@@ -1,0 +1,36 @@
+/* Embedded CPython: runs a program as `python3 prog.py` would (__main__,
+ * sys.argv, sys.path[0], the standard library, installed packages), on
+ * aiodemo's event loop, with every event observed onto a timeline. */
+#ifndef AIODEMO_HOST_HOST_H
+#define AIODEMO_HOST_HOST_H
+
+#include "../timeline.h"
+#include "program.h"
+
+/** How to run. */
+struct host_options {
+	double scale; /* --scale */
+	double slow;  /* --slow, program seconds */
+	char **argv;  /* the program's own arguments after its name */
+	int argc;
+};
+
+/** How a run ended. */
+struct host_result {
+	int exit_status;  /* what python3 would have exited with */
+	bool failed;      /* an exception nobody handled */
+	bool interrupted; /* KeyboardInterrupt */
+	char *error;      /* the exception that ended it, for the summary */
+};
+
+/** Runs @p, printing events to @tl as they happen, and fills @s with what
+ *  the summary reports. Returns 0, or 2 when the program cannot be
+ *  compiled (the error is printed with its file, line and column), or 1
+ *  when Python cannot start. */
+int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
+	     struct run_summary *s, struct host_result *r);
+
+/** Frees what host_run() kept for the summary. */
+void host_free(struct host_result *r);
+
+#endif

@@ -1,0 +1,402 @@
+/* Loading a Python program and reading aiodemo's header in its comments. */
+#include "program.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../buf.h"
+#include "../catalog.h"
+#include "../diag.h"
+
+#include "programs.inc"
+
+#define PREFIX "# aiodemo:"
+#define MAX_PROGRAM (16 << 20)
+
+const char *const *program_builtin_names(size_t *n)
+{
+	static const char *names[sizeof(programs) / sizeof(programs[0])];
+	*n = sizeof(programs) / sizeof(programs[0]);
+	for (size_t i = 0; i < *n; i++)
+		names[i] = programs[i].name;
+	return names;
+}
+
+static const struct builtin_scenario *find_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++)
+		if (!strcmp(programs[i].name, name))
+			return &programs[i];
+	return NULL;
+}
+
+bool program_is_python(const char *arg)
+{
+	size_t n = strlen(arg);
+	return (n > 3 && !strcmp(arg + n - 3, ".py")) || (!strchr(arg, '/') && find_builtin(arg));
+}
+
+static int header_error(const struct program *p, int line, const char *fmt, ...) ATTR_PRINTF(3, 4);
+
+static int header_error(const struct program *p, int line, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	diag_error("%s:%d: %s", p->file, line, b.data);
+	buf_free(&b);
+	return -1;
+}
+
+/* A "quoted" string at *@s; advances past it. */
+static char *take_quoted(const char **s)
+{
+	while (**s == ' ')
+		(*s)++;
+	if (**s != '"')
+		return NULL;
+	const char *start = ++*s;
+	struct buf b = {0};
+	while (**s && **s != '"') {
+		if (**s == '\\' && (*s)[1])
+			(*s)++;
+		buf_putc(&b, **s);
+		(*s)++;
+	}
+	if (**s != '"') {
+		buf_free(&b);
+		*s = start;
+		return NULL;
+	}
+	(*s)++;
+	if (!b.data)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+/* A duration: 2s, 1.5s, 100ms, 0s. */
+static bool take_duration(const char **s, double *out)
+{
+	while (**s == ' ')
+		(*s)++;
+	char *end;
+	errno = 0;
+	double v = strtod(*s, &end);
+	if (end == *s || errno || !isfinite(v) || v < 0 || isspace((unsigned char)**s))
+		return false;
+	if (!strncmp(end, "ms", 2)) {
+		v /= 1000;
+		end += 2;
+	} else if (*end == 's') {
+		end++;
+	} else {
+		return false;
+	}
+	*s = end;
+	*out = v;
+	return true;
+}
+
+static int parse_expect(struct program *p, const char *s, int line)
+{
+	struct expect_decl x = {.line = line, .col = 1};
+	if (!strncmp(s, "total", 5)) {
+		s += 5;
+		x.kind = EXPECT_TOTAL;
+		if (!take_duration(&s, &x.seconds))
+			return header_error(p, line, "expect total takes a duration such as 2s or 100ms");
+	} else if (!strncmp(s, "blocked", 7)) {
+		s += 7;
+		x.kind = EXPECT_BLOCKED;
+		if (!take_duration(&s, &x.seconds))
+			return header_error(p, line, "expect blocked takes a duration such as 0s or 2s");
+	} else if (!strncmp(s, "before", 6)) {
+		s += 6;
+		x.kind = EXPECT_BEFORE;
+		x.text = take_quoted(&s);
+		x.text2 = x.text ? take_quoted(&s) : NULL;
+		if (!x.text2) {
+			free(x.text);
+			return header_error(p, line, "expect before takes two quoted lines: before \"A\" \"B\"");
+		}
+	} else if (!strncmp(s, "says", 4)) {
+		s += 4;
+		x.kind = EXPECT_SAYS;
+		if (!(x.text = take_quoted(&s)))
+			return header_error(p, line, "expect says takes a quoted line");
+	} else if (!strcmp(s, "ok") || !strcmp(s, "error")) {
+		x.kind = EXPECT_STATUS;
+		x.failure = !strcmp(s, "error");
+		s += strlen(s);
+	} else if (*s == '"') {
+		x.kind = EXPECT_AT;
+		x.text = take_quoted(&s);
+		while (*s == ' ')
+			s++;
+		if (!x.text || strncmp(s, "at", 2) != 0 || (s += 2, !take_duration(&s, &x.seconds))) {
+			free(x.text);
+			return header_error(p, line, "expect \"LINE\" at DURATION: a printed line and its moment");
+		}
+	} else {
+		return header_error(p, line,
+				    "unknown expectation '%s' (total, \"LINE\" at, before, blocked, says, ok, error)", s);
+	}
+	while (*s == ' ')
+		s++;
+	if (*s) {
+		free(x.text);
+		free(x.text2);
+		return header_error(p, line, "unexpected '%s' after the expectation", s);
+	}
+	p->info.expects = xrealloc(p->info.expects, (size_t)(p->info.nexpects + 1) * sizeof(x));
+	p->info.expects[p->info.nexpects++] = x;
+	return 0;
+}
+
+/* param NAME = VALUE at "CONTEXT" */
+static int parse_param(struct program *p, const char *s, int line)
+{
+	const char *n = s;
+	while (isalnum((unsigned char)*s) || *s == '_' || *s == '-')
+		s++;
+	struct program_param pp = {.name = xstrndup(n, (size_t)(s - n)), .line = line};
+	while (*s == ' ')
+		s++;
+	const char *v = *s == '=' ? s + 1 : NULL;
+	while (v && *v == ' ')
+		v++;
+	const char *at = v ? strstr(v, " at ") : NULL;
+	const char *q = at ? at + 4 : NULL;
+	if (!*pp.name || !at || at == v || !(pp.context = take_quoted(&q))) {
+		free(pp.name);
+		return header_error(p, line, "param takes NAME = VALUE at \"CONTEXT\"");
+	}
+	pp.value = xstrndup(v, (size_t)(at - v));
+	p->params = xrealloc(p->params, (size_t)(p->nparams + 1) * sizeof(pp));
+	p->params[p->nparams++] = pp;
+	return 0;
+}
+
+static void append_line(char **field, const char *s)
+{
+	struct buf b = {0};
+	if (*field)
+		buf_printf(&b, "%s\n", *field);
+	buf_puts(&b, s);
+	free(*field);
+	*field = buf_steal(&b);
+}
+
+static int parse_header(struct program *p)
+{
+	const char *s = p->text;
+	for (int line = 1; *s; line++) {
+		const char *eol = strchr(s, '\n');
+		size_t n = eol ? (size_t)(eol - s) : strlen(s);
+		if (n && s[0] != '#')
+			break;
+		if (n >= sizeof(PREFIX) - 1 && !strncmp(s, PREFIX, sizeof(PREFIX) - 1)) {
+			char *l = xstrndup(s + sizeof(PREFIX) - 1, n - (sizeof(PREFIX) - 1));
+			char *v = l;
+			while (*v == ' ')
+				v++;
+			size_t k = strcspn(v, " ");
+			char *val = v + k;
+			while (*val == ' ')
+				val++;
+			int rc = 0;
+			if (!strncmp(v, "end", k) && k == 3) {
+				free(l);
+				break;
+			} else if (k == 4 && !strncmp(v, "name", 4)) {
+				free(p->info.name);
+				p->info.name = xstrdup(val);
+			} else if (k == 5 && !strncmp(v, "title", 5)) {
+				free(p->info.title);
+				p->info.title = xstrdup(val);
+			} else if (k == 6 && !strncmp(v, "source", 6)) {
+				free(p->info.source);
+				p->info.source = xstrdup(val);
+			} else if (k == 6 && !strncmp(v, "notice", 6)) {
+				append_line(&p->info.notice, val);
+			} else if (k == 6 && !strncmp(v, "expect", 6)) {
+				rc = parse_expect(p, val, line);
+			} else if (k == 5 && !strncmp(v, "param", 5)) {
+				rc = parse_param(p, val, line);
+			} else {
+				rc = header_error(p, line, "unknown header key '%.*s' (name, title, source, param, expect, "
+							   "notice, end)", (int)k, v);
+			}
+			free(l);
+			if (rc)
+				return -1;
+		}
+		if (!eol)
+			break;
+		s = eol + 1;
+	}
+	p->body = (size_t)(s - p->text);
+	if (p->info.notice)
+		append_line(&p->info.notice, "");
+	/* Each parameter's context occurs once in the code, around its value. */
+	for (int i = 0; i < p->nparams; i++) {
+		const struct program_param *pp = &p->params[i];
+		const char *hit = strstr(p->text + p->body, pp->context);
+		if (!hit || strstr(hit + 1, pp->context) || !strstr(pp->context, pp->value))
+			return header_error(p, pp->line, "param %s: \"%s\" must occur once in the program and contain %s",
+					    pp->name, pp->context, pp->value);
+	}
+	return 0;
+}
+
+static char *read_program(const char *path, size_t *len)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		diag_error("cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		diag_error("'%s' is a directory, not a Python program", path);
+		return NULL;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		diag_error("cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	struct buf b = {0};
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_add(&b, chunk, n);
+		if (b.len > MAX_PROGRAM) {
+			diag_error("'%s' is larger than %d MiB", path, MAX_PROGRAM >> 20);
+			fclose(f);
+			buf_free(&b);
+			return NULL;
+		}
+	}
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		diag_error("cannot read '%s': %s", path, strerror(errno));
+		buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	if (!b.data)
+		buf_puts(&b, "");
+	return buf_steal(&b);
+}
+
+struct program *program_load(const char *arg)
+{
+	struct program *p = xcalloc(1, sizeof(*p));
+	const struct builtin_scenario *b = strchr(arg, '/') ? NULL : find_builtin(arg);
+	if (b) {
+		struct buf f = {0};
+		buf_printf(&f, "%s.py", b->name);
+		p->file = buf_steal(&f);
+		p->builtin = true;
+		p->text = xstrndup(b->text, b->len);
+		p->len = b->len;
+	} else {
+		p->text = read_program(arg, &p->len);
+		if (!p->text) {
+			free(p);
+			return NULL;
+		}
+		p->file = xstrdup(arg);
+		p->path = xstrdup(arg);
+	}
+	if (parse_header(p) != 0) {
+		program_free(p);
+		return NULL;
+	}
+	if (!p->info.name) {
+		const char *base = strrchr(p->file, '/');
+		base = base ? base + 1 : p->file;
+		size_t n = strlen(base);
+		p->info.name = xstrndup(base, n > 3 && !strcmp(base + n - 3, ".py") ? n - 3 : n);
+	}
+	return p;
+}
+
+int program_set_param(struct program *p, const char *assignment)
+{
+	const char *eq = strchr(assignment, '=');
+	size_t n = eq ? (size_t)(eq - assignment) : 0;
+	struct program_param *pp = NULL;
+	for (int i = 0; eq && i < p->nparams; i++)
+		if (strlen(p->params[i].name) == n && !strncmp(p->params[i].name, assignment, n))
+			pp = &p->params[i];
+	if (!pp) {
+		struct buf names = {0};
+		for (int i = 0; i < p->nparams; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", p->params[i].name);
+		diag_error("%s has no parameter '%.*s'%s%s", p->info.name, (int)(eq ? n : strlen(assignment)), assignment,
+			   names.len ? "; it has: " : "", names.len ? names.data : "");
+		buf_free(&names);
+		return -1;
+	}
+	const char *value = eq + 1;
+	/* A literal, not code: a number, or a name-like word. */
+	bool ok = *value != '\0';
+	for (const char *c = value; *c; c++)
+		ok &= isalnum((unsigned char)*c) || *c == '.' || *c == '_' || *c == '-' || *c == '+';
+	if (!ok) {
+		diag_error("--param %s takes a number or a word, not '%s'", pp->name, value);
+		return -1;
+	}
+	/* Replace the value inside the context, and the context in the program. */
+	char *hit = strstr(p->text + p->body, pp->context);
+	char *in = strstr(pp->context, pp->value);
+	struct buf ctx = {0}, prog = {0};
+	buf_add(&ctx, pp->context, (size_t)(in - pp->context));
+	buf_puts(&ctx, value);
+	buf_puts(&ctx, in + strlen(pp->value));
+	buf_add(&prog, p->text, (size_t)(hit - p->text));
+	buf_puts(&prog, ctx.data);
+	buf_puts(&prog, hit + strlen(pp->context));
+	free(p->text);
+	p->len = prog.len;
+	p->text = buf_steal(&prog);
+	free(pp->context);
+	pp->context = buf_steal(&ctx);
+	free(pp->value);
+	pp->value = xstrdup(value);
+	return 0;
+}
+
+void program_free(struct program *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->info.nexpects; i++) {
+		free(p->info.expects[i].text);
+		free(p->info.expects[i].text2);
+	}
+	free(p->info.expects);
+	free(p->info.name);
+	free(p->info.title);
+	free(p->info.source);
+	free(p->info.notice);
+	for (int i = 0; i < p->nparams; i++) {
+		free(p->params[i].name);
+		free(p->params[i].value);
+		free(p->params[i].context);
+	}
+	free(p->params);
+	free(p->file);
+	free(p->path);
+	free(p->text);
+	free(p);
+}

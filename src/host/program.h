@@ -1,0 +1,56 @@
+/* A Python program to run: a built-in scenario (scenarios/NAME.py, embedded)
+ * or a file, with aiodemo's header read from its leading comments:
+ *
+ *   # aiodemo: name offload-sleep
+ *   # aiodemo: title to_thread moves time.sleep(2) into a worker thread
+ *   # aiodemo: source 01-offload-blocking-code.md, Level 1
+ *   # aiodemo: param workers = 3 at "max_workers=3"
+ *   # aiodemo: expect total 2s
+ *   # aiodemo: notice Both tasks start at 0 s. ...
+ *   # aiodemo: end
+ *
+ * The header is comments, so `python3 NAME.py` runs the same program. */
+#ifndef AIODEMO_HOST_PROGRAM_H
+#define AIODEMO_HOST_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../scenario.h"
+
+/** A parameter: --param NAME=VALUE replaces VALUE inside CONTEXT. */
+struct program_param {
+	char *name, *value, *context;
+	int line;
+};
+
+struct program {
+	char *file;    /* the name in messages and tracebacks */
+	char *path;    /* the file to run, or NULL for a built-in */
+	bool builtin;
+	char *text;    /* the program, with the values of the run */
+	size_t len;
+	size_t body;   /* where the code begins, after the header */
+	struct scenario info; /* name, title, source, notice and expects */
+	struct program_param *params;
+	int nparams;
+};
+
+/** Whether @arg names a Python program: a built-in one, or a file whose
+ *  name ends in .py. */
+bool program_is_python(const char *arg);
+
+/** Loads @arg; on failure prints an error and returns NULL. */
+struct program *program_load(const char *arg);
+
+/** Sets parameter NAME to VALUE from "NAME=VALUE"; returns 0, or -1 after
+ *  printing an error. */
+int program_set_param(struct program *p, const char *assignment);
+
+/** The built-in Python programs, sorted by name: *n of them. */
+const char *const *program_builtin_names(size_t *n);
+
+/** Frees @p; NULL is a no-op. */
+void program_free(struct program *p);
+
+#endif

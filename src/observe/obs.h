@@ -1,0 +1,115 @@
+/* The inside of observation, shared by its files: the observer's state. */
+#ifndef AIODEMO_OBSERVE_OBS_H
+#define AIODEMO_OBSERVE_OBS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "observe.h"
+
+/** One job handed to an executor. */
+struct obs_job {
+	double submitted, started;
+	int lane; /* the worker's lane once started, else -1 */
+};
+
+struct observer {
+	struct timeline *tl;
+	struct observe_options opt;
+	double slow_real; /* opt.slow in real seconds */
+	pid_t pid;        /* aiodemo's process; a worker process is another */
+	double start;
+
+	int main_lane, loop_lane; /* the main thread outside tasks; the loop */
+
+	/* The step the observed loop runs (loop thread, GIL held). */
+	bool stepping;
+	PyObject *step_task; /* NULL for a plain callback */
+	int step_lane;
+	double step_start;
+	unsigned long loop_ident; /* PyThread_get_thread_ident() of the loop */
+
+	/* Shared with the sampler thread, under lock. */
+	pthread_mutex_t lock;
+	unsigned long step_seq; /* odd while a step runs */
+	double step_start_shared;
+	unsigned long sampled_seq;
+	int blocked_line;
+	char *blocked_what, *blocked_file;
+	bool blocked_reported;
+
+	/* The loop's passes. */
+	bool in_pass;
+	double pass_start, busy, loop_time, loop_since;
+	bool loop_running;
+	size_t pass_steps;
+	bool pass_blocked;
+	struct slow_pass *slow;
+	int nslow, slowcap;
+
+	/* Heartbeats (written by the loop thread without the GIL). */
+	double *lags;
+	size_t nlags, lagcap;
+	double max_lag;
+
+	/* Tasks and jobs. */
+	PyObject *lanes;     /* id(task) -> (lane, weakref to the task) */
+	PyObject *linecache; /* (filename, line) -> stripped source */
+	PyObject *getline;   /* linecache.getline */
+	PyObject *libdirs;   /* tuple of library prefixes: frames there are not the program's */
+	size_t ntasks;
+	struct obs_job *jobs; /* by job number, under lock */
+	size_t njobs, jobcap;
+	double max_queue_wait;
+
+	/* Worker processes: the channel back, and its reader. */
+	int chan[2];
+	pthread_t reader;
+	bool reader_started;
+
+	pthread_t sampler;
+	bool sampler_started, sampler_stop;
+	pthread_cond_t sampler_cond;
+};
+
+extern struct observer obs;
+
+/** The lane of the code running now on this thread: the task the loop
+ *  steps, the worker's job, or the thread's own lane. GIL held. */
+int obs_current_lane(void);
+
+/** The lane of a thread that is not a worker, named after it. GIL held. */
+int obs_thread_lane(void);
+
+/** Time in seconds since the run started, for timeline_add(). */
+double obs_now(void);
+
+/** The program's line for @frame and its outer frames: the innermost
+ *  frame outside the libraries; sets *@line, returns the stripped source
+ *  (a new reference, or NULL without an exception). GIL held. */
+PyObject *obs_program_line(PyObject *frame, int *line);
+
+/** Methods of _aiodemo defined by jobs.c and output.c. */
+extern PyMethodDef obs_job_methods[], obs_output_methods[];
+
+/** Adds ProcJob to the module. */
+int obs_add_procjob(PyObject *module);
+
+/** Starts the channel from worker processes; 0 or -1 with errno. */
+int obs_channel_start(void);
+/** Stops its reader after every worker is gone. */
+void obs_channel_stop(void);
+
+/** Starts the sampler thread that names the line a blocked loop is stuck on. */
+int obs_sampler_start(void);
+/** Stops and joins it; GIL held (released while joining). */
+void obs_sampler_stop(void);
+
+/** Emits every partial line still buffered. GIL held. */
+void obs_output_flush_all(void);
+
+/** Sends a record from a worker process to aiodemo (pid != obs.pid). */
+void obs_channel_send(int kind, int job, const char *label, const char *text, size_t len);
+
+#endif

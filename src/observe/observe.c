@@ -1,0 +1,759 @@
+/* Observing the loop: every callback it runs and every task it steps.
+ *
+ * asyncio's _run_once takes each callback from loop._ready, a deque; the
+ * bootstrap gives the observed loop a ReadyQueue instead, a deque whose
+ * append and popleft also tell us what happens:
+ *
+ *   call_soon(task.__step)   ─ append ─▶  K_READY on the task's lane
+ *   _run_once: popleft()     ─────────▶  the previous step ends (K_YIELD
+ *                                         with the line it waits at, or
+ *                                         K_EXIT with its result), and
+ *                                         this one begins (K_STEP)
+ *   selector.select()        ─ wait ──▶  the pass ends; its length and
+ *                                         its steps feed the loop's health
+ *
+ * Nothing is scheduled, reordered or retrieved: the task's state is read
+ * from its fields (_state, _exception), never through result() or
+ * exception(), so "Task exception was never retrieved" still appears when
+ * it should. */
+#include "obs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../buf.h"
+#include "../clock.h"
+#include "../diag.h"
+#include "../loop/evloop.h"
+
+struct observer obs = {.chan = {-1, -1}, .main_lane = -1, .loop_lane = -1};
+
+static PyObject *task_types; /* (_asyncio.Task, asyncio.tasks._PyTask) */
+static PyObject *asyncio_dir; /* tasks whose coroutine is asyncio's own run on the loop's lane */
+static double step_cpu; /* the loop thread's CPU time when the step began */
+
+static double thread_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+static PyObject *deque_append, *deque_popleft;
+
+double obs_now(void)
+{
+	return clock_real_now() - obs.start;
+}
+
+static void add_event(int lane, enum tl_kind kind, int line, int job, double dur, const char *fmt, ...)
+	ATTR_PRINTF(6, 7);
+
+static void add_event(int lane, enum tl_kind kind, int line, int job, double dur, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	timeline_add(obs.tl, clock_real_now(), lane, kind, line, job, dur, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
+/* ---- lanes ---- */
+
+int obs_thread_lane(void)
+{
+	static PyObject *lanes; /* thread ident -> lane */
+	if (!lanes && !(lanes = PyDict_New()))
+		return obs.main_lane;
+	PyObject *key = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
+	PyObject *v = key ? PyDict_GetItemWithError(lanes, key) : NULL;
+	int lane = obs.main_lane;
+	if (v) {
+		lane = (int)PyLong_AsLong(v);
+	} else if (key && !PyErr_Occurred()) {
+		PyObject *threading = PyImport_ImportModule("threading");
+		PyObject *t = threading ? PyObject_CallMethod(threading, "current_thread", NULL) : NULL;
+		PyObject *name = t ? PyObject_GetAttrString(t, "name") : NULL;
+		const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
+		lane = timeline_lane(obs.tl, LANE_THREAD, s ? s : "thread");
+		PyObject *lv = PyLong_FromLong(lane);
+		if (lv)
+			PyDict_SetItem(lanes, key, lv);
+		Py_XDECREF(lv);
+		Py_XDECREF(name);
+		Py_XDECREF(t);
+		Py_XDECREF(threading);
+	}
+	PyErr_Clear();
+	Py_XDECREF(key);
+	return lane;
+}
+
+/* The lane of @task, registered when it was created, or -1. */
+static int task_lane(PyObject *task)
+{
+	PyObject *key = PyLong_FromVoidPtr(task);
+	PyObject *v = key ? PyDict_GetItemWithError(obs.lanes, key) : NULL;
+	int lane = -1;
+	/* The weak reference tells a live task from one at a reused address. */
+	if (v && PyWeakref_GetObject(PyTuple_GET_ITEM(v, 1)) == task)
+		lane = (int)PyLong_AsLong(PyTuple_GET_ITEM(v, 0));
+	PyErr_Clear();
+	Py_XDECREF(key);
+	return lane;
+}
+
+static void forget_task(PyObject *task)
+{
+	PyObject *key = PyLong_FromVoidPtr(task);
+	if (key && PyDict_DelItem(obs.lanes, key) < 0)
+		PyErr_Clear();
+	Py_XDECREF(key);
+}
+
+static int new_task_lane(PyObject *task, const char *label)
+{
+	int lane = timeline_lane(obs.tl, LANE_TASK, label);
+	PyObject *key = PyLong_FromVoidPtr(task), *ref = PyWeakref_NewRef(task, NULL);
+	PyObject *v = key && ref ? Py_BuildValue("(iO)", lane, ref) : NULL;
+	if (!v || PyDict_SetItem(obs.lanes, key, v) < 0)
+		PyErr_Clear();
+	Py_XDECREF(v);
+	Py_XDECREF(ref);
+	Py_XDECREF(key);
+	obs.ntasks++;
+	return lane;
+}
+
+int obs_current_lane(void);
+
+/* ---- source lines ---- */
+
+static bool in_library(PyObject *filename)
+{
+	if (!PyUnicode_Check(filename))
+		return true;
+	if (PyUnicode_READ_CHAR(filename, 0) == '<')
+		return true;
+	for (Py_ssize_t i = 0; obs.libdirs && i < PyTuple_GET_SIZE(obs.libdirs); i++)
+		if (PyUnicode_Tailmatch(filename, PyTuple_GET_ITEM(obs.libdirs, i), 0, PY_SSIZE_T_MAX, -1) == 1)
+			return true;
+	return false;
+}
+
+static PyObject *source_line(PyObject *filename, int line)
+{
+	PyObject *key = Py_BuildValue("(Oi)", filename, line);
+	if (!key)
+		return NULL;
+	PyObject *text = PyDict_GetItemWithError(obs.linecache, key);
+	if (text) {
+		Py_INCREF(text);
+	} else if (!PyErr_Occurred() && obs.getline) {
+		PyObject *raw = PyObject_CallFunction(obs.getline, "Oi", filename, line);
+		text = raw ? PyObject_CallMethod(raw, "strip", NULL) : NULL;
+		Py_XDECREF(raw);
+		if (text && PyDict_SetItem(obs.linecache, key, text) < 0)
+			PyErr_Clear();
+	}
+	Py_DECREF(key);
+	return text;
+}
+
+PyObject *obs_program_line(PyObject *frame, int *line)
+{
+	*line = 0;
+	Py_XINCREF(frame);
+	while (frame && frame != Py_None) {
+		PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
+		bool lib = in_library(code->co_filename);
+		if (!lib) {
+			*line = PyFrame_GetLineNumber((PyFrameObject *)frame);
+			PyObject *text = source_line(code->co_filename, *line);
+			Py_DECREF(code);
+			Py_DECREF(frame);
+			if (!text)
+				PyErr_Clear();
+			return text;
+		}
+		Py_DECREF(code);
+		PyObject *back = (PyObject *)PyFrame_GetBack((PyFrameObject *)frame);
+		Py_DECREF(frame);
+		frame = back;
+	}
+	Py_XDECREF(frame);
+	return NULL;
+}
+
+/* Where a suspended task waits: the innermost coroutine frame of the
+ * program along the chain of awaits. */
+static PyObject *suspended_line(PyObject *task, int *line)
+{
+	*line = 0;
+	PyObject *obj = PyObject_CallMethod(task, "get_coro", NULL);
+	PyObject *best = NULL;
+	int best_line = 0;
+	for (int depth = 0; obj && obj != Py_None && depth < 64; depth++) {
+		PyObject *frame = PyObject_GetAttrString(obj, "cr_frame");
+		if (!frame) {
+			PyErr_Clear();
+			frame = PyObject_GetAttrString(obj, "gi_frame");
+		}
+		if (frame && frame != Py_None) {
+			PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
+			if (!in_library(code->co_filename)) {
+				Py_XDECREF(best);
+				best_line = PyFrame_GetLineNumber((PyFrameObject *)frame);
+				best = source_line(code->co_filename, best_line);
+				if (!best)
+					PyErr_Clear();
+			}
+			Py_DECREF(code);
+		}
+		Py_XDECREF(frame);
+		PyErr_Clear();
+		PyObject *next = PyObject_GetAttrString(obj, "cr_await");
+		if (!next) {
+			PyErr_Clear();
+			next = PyObject_GetAttrString(obj, "gi_yieldfrom");
+		}
+		PyErr_Clear();
+		Py_DECREF(obj);
+		obj = next;
+	}
+	Py_XDECREF(obj);
+	PyErr_Clear();
+	*line = best_line;
+	return best;
+}
+
+static void short_repr(struct buf *b, PyObject *o, size_t max)
+{
+	PyObject *r = PyObject_Repr(o);
+	const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
+	if (!s) {
+		PyErr_Clear();
+		buf_puts(b, "?");
+	} else if (strlen(s) > max) {
+		buf_printf(b, "%.*s...", (int)max, s);
+	} else {
+		buf_puts(b, s);
+	}
+	Py_XDECREF(r);
+}
+
+/* ---- steps ---- */
+
+/* The task @task's step is over: it waits, or it is done. */
+static void end_task_step(PyObject *task, int lane, double now)
+{
+	PyObject *state = PyObject_GetAttrString(task, "_state");
+	const char *st = state ? PyUnicode_AsUTF8(state) : NULL;
+	if (!st) {
+		PyErr_Clear();
+		st = "PENDING";
+	}
+	double t = now;
+	if (!strcmp(st, "PENDING")) {
+		int line;
+		PyObject *text = suspended_line(task, &line);
+		const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
+		if (s && *s)
+			timeline_add(obs.tl, t, lane, K_AWAIT, line, 0, -1, "line %d: %s", line, s);
+		PyErr_Clear();
+		Py_XDECREF(text);
+		timeline_step(obs.tl, t, lane, K_YIELD, line, -1);
+	} else {
+		struct buf b = {0};
+		if (!strcmp(st, "CANCELLED")) {
+			timeline_add(obs.tl, t, lane, K_CANCEL, 0, 0, -1, "cancelled");
+		} else {
+			PyObject *exc = PyObject_GetAttrString(task, "_exception");
+			if (exc && exc != Py_None) {
+				short_repr(&b, exc, 120);
+				timeline_add(obs.tl, t, lane, K_ERROR, 0, 0, -1, "raised %s", b.data);
+			} else {
+				PyObject *res = PyObject_GetAttrString(task, "_result");
+				if (res && res != Py_None) {
+					short_repr(&b, res, 60);
+					timeline_add(obs.tl, t, lane, K_DONE, 0, 0, -1, "returned %s", b.data);
+				} else {
+					timeline_add(obs.tl, t, lane, K_DONE, 0, 0, -1, "finished");
+				}
+				Py_XDECREF(res);
+			}
+			Py_XDECREF(exc);
+			PyErr_Clear();
+		}
+		buf_free(&b);
+		timeline_step(obs.tl, t, lane, K_EXIT, 0, -1);
+		forget_task(task);
+	}
+	Py_XDECREF(state);
+}
+
+/* Ends the step that runs, if any. */
+static void end_step(double now)
+{
+	if (!obs.stepping)
+		return;
+	pthread_mutex_lock(&obs.lock);
+	obs.step_seq++;
+	bool blocked = obs.sampled_seq == obs.step_seq - 1 && obs.blocked_reported;
+	int bline = obs.blocked_line;
+	char *what = obs.blocked_what;
+	obs.blocked_what = NULL;
+	obs.blocked_reported = false;
+	pthread_mutex_unlock(&obs.lock);
+	if (blocked) {
+		double dur = now - obs.step_start;
+		timeline_add(obs.tl, now, obs.step_lane, K_UNBLOCK, bline, 0, dur,
+			     "the loop is free again after %.3f s", dur);
+		timeline_blocked(obs.tl, obs.step_start, now, obs.step_lane, bline, what ? what : "");
+		if (dur > 0)
+			timeline_blocked_cpu(obs.tl, (thread_cpu() - step_cpu) / dur);
+		obs.pass_blocked = true;
+	}
+	free(what);
+	if (obs.step_task) {
+		end_task_step(obs.step_task, obs.step_lane, now);
+		Py_CLEAR(obs.step_task);
+	}
+	obs.stepping = false;
+}
+
+static void begin_step(PyObject *handle, double now)
+{
+	PyObject *cb = PyObject_GetAttrString(handle, "_callback");
+	PyObject *owner = cb ? PyObject_GetAttrString(cb, "__self__") : NULL;
+	PyErr_Clear();
+	int lane = obs.loop_lane;
+	if (owner && PyObject_IsInstance(owner, task_types) == 1) {
+		lane = task_lane(owner);
+		if (lane >= 0) {
+			obs.step_task = owner;
+			owner = NULL;
+			timeline_step(obs.tl, now, lane, K_STEP, 0, -1);
+		} else {
+			lane = obs.loop_lane; /* one of asyncio's own */
+		}
+	}
+	PyErr_Clear();
+	Py_XDECREF(owner);
+	Py_XDECREF(cb);
+	obs.step_lane = lane;
+	obs.step_start = now;
+	step_cpu = thread_cpu();
+	obs.stepping = true;
+	obs.pass_steps++;
+	pthread_mutex_lock(&obs.lock);
+	obs.step_seq++;
+	obs.step_start_shared = now;
+	pthread_mutex_unlock(&obs.lock);
+}
+
+int obs_current_lane(void)
+{
+	if (obs.stepping && PyThread_get_thread_ident() == obs.loop_ident)
+		return obs.step_lane;
+	extern _Thread_local int obs_worker_lane;
+	if (obs_worker_lane > 0)
+		return obs_worker_lane - 1;
+	if (PyThread_get_thread_ident() == obs.loop_ident || _PyOS_IsMainThread())
+		return obs.main_lane;
+	return obs_thread_lane();
+}
+
+/* ---- the ready queue ---- */
+
+/* "Task-2 fetch_data(1)": the task's name and its coroutine's call. */
+static void task_label(PyObject *task, struct buf *b)
+{
+	PyObject *name = PyObject_CallMethod(task, "get_name", NULL);
+	const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
+	buf_puts(b, s ? s : "Task");
+	Py_XDECREF(name);
+	PyErr_Clear();
+	PyObject *coro = PyObject_CallMethod(task, "get_coro", NULL);
+	PyObject *qual = coro ? PyObject_GetAttrString(coro, "__qualname__") : NULL;
+	const char *q = qual ? PyUnicode_AsUTF8(qual) : NULL;
+	PyErr_Clear();
+	if (q) {
+		buf_printf(b, " %s(", q);
+		PyObject *frame = PyObject_GetAttrString(coro, "cr_frame");
+		if (frame && frame != Py_None) {
+			PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
+			PyObject *locals = PyFrame_GetLocals((PyFrameObject *)frame);
+			PyObject *names = PyCode_GetVarnames(code);
+			int nargs = code->co_argcount + code->co_kwonlyargcount;
+			for (int i = 0; locals && names && i < nargs && i < 4; i++) {
+				PyObject *v = PyDict_GetItemWithError(locals, PyTuple_GET_ITEM(names, i));
+				buf_puts(b, i ? ", " : "");
+				if (v)
+					short_repr(b, v, 16);
+			}
+			if (nargs > 4)
+				buf_puts(b, ", ...");
+			Py_XDECREF(names);
+			Py_XDECREF(locals);
+			Py_DECREF(code);
+		}
+		Py_XDECREF(frame);
+		PyErr_Clear();
+		buf_putc(b, ')');
+	}
+	Py_XDECREF(qual);
+	Py_XDECREF(coro);
+}
+
+/* Whether @task runs a coroutine of asyncio's own (asyncio.run's shutdown
+ * of async generators and of the default executor): the program did not
+ * ask for it, so it gets no lane of its own. */
+static bool internal_task(PyObject *task)
+{
+	if (!asyncio_dir)
+		return false;
+	PyObject *coro = PyObject_CallMethod(task, "get_coro", NULL);
+	PyObject *code = coro ? PyObject_GetAttrString(coro, "cr_code") : NULL;
+	PyObject *file = code ? PyObject_GetAttrString(code, "co_filename") : NULL;
+	bool internal = file && PyUnicode_Check(file) &&
+			PyUnicode_Tailmatch(file, asyncio_dir, 0, PY_SSIZE_T_MAX, -1) == 1;
+	PyErr_Clear();
+	Py_XDECREF(file);
+	Py_XDECREF(code);
+	Py_XDECREF(coro);
+	return internal;
+}
+
+/* A task's step is scheduled: it is ready; the first time, it was just
+ * created, by the code running now. */
+static PyObject *rq_append(PyObject *self, PyObject *handle)
+{
+	if (obs.tl && PyThread_get_thread_ident() == obs.loop_ident) {
+		PyObject *cb = PyObject_GetAttrString(handle, "_callback");
+		PyObject *owner = cb ? PyObject_GetAttrString(cb, "__self__") : NULL;
+		PyErr_Clear();
+		if (owner && PyObject_IsInstance(owner, task_types) == 1) {
+			double now = clock_real_now();
+			int lane = task_lane(owner);
+			if (lane < 0 && !internal_task(owner)) {
+				struct buf label = {0};
+				task_label(owner, &label);
+				int parent = obs_current_lane();
+				lane = new_task_lane(owner, label.data);
+				timeline_add(obs.tl, now, parent, K_SPAWN, 0, 0, -1, "%s", label.data);
+				buf_free(&label);
+			}
+			if (lane >= 0)
+				timeline_step(obs.tl, now, lane, K_READY, 0, -1);
+		}
+		PyErr_Clear();
+		Py_XDECREF(owner);
+		Py_XDECREF(cb);
+	}
+	return PyObject_CallFunctionObjArgs(deque_append, self, handle, NULL);
+}
+
+static PyObject *rq_popleft(PyObject *self, PyObject *unused)
+{
+	double now = clock_real_now();
+	if (obs.tl)
+		end_step(now);
+	PyObject *h = PyObject_CallFunctionObjArgs(deque_popleft, self, NULL);
+	if (h && obs.tl && PyThread_get_thread_ident() == obs.loop_ident) {
+		PyObject *c = PyObject_GetAttrString(h, "_cancelled");
+		if (c == Py_False)
+			begin_step(h, now);
+		PyErr_Clear();
+		Py_XDECREF(c);
+	}
+	return h;
+}
+
+static PyMethodDef rq_methods[] = {
+	{"append", rq_append, METH_O, "append(handle), noting a task that becomes ready"},
+	{"popleft", rq_popleft, METH_NOARGS, "popleft(), noting the step that ends and the one that begins"},
+	{NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot rq_slots[] = {
+	{Py_tp_doc, (void *)"asyncio's ready queue, observed"},
+	{Py_tp_methods, rq_methods},
+	{0, NULL},
+};
+
+static PyType_Spec rq_spec = {
+	.name = "_aiodemo.ReadyQueue",
+	.basicsize = 0,
+	.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.slots = rq_slots,
+};
+
+/* ---- the loop's passes and heartbeat ---- */
+
+static void on_wait_begin(double now)
+{
+	end_step(now);
+	if (!obs.in_pass)
+		return;
+	double dur = now - obs.pass_start;
+	obs.busy += dur;
+	if (dur >= obs.slow_real && obs.pass_steps > 1 && !obs.pass_blocked) {
+		if (obs.nslow == obs.slowcap) {
+			obs.slowcap = obs.slowcap ? obs.slowcap * 2 : 8;
+			obs.slow = xrealloc(obs.slow, (size_t)obs.slowcap * sizeof(*obs.slow));
+		}
+		obs.slow[obs.nslow++] = (struct slow_pass){obs.pass_start - obs.start, dur, obs.pass_steps};
+	}
+	obs.in_pass = false;
+}
+
+static void on_wait_end(double now)
+{
+	obs.in_pass = true;
+	obs.pass_start = now;
+	obs.pass_steps = 0;
+	obs.pass_blocked = false;
+}
+
+static void add_lag(double lag)
+{
+	if (obs.nlags == obs.lagcap) {
+		obs.lagcap = obs.lagcap ? obs.lagcap * 2 : 256;
+		obs.lags = xrealloc(obs.lags, obs.lagcap * sizeof(double));
+	}
+	obs.lags[obs.nlags++] = lag;
+}
+
+static void on_beat(double due, double now)
+{
+	double lag = now - due;
+	if (lag < 0)
+		lag = 0;
+	if (lag > obs.max_lag)
+		obs.max_lag = lag;
+	timeline_step(obs.tl, now, obs.loop_lane, K_BEAT, 0, lag);
+	/* The beats a blocked loop swallowed were late too, each by a period less. */
+	double period = obs.opt.heartbeat * obs.opt.scale;
+	add_lag(lag);
+	for (double l = lag - period; period > 0 && l > 0; l -= period)
+		add_lag(l);
+}
+
+static const struct evloop_hooks hooks = {on_wait_begin, on_wait_end, on_beat};
+
+/* ---- module functions called by the bootstrap ---- */
+
+/* loop_enter(): run_forever begins on this thread. */
+static PyObject *m_loop_enter(PyObject *m, PyObject *unused)
+{
+	obs.loop_ident = PyThread_get_thread_ident();
+	obs.loop_running = true;
+	obs.loop_since = clock_real_now();
+	on_wait_end(obs.loop_since);
+	Py_RETURN_NONE;
+}
+
+/* loop_exit(): run_forever returned (or raised). */
+static PyObject *m_loop_exit(PyObject *m, PyObject *unused)
+{
+	double now = clock_real_now();
+	on_wait_begin(now);
+	if (obs.loop_running)
+		obs.loop_time += now - obs.loop_since;
+	obs.loop_running = false;
+	Py_RETURN_NONE;
+}
+
+/* configure(task_types, libdirs, getline, asyncio_dir): what the bootstrap found. */
+static PyObject *m_configure(PyObject *m, PyObject *args)
+{
+	PyObject *types, *libdirs, *getline, *adir;
+	if (!PyArg_ParseTuple(args, "O!O!OU:configure", &PyTuple_Type, &types, &PyTuple_Type, &libdirs, &getline,
+			      &adir))
+		return NULL;
+	Py_INCREF(adir);
+	Py_XSETREF(asyncio_dir, adir);
+	Py_INCREF(types);
+	Py_XSETREF(task_types, types);
+	Py_INCREF(libdirs);
+	Py_XSETREF(obs.libdirs, libdirs);
+	Py_INCREF(getline);
+	Py_XSETREF(obs.getline, getline);
+	Py_RETURN_NONE;
+}
+
+/* end_note(text): a note on the loop's lane (asyncio.run is over, ...). */
+static PyObject *m_note(PyObject *m, PyObject *args)
+{
+	const char *text;
+	if (!PyArg_ParseTuple(args, "s:note", &text))
+		return NULL;
+	add_event(obs.loop_lane, K_END, 0, 0, -1, "%s", text);
+	Py_RETURN_NONE;
+}
+
+static PyMethodDef module_methods[] = {
+	{"loop_enter", m_loop_enter, METH_NOARGS, "loop_enter(): the observed loop starts running"},
+	{"loop_exit", m_loop_exit, METH_NOARGS, "loop_exit(): the observed loop stops running"},
+	{"configure", m_configure, METH_VARARGS, "configure(task_types, libdirs, getline, asyncio_dir)"},
+	{"note", m_note, METH_VARARGS, "note(text): a note on the loop's lane"},
+	{NULL, NULL, 0, NULL},
+};
+
+static int add_methods(PyObject *mod, PyMethodDef *defs)
+{
+	for (PyMethodDef *d = defs; d->ml_name; d++) {
+		PyObject *f = PyCFunction_NewEx(d, NULL, PyModule_GetNameObject(mod));
+		if (!f || PyModule_AddObject(mod, d->ml_name, f) < 0) {
+			Py_XDECREF(f);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct PyModuleDef module_def = {
+	PyModuleDef_HEAD_INIT,
+	.m_name = "_aiodemo",
+	.m_doc = "aiodemo's event loop on libev and its observation hooks.",
+	.m_size = -1,
+	.m_methods = module_methods,
+};
+
+PyObject *observe_module_init(void)
+{
+	PyObject *mod = PyModule_Create(&module_def);
+	if (!mod)
+		return NULL;
+	PyObject *collections = PyImport_ImportModule("collections");
+	PyObject *deque = collections ? PyObject_GetAttrString(collections, "deque") : NULL;
+	Py_XDECREF(collections);
+	if (!deque)
+		goto fail;
+	deque_append = PyObject_GetAttrString(deque, "append");
+	deque_popleft = PyObject_GetAttrString(deque, "popleft");
+	PyObject *bases = PyTuple_Pack(1, deque);
+	Py_DECREF(deque);
+	PyObject *rq = bases ? PyType_FromSpecWithBases(&rq_spec, bases) : NULL;
+	Py_XDECREF(bases);
+	if (!deque_append || !deque_popleft || !rq || PyModule_AddObject(mod, "ReadyQueue", rq) < 0) {
+		Py_XDECREF(rq);
+		goto fail;
+	}
+	if (evloop_add_type(mod) < 0 || obs_add_procjob(mod) < 0 || add_methods(mod, obs_job_methods) < 0 ||
+	    add_methods(mod, obs_output_methods) < 0)
+		goto fail;
+	PyObject *scale = PyFloat_FromDouble(obs.opt.scale > 0 ? obs.opt.scale : 1);
+	if (!scale || PyModule_AddObject(mod, "scale", scale) < 0) {
+		Py_XDECREF(scale);
+		goto fail;
+	}
+	return mod;
+fail:
+	Py_DECREF(mod);
+	return NULL;
+}
+
+int observe_start(struct timeline *tl, const struct observe_options *o)
+{
+	obs.tl = tl;
+	obs.opt = *o;
+	obs.slow_real = o->slow * o->scale;
+	obs.pid = getpid();
+	obs.start = timeline_t0(tl);
+	if (pthread_mutex_init(&obs.lock, NULL) != 0)
+		return -1;
+	obs.main_lane = timeline_lane(tl, LANE_TASK, "__main__");
+	obs.loop_lane = timeline_lane(tl, LANE_LOOP, "loop");
+	evloop_set_hooks(&hooks, o->heartbeat * o->scale);
+	evloop_set_scale(o->scale);
+	if (obs_channel_start() != 0)
+		return -1;
+	return 0;
+}
+
+/* After Py_Initialize: the Python objects observation keeps. */
+int observe_python_ready(void);
+int observe_python_ready(void)
+{
+	obs.lanes = PyDict_New();
+	obs.linecache = PyDict_New();
+	if (!obs.lanes || !obs.linecache)
+		return -1;
+	obs.loop_ident = PyThread_get_thread_ident();
+	return obs_sampler_start();
+}
+
+void observe_program_starts(void)
+{
+	obs.start = clock_real_now();
+	timeline_set_t0(obs.tl, obs.start);
+}
+
+void observe_note_end(int exit_status)
+{
+	add_event(obs.loop_lane, K_END, 0, 0, -1, "the program ended (exit status %d)", exit_status);
+}
+
+void observe_stop_python(void)
+{
+	double now = clock_real_now();
+	end_step(now);
+	obs_output_flush_all();
+	obs_sampler_stop();
+	Py_CLEAR(obs.lanes);
+	Py_CLEAR(obs.linecache);
+	Py_CLEAR(obs.getline);
+	Py_CLEAR(obs.libdirs);
+	Py_CLEAR(task_types);
+	Py_CLEAR(asyncio_dir);
+	Py_CLEAR(deque_append);
+	Py_CLEAR(deque_popleft);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+void observe_finish(struct run_summary *s, double end)
+{
+	obs_channel_stop();
+	s->total = end - obs.start;
+	s->max_lag = obs.max_lag;
+	s->heartbeat = obs.opt.heartbeat * obs.opt.scale;
+	s->tasks = obs.ntasks;
+	s->jobs = obs.njobs;
+	s->max_queue_wait = obs.max_queue_wait;
+	s->scale = obs.opt.scale;
+	if (obs.nlags) {
+		qsort(obs.lags, obs.nlags, sizeof(double), cmp_double);
+		s->lag_p50 = obs.lags[(obs.nlags - 1) / 2];
+		s->lag_p99 = obs.lags[(size_t)((double)(obs.nlags - 1) * 0.99)];
+	}
+	s->utilization = obs.loop_time > 0 ? obs.busy / obs.loop_time : 0;
+	s->slow = obs.slow;
+	s->nslow = obs.nslow;
+	s->slow_threshold = obs.slow_real;
+}
+
+void observe_free(void)
+{
+	free(obs.lags);
+	free(obs.slow);
+	free(obs.jobs);
+	free(obs.blocked_what);
+	free(obs.blocked_file);
+	obs.lags = NULL;
+	obs.slow = NULL;
+	obs.jobs = NULL;
+	obs.blocked_what = obs.blocked_file = NULL;
+	if (obs.tl)
+		pthread_mutex_destroy(&obs.lock);
+	obs.tl = NULL;
+}

@@ -1,0 +1,45 @@
+/* Observation of a Python program on aiodemo's loop: the module _aiodemo
+ * that the bootstrap's hooks call, turning what CPython does into timeline
+ * events, and the figures of the summary. */
+#ifndef AIODEMO_OBSERVE_H
+#define AIODEMO_OBSERVE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdbool.h>
+
+#include "../timeline.h"
+
+/** How a run is observed. */
+struct observe_options {
+	double scale;     /* --scale: a real second is 1/scale program seconds */
+	double slow;      /* what counts as slow, program seconds (0.1) */
+	double heartbeat; /* the loop's heartbeat, program seconds (0.1) */
+};
+
+/** Creates the module _aiodemo (for PyImport_AppendInittab). */
+PyObject *observe_module_init(void);
+
+/** Starts observing into @tl: before Python runs the program (the
+ *  channel from worker processes and the sampler thread start here).
+ *  Returns 0, or -1 with errno set. */
+int observe_start(struct timeline *tl, const struct observe_options *o);
+
+/** The program's code starts now: time 0 of the timeline. */
+void observe_program_starts(void);
+
+/** A note on the loop's lane that the program ended with @exit_status. */
+void observe_note_end(int exit_status);
+
+/** Ends observation before Python is finalised: flushes partial lines and
+ *  stops the sampler. Call with the GIL held. */
+void observe_stop_python(void);
+
+/** After Python is finalised: stops the channel and fills @s (its pointers
+ *  stay valid until observe_free()). */
+void observe_finish(struct run_summary *s, double end);
+
+/** Frees what observation kept; a no-op when nothing was started. */
+void observe_free(void);
+
+#endif

@@ -1,0 +1,109 @@
+/* The program's output: what it writes to sys.stdout and sys.stderr
+ * becomes lines on the timeline, each on the lane of the code that wrote
+ * it (a task, a worker thread, a worker process) and stamped when its
+ * newline was written. A line is kept per thread and stream until it is
+ * whole, so lines of two threads never mix. */
+#include "obs.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "../buf.h"
+#include "../clock.h"
+#include "../diag.h"
+
+void obs_child_line(bool err, const char *text, size_t len);
+
+struct partial {
+	unsigned long ident;
+	bool err;
+	struct buf text;
+};
+
+static struct partial *partials; /* under the GIL */
+static size_t npartials;
+
+static void emit(bool err, const char *s, size_t n)
+{
+	if (getpid() != obs.pid) {
+		obs_child_line(err, s, n);
+		return;
+	}
+	if (!obs.tl)
+		return;
+	timeline_add(obs.tl, clock_real_now(), obs_current_lane(), err ? K_STDERR : K_SAY, 0, 0, -1, "%.*s", (int)n,
+		     s);
+}
+
+static struct partial *find_partial(unsigned long ident, bool err, bool make)
+{
+	for (size_t i = 0; i < npartials; i++)
+		if (partials[i].ident == ident && partials[i].err == err)
+			return &partials[i];
+	if (!make)
+		return NULL;
+	partials = xrealloc(partials, (npartials + 1) * sizeof(*partials));
+	partials[npartials] = (struct partial){ident, err, {0}};
+	return &partials[npartials++];
+}
+
+/* Text written to sys.stdout or sys.stderr, as TextIOWrapper.write()
+ * takes it: a str, whose length is returned. */
+static PyObject *output_write(bool err, PyObject *arg)
+{
+	if (!PyUnicode_Check(arg)) {
+		PyErr_Format(PyExc_TypeError, "write() argument must be str, not %.100s", Py_TYPE(arg)->tp_name);
+		return NULL;
+	}
+	Py_ssize_t n;
+	const char *s = PyUnicode_AsUTF8AndSize(arg, &n);
+	if (!s)
+		return NULL;
+	unsigned long ident = PyThread_get_thread_ident();
+	const char *end = s + n;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		struct partial *p = find_partial(ident, err, !nl);
+		if (!nl) {
+			buf_add(&p->text, s, (size_t)(end - s));
+			break;
+		}
+		if (p && p->text.len) {
+			buf_add(&p->text, s, (size_t)(nl - s));
+			emit(err, p->text.data, p->text.len);
+			buf_clear(&p->text);
+		} else {
+			emit(err, s, (size_t)(nl - s));
+		}
+		s = nl + 1;
+	}
+	return PyLong_FromSsize_t(PyUnicode_GET_LENGTH(arg));
+}
+
+static PyObject *m_write_stdout(PyObject *m, PyObject *arg)
+{
+	return output_write(false, arg);
+}
+
+static PyObject *m_write_stderr(PyObject *m, PyObject *arg)
+{
+	return output_write(true, arg);
+}
+
+void obs_output_flush_all(void)
+{
+	for (size_t i = 0; i < npartials; i++) {
+		if (partials[i].text.len)
+			emit(partials[i].err, partials[i].text.data, partials[i].text.len);
+		buf_free(&partials[i].text);
+	}
+	free(partials);
+	partials = NULL;
+	npartials = 0;
+}
+
+PyMethodDef obs_output_methods[] = {
+	{"write_stdout", m_write_stdout, METH_O, "write_stdout(text): what the program writes to sys.stdout"},
+	{"write_stderr", m_write_stderr, METH_O, "write_stderr(text): what the program writes to sys.stderr"},
+	{NULL, NULL, 0, NULL},
+};
