@@ -1,5 +1,5 @@
 # aiodemo: name coroutine-object
-# aiodemo: title a coroutine function called makes a coroutine object and runs nothing; await runs it: 0.2 s, 0.1 s of it blocked
+# aiodemo: title calling a coroutine function makes a coroutine object that runs nothing until awaited: 0.2 s, 0.1 s of it blocked
 # aiodemo: source 04-asyncio-tutorial.md, coroutine functions and coroutine objects
 # aiodemo: expect total 200ms
 # aiodemo: expect "This is a synchronous function." at 0s

@@ -1,7 +1,7 @@
 # aiodemo: name thread-cpu-primes
 # aiodemo: title the same prime counting in ThreadPoolExecutor(max_workers=2), then ProcessPoolExecutor(max_workers=2): threads share the GIL, processes run in parallel
 # aiodemo: source 02-threads-and-processes.md, Level 2, feature 2 (aiodemo's program, built from the document's count_primes and ranges)
-# aiodemo: expect total 450ms
+# aiodemo: expect total 480ms
 # aiodemo: expect before "线程池: 1-100000的质数: 9593, 100000-200000的质数: 8392" "进程池: 1-100000的质数: 9593, 100000-200000的质数: 8392"
 # aiodemo: expect says "进程池: 1-100000的质数: 9593, 100000-200000的质数: 8392"
 # aiodemo: notice This program is aiodemo's, not the document's: it takes count_primes
@@ -9,18 +9,18 @@
 # aiodemo: notice 2) and counts them twice, first in ThreadPoolExecutor(max_workers=2),
 # aiodemo: notice then in ProcessPoolExecutor(max_workers=2), printing the counts and
 # aiodemo: notice the time of each.
-# aiodemo: notice Both pools get both ranges at once, and no step of the loop waits for
-# aiodemo: notice a count; its steps only wait a few milliseconds for the GIL while the
-# aiodemo: notice threads count, and while Python forks the two processes. But
-# aiodemo: notice count_primes is pure Python, and CPython's threads share one GIL: only
-# aiodemo: notice one of the two threads runs Python code at a time, so the thread pool
-# aiodemo: notice takes as long as counting both ranges one after the other (aiodemo run
-# aiodemo: notice serial-primes), with no speedup. Each worker process has an
-# aiodemo: notice interpreter and a GIL of its own, so the two ranges are counted in
-# aiodemo: notice parallel on two cores: the process pool takes about as long as the
-# aiodemo: notice upper range alone, which costs some 1.6 times the lower one. The times
-# aiodemo: notice (about 0.27 s and 0.17 s, and the total) were measured on a 2-core
-# aiodemo: notice machine and depend on its speed.
+# aiodemo: notice Both pools get both ranges at once. But count_primes is pure Python,
+# aiodemo: notice and CPython's threads share one GIL: only one of the two threads runs
+# aiodemo: notice Python code at a time, so the thread pool takes as long as counting
+# aiodemo: notice both ranges one after the other (aiodemo run serial-primes), with no
+# aiodemo: notice speedup. Each worker process has an interpreter and a GIL of its own,
+# aiodemo: notice so the two ranges are counted in parallel on two cores: the process
+# aiodemo: notice pool takes about as long as the upper range alone, which costs some
+# aiodemo: notice 1.6 times the lower one. The times (about 0.27 s and 0.17 s, and the
+# aiodemo: notice total) were measured on a 2-core machine and depend on its speed. The
+# aiodemo: notice loop never waits for a count either way; its own steps only wait a few
+# aiodemo: notice milliseconds for the GIL while the threads count, and while Python
+# aiodemo: notice forks the two processes.
 # aiodemo: end
 
 # Not in the document: aiodemo's program, built from its Level 2 count_primes and

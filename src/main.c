@@ -332,9 +332,21 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 static int cmd_list(void)
 {
+	size_t np;
+	const char *const *names = program_builtin_names(&np);
+	for (size_t i = 0; i < np; i++) {
+		struct program *p = program_load(names[i]);
+		printf("%-24s %s\n", names[i], p && p->info.title ? p->info.title : "");
+		program_free(p);
+	}
 	size_t n;
 	const struct builtin_scenario *all = catalog_all(&n);
 	for (size_t i = 0; i < n; i++) {
+		bool python = false; /* a Python program of the same name stands for it */
+		for (size_t k = 0; k < np; k++)
+			python |= !strcmp(names[k], all[i].name);
+		if (python)
+			continue;
 		char err[1024];
 		struct scenario *sc = scenario_parse(all[i].name, all[i].text, all[i].len, err, sizeof(err));
 		printf("%-20s %s\n", all[i].name, sc && sc->title ? sc->title : "");
@@ -1025,6 +1037,19 @@ static int cmd_bench(const struct options *o)
 
 static int cmd_show(const struct options *o)
 {
+	if (program_is_python(o->target)) {
+		struct program *p = program_load(o->target);
+		if (!p)
+			return EXIT_USAGE;
+		for (int i = 0; i < o->nparams; i++)
+			if (program_set_param(p, o->params[i]) != 0) {
+				program_free(p);
+				return EXIT_USAGE;
+			}
+		fwrite(p->text, 1, p->len, stdout);
+		program_free(p);
+		return 0;
+	}
 	size_t len;
 	char *file;
 	char *text = catalog_load(o->target, &len, &file);

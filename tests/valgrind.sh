@@ -1,14 +1,22 @@
 #!/bin/sh
-# Runs a few scenarios under valgrind's memcheck: no error, no leak.
+# Runs a few scenarios under valgrind's memcheck: no error, no leak; the
+# scenario language's from their .scn files, and the Python programs on
+# embedded CPython (with PYTHONMALLOC=malloc, so that valgrind sees every
+# block, and CPython's memory at exit suppressed).
 # usage: valgrind.sh AIODEMO
 set -eu
 aiodemo=$1
-for args in "run offload-sleep" "run bounded-pool" "run process-primes" "run taskgroup-cancel" \
-            "run wait-for-timeout" "run thread-file-read --record /dev/null --trace /dev/null --svg /dev/null" \
-            "run semaphore" "run gather-exceptions --ideal" "run captcha-server" "run captcha-on-loop"; do
+here=$(cd "$(dirname "$0")" && pwd)
+scn=$here/../scenarios
+export PYTHONMALLOC=malloc
+for args in "run $scn/offload-sleep.scn" "run $scn/bounded-pool.scn" "run $scn/process-primes.scn" \
+            "run $scn/taskgroup-cancel.scn" "run $scn/wait-for-timeout.scn" \
+            "run $scn/thread-file-read.scn --record /dev/null --trace /dev/null --svg /dev/null" \
+            "run $scn/semaphore.scn" "run $scn/gather-exceptions.scn --ideal" "run captcha-server" "run captcha-on-loop" \
+            "run offload-sleep" "run blocking-sleep" "run process-primes" "run semaphore --record /dev/null"; do
     # shellcheck disable=SC2086
     if ! valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-            --child-silent-after-fork=yes --fair-sched=yes \
+            --child-silent-after-fork=yes --fair-sched=yes --suppressions="$here/sanitizers/valgrind-python.supp" \
             "$aiodemo" $args --scale 0.05 > /dev/null 2> valgrind.log; then
         echo "valgrind: aiodemo $args:" >&2
         cat valgrind.log >&2

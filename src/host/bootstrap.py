@@ -174,6 +174,7 @@ class _ProcessWorkItem(_process_pool._WorkItem):
 
 
 _process_pool._WorkItem = _ProcessWorkItem
+os.register_at_fork(after_in_child=_aiodemo.after_fork)
 
 
 class _Output(io.TextIOBase):

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,7 +158,20 @@ static PyObject *m_job_finished(PyObject *m, PyObject *args)
 	Py_RETURN_NONE;
 }
 
+/* after_fork(): in a child forked by the program (a worker process of a
+ * pool, most often): it dies with aiodemo, even after kill -9, so that
+ * no worker outlives a run. */
+static PyObject *m_after_fork(PyObject *m, PyObject *unused)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		return PyErr_SetFromErrno(PyExc_OSError);
+	if (getppid() == 1) /* the parent is gone already */
+		_exit(1);
+	Py_RETURN_NONE;
+}
+
 PyMethodDef obs_job_methods[] = {
+	{"after_fork", m_after_fork, METH_NOARGS, "after_fork(): in a forked child, die with aiodemo"},
 	{"job_submitted", m_job_submitted, METH_VARARGS, "job_submitted(pool, description) -> job number"},
 	{"job_started", m_job_started, METH_VARARGS, "job_started(job, pool, worker_index)"},
 	{"job_finished", m_job_finished, METH_VARARGS, "job_finished(job, error_repr_or_None)"},

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Each built-in Python program, and each program in tests/programs/, run
+under CPython (the reference) and under aiodemo: the same lines, in the same
+order, at the same moments (program time, within a tolerance), and the same
+exit status. Output is TAP.
+
+usage: python_e2e.py AIODEMO [NAME...]
+
+CPython is /usr/bin/python3.11, the one aiodemo embeds (else python3). It
+runs each program at full length; aiodemo runs it at --scale SCALE, so its
+moments are divided by SCALE. CPU work is not scaled: for a program that
+computes (its CPython run used the CPU for more than 0.1 s), only the lines
+and their order are compared.
+"""
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYTHON = '/usr/bin/python3.11' if os.path.exists('/usr/bin/python3.11') else shutil.which('python3')
+SCALE = float(os.environ.get('AIODEMO_PY_SCALE', '0.2'))
+SKIP = {'thread-file-read'}  # reads files it expects beside it; run in a directory of its own
+
+
+def tol(t):
+    """The allowed deviation at program time @t, seconds."""
+    return 0.06 / SCALE * 0.2 + 0.15 * t + 0.05
+
+
+def normal(line):
+    """What may differ between two true runs: object addresses, the wall
+    clock, measured durations, and the order of a set (asyncio.wait's sets
+    iterate in the order of their tasks' hashes)."""
+    line = re.sub(r'0x[0-9a-f]+', '0x...', line)
+    line = re.sub(r'\b\d\d:\d\d:\d\d\b', 'HH:MM:SS', line)
+    line = re.sub(r'\b\d+\.\d+', 'N.N', line)
+    return re.sub(r'\[(\d+(?:, \d+)*)\]', lambda m: '[%s]' % ', '.join(sorted(m.group(1).split(', '))), line)
+
+
+def reference(path):
+    """Runs @path under CPython; returns ([(t, line)], status, cpu seconds)."""
+    with tempfile.TemporaryDirectory() as cwd:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.monotonic()
+        p = subprocess.Popen([PYTHON, '-u', path], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True, encoding='utf-8')
+        lines = []
+        for line in p.stdout:
+            lines.append((time.monotonic() - start, normal(line.rstrip('\n'))))
+        p.wait(timeout=60)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return lines, p.returncode, cpu
+
+
+def observed(aiodemo, target):
+    with tempfile.TemporaryDirectory() as cwd:
+        p = subprocess.run([aiodemo, 'run', target, '--scale', str(SCALE), '--format', 'json'], cwd=cwd,
+                           capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, LC_ALL='C.UTF-8'))
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    if not events or events[-1].get('kind') != 'summary':
+        raise AssertionError('the last JSON line is not the summary; stderr: ' + p.stderr[-500:])
+    says = [(e['t'] / SCALE, normal(e['text'])) for e in events if e['kind'] == 'say']
+    return says, p.returncode, events[-1]
+
+
+def compare(name, ref, got, cpu):
+    (rlines, rstatus), (glines, gstatus) = ref, got
+    problems = []
+    if rstatus != gstatus:
+        problems.append(f'exit status {gstatus}, python3 {rstatus}')
+    rtext, gtext = [l for _, l in rlines], [l for _, l in glines]
+    if sorted(rtext) != sorted(gtext):
+        missing = [l for l in rtext if l not in gtext][:3]
+        extra = [l for l in gtext if l not in rtext][:3]
+        problems.append(f'other lines: missing {missing}, extra {extra}')
+        return problems
+    # Order: lines python3 printed well apart come in the same order.
+    pos = {}
+    for i, (_, l) in enumerate(glines):
+        pos.setdefault(l, []).append(i)
+    seen = {}
+    gidx = []
+    for _, l in rlines:
+        k = seen.get(l, 0)
+        seen[l] = k + 1
+        gidx.append(pos[l][k])
+    for i in range(len(rlines)):
+        for j in range(i + 1, len(rlines)):
+            if rlines[j][0] - rlines[i][0] > 0.05 and gidx[j] < gidx[i]:
+                problems.append(f'order: {rlines[i][1]!r} before {rlines[j][1]!r} under python3')
+                break
+    if cpu <= 0.1 + 0.05 and rlines:
+        r0, g0 = rlines[0][0], glines[gidx[0]][0]
+        for (rt, l), gi in zip(rlines, gidx):
+            gt = glines[gi][0]
+            if abs((gt - g0) - (rt - r0)) > tol(rt - r0):
+                problems.append(f'moment of {l!r}: {gt - g0:.3f} s, python3 {rt - r0:.3f} s')
+    return problems[:5]
+
+
+def main():
+    aiodemo = os.path.abspath(sys.argv[1])
+    names = sys.argv[2:] or sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, 'scenarios')) if f.endswith('.py'))
+    cases = [(n, os.path.join(ROOT, 'scenarios', n + '.py'), n) for n in names if n not in SKIP]
+    progdir = os.path.join(HERE, 'programs')
+    if not sys.argv[2:] and os.path.isdir(progdir):
+        for f in sorted(os.listdir(progdir)):
+            if f.endswith('.py'):
+                cases.append((f[:-3], os.path.join(progdir, f), os.path.join(progdir, f)))
+    print(f'1..{len(cases)}')
+    failed = 0
+    results = {}
+
+    def ref_of(case):
+        results[case[0]] = reference(case[1])
+
+    # The references run two at a time: they only wait, mostly.
+    for i in range(0, len(cases), 2):
+        ts = [threading.Thread(target=ref_of, args=(c,)) for c in cases[i:i + 2]]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    for n, (name, path, target) in enumerate(cases, 1):
+        try:
+            rlines, rstatus, cpu = results[name]
+            glines, gstatus, _ = observed(aiodemo, target)
+            problems = compare(name, (rlines, rstatus), (glines, gstatus), cpu)
+        except Exception as e:  # noqa: BLE001 - any failure is the case's
+            problems = [f'{type(e).__name__}: {e}']
+        if problems:
+            failed += 1
+            print(f'not ok {n} - {name}')
+            for p in problems:
+                print(f'  # {p}')
+        else:
+            print(f'ok {n} - {name} ({len(rlines)} lines)')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
