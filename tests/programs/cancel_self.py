@@ -38,6 +38,33 @@ async def cleanup_needs_await():
         print("cleanup: finally done")
 
 
+async def own_timeout(sleep, timeout):
+    """A hand-made timeout: cancel() from a timer, uncancel() in finally."""
+    task = asyncio.current_task()
+    fired = False
+
+    def on_timeout():
+        nonlocal fired
+        fired = True
+        task.cancel()
+
+    handle = asyncio.get_running_loop().call_later(timeout, on_timeout)
+    try:
+        try:
+            await asyncio.sleep(sleep)
+            print(f"own_timeout({sleep}, {timeout}): block finished")
+        finally:
+            handle.cancel()
+            if fired and task.uncancel() == 0:
+                print(f"own_timeout({sleep}, {timeout}): timed out, uncancel() brought the count to 0")
+    except asyncio.CancelledError:
+        if not fired or task.cancelling():
+            raise
+        print(f"own_timeout({sleep}, {timeout}): converted to a timeout")
+    await asyncio.sleep(0.05)
+    print(f"own_timeout({sleep}, {timeout}): code after the block runs, cancelling() = {task.cancelling()}")
+
+
 async def main():
     t = asyncio.create_task(cancels_itself())
     try:
@@ -91,6 +118,16 @@ async def main():
     ot.cancel()
     await asyncio.gather(ot, return_exceptions=True)
     print("main: inner cancelled =", it.cancelled(), "outer cancelled =", ot.cancelled())
+
+    await own_timeout(0.05, 0.15)
+    await own_timeout(0.3, 0.1)
+    t5 = asyncio.create_task(own_timeout(0.3, 0.1))
+    await asyncio.sleep(0.05)
+    t5.cancel()
+    try:
+        await t5
+    except asyncio.CancelledError:
+        print("main: a cancel from outside is not mistaken for the timeout")
 
 
 if __name__ == "__main__":
