@@ -136,6 +136,15 @@ def main():
             rlines, rstatus, cpu = results[name]
             glines, gstatus, _ = observed(aiodemo, target)
             problems = compare(name, (rlines, rstatus), (glines, gstatus), cpu)
+            # python3's own output is racy when threads print at once (print
+            # writes the text and the newline apart, and lines can merge);
+            # aiodemo keeps each thread's lines whole. Such a reference run
+            # is made again, twice at most.
+            for _ in range(2):
+                if not problems or not problems[0].startswith('other lines'):
+                    break
+                rlines, rstatus, cpu = reference(path)
+                problems = compare(name, (rlines, rstatus), (glines, gstatus), cpu)
         except Exception as e:  # noqa: BLE001 - any failure is the case's
             problems = [f'{type(e).__name__}: {e}']
         if problems:
