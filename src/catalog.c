@@ -39,20 +39,20 @@ const char *catalog_suggest(const char *name)
 	return suggest_name(name, names, n);
 }
 
-static char *read_file(const char *path, size_t *len)
+char *catalog_read_file(const char *path, const char *what, size_t max, size_t *len)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		diag_error("cannot open scenario file '%s': %s", path, strerror(errno));
+		diag_error("cannot open %s '%s': %s", what, path, strerror(errno));
 		return NULL;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		diag_error("'%s' is a directory, not a scenario file", path);
+		diag_error("'%s' is a directory, not a %s", path, what);
 		return NULL;
 	}
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		diag_error("cannot open scenario file '%s': %s", path, strerror(errno));
+		diag_error("cannot open %s '%s': %s", what, path, strerror(errno));
 		return NULL;
 	}
 	struct buf b = {0};
@@ -60,21 +60,23 @@ static char *read_file(const char *path, size_t *len)
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		buf_add(&b, chunk, n);
-		if (b.len > MAX_FILE_SIZE) {
-			diag_error("scenario file '%s' is larger than 1 MiB", path);
+		if (b.len > max) {
+			diag_error("%s '%s' is larger than %zu MiB", what, path, max >> 20);
 			fclose(f);
 			buf_free(&b);
 			return NULL;
 		}
 	}
 	if (ferror(f)) {
-		diag_error("cannot read scenario file '%s': %s", path, strerror(errno));
+		diag_error("cannot read %s '%s': %s", what, path, strerror(errno));
 		fclose(f);
 		buf_free(&b);
 		return NULL;
 	}
 	fclose(f);
 	*len = b.len;
+	if (!b.data)
+		buf_puts(&b, ""); /* an empty file is text too */
 	return buf_steal(&b);
 }
 
@@ -93,7 +95,7 @@ char *catalog_load(const char *arg, size_t *len, char **file)
 	}
 	struct stat st;
 	if (looks_like_path || stat(arg, &st) == 0) {
-		char *text = read_file(arg, len);
+		char *text = catalog_read_file(arg, "scenario file", MAX_FILE_SIZE, len);
 		if (text)
 			*file = xstrdup(arg);
 		return text;

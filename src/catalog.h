@@ -21,6 +21,11 @@ const struct builtin_scenario *catalog_find(const char *name);
 /** The name of the built-in scenario closest to @name, or NULL. */
 const char *catalog_suggest(const char *name);
 
+/** Reads the file at @path, at most @max bytes; on failure prints an error
+ *  that calls it a @what ("scenario file") and returns NULL. Returns the
+ *  text (malloc'ed, NUL-terminated, *@len set). */
+char *catalog_read_file(const char *path, const char *what, size_t max, size_t *len);
+
 /** Loads @arg: a built-in name, or a path to a file (anything containing '/'
  *  or ending in .scn, or an existing file). On success returns the text
  *  (malloc'ed, *@len set) and sets *@file to the name for messages

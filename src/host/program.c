@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../buf.h"
 #include "../catalog.h"
@@ -256,47 +255,6 @@ static int parse_header(struct program *p)
 	return 0;
 }
 
-static char *read_program(const char *path, size_t *len)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		diag_error("cannot open '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		diag_error("'%s' is a directory, not a Python program", path);
-		return NULL;
-	}
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		diag_error("cannot open '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	struct buf b = {0};
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > MAX_PROGRAM) {
-			diag_error("'%s' is larger than %d MiB", path, MAX_PROGRAM >> 20);
-			fclose(f);
-			buf_free(&b);
-			return NULL;
-		}
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		diag_error("cannot read '%s': %s", path, strerror(errno));
-		buf_free(&b);
-		return NULL;
-	}
-	*len = b.len;
-	if (!b.data)
-		buf_puts(&b, "");
-	return buf_steal(&b);
-}
-
 struct program *program_load(const char *arg)
 {
 	struct program *p = xcalloc(1, sizeof(*p));
@@ -309,7 +267,7 @@ struct program *program_load(const char *arg)
 		p->text = xstrndup(b->text, b->len);
 		p->len = b->len;
 	} else {
-		p->text = read_program(arg, &p->len);
+		p->text = catalog_read_file(arg, "Python program", MAX_PROGRAM, &p->len);
 		if (!p->text) {
 			free(p);
 			return NULL;
