@@ -103,6 +103,24 @@ struct expect_result *expect_verify(const struct scenario *sc, const struct time
 	return r;
 }
 
+struct summary_check *expect_summarize(const struct scenario *sc, double scale, const struct expect_result *r,
+				       int n, struct run_summary *s)
+{
+	for (int i = 0; i < sc->nexpects; i++)
+		if (sc->expects[i].kind == EXPECT_TOTAL) {
+			s->expected_total = sc->expects[i].seconds;
+			s->tolerance = expect_tolerance(s->expected_total, scale);
+		}
+	if (!r)
+		return NULL;
+	struct summary_check *checks = xcalloc((size_t)n + 1, sizeof(*checks));
+	for (int i = 0; i < n; i++)
+		checks[i] = (struct summary_check){r[i].text, r[i].ok};
+	s->checks = checks;
+	s->nchecks = n;
+	return checks;
+}
+
 int expect_failures(const struct expect_result *r, int n)
 {
 	int bad = 0;

@@ -25,6 +25,13 @@ double expect_tolerance(double seconds, double scale);
 struct expect_result *expect_verify(const struct scenario *sc, const struct timeline *tl, double scale,
 				    double total, bool failed, int *n);
 
+/** Puts into @s what the summary says of @sc's expectations: the expected
+ *  total and its tolerance at @scale and, when @r is not NULL, the @n
+ *  verdicts. Returns the array s->checks points into (to free after the
+ *  summary), or NULL without verdicts. */
+struct summary_check *expect_summarize(const struct scenario *sc, double scale, const struct expect_result *r,
+				       int n, struct run_summary *s);
+
 /** How many of the @n results failed. */
 int expect_failures(const struct expect_result *r, int n);
 

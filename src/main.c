@@ -654,17 +654,25 @@ static int cmd_replay(const struct options *o)
 	return status;
 }
 
+/* The Python program o->target with the values of --param, or NULL after
+ * printing an error. */
+static struct program *load_program(const struct options *o)
+{
+	struct program *p = program_load(o->target);
+	for (int i = 0; p && i < o->nparams; i++)
+		if (program_set_param(p, o->params[i]) != 0) {
+			program_free(p);
+			return NULL;
+		}
+	return p;
+}
+
 /* run for a Python program: embedded CPython on aiodemo's loop. */
 static int cmd_run_python(const struct options *o)
 {
-	struct program *p = program_load(o->target);
+	struct program *p = load_program(o);
 	if (!p)
 		return EXIT_USAGE;
-	for (int i = 0; i < o->nparams; i++)
-		if (program_set_param(p, o->params[i]) != 0) {
-			program_free(p);
-			return EXIT_USAGE;
-		}
 	bool color = use_color(o);
 	struct timeline *tl = timeline_new(stdout, o->format, color, clock_now());
 	if (!tl) {
@@ -688,21 +696,9 @@ static int cmd_run_python(const struct options *o)
 	s.status = r.interrupted ? "interrupted" : r.failed ? "error" : "ok";
 	s.error = r.error;
 	int nchecks = 0;
-	struct expect_result *checks = NULL;
-	struct summary_check *sum = NULL;
-	if (!r.interrupted) {
-		checks = expect_verify(&p->info, tl, o->scale, s.total, r.failed, &nchecks);
-		sum = xcalloc((size_t)nchecks + 1, sizeof(*sum));
-		for (int i = 0; i < nchecks; i++) {
-			sum[i] = (struct summary_check){checks[i].text, checks[i].ok};
-			if (checks[i].decl && checks[i].decl->kind == EXPECT_TOTAL) {
-				s.expected_total = checks[i].decl->seconds;
-				s.tolerance = expect_tolerance(checks[i].decl->seconds, o->scale);
-			}
-		}
-		s.checks = sum;
-		s.nchecks = nchecks;
-	}
+	struct expect_result *checks = r.interrupted ? NULL : expect_verify(&p->info, tl, o->scale, s.total, r.failed,
+									    &nchecks);
+	struct summary_check *sum = expect_summarize(&p->info, o->scale, checks, nchecks, &s);
 	int status = r.exit_status;
 	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color, NULL) != 0 && status == 0)
 		status = 1;
@@ -1038,14 +1034,9 @@ static int cmd_bench(const struct options *o)
 static int cmd_show(const struct options *o)
 {
 	if (program_is_python(o->target)) {
-		struct program *p = program_load(o->target);
+		struct program *p = load_program(o);
 		if (!p)
 			return EXIT_USAGE;
-		for (int i = 0; i < o->nparams; i++)
-			if (program_set_param(p, o->params[i]) != 0) {
-				program_free(p);
-				return EXIT_USAGE;
-			}
 		fwrite(p->text, 1, p->len, stdout);
 		program_free(p);
 		return 0;

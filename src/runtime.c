@@ -1648,19 +1648,9 @@ enum run_status runtime_run(struct runtime *rt)
 		double idle = rt->idle_time < s.total ? rt->idle_time : s.total;
 		s.utilization = 1 - idle / s.total;
 	}
-	for (int i = 0; i < rt->sc->nexpects; i++)
-		if (rt->sc->expects[i].kind == EXPECT_TOTAL) {
-			s.expected_total = rt->sc->expects[i].seconds;
-			s.tolerance = expect_tolerance(s.expected_total, rt->scale);
-		}
-	if (status == RUN_OK || status == RUN_FAILED) {
+	if (status == RUN_OK || status == RUN_FAILED)
 		rt->checks = expect_verify(rt->sc, rt->tl, rt->scale, s.total, status == RUN_FAILED, &rt->nchecks);
-		rt->summary_checks = xcalloc((size_t)rt->nchecks + 1, sizeof(*rt->summary_checks));
-		for (int i = 0; i < rt->nchecks; i++)
-			rt->summary_checks[i] = (struct summary_check){rt->checks[i].text, rt->checks[i].ok};
-		s.checks = rt->summary_checks;
-		s.nchecks = rt->nchecks;
-	}
+	rt->summary_checks = expect_summarize(rt->sc, rt->scale, rt->checks, rt->nchecks, &s);
 	rt->summary = s;
 	rt->total = s.total;
 	if (rt->ideal)
