@@ -24,8 +24,6 @@
  * run it as sys.executable. */
 #define PYTHON_EXECUTABLE "/usr/bin/python3.11"
 
-int observe_python_ready(void);
-
 static PyObject *module_init(void)
 {
 	PyObject *m = observe_module_init();

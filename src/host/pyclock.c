@@ -97,12 +97,5 @@ static PyMethodDef functions[] = {
 
 int pyclock_add_functions(PyObject *module)
 {
-	for (PyMethodDef *d = functions; d->ml_name; d++) {
-		PyObject *f = PyCFunction_NewEx(d, NULL, PyModule_GetNameObject(module));
-		if (!f || PyModule_AddObject(module, d->ml_name, f) < 0) {
-			Py_XDECREF(f);
-			return -1;
-		}
-	}
-	return 0;
+	return PyModule_AddFunctions(module, functions);
 }

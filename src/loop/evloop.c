@@ -304,12 +304,5 @@ static PyTypeObject evloop_type = {
 
 int evloop_add_type(PyObject *module)
 {
-	if (PyType_Ready(&evloop_type) < 0)
-		return -1;
-	Py_INCREF(&evloop_type);
-	if (PyModule_AddObject(module, "EvLoop", (PyObject *)&evloop_type) < 0) {
-		Py_DECREF(&evloop_type);
-		return -1;
-	}
-	return 0;
+	return PyModule_AddType(module, &evloop_type);
 }

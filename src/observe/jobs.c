@@ -26,7 +26,7 @@
 #include "../clock.h"
 #include "../diag.h"
 
-_Thread_local int obs_worker_lane; /* lane + 1 of this worker thread, 0 if none */
+_Thread_local int obs_worker_lane;
 
 /* In a worker process: the job running and its pool. */
 static int child_job;
@@ -427,18 +427,9 @@ static PyTypeObject procjob_type = {
 
 int obs_add_procjob(PyObject *module)
 {
-	if (PyType_Ready(&procjob_type) < 0)
-		return -1;
-	Py_INCREF(&procjob_type);
-	if (PyModule_AddObject(module, "ProcJob", (PyObject *)&procjob_type) < 0) {
-		Py_DECREF(&procjob_type);
-		return -1;
-	}
-	return 0;
+	return PyModule_AddType(module, &procjob_type);
 }
 
-/* For output.c: a line printed in a worker process goes back on the channel. */
-void obs_child_line(bool err, const char *text, size_t len);
 void obs_child_line(bool err, const char *text, size_t len)
 {
 	obs_channel_send(err ? CH_STDERR : CH_SAY, child_job, child_label, text, len);

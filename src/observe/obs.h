@@ -36,7 +36,7 @@ struct observer {
 	double step_start_shared;
 	unsigned long sampled_seq;
 	int blocked_line;
-	char *blocked_what, *blocked_file;
+	char *blocked_what;
 	bool blocked_reported;
 
 	/* The loop's passes. */
@@ -55,6 +55,7 @@ struct observer {
 
 	/* Tasks and jobs. */
 	PyObject *lanes;     /* id(task) -> (lane, weakref to the task) */
+	PyObject *thread_lanes; /* thread ident -> lane, for threads not of an executor */
 	PyObject *linecache; /* (filename, line) -> stripped source */
 	PyObject *getline;   /* linecache.getline */
 	PyObject *libdirs;   /* tuple of library prefixes: frames there are not the program's */
@@ -108,6 +109,12 @@ void obs_sampler_stop(void);
 
 /** Emits every partial line still buffered. GIL held. */
 void obs_output_flush_all(void);
+
+/** The lane + 1 of this worker thread of an executor, 0 if it is none. */
+extern _Thread_local int obs_worker_lane;
+
+/** A line printed in a worker process, sent back on the channel. */
+void obs_child_line(bool err, const char *text, size_t len);
 
 /** Sends a record from a worker process to aiodemo (pid != obs.pid). */
 void obs_channel_send(int kind, int job, const char *label, const char *text, size_t len);

@@ -65,8 +65,8 @@ static void add_event(int lane, enum tl_kind kind, int line, int job, double dur
 
 int obs_thread_lane(void)
 {
-	static PyObject *lanes; /* thread ident -> lane */
-	if (!lanes && !(lanes = PyDict_New()))
+	PyObject *lanes = obs.thread_lanes;
+	if (!lanes)
 		return obs.main_lane;
 	PyObject *key = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
 	PyObject *v = key ? PyDict_GetItemWithError(lanes, key) : NULL;
@@ -127,8 +127,6 @@ static int new_task_lane(PyObject *task, const char *label)
 	obs.ntasks++;
 	return lane;
 }
-
-int obs_current_lane(void);
 
 /* ---- source lines ---- */
 
@@ -325,25 +323,32 @@ static void end_step(double now)
 	obs.stepping = false;
 }
 
-static void begin_step(PyObject *handle, double now)
+/* The task whose step @handle runs (a new reference), or NULL for a plain
+ * callback: a task's __step and __wakeup are bound to it. */
+static PyObject *handle_task(PyObject *handle)
 {
 	PyObject *cb = PyObject_GetAttrString(handle, "_callback");
 	PyObject *owner = cb ? PyObject_GetAttrString(cb, "__self__") : NULL;
 	PyErr_Clear();
-	int lane = obs.loop_lane;
-	if (owner && PyObject_IsInstance(owner, task_types) == 1) {
-		lane = task_lane(owner);
-		if (lane >= 0) {
-			obs.step_task = owner;
-			owner = NULL;
-			timeline_step(obs.tl, now, lane, K_STEP, 0, -1);
-		} else {
-			lane = obs.loop_lane; /* one of asyncio's own */
-		}
-	}
-	PyErr_Clear();
-	Py_XDECREF(owner);
 	Py_XDECREF(cb);
+	if (owner && PyObject_IsInstance(owner, task_types) != 1)
+		Py_CLEAR(owner);
+	PyErr_Clear();
+	return owner;
+}
+
+static void begin_step(PyObject *handle, double now)
+{
+	PyObject *task = handle_task(handle);
+	int lane = task ? task_lane(task) : -1;
+	if (lane >= 0) {
+		obs.step_task = task;
+		task = NULL;
+		timeline_step(obs.tl, now, lane, K_STEP, 0, -1);
+	} else {
+		lane = obs.loop_lane; /* a plain callback, or a task of asyncio's own */
+	}
+	Py_XDECREF(task);
 	obs.step_lane = lane;
 	obs.step_start = now;
 	step_cpu = thread_cpu();
@@ -359,7 +364,6 @@ int obs_current_lane(void)
 {
 	if (obs.stepping && PyThread_get_thread_ident() == obs.loop_ident)
 		return obs.step_lane;
-	extern _Thread_local int obs_worker_lane;
 	if (obs_worker_lane > 0)
 		return obs_worker_lane - 1;
 	if (PyThread_get_thread_ident() == obs.loop_ident || _PyOS_IsMainThread())
@@ -432,27 +436,22 @@ static bool internal_task(PyObject *task)
  * created, by the code running now. */
 static PyObject *rq_append(PyObject *self, PyObject *handle)
 {
-	if (obs.tl && PyThread_get_thread_ident() == obs.loop_ident) {
-		PyObject *cb = PyObject_GetAttrString(handle, "_callback");
-		PyObject *owner = cb ? PyObject_GetAttrString(cb, "__self__") : NULL;
-		PyErr_Clear();
-		if (owner && PyObject_IsInstance(owner, task_types) == 1) {
-			double now = clock_real_now();
-			int lane = task_lane(owner);
-			if (lane < 0 && !internal_task(owner)) {
-				struct buf label = {0};
-				task_label(owner, &label);
-				int parent = obs_current_lane();
-				lane = new_task_lane(owner, label.data);
-				timeline_add(obs.tl, now, parent, K_SPAWN, 0, 0, -1, "%s", label.data);
-				buf_free(&label);
-			}
-			if (lane >= 0)
-				timeline_step(obs.tl, now, lane, K_READY, 0, -1);
+	PyObject *task = obs.tl && PyThread_get_thread_ident() == obs.loop_ident ? handle_task(handle) : NULL;
+	if (task) {
+		double now = clock_real_now();
+		int lane = task_lane(task);
+		if (lane < 0 && !internal_task(task)) {
+			struct buf label = {0};
+			task_label(task, &label);
+			int parent = obs_current_lane();
+			lane = new_task_lane(task, label.data);
+			timeline_add(obs.tl, now, parent, K_SPAWN, 0, 0, -1, "%s", label.data);
+			buf_free(&label);
 		}
+		if (lane >= 0)
+			timeline_step(obs.tl, now, lane, K_READY, 0, -1);
 		PyErr_Clear();
-		Py_XDECREF(owner);
-		Py_XDECREF(cb);
+		Py_DECREF(task);
 	}
 	return PyObject_CallFunctionObjArgs(deque_append, self, handle, NULL);
 }
@@ -586,35 +585,12 @@ static PyObject *m_configure(PyObject *m, PyObject *args)
 	Py_RETURN_NONE;
 }
 
-/* end_note(text): a note on the loop's lane (asyncio.run is over, ...). */
-static PyObject *m_note(PyObject *m, PyObject *args)
-{
-	const char *text;
-	if (!PyArg_ParseTuple(args, "s:note", &text))
-		return NULL;
-	add_event(obs.loop_lane, K_END, 0, 0, -1, "%s", text);
-	Py_RETURN_NONE;
-}
-
 static PyMethodDef module_methods[] = {
 	{"loop_enter", m_loop_enter, METH_NOARGS, "loop_enter(): the observed loop starts running"},
 	{"loop_exit", m_loop_exit, METH_NOARGS, "loop_exit(): the observed loop stops running"},
 	{"configure", m_configure, METH_VARARGS, "configure(task_types, libdirs, getline, asyncio_dir)"},
-	{"note", m_note, METH_VARARGS, "note(text): a note on the loop's lane"},
 	{NULL, NULL, 0, NULL},
 };
-
-static int add_methods(PyObject *mod, PyMethodDef *defs)
-{
-	for (PyMethodDef *d = defs; d->ml_name; d++) {
-		PyObject *f = PyCFunction_NewEx(d, NULL, PyModule_GetNameObject(mod));
-		if (!f || PyModule_AddObject(mod, d->ml_name, f) < 0) {
-			Py_XDECREF(f);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 static struct PyModuleDef module_def = {
 	PyModuleDef_HEAD_INIT,
@@ -644,8 +620,8 @@ PyObject *observe_module_init(void)
 		Py_XDECREF(rq);
 		goto fail;
 	}
-	if (evloop_add_type(mod) < 0 || obs_add_procjob(mod) < 0 || add_methods(mod, obs_job_methods) < 0 ||
-	    add_methods(mod, obs_output_methods) < 0)
+	if (evloop_add_type(mod) < 0 || obs_add_procjob(mod) < 0 || PyModule_AddFunctions(mod, obs_job_methods) < 0 ||
+	    PyModule_AddFunctions(mod, obs_output_methods) < 0)
 		goto fail;
 	PyObject *scale = PyFloat_FromDouble(obs.opt.scale > 0 ? obs.opt.scale : 1);
 	if (!scale || PyModule_AddObject(mod, "scale", scale) < 0) {
@@ -676,14 +652,15 @@ int observe_start(struct timeline *tl, const struct observe_options *o)
 	return 0;
 }
 
-/* After Py_Initialize: the Python objects observation keeps. */
-int observe_python_ready(void);
 int observe_python_ready(void)
 {
 	obs.lanes = PyDict_New();
 	obs.linecache = PyDict_New();
-	if (!obs.lanes || !obs.linecache)
+	obs.thread_lanes = PyDict_New();
+	if (!obs.lanes || !obs.linecache || !obs.thread_lanes) {
+		errno = ENOMEM;
 		return -1;
+	}
 	obs.loop_ident = PyThread_get_thread_ident();
 	return obs_sampler_start();
 }
@@ -706,6 +683,7 @@ void observe_stop_python(void)
 	obs_output_flush_all();
 	obs_sampler_stop();
 	Py_CLEAR(obs.lanes);
+	Py_CLEAR(obs.thread_lanes);
 	Py_CLEAR(obs.linecache);
 	Py_CLEAR(obs.getline);
 	Py_CLEAR(obs.libdirs);
@@ -748,11 +726,10 @@ void observe_free(void)
 	free(obs.slow);
 	free(obs.jobs);
 	free(obs.blocked_what);
-	free(obs.blocked_file);
 	obs.lags = NULL;
 	obs.slow = NULL;
 	obs.jobs = NULL;
-	obs.blocked_what = obs.blocked_file = NULL;
+	obs.blocked_what = NULL;
 	if (obs.tl)
 		pthread_mutex_destroy(&obs.lock);
 	obs.tl = NULL;

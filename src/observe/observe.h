@@ -25,6 +25,10 @@ PyObject *observe_module_init(void);
  *  Returns 0, or -1 with errno set. */
 int observe_start(struct timeline *tl, const struct observe_options *o);
 
+/** Once Python is initialised: the objects observation keeps, and the
+ *  sampler thread. Returns 0, or -1 with errno set. */
+int observe_python_ready(void);
+
 /** The program's code starts now: time 0 of the timeline. */
 void observe_program_starts(void);
 

@@ -12,8 +12,6 @@
 #include "../clock.h"
 #include "../diag.h"
 
-void obs_child_line(bool err, const char *text, size_t len);
-
 struct partial {
 	unsigned long ident;
 	bool err;
