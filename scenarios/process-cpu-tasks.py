@@ -1,9 +1,9 @@
 # aiodemo: name process-cpu-tasks
 # aiodemo: title cpu_intensive_task(10000) and (15000) in a ProcessPoolExecutor: 1229 and 1754 primes
 # aiodemo: source 04-asyncio-tutorial.md, thread and process pools (processes)
-# aiodemo: expect total 20ms
-# aiodemo: expect "Process 1 completed: 1229 primes" at 20ms
-# aiodemo: expect "Process 2 completed: 1754 primes" at 20ms
+# aiodemo: expect total 20ms cpu
+# aiodemo: expect "Process 1 completed: 1229 primes" at 20ms cpu
+# aiodemo: expect "Process 2 completed: 1754 primes" at 20ms cpu
 # aiodemo: expect before "Process 1 completed: 1229 primes" "Process 2 completed: 1754 primes"
 # aiodemo: expect blocked 0s
 # aiodemo: notice Both jobs go to the ProcessPoolExecutor's worker processes at once,

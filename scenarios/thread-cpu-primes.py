@@ -1,7 +1,6 @@
 # aiodemo: name thread-cpu-primes
 # aiodemo: title the same prime counting in ThreadPoolExecutor(max_workers=2), then ProcessPoolExecutor(max_workers=2): threads share the GIL, processes run in parallel
 # aiodemo: source 02-threads-and-processes.md, Level 2, feature 2 (aiodemo's program, built from the document's count_primes and ranges)
-# aiodemo: expect total 480ms
 # aiodemo: expect before "线程池: 1-100000的质数: 9593, 100000-200000的质数: 8392" "进程池: 1-100000的质数: 9593, 100000-200000的质数: 8392"
 # aiodemo: expect says "进程池: 1-100000的质数: 9593, 100000-200000的质数: 8392"
 # aiodemo: notice This program is aiodemo's, not the document's: it takes count_primes

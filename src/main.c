@@ -34,6 +34,7 @@
 
 #include "bench.h"
 #include "catalog.h"
+#include "cli/child.h"
 #include "clock.h"
 #include "diag.h"
 #include "expect.h"
@@ -379,6 +380,13 @@ static struct scenario *load(const struct options *o)
 static bool all_load(char *const *targets, int n)
 {
 	for (int i = 0; i < n; i++) {
+		if (program_is_python(targets[i])) {
+			struct program *p = program_load(targets[i]);
+			if (!p)
+				return false;
+			program_free(p);
+			continue;
+		}
 		struct scenario *sc = load_scenario(targets[i]);
 		if (!sc)
 			return false;
@@ -399,9 +407,11 @@ static volatile sig_atomic_t caught_signal;
 
 static void on_signal(int sig)
 {
-	if (caught_signal)
+	if (caught_signal && running)
 		_exit(128 + sig); /* a second Ctrl-C: stop at once; workers die with us */
 	caught_signal = sig;
+	if (sig != SIGINT)
+		child_forward_signal(sig); /* Ctrl-C reaches the child from the terminal */
 	if (running)
 		runtime_interrupt(running);
 }
@@ -778,46 +788,52 @@ static int cmd_run(const struct options *o)
 	return (int)st;
 }
 
-/* Runs one scenario quietly; returns true if every expectation was met and
- * adds lines describing the result to @report. */
+/* The options every child run of check and compare gets. */
+static struct child_options child_options_of(const struct options *o)
+{
+	return (struct child_options){o->scale, o->slow, NULL, 0};
+}
+
+/* Runs one program in a child process; returns true if it ran to its end
+ * and met every expectation, and adds lines describing the result to
+ * @report. */
 static bool check_one(const struct options *o, const char *target, struct buf *report, double *total,
 		      bool *interrupted)
 {
-	struct scenario *sc = load_scenario(target);
-	if (!sc) {
-		buf_printf(report, "cannot load %s\n", target);
+	struct child_options co = child_options_of(o);
+	struct child_result r;
+	if (child_run(target, &co, &r) != 0) {
+		buf_printf(report, "could not start the run\n");
 		return false;
 	}
-	struct timeline *tl = timeline_new(NULL, TL_JSON, false, clock_now());
-	struct runtime *rt = tl ? runtime_new(sc, tl, o->scale) : NULL;
 	bool ok = false;
-	if (rt) {
-		running = rt;
-		enum run_status st = runtime_run(rt);
-		running = NULL;
-		int n;
-		const struct expect_result *r = runtime_checks(rt, &n, total);
-		ok = st == RUN_OK || st == RUN_FAILED;
-		*interrupted = st == RUN_INTERRUPTED;
+	*interrupted = r.exit_status == 128 + SIGINT || r.exit_status == 128 + SIGTERM || caught_signal;
+	if (!r.have_record) {
+		buf_printf(report, "the run ended with status %d and no record\n", r.exit_status);
+	} else {
+		const struct run_summary *s = &r.record.summary;
+		*total = s->total;
+		ok = strcmp(s->status, "interrupted") != 0;
 		if (!ok)
 			buf_printf(report, "the run was interrupted\n");
-		for (int i = 0; i < n; i++) {
-			ok &= r[i].ok;
-			buf_printf(report, "%s %s\n", r[i].ok ? "met:" : "NOT met:", r[i].text);
+		else if (s->nchecks == 0 && r.exit_status != 0) {
+			ok = false;
+			buf_printf(report, "the program ended with status %d%s%s\n", r.exit_status, s->error ? ": " : "",
+				   s->error ? s->error : "");
 		}
-	} else {
-		buf_printf(report, "could not start the run\n");
+		for (int i = 0; i < s->nchecks; i++) {
+			ok &= s->checks[i].ok;
+			buf_printf(report, "%s %s\n", s->checks[i].ok ? "met:" : "NOT met:", s->checks[i].text);
+		}
 	}
-	runtime_free(rt);
-	timeline_free(tl);
-	scenario_free(sc);
+	child_result_free(&r);
 	return ok;
 }
 
 static int cmd_check(const struct options *o)
 {
 	size_t nbuiltin;
-	const struct builtin_scenario *all = catalog_all(&nbuiltin);
+	const char *const *all = program_builtin_names(&nbuiltin);
 	int n = o->ntargets ? o->ntargets : (int)nbuiltin;
 	if (install_signals() != 0) {
 		diag_error("cannot set up signal handling: %s", strerror(errno));
@@ -829,7 +845,7 @@ static int cmd_check(const struct options *o)
 		printf("1..%d\n", n);
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		const char *target = o->ntargets ? o->targets[i] : all[i].name;
+		const char *target = o->ntargets ? o->targets[i] : all[i];
 		struct buf report = {0};
 		double total = 0;
 		bool interrupted = false;
@@ -844,7 +860,7 @@ static int cmd_check(const struct options *o)
 					printf("# %s\n", line);
 			}
 		} else {
-			printf("%-4s %-22s %8.3f s\n", ok ? "ok" : "FAIL", target, total);
+			printf("%-4s %-24s %8.3f s\n", ok ? "ok" : "FAIL", target, total);
 			for (char *line = report.data, *nl; !ok && line && *line; line = nl + 1) {
 				nl = strchr(line, '\n');
 				*nl = '\0';
@@ -863,45 +879,42 @@ static int cmd_check(const struct options *o)
 	return failed ? 1 : 0;
 }
 
-/* One side of a comparison: a quiet run, kept for its pictures and figures. */
+/* One side of a comparison: a run in a child process, read back from its
+ * record for its pictures and figures. */
 struct side {
-	struct scenario *sc;
-	struct timeline *tl;
-	struct runtime *rt;
+	struct child_result r;
 	struct model m;
 	double blocked;
-	enum run_status status;
+	bool ran; /* the record was read */
 };
 
 static int run_side(const struct options *o, const char *target, struct side *side)
 {
 	memset(side, 0, sizeof(*side));
-	side->sc = load_scenario(target);
-	if (!side->sc || runtime_check_pools(side->sc, o->scale) != 0)
-		return EXIT_USAGE;
-	side->tl = timeline_new(NULL, TL_JSON, false, clock_now());
-	side->rt = side->tl ? runtime_new(side->sc, side->tl, o->scale) : NULL;
-	if (!side->rt)
+	struct child_options co = child_options_of(o);
+	if (child_run(target, &co, &side->r) != 0)
 		return 1;
-	runtime_set_slow(side->rt, o->slow);
-	running = side->rt;
-	side->status = runtime_run(side->rt);
-	running = NULL;
-	const struct run_summary *s = runtime_summary(side->rt);
+	if (!side->r.have_record) {
+		diag_error("the run of %s ended with status %d and left no record", target, side->r.exit_status);
+		return side->r.exit_status == EXIT_USAGE ? EXIT_USAGE : 1;
+	}
+	side->ran = true;
+	struct timeline *tl = side->r.record.tl;
 	size_t nb;
-	const struct tl_blocked *bw = timeline_blocked_windows(side->tl, &nb);
+	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
 	for (size_t i = 0; i < nb; i++)
 		side->blocked += bw[i].end - bw[i].start;
-	model_build(&side->m, side->tl, s->total);
-	return side->status == RUN_INTERRUPTED ? RUN_INTERRUPTED : 0;
+	model_build(&side->m, tl, side->r.record.summary.total);
+	if (caught_signal || !strcmp(side->r.record.summary.status, "interrupted"))
+		return RUN_INTERRUPTED;
+	return 0;
 }
 
 static void free_side(struct side *side)
 {
-	model_free(&side->m);
-	runtime_free(side->rt);
-	timeline_free(side->tl);
-	scenario_free(side->sc);
+	if (side->ran)
+		model_free(&side->m);
+	child_result_free(&side->r);
 }
 
 static double ratio(double b, double a)
@@ -928,7 +941,7 @@ static int cmd_compare(const struct options *o)
 		free_side(&sides[1]);
 		return rc == RUN_INTERRUPTED && caught_signal == SIGTERM ? 128 + SIGTERM : rc;
 	}
-	const struct run_summary *sa = runtime_summary(sides[0].rt), *sb = runtime_summary(sides[1].rt);
+	const struct run_summary *sa = &sides[0].r.record.summary, *sb = &sides[1].r.record.summary;
 	struct {
 		const char *name;
 		double a, b;
@@ -947,8 +960,9 @@ static int cmd_compare(const struct options *o)
 		for (int side = 0; side < 3; side++) {
 			buf_printf(&b, ",\"%s\":{", side == 0 ? "a" : side == 1 ? "b" : "ratio");
 			if (side < 2) {
+				const char *name = sides[side].r.record.info.name;
 				buf_puts(&b, "\"scenario\":");
-				buf_json_string(&b, sides[side].sc->name, strlen(sides[side].sc->name));
+				buf_json_string(&b, name, strlen(name));
 				buf_printf(&b, ",\"status\":\"%s\",", (side ? sb : sa)->status);
 			}
 			for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -969,12 +983,12 @@ static int cmd_compare(const struct options *o)
 		double end = sa->total > sb->total ? sa->total : sb->total;
 		int width = text_terminal_width(100);
 		for (int i = 0; i < 2; i++) {
-			const struct scenario *sc = sides[i].sc;
-			buf_printf(&b, "%s%s %s%s%s\n", i ? "\n" : "", i ? "B" : "A", color ? "\033[1m" : "", sc->name,
+			const struct record_info *info = &sides[i].r.record.info;
+			buf_printf(&b, "%s%s %s%s%s\n", i ? "\n" : "", i ? "B" : "A", color ? "\033[1m" : "", info->name,
 				   color ? "\033[0m" : "");
-			if (sc->title)
-				buf_printf(&b, "  %s\n", sc->title);
-			const struct run_summary *ss = runtime_summary(sides[i].rt);
+			if (info->title)
+				buf_printf(&b, "  %s\n", info->title);
+			const struct run_summary *ss = &sides[i].r.record.summary;
 			if (strcmp(ss->status, "ok") != 0)
 				buf_printf(&b, "  the run ended with %s%s%s\n", ss->status, ss->error ? ": " : "",
 					   ss->error ? ss->error : "");
@@ -1002,7 +1016,7 @@ static int cmd_compare(const struct options *o)
 	}
 	bool written = fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0;
 	buf_free(&b);
-	int status = sides[0].status == RUN_OK && sides[1].status == RUN_OK ? 0 : 1;
+	int status = !strcmp(sa->status, "ok") && !strcmp(sb->status, "ok") ? 0 : 1;
 	if (!written)
 		status = errno == EPIPE ? RUN_BROKEN_PIPE : 1;
 	free_side(&sides[0]);

@@ -185,6 +185,7 @@ struct expect_decl {
 	double seconds;
 	char *text, *text2; /* the say lines it names */
 	bool failure;       /* EXPECT_STATUS: the run must end with an error */
+	bool cpu;           /* the duration is CPU work's, which --scale leaves alone */
 	int line, col;
 };
 

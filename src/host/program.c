@@ -149,6 +149,13 @@ static int parse_expect(struct program *p, const char *s, int line)
 	}
 	while (*s == ' ')
 		s++;
+	/* "cpu": the time is CPU work's, the same at every --scale */
+	if (x.kind != EXPECT_BEFORE && x.kind != EXPECT_SAYS && x.kind != EXPECT_STATUS && !strncmp(s, "cpu", 3) &&
+	    (s[3] == '\0' || s[3] == ' ')) {
+		x.cpu = true;
+		for (s += 3; *s == ' '; s++)
+			;
+	}
 	if (*s) {
 		free(x.text);
 		free(x.text2);

@@ -1,0 +1,41 @@
+/* A program run in a child aiodemo process, read back from its record.
+ *
+ * check and compare run each program in a process of its own: embedded
+ * CPython starts once per process, a crash or a hang in one program is
+ * reported there, and the parent keeps nothing of the program but its
+ * record (lanes, events, summary, expectations). */
+#ifndef AIODEMO_CLI_CHILD_H
+#define AIODEMO_CLI_CHILD_H
+
+#include <stdbool.h>
+
+#include "replay.h"
+
+/** How the child runs. */
+struct child_options {
+	double scale, slow;
+	char *const *params; /* NAME=VALUE, passed as --param */
+	int nparams;
+};
+
+/** What came back. */
+struct child_result {
+	int exit_status;  /* the child's status (128+N for a signal) */
+	bool have_record; /* whether @record was read */
+	struct replay record;
+};
+
+/** Runs `aiodemo run TARGET --format json --record TMP` quietly (stdout to
+ *  /dev/null, stderr shared), waits, reads the record and removes it.
+ *  A SIGTERM that child_forward_signal() is given reaches the child; Ctrl-C
+ *  reaches it through the terminal's process group. Returns 0 when the
+ *  child ran (whatever its status), -1 after printing why it could not. */
+int child_run(const char *target, const struct child_options *o, struct child_result *r);
+
+/** Sends @sig to the running child, if any: safe in a signal handler. */
+void child_forward_signal(int sig);
+
+/** Frees what child_run() read. */
+void child_result_free(struct child_result *r);
+
+#endif
