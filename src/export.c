@@ -8,10 +8,6 @@
 
 #include "buf.h"
 
-static const char *const lane_kinds[] = {
-	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process", [LANE_SERVER] = "server",
-};
-
 static int flush_buf(FILE *f, struct buf *b)
 {
 	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
@@ -44,7 +40,7 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	for (int i = 0; i < nlanes; i++) {
 		buf_printf(&b, "%s{\"name\":", i ? "," : "");
 		json_str(&b, lanes[i].name);
-		buf_printf(&b, ",\"kind\":\"%s\"}", lane_kinds[lanes[i].kind]);
+		buf_printf(&b, ",\"kind\":\"%s\"}", timeline_lane_kind_name(lanes[i].kind));
 	}
 	buf_puts(&b, "],\n\"events\":[\n");
 	size_t n;
@@ -139,7 +135,7 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 				continue; /* the gaps between slices say it */
 			double t0 = s->t0 * 1e6, t1 = s->t1 * 1e6;
 			buf_printf(&b, ",\n{\"ph\":\"B\",\"name\":\"%s\",\"cat\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}",
-				   names[s->state], lane_kinds[l->kind], i + 1, t0);
+				   names[s->state], timeline_lane_kind_name(l->kind), i + 1, t0);
 			buf_printf(&b, ",\n{\"ph\":\"E\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", i + 1, t1 > t0 ? t1 : t0);
 		}
 		if (l->queue) {

@@ -12,7 +12,7 @@
 
 #define LABEL_WIDTH 26
 
-static void add_span(struct lane_spans *l, double t0, double t1, enum lane_state st)
+static void add_span_held(struct lane_spans *l, double t0, double t1, enum lane_state st, int holder)
 {
 	if (t1 < t0)
 		t1 = t0;
@@ -20,7 +20,12 @@ static void add_span(struct lane_spans *l, double t0, double t1, enum lane_state
 		l->cap = l->cap ? l->cap * 2 : 8;
 		l->spans = xrealloc(l->spans, l->cap * sizeof(*l->spans));
 	}
-	l->spans[l->n++] = (struct span){t0, t1, st};
+	l->spans[l->n++] = (struct span){t0, t1, st, holder};
+}
+
+static void add_span(struct lane_spans *l, double t0, double t1, enum lane_state st)
+{
+	add_span_held(l, t0, t1, st, -1);
 }
 
 /* The state machine of a task lane, fed its events in order. */
@@ -145,7 +150,22 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 			m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[i].name), .kind = LANE_LOOP};
 		}
 
+	int gil = -1;
+	for (int i = 0; i < ntl; i++)
+		if (tlanes[i].kind == LANE_GIL) {
+			map[i] = gil = m->nlanes;
+			m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[i].name), .kind = LANE_GIL,
+								    .gil = true};
+		}
+
 	struct task_track *tracks = xcalloc((size_t)m->nlanes + 1, sizeof(*tracks));
+	/* The GIL: since when each lane waits for it (-1: it does not), and
+	 * who holds it since when. */
+	double *gil_wait = xcalloc((size_t)m->nlanes + 1, sizeof(double));
+	for (int i = 0; i < m->nlanes; i++)
+		gil_wait[i] = -1;
+	int holder = -1;
+	double held_since = -1;
 	/* Jobs: when each was submitted, and where and when it started. */
 	size_t njobs = 0;
 	for (size_t i = 0; i < nev; i++)
@@ -160,6 +180,30 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 		if (li < 0)
 			continue;
 		struct lane_spans *l = &m->lanes[li];
+		if (e->kind == K_GIL_WAIT) {
+			if (gil_wait[li] < 0)
+				gil_wait[li] = e->t;
+			continue;
+		}
+		if (e->kind == K_GIL_TAKE) {
+			if (gil_wait[li] >= 0)
+				add_span(l, gil_wait[li], e->t, ST_GIL_WAIT);
+			gil_wait[li] = -1;
+			continue;
+		}
+		if (e->kind == K_GIL) {
+			if (held_since >= 0)
+				add_span_held(l, held_since, e->t, ST_GIL, holder);
+			held_since = -1;
+			holder = -1;
+			if (strcmp(e->text, "nobody") != 0) {
+				held_since = e->t;
+				for (int k = 0; k < ntl; k++)
+					if (map[k] >= 0 && !strcmp(tlanes[k].name, e->text) && k != e->lane)
+						holder = map[k];
+			}
+			continue;
+		}
 		if (l->kind == LANE_TASK) {
 			task_event(l, &tracks[li], e);
 			if (e->kind == K_OFFLOAD && e->job > 0)
@@ -179,9 +223,15 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	for (size_t j = 1; j <= njobs; j++)
 		if (job_lane[j] > 0)
 			add_span(&m->lanes[job_lane[j] - 1], started[j], end, ST_JOB);
-	for (int i = 0; i < m->nlanes; i++)
+	for (int i = 0; i < m->nlanes; i++) {
 		if (m->lanes[i].kind == LANE_TASK && tracks[i].state != ST_NONE)
 			add_span(&m->lanes[i], tracks[i].since, end, tracks[i].state);
+		if (gil_wait[i] >= 0)
+			add_span(&m->lanes[i], gil_wait[i], end, ST_GIL_WAIT);
+	}
+	if (gil >= 0 && held_since >= 0)
+		add_span_held(&m->lanes[gil], held_since, end, ST_GIL, holder);
+	free(gil_wait);
 	/* A pool's queue: every job from its submission to its start. */
 	for (size_t j = 1; j <= njobs; j++) {
 		int wl = job_lane[j] > 0 ? job_lane[j] - 1 : job_lane[j] < 0 ? -job_lane[j] - 1 : -1;
@@ -203,14 +253,23 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	/* A task lane with nothing drawn (the main thread's, when the program
 	 * only prints there) is left out of the pictures. */
 	int kept = 0;
+	int *moved = xcalloc((size_t)m->nlanes + 1, sizeof(int));
 	for (int i = 0; i < m->nlanes; i++) {
+		moved[i] = -1;
 		if (m->lanes[i].kind == LANE_TASK && m->lanes[i].n == 0) {
 			free(m->lanes[i].name);
 			free(m->lanes[i].spans);
 			continue;
 		}
+		moved[i] = kept;
 		m->lanes[kept++] = m->lanes[i];
 	}
+	/* The GIL's holders are lane indices too. */
+	for (int i = 0; i < kept; i++)
+		for (size_t k = 0; m->lanes[i].gil && k < m->lanes[i].n; k++)
+			if (m->lanes[i].spans[k].holder >= 0)
+				m->lanes[i].spans[k].holder = moved[m->lanes[i].spans[k].holder];
+	free(moved);
 	m->nlanes = kept;
 }
 
@@ -236,8 +295,8 @@ double model_time_in(const struct lane_spans *l, enum lane_state state)
 /* What one cell, [a, b), of a lane shows: the most telling state in it. */
 static enum lane_state cell_state(const struct lane_spans *l, double a, double b)
 {
-	double in[ST_BEAT + 1] = {0};
-	bool any[ST_BEAT + 1] = {false};
+	double in[ST_LAST + 1] = {0};
+	bool any[ST_LAST + 1] = {false};
 	for (size_t i = 0; i < l->n; i++) {
 		const struct span *s = &l->spans[i];
 		if (s->t1 < a || s->t0 >= b)
@@ -254,6 +313,9 @@ static enum lane_state cell_state(const struct lane_spans *l, double a, double b
 	}
 	if (any[ST_BLOCK])
 		return ST_BLOCK;
+	/* A thread that waits for the GIL half the cell is shown waiting. */
+	if (in[ST_GIL_WAIT] * 2 >= b - a)
+		return ST_GIL_WAIT;
 	if (any[ST_RUN])
 		return ST_RUN;
 	/* A moment on the ready queue is normal; a third of a cell is starving. */
@@ -272,16 +334,71 @@ static enum lane_state cell_state(const struct lane_spans *l, double a, double b
 
 static const char *const glyph_utf8[] = {
 	[ST_NONE] = " ", [ST_WAIT] = "─", [ST_QUEUED] = "░", [ST_READY] = "▒",
-	[ST_JOB] = "█", [ST_RUN] = "█", [ST_BLOCK] = "▓", [ST_BEAT] = "·",
+	[ST_JOB] = "█", [ST_RUN] = "█", [ST_BLOCK] = "▓", [ST_BEAT] = "·", [ST_GIL_WAIT] = "╳", [ST_GIL] = "█",
 };
 static const char *const glyph_ascii[] = {
 	[ST_NONE] = " ", [ST_WAIT] = "-", [ST_QUEUED] = ":", [ST_READY] = "+",
-	[ST_JOB] = "=", [ST_RUN] = "#", [ST_BLOCK] = "!", [ST_BEAT] = ".",
+	[ST_JOB] = "=", [ST_RUN] = "#", [ST_BLOCK] = "!", [ST_BEAT] = ".", [ST_GIL_WAIT] = "x", [ST_GIL] = "#",
 };
 static const char *const glyph_color[] = {
 	[ST_NONE] = "", [ST_WAIT] = "\033[2m", [ST_QUEUED] = "\033[36m", [ST_READY] = "\033[33m",
 	[ST_JOB] = "\033[36m", [ST_RUN] = "\033[32m", [ST_BLOCK] = "\033[31m", [ST_BEAT] = "\033[2m",
+	[ST_GIL_WAIT] = "\033[35m", [ST_GIL] = "\033[36m",
 };
+
+/* The GIL's lane in cell [a, b): the lane that held it longest, -1 for a
+ * thread not observed, -2 if nobody held it. */
+static int gil_cell(const struct lane_spans *l, int nlanes, double a, double b)
+{
+	double best = 0, other = 0;
+	int who = -2;
+	double *held = xcalloc((size_t)nlanes + 1, sizeof(double));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct span *s = &l->spans[i];
+		double lo = s->t0 > a ? s->t0 : a, hi = s->t1 < b ? s->t1 : b;
+		if (s->state != ST_GIL || hi <= lo)
+			continue;
+		if (s->holder >= 0 && s->holder < nlanes)
+			held[s->holder] += hi - lo;
+		else
+			other += hi - lo;
+	}
+	for (int k = 0; k < nlanes; k++)
+		if (held[k] > best) {
+			best = held[k];
+			who = k;
+		}
+	free(held);
+	if (other > best)
+		who = -1;
+	/* Held for less than a third of the cell: the cell says nobody. */
+	return (who == -1 ? other : best) * 3 >= b - a ? who : -2;
+}
+
+/* The mark of the GIL's holder: the loop's running mark, or the worker's
+ * number (the last digit of "pool/N"), or ? for a thread not observed. */
+static void gil_mark(struct buf *out, const struct model *m, int who, const char *const *glyph, bool color)
+{
+	if (who == -2) {
+		buf_putc(out, ' ');
+		return;
+	}
+	const struct lane_spans *h = who >= 0 ? &m->lanes[who] : NULL;
+	if (h && h->kind == LANE_LOOP) {
+		if (color)
+			buf_puts(out, glyph_color[ST_RUN]);
+		buf_puts(out, glyph[ST_RUN]);
+	} else {
+		const char *slash = h ? strrchr(h->name, '/') : NULL;
+		size_t n = slash ? strlen(slash) : 0;
+		char c = n > 1 && slash[n - 1] >= '0' && slash[n - 1] <= '9' ? slash[n - 1] : '?';
+		if (color)
+			buf_puts(out, glyph_color[ST_GIL]);
+		buf_putc(out, c);
+	}
+	if (color)
+		buf_puts(out, "\033[0m");
+}
 
 /* A round step for the axis: 1, 2 or 5 times a power of ten. */
 static double tick_step(double span, int cols)
@@ -336,6 +453,12 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 		}
 		text_pad(out, l->name, LABEL_WIDTH, utf8);
 		buf_puts(out, "  ");
+		if (l->gil) {
+			for (int c = 0; c < cols; c++)
+				gil_mark(out, m, gil_cell(l, m->nlanes, end * c / cols, end * (c + 1) / cols), glyph, color);
+			buf_putc(out, '\n');
+			continue;
+		}
 		enum lane_state prev = ST_NONE;
 		for (int c = 0; c < cols; c++) {
 			double a = end * c / cols, b = end * (c + 1) / cols;
@@ -359,6 +482,12 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 		   LABEL_WIDTH, "", glyph[ST_RUN], glyph[ST_BLOCK], glyph[ST_READY]);
 	buf_printf(out, "%*s  %s waiting (sleep, await)  %s job running  %s job queued  %s heartbeat\n",
 		   LABEL_WIDTH, "", glyph[ST_WAIT], glyph[ST_JOB], glyph[ST_QUEUED], glyph[ST_BEAT]);
+	for (int i = 0; i < m->nlanes; i++)
+		if (m->lanes[i].gil) {
+			buf_printf(out, "%*s  %s waiting for the GIL  GIL: %s the loop's thread, 1 2 ... the worker "
+				   "holding it\n", LABEL_WIDTH, "", glyph[ST_GIL_WAIT], glyph[ST_RUN]);
+			break;
+		}
 }
 
 void render_task_times(const struct model *m, struct buf *out, int max_rows)
@@ -399,7 +528,7 @@ void render_pool_times(const struct model *m, struct buf *out)
 		size_t plen = strlen(queue->name) - strlen(" queue");
 		size_t jobs = 0;
 		int workers = 0;
-		double busy = 0, longest = 0, first = INFINITY, last = -INFINITY;
+		double busy = 0, longest = 0, first = INFINITY, last = -INFINITY, gil_wait = 0;
 		for (int w = q + 1; w < m->nlanes && !m->lanes[w].queue && m->lanes[w].kind != LANE_LOOP; w++) {
 			const struct lane_spans *l = &m->lanes[w];
 			if (strncmp(l->name, queue->name, plen) != 0)
@@ -407,6 +536,8 @@ void render_pool_times(const struct model *m, struct buf *out)
 			workers++;
 			for (size_t k = 0; k < l->n; k++) {
 				const struct span *s = &l->spans[k];
+				if (s->state == ST_GIL_WAIT)
+					gil_wait += s->t1 - s->t0;
 				if (s->state != ST_JOB)
 					continue;
 				jobs++;
@@ -423,6 +554,9 @@ void render_pool_times(const struct model *m, struct buf *out)
 				   "took", "speedup", "efficiency", "ceiling");
 			header = true;
 		}
+		/* Time a worker waited for the GIL inside its jobs is not work. */
+		double in_jobs = busy;
+		busy -= gil_wait < busy ? gil_wait : busy;
 		double span = last - first, speedup = busy / span;
 		int used = (size_t)workers < jobs ? workers : (int)jobs;
 		struct buf a = {0}, b = {0};
@@ -434,6 +568,9 @@ void render_pool_times(const struct model *m, struct buf *out)
 			   a.data, b.data, speedup, 100 * speedup / used, used, ceiling);
 		buf_free(&a);
 		buf_free(&b);
+		if (gil_wait > 0.05 * in_jobs)
+			buf_printf(out, "      its jobs waited for the GIL %.0f%% of their time: its threads take turns "
+				   "running Python\n", 100 * gil_wait / in_jobs);
 	}
 }
 

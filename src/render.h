@@ -19,12 +19,16 @@ enum lane_state {
 	ST_RUN,    /* the loop runs the task */
 	ST_BLOCK,  /* the task blocks the loop thread */
 	ST_BEAT,   /* a heartbeat of the loop */
+	ST_GIL_WAIT, /* a thread waits for the GIL */
+	ST_GIL,    /* the GIL's lane: held by the thread of span.holder */
+	ST_LAST = ST_GIL
 };
 
 /** A stretch of time in one state. */
 struct span {
 	double t0, t1;
 	enum lane_state state;
+	int holder; /* ST_GIL: the model lane of the thread holding it, -1 if not observed */
 };
 
 /** The spans of one lane of the picture. */
@@ -32,6 +36,7 @@ struct lane_spans {
 	char *name;
 	enum lane_kind kind;
 	bool queue; /* the queue of a pool, drawn above its workers */
+	bool gil;   /* the GIL's lane, drawn last */
 	struct span *spans;
 	size_t n, cap;
 };

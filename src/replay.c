@@ -45,7 +45,7 @@ static json_object *array_of(json_object *o, const char *key)
 
 static int kind_from_name(const char *s)
 {
-	for (int k = 0; k <= K_BEAT; k++)
+	for (int k = 0; k <= K_LAST; k++)
 		if (!strcmp(timeline_kind_name((enum tl_kind)k), s))
 			return k;
 	return -1;
@@ -53,9 +53,8 @@ static int kind_from_name(const char *s)
 
 static int lane_kind_from_name(const char *s)
 {
-	static const char *const names[] = {"loop", "task", "thread", "process", "server"};
-	for (int k = 0; k < 5; k++)
-		if (!strcmp(names[k], s))
+	for (int k = 0; k <= LANE_GIL; k++)
+		if (!strcmp(timeline_lane_kind_name((enum lane_kind)k), s))
 			return k;
 	return -1;
 }
@@ -132,7 +131,7 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 		num_of(e, "line", &line);
 		num_of(e, "job", &job);
 		num_of(e, "dur", &dur);
-		if (timeline_kind_printed((enum tl_kind)k))
+		if (timeline_kind_printed((enum tl_kind)k) || (text && *text)) /* the GIL's holder is text */
 			timeline_add(r->tl, t, (int)lane, (enum tl_kind)k, (int)line, (int)job, dur, "%s", text ? text : "");
 		else
 			timeline_step(r->tl, t, (int)lane, (enum tl_kind)k, (int)line, dur);

@@ -88,6 +88,7 @@ static const char *const kind_names[] = {
 	[K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done", [K_DONE] = "done",
 	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end", [K_STDERR] = "stderr", [K_READY] = "ready",
 	[K_STEP] = "step", [K_YIELD] = "yield", [K_EXIT] = "exit", [K_BEAT] = "beat",
+	[K_GIL] = "gil", [K_GIL_WAIT] = "gil-wait", [K_GIL_TAKE] = "gil-take",
 };
 
 bool timeline_kind_printed(enum tl_kind kind)
@@ -97,11 +98,17 @@ bool timeline_kind_printed(enum tl_kind kind)
 
 static const char *const lane_kind_names[] = {
 	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process", [LANE_SERVER] = "server",
+	[LANE_GIL] = "gil",
 };
 
 const char *timeline_kind_name(enum tl_kind kind)
 {
 	return kind_names[kind];
+}
+
+const char *timeline_lane_kind_name(enum lane_kind kind)
+{
+	return lane_kind_names[kind];
 }
 
 struct timeline *timeline_new(FILE *out, enum tl_format fmt, bool color, double t0)

@@ -17,6 +17,7 @@ enum lane_kind {
 	LANE_THREAD,
 	LANE_PROCESS,
 	LANE_SERVER, /* the local HTTP server, in threads of its own */
+	LANE_GIL,    /* CPython's GIL: which thread holds it */
 };
 
 enum tl_kind {
@@ -44,6 +45,10 @@ enum tl_kind {
 	K_YIELD,     /* ... until it gives the loop back */
 	K_EXIT,      /* ... for the last time: the task is over */
 	K_BEAT,      /* a heartbeat of the loop; dur is how late it was */
+	K_GIL,       /* the GIL changed hands (on the GIL's lane; text: the holder's lane) */
+	K_GIL_WAIT,  /* a thread begins to wait for the GIL (on its lane) ... */
+	K_GIL_TAKE,  /* ... and stops waiting */
+	K_LAST = K_GIL_TAKE
 };
 
 /** Whether events of @kind are printed as they happen (not K_READY and co). */
@@ -140,6 +145,9 @@ const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, siz
 
 /** The JSON name of an event kind ("say", "job-start", ...). */
 const char *timeline_kind_name(enum tl_kind kind);
+
+/** The name of lane kind @kind ("loop", "task", ...), as records and JSON say it. */
+const char *timeline_lane_kind_name(enum lane_kind kind);
 
 /** A pass of the loop that took long, though no single step blocked it. */
 struct slow_pass {

@@ -132,6 +132,7 @@ static PyObject *m_job_started(PyObject *m, PyObject *args)
 		buf_free(&what);
 	}
 	started(job, obs_worker_lane - 1, now);
+	obs_gil_job(obs_worker_lane - 1, true);
 	Py_RETURN_NONE;
 }
 
@@ -146,6 +147,7 @@ static PyObject *m_job_finished(PyObject *m, PyObject *args)
 	if (!obs.tl || job <= 0 || !obs_worker_lane)
 		Py_RETURN_NONE;
 	double now = clock_real_now();
+	obs_gil_job(obs_worker_lane - 1, false);
 	if (error == Py_None) {
 		finished(job, obs_worker_lane - 1, now, K_JOB_DONE, "done");
 	} else {

@@ -107,6 +107,13 @@ int obs_sampler_start(void);
 /** Stops and joins it; GIL held (released while joining). */
 void obs_sampler_stop(void);
 
+/** The GIL's observation (gil.c): the loop's thread, observed from the
+ *  start; a worker thread's job begins (@running) or ends, on @lane. GIL held. */
+void obs_gil_loop_thread(int lane);
+void obs_gil_job(int lane, bool running);
+/** Stops the GIL's sampler and records that nobody holds it; GIL held. */
+void obs_gil_stop(void);
+
 /** Emits every partial line still buffered. GIL held. */
 void obs_output_flush_all(void);
 

@@ -662,6 +662,7 @@ int observe_python_ready(void)
 		return -1;
 	}
 	obs.loop_ident = PyThread_get_thread_ident();
+	obs_gil_loop_thread(obs.loop_lane);
 	return obs_sampler_start();
 }
 
@@ -681,6 +682,7 @@ void observe_stop_python(void)
 	double now = clock_real_now();
 	end_step(now);
 	obs_output_flush_all();
+	obs_gil_stop();
 	obs_sampler_stop();
 	Py_CLEAR(obs.lanes);
 	Py_CLEAR(obs.thread_lanes);
