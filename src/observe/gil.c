@@ -98,12 +98,22 @@ static bool waits_for_gil(struct gil_thread *t)
 	return addr >= lo && addr < hi;
 }
 
+/* Whether thread @t is still alive: its /proc entry still reads. */
+static bool alive(const struct gil_thread *t)
+{
+	char c;
+	return t->fd >= 0 && pread(t->fd, &c, 1, 0) == 1;
+}
+
+/* The lane name of the thread whose state is @ts. A thread's state is
+ * freed when it ends and may be reused by the next thread, so the newest
+ * living thread with that state is the one. */
 static const char *holder_name(uintptr_t ts, int n)
 {
 	if (ts == 1)
 		return "nobody";
-	for (int i = 0; i < n; i++)
-		if (gil.threads[i].tstate == ts)
+	for (int i = n - 1; i >= 0; i--)
+		if (gil.threads[i].tstate == ts && alive(&gil.threads[i]))
 			return timeline_lane_name(obs.tl, gil.threads[i].lane);
 	return "another thread";
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""What observation finds in a real run, read from its record: the GIL's
+holder and the threads that wait for it.
+
+usage: observe_e2e.py AIODEMO
+
+Prints TAP. Moments are not asserted here (python_e2e.py compares them with
+CPython's); shares of time are, with wide margins, because they are the
+lesson: two threads doing CPU work take turns, processes do not."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def record(aiodemo, name, *args):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'run.json')
+        p = subprocess.run([aiodemo, 'run', name, '--record', path, '--color=never', *args],
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 0:
+            raise AssertionError(f'{name}: exit {p.returncode}: {p.stderr}')
+        with open(path) as f:
+            return json.load(f), p.stdout
+
+
+def gil_figures(rec):
+    """Per lane name: job time, time waiting for the GIL, turns holding it."""
+    lanes = [lane['name'] for lane in rec['lanes']]
+    fig = {name: {'job': 0.0, 'wait': 0.0, 'turns': 0} for name in lanes}
+    started, waiting = {}, {}
+    for e in rec['events']:
+        name = lanes[e['lane']]
+        if e['kind'] == 'job-start':
+            started[e['job']] = e['t']
+        elif e['kind'] in ('job-done', 'error') and e.get('job') in started:
+            fig[name]['job'] += e['t'] - started.pop(e['job'])
+        elif e['kind'] == 'gil-wait':
+            waiting[name] = e['t']
+        elif e['kind'] == 'gil-take' and name in waiting:
+            fig[name]['wait'] += e['t'] - waiting.pop(name)
+        elif e['kind'] == 'gil' and e['text'] in fig:
+            fig[e['text']]['turns'] += 1
+    return fig
+
+
+def test_gil_threads_take_turns(aiodemo):
+    rec, out = record(aiodemo, 'thread-cpu-primes', '--view', 'gantt')
+    kinds = {lane['kind'] for lane in rec['lanes']}
+    assert 'gil' in kinds, f'no GIL lane among {kinds}'
+    fig = gil_figures(rec)
+    # ThreadPoolExecutor-1 is the pool of two threads.
+    for w in ('ThreadPoolExecutor-1/1', 'ThreadPoolExecutor-1/2'):
+        f = fig[w]
+        assert f['turns'] >= 3, f'{w} held the GIL only {f["turns"]} times: {f}'
+        assert f['wait'] >= 0.2 * f['job'], f'{w} waited {f["wait"]:.3f} s of {f["job"]:.3f} s for the GIL'
+    alone = fig['ThreadPoolExecutor-0/1']
+    assert alone['job'] > 0 and alone['wait'] < 0.15 * alone['job'], f'one thread alone waited: {alone}'
+    for name, f in fig.items():
+        if name.startswith('ProcessPoolExecutor'):
+            assert f['wait'] == 0 and f['turns'] == 0, f'{name} is a process, with a GIL of its own: {f}'
+    assert 'GIL  ' in out or '\nGIL' in out, 'the Gantt chart has no GIL lane'
+    pools = [line for line in out.splitlines() if 'waited for the GIL' in line]
+    assert len(pools) == 1, f'one pool (of two threads) should report GIL waits: {pools}'
+
+
+def test_no_gil_lane_without_threads(aiodemo):
+    rec, _ = record(aiodemo, 'blocking-sleep', '--scale', '0.05')
+    assert all(lane['kind'] != 'gil' for lane in rec['lanes']), 'a run without thread jobs has a GIL lane'
+    assert not [e for e in rec['events'] if e['kind'].startswith('gil')], 'GIL events without thread jobs'
+
+
+def test_replay_keeps_the_gil(aiodemo):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'run.json')
+        subprocess.run([aiodemo, 'run', 'thread-cpu-primes', '--record', path], capture_output=True, timeout=300,
+                       check=True)
+        live = json.load(open(path))
+        p = subprocess.run([aiodemo, 'replay', path, '--view', 'gantt', '--color=never'], capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        gil = [line for line in p.stdout.splitlines() if line.startswith('GIL ')]
+        assert gil and ('1' in gil[0] and '2' in gil[0]), f'the replayed GIL lane lost its holders: {gil}'
+        assert sum(e['kind'] == 'gil' for e in live['events']) >= 6
+
+
+TESTS = [test_gil_threads_take_turns, test_no_gil_lane_without_threads, test_replay_keeps_the_gil]
+
+
+def main():
+    aiodemo = sys.argv[1]
+    print(f'1..{len(TESTS)}')
+    failed = 0
+    for i, t in enumerate(TESTS, 1):
+        try:
+            t(aiodemo)
+            print(f'ok {i} - {t.__name__}')
+        except Exception as e:  # a failed assertion or a run that went wrong
+            failed += 1
+            print(f'not ok {i} - {t.__name__}')
+            for line in str(e).splitlines():
+                print(f'# {line}')
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == '__main__':
+    main()
