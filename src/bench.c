@@ -19,8 +19,6 @@
 #include "diag.h"
 #include "procpool.h"
 #include "ptimer.h"
-#include "runtime.h"
-#include "scenario.h"
 #include "threadpool.h"
 #include "timeline.h"
 
@@ -342,93 +340,6 @@ static int bench_timers(struct ev_loop *loop, bool quick)
 	return 0;
 }
 
-/* --- scale -------------------------------------------------------------------------- */
-
-int bench_scale_child(size_t ntasks)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	double base = (double)ru.ru_maxrss * 1024;
-	char text[256];
-	snprintf(text, sizeof(text), "name scale\nasync def sleeper():\n    sleep 1s\n"
-		 "async def main():\n    await gather(*[sleeper() for i in range(%zu)])\n", ntasks);
-	char err[512];
-	struct scenario *sc = scenario_parse("scale", text, strlen(text), err, sizeof(err));
-	struct timeline *tl = sc ? timeline_new(NULL, TL_JSON, false, clock_now()) : NULL;
-	struct runtime *rt = tl ? runtime_new(sc, tl, 1.0) : NULL;
-	if (!rt)
-		return 1;
-	double t0 = clock_now();
-	runtime_run(rt);
-	double total = clock_now() - t0;
-	getrusage(RUSAGE_SELF, &ru);
-	printf("%.9g %.9g\n", total, ((double)ru.ru_maxrss * 1024 - base) / (double)ntasks);
-	fflush(stdout);
-	/* The process ends here: freeing 100 000 tasks would only add time. */
-	_exit(0);
-}
-
-/* Runs @ntasks tasks that each sleep 1 s in a fresh process (this binary
- * again, so that its memory starts small); reads the run's length and its
- * peak memory per task. */
-static int scale_child(size_t ntasks, double *total, double *bytes)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "/proc/%d/exe", (int)getpid());
-	char exe[4096];
-	ssize_t n = readlink(cmd, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	int fds[2];
-	if (pipe(fds) != 0)
-		return -1;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		char count[32];
-		snprintf(count, sizeof(count), "%zu", ntasks);
-		execl(exe, "aiodemo", "__bench-scale", count, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	char out[128] = {0};
-	ssize_t got = 0, r;
-	while (got < (ssize_t)sizeof(out) - 1 && (r = read(fds[0], out + got, sizeof(out) - 1 - (size_t)got)) > 0)
-		got += r;
-	close(fds[0]);
-	int status;
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || sscanf(out, "%lf %lf", total, bytes) != 2)
-		return -1;
-	return 0;
-}
-
-static int bench_scale(bool quick)
-{
-	size_t sizes[] = {1000, 10000, 100000};
-	for (size_t i = quick ? 0 : 1; i < (quick ? 2 : 3); i++) {
-		double total, bytes;
-		if (scale_child(sizes[i], &total, &bytes) != 0)
-			return -1;
-		char key[64], name[96];
-		snprintf(key, sizeof(key), "tasks_%zu_total", sizes[i]);
-		snprintf(name, sizeof(name), "%zu tasks sleeping 1 s: the run takes", sizes[i]);
-		add_figure("scale", key, name, total, "s");
-		snprintf(key, sizeof(key), "tasks_%zu_bytes", sizes[i]);
-		snprintf(name, sizeof(name), "%zu tasks sleeping 1 s: memory per task", sizes[i]);
-		add_figure("scale", key, name, bytes, "B");
-	}
-	return 0;
-}
 
 /* --- peers -------------------------------------------------------------------------- */
 
@@ -510,8 +421,6 @@ int bench_run(int set, bool quick, bool json, bool peers)
 		if ((set & BENCH_PROCESS) && bench_process(loop, quick) != 0)
 			rc = 1;
 		if ((set & BENCH_TIMERS) && bench_timers(loop, quick) != 0)
-			rc = 1;
-		if ((set & BENCH_SCALE) && bench_scale(quick) != 0)
 			rc = 1;
 		if (peers && (set & (BENCH_OFFLOAD | BENCH_PROCESS | BENCH_TIMERS)))
 			bench_peers(quick);

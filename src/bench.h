@@ -12,13 +12,8 @@ enum bench_set {
 	BENCH_OFFLOAD = 1,
 	BENCH_PROCESS = 2,
 	BENCH_TIMERS = 4,
-	BENCH_SCALE = 8,
-	BENCH_ALL = 15,
+	BENCH_ALL = 7,
 };
-
-/** The child side of the scale benchmark: runs @ntasks sleeping tasks and
- *  prints "seconds bytes-per-task"; does not return. */
-int bench_scale_child(size_t ntasks);
 
 /** Runs the benchmarks in @set, small ones with @quick, printing text or
  *  JSON (@json). With @peers, the libuv and asyncio peers run too where

@@ -1,4 +1,4 @@
-/* The built-in scenarios and scenario files. */
+/* The built-in programs and program files. */
 #include "catalog.h"
 
 #include <errno.h>
@@ -9,34 +9,25 @@
 
 #include "buf.h"
 #include "diag.h"
-#include "scenario.h"
+#include "text.h"
 
-/* The texts of scenarios/, and builtins[]: generated at build time. */
-#include "scenarios.inc"
+/* The texts of scenarios/NAME.py, as programs[]: generated at build time. */
+#include "programs.inc"
 
-#define MAX_FILE_SIZE (1024 * 1024)
+#define NPROGRAMS (sizeof(programs) / sizeof(programs[0]))
 
-const struct builtin_scenario *catalog_all(size_t *n)
+const struct builtin_program *catalog_all(size_t *n)
 {
-	*n = sizeof(builtins) / sizeof(builtins[0]);
-	return builtins;
+	*n = NPROGRAMS;
+	return programs;
 }
 
-const struct builtin_scenario *catalog_find(const char *name)
+const struct builtin_program *catalog_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (!strcmp(builtins[i].name, name))
-			return &builtins[i];
+	for (size_t i = 0; i < NPROGRAMS; i++)
+		if (!strcmp(programs[i].name, name))
+			return &programs[i];
 	return NULL;
-}
-
-const char *catalog_suggest(const char *name)
-{
-	size_t n = sizeof(builtins) / sizeof(builtins[0]);
-	const char *names[sizeof(builtins) / sizeof(builtins[0])];
-	for (size_t i = 0; i < n; i++)
-		names[i] = builtins[i].name;
-	return suggest_name(name, names, n);
 }
 
 char *catalog_read_file(const char *path, const char *what, size_t max, size_t *len)
@@ -80,39 +71,35 @@ char *catalog_read_file(const char *path, const char *what, size_t max, size_t *
 	return buf_steal(&b);
 }
 
-char *catalog_load(const char *arg, size_t *len, char **file)
+const struct builtin_program *catalog_resolve(const char *arg, int *is_file)
 {
+	*is_file = 0;
 	size_t n = strlen(arg);
-	bool looks_like_path = strchr(arg, '/') || (n > 4 && !strcmp(arg + n - 4, ".scn"));
-	const struct builtin_scenario *b = looks_like_path ? NULL : catalog_find(arg);
-	if (b) {
-		*len = b->len;
-		*file = xstrdup(b->name);
-		char *text = xmalloc(b->len + 1);
-		memcpy(text, b->text, b->len);
-		text[b->len] = '\0';
-		return text;
-	}
+	bool looks_like_path = strchr(arg, '/') || (n > 3 && !strcmp(arg + n - 3, ".py"));
+	const struct builtin_program *b = looks_like_path ? NULL : catalog_find(arg);
+	if (b)
+		return b;
 	struct stat st;
 	if (looks_like_path || stat(arg, &st) == 0) {
-		char *text = catalog_read_file(arg, "scenario file", MAX_FILE_SIZE, len);
-		if (text)
-			*file = xstrdup(arg);
-		return text;
+		*is_file = 1;
+		return NULL;
 	}
-	const char *s = catalog_suggest(arg);
+	const char *names[NPROGRAMS];
+	for (size_t i = 0; i < NPROGRAMS; i++)
+		names[i] = programs[i].name;
+	const char *s = suggest_name(arg, names, NPROGRAMS);
 	struct buf starting = {0}; /* the names that begin with what was typed */
-	size_t nstarting = 0, typed = strlen(arg);
-	for (size_t i = 0; typed && !s && i < sizeof(builtins) / sizeof(builtins[0]); i++)
-		if (!strncmp(builtins[i].name, arg, typed))
-			buf_printf(&starting, "%s'%s'", nstarting++ ? ", " : "", builtins[i].name);
+	size_t nstarting = 0;
+	for (size_t i = 0; n && !s && i < NPROGRAMS; i++)
+		if (!strncmp(programs[i].name, arg, n))
+			buf_printf(&starting, "%s'%s'", nstarting++ ? ", " : "", programs[i].name);
 	if (s)
-		diag_error("unknown scenario '%s'; did you mean '%s'?", arg, s);
+		diag_error("unknown program '%s'; did you mean '%s'?", arg, s);
 	else if (nstarting)
-		diag_error("unknown scenario '%s'; did you mean %s%s?", arg, nstarting > 1 ? "one of " : "",
+		diag_error("unknown program '%s'; did you mean %s%s?", arg, nstarting > 1 ? "one of " : "",
 			   starting.data);
 	else
-		diag_error("unknown scenario '%s' (see 'aiodemo list', or give a path to a .scn file)", arg);
+		diag_error("unknown program '%s' (see 'aiodemo list', or give a path to a .py file)", arg);
 	buf_free(&starting);
 	return NULL;
 }

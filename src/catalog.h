@@ -1,35 +1,32 @@
-/* The built-in scenarios embedded at build time, and loading a scenario by
- * name or from a file. */
+/* The built-in programs embedded at build time (scenarios/NAME.py), and
+ * finding a program by name or as a file. */
 #ifndef AIODEMO_CATALOG_H
 #define AIODEMO_CATALOG_H
 
 #include <stddef.h>
 
-/** One embedded scenario file. */
-struct builtin_scenario {
-	const char *name;
+/** One embedded program. */
+struct builtin_program {
+	const char *name; /* the file's name without .py */
 	const char *text;
 	size_t len;
 };
 
-/** All built-in scenarios, sorted by name; sets *@n. */
-const struct builtin_scenario *catalog_all(size_t *n);
+/** All built-in programs, sorted by name; sets *@n. */
+const struct builtin_program *catalog_all(size_t *n);
 
-/** The built-in scenario called @name, or NULL. */
-const struct builtin_scenario *catalog_find(const char *name);
-
-/** The name of the built-in scenario closest to @name, or NULL. */
-const char *catalog_suggest(const char *name);
+/** The built-in program called @name, or NULL. */
+const struct builtin_program *catalog_find(const char *name);
 
 /** Reads the file at @path, at most @max bytes; on failure prints an error
- *  that calls it a @what ("scenario file") and returns NULL. Returns the
+ *  that calls it a @what ("Python program") and returns NULL. Returns the
  *  text (malloc'ed, NUL-terminated, *@len set). */
 char *catalog_read_file(const char *path, const char *what, size_t max, size_t *len);
 
-/** Loads @arg: a built-in name, or a path to a file (anything containing '/'
- *  or ending in .scn, or an existing file). On success returns the text
- *  (malloc'ed, *@len set) and sets *@file to the name for messages
- *  (malloc'ed); on failure prints an error and returns NULL. */
-char *catalog_load(const char *arg, size_t *len, char **file);
+/** Finds @arg: a built-in name, or else a file (a path, or any name that
+ *  exists). Returns the built-in, or NULL with *@is_file set when @arg is
+ *  to be read as a file; NULL without it after printing "unknown program"
+ *  with a suggestion of the nearest names. */
+const struct builtin_program *catalog_resolve(const char *arg, int *is_file);
 
 #endif

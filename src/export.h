@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "render.h"
-#include "scenario.h"
 #include "timeline.h"
 
 /** The version of the record format written by export_record(). */

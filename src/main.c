@@ -1,25 +1,18 @@
-/* aiodemo: runs asyncio teaching programs for real, on a libev event loop
- * with real worker threads and processes, and prints their timeline.
+/* aiodemo: runs Python asyncio programs on embedded CPython, on aiodemo's
+ * own libev event loop, and prints a timeline of what really happened:
+ * every task step, executor job, printed line and blocked window, measured.
  *
- * The modules:
- *   main.c         the command line: parse, run, report, free
- *   catalog.[ch]   the built-in scenarios (embedded) and scenario files
- *   parser.c       the scenario language -> struct scenario (scenario.h)
- *   dump.c         the parsed form as text, for tests and `aiodemo dump`
- *   interp.[ch]    expressions and operations; tasks' frame stacks
- *   runtime.[ch]   the asyncio-style loop on libev: tasks, timers, gather,
- *                  offload, the ideal run; rtpriv.h is its inside
- *   primitives.c   wait_for, wait, semaphores, task groups, task methods
- *   threadpool.[ch], procpool.[ch]  worker threads and worker processes
- *   ptimer.[ch]    timerfd timers under libev, for wake-ups on time
- *   http.[ch]      http_get (libcurl) and the local server (libmicrohttpd)
- *   loopserver.[ch]  libmicrohttpd driven by the libev loop; serve.c: serve()
- *   timeline.[ch]  events, live text/JSON output, the summary
- *   expect.[ch]    a run checked against the scenario's expectations
- *   render.[ch]    the Gantt chart, per-task and per-pool times, diagnostics
- *   export.[ch], replay.[ch]  records, Chrome traces, SVG; replay (json-c)
- *   bench.[ch]     `aiodemo bench`
- *   value.[ch]     the language's values; buf, clock, diag, text: utilities
+ * The layers, lowest first:
+ *   buf, clock, diag, text   utilities
+ *   timeline, expect         the run's events, and checking them
+ *   render, export, replay   pictures, records, traces, SVG; reading records
+ *   loop/                    the libev loop CPython's selector loop drives
+ *   observe/                 hooks that record the run (tasks, jobs, output,
+ *                            the blocked loop's line, the GIL)
+ *   host/                    embedded CPython: programs, their header, --scale
+ *   catalog                  the built-in programs (scenarios/NAME.py)
+ *   cli/child, bench         runs in child processes; `aiodemo bench`
+ *   main.c                   the command line
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,22 +31,19 @@
 #include "clock.h"
 #include "diag.h"
 #include "expect.h"
-#include "http.h"
 #include "export.h"
 #include "host/host.h"
 #include "host/program.h"
 #include "render.h"
 #include "replay.h"
 #include "text.h"
-#include "runtime.h"
-#include "scenario.h"
 #include "timeline.h"
 
 #ifndef AIODEMO_VERSION
 #define AIODEMO_VERSION "unknown"
 #endif
 
-enum { EXIT_USAGE = 2 };
+enum { EXIT_USAGE = 2, RUN_INTERRUPTED = 130, RUN_BROKEN_PIPE = 141 };
 
 struct options {
 	const char *command;
@@ -68,10 +58,10 @@ struct options {
 	const char *record, *trace, *svg; /* files to write */
 	double slow; /* --slow, seconds of scenario time */
 	bool quick;  /* bench: small sizes */
-	bool ideal;  /* run: also the ideal run, and the deviation from it */
-	bool serve;  /* serve: a run whose server outlives main() */
+	bool ideal;  /* --ideal, which Python programs cannot have */
+	bool serve;  /* serve: a run whose server lasts until Ctrl-C */
 	long port;   /* serve --port, or -1 */
-	char **targets; /* check: the scenarios to check */
+	char **targets; /* check, compare, bench: what to run */
 	int ntargets;
 	char **args; /* run: the arguments of a Python program */
 	int nargs;
@@ -79,52 +69,46 @@ struct options {
 
 static const char usage_text[] =
 	"usage: aiodemo list\n"
-	"       aiodemo run NAME|FILE [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
-	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow SECONDS] [--ideal]\n"
+	"       aiodemo run NAME|FILE.py [ARG]... [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
+	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow SECONDS]\n"
 	"                   [--record FILE] [--trace FILE] [--svg FILE]\n"
-	"       aiodemo serve NAME|FILE [--port P] [--param NAME=VALUE]... [--scale F]\n"
+	"       aiodemo serve NAME|FILE.py [--port P] [--param NAME=VALUE]... [--scale F]\n"
 	"       aiodemo show NAME|FILE\n"
 	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
 	"       aiodemo compare A B [--scale F] [--format text|json] [--color=WHEN]\n"
 	"       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] [--color=WHEN]\n"
 	"                   [--trace FILE] [--svg FILE]\n"
-	"       aiodemo bench [offload|process|timers|scale|all]... [--quick] [--format text|json]\n"
-	"       aiodemo dump NAME|FILE\n"
+	"       aiodemo bench [offload|process|timers|all]... [--quick] [--format text|json]\n"
 	"       aiodemo --help | --version\n";
 
 static const char help_text[] =
 	"\n"
-	"Runs asyncio teaching programs for real on a libev event loop, with real\n"
-	"worker threads and processes, and prints a timeline that shows when the\n"
-	"loop is blocked and what offloading changes.\n"
+	"Runs Python asyncio programs on embedded CPython, on aiodemo's own libev\n"
+	"event loop, and prints a measured timeline that shows when the loop is\n"
+	"blocked, what offloading to threads and processes changes, and the GIL.\n"
 	"\n"
 	"commands:\n"
-	"  list             list the built-in scenarios: name and title\n"
-	"  run NAME|FILE    run a scenario and print its timeline and a summary\n"
-	"  serve NAME|FILE  run a scenario that calls serve(), then keep its server\n"
-	"                   on 127.0.0.1 answering until Ctrl-C\n"
-	"  show NAME|FILE   print the scenario file: the program, the original\n"
-	"                   Python and what to notice\n"
+	"  list             list the built-in programs: name and title\n"
+	"  run NAME|FILE    run a program (as python3 would) and print its timeline\n"
+	"                   and a summary; arguments after it are its sys.argv[1:]\n"
+	"  serve NAME|FILE  run a server program until Ctrl-C, which ends it\n"
+	"                   normally (--port P sets the program's port parameter)\n"
+	"  show NAME|FILE   print the program with the values of --param\n"
 	"  check [NAME|FILE]...\n"
-	"                   run scenarios quietly and verify what they expect\n"
-	"                   (all the built-in ones when none is named)\n"
-	"  compare A B      run two scenarios and show them on one time axis, with\n"
+	"                   run programs quietly and verify what their headers\n"
+	"                   expect (all the built-in ones when none is named)\n"
+	"  compare A B      run two programs and show them on one time axis, with\n"
 	"                   a table of total, lag, blocking and utilization, B/A\n"
 	"  replay RECORD    show a run saved with --record again, in any view\n"
-	"  bench [WHAT]...  measure offload round trips and throughput, process\n"
-	"                   jobs, timer accuracy and scale on this machine, beside\n"
-	"                   libuv and Python's asyncio where they are found\n"
-	"  dump NAME|FILE   print the parsed form of a scenario (checks a file)\n"
+	"  bench [WHAT]...  measure aiodemo on this machine beside its peers\n"
 	"\n"
 	"options:\n"
 	"      --color=WHEN       colour the timeline: auto (default: on a terminal,\n"
 	"                         unless NO_COLOR is set and not empty), always, never\n"
 	"  -f, --format=FORMAT    text (default) or json (one object per line)\n"
 	"  -h, --help             show this help\n"
-	"      --ideal            run: also run the scenario on a virtual clock without\n"
-	"                         overhead, and show how far the real run strays from it\n"
-	"  -p, --param NAME=VALUE override a parameter the scenario declares\n"
-	"      --port=P           serve: listen on port P of 127.0.0.1 (default: a free one)\n"
+	"  -p, --param NAME=VALUE set a parameter the program's header declares\n"
+	"      --port=P           serve: the program's port parameter\n"
 	"      --quick            bench: small sizes, to see that it runs\n"
 	"      --record=FILE      save the run's full event stream (JSON) for replay\n"
 	"  -s, --scale=F          multiply every duration by F (default 1)\n"
@@ -137,10 +121,11 @@ static const char help_text[] =
 	"      --view=VIEW        text output: events (the timeline), gantt (a chart\n"
 	"                         of every lane), or both (default)\n"
 	"\n"
-	"exit status: 0 ok; 1 the scenario failed (check: an expectation was not met);\n"
-	"2 usage error or a bad scenario file; 130 interrupted (SIGINT), 143 (SIGTERM);\n"
+	"exit status: the program's own (0 ok, 1 an uncaught exception, or its\n"
+	"SystemExit); check: 1 when an expectation was not met; 2 a usage error or a\n"
+	"program that does not compile; 130 interrupted (SIGINT), 143 (SIGTERM);\n"
 	"141 the reader of the output went away.\n"
-	"See aiodemo(1) and aiodemo-scenario(5).\n";
+	"See aiodemo(1) and aiodemo-program(5).\n";
 
 static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
 
@@ -255,8 +240,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->quick = true;
 			break;
 		case 'i':
-			o->ideal = true;
-			break;
+			return usage_error("--ideal is not available for Python programs: a virtual clock would change "
+					   "what their threads, processes and CPU work do");
 		case 'S':
 			if (parse_scale(optarg, &o->slow) != 0)
 				return usage_error("--slow takes seconds greater than 0 and at most 1000, not '%s'", optarg);
@@ -283,8 +268,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = {"list", "run", "serve", "show", "dump", "check", "replay", "compare",
-					       "bench"};
+	static const char *const commands[] = {"list", "run", "serve", "show", "check", "replay", "compare", "bench"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
@@ -309,7 +293,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!strcmp(o->command, "compare")) {
 		if (argc - optind != 2)
-			return usage_error("'compare' needs two scenarios (names or files), not %d", argc - optind);
+			return usage_error("'compare' needs two programs (names or files), not %d", argc - optind);
 		o->targets = argv + optind;
 		o->ntargets = 2;
 		return -1;
@@ -317,11 +301,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	bool wants_target = strcmp(o->command, "list") != 0;
 	if (wants_target) {
 		if (optind >= argc)
-			return usage_error(strcmp(o->command, "replay") ? "'%s' needs a scenario name or file"
+			return usage_error(strcmp(o->command, "replay") ? "'%s' needs a program name or file"
 								      : "'%s' needs a record file (saved with --record)", o->command);
 		o->target = argv[optind++];
 	}
-	if (optind < argc && !strcmp(o->command, "run") && program_is_python(o->target)) {
+	if (optind < argc && !strcmp(o->command, "run")) {
 		o->args = argv + optind; /* sys.argv[1:] */
 		o->nargs = argc - optind;
 		return -1;
@@ -333,64 +317,25 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 static int cmd_list(void)
 {
-	size_t np;
-	const char *const *names = program_builtin_names(&np);
-	for (size_t i = 0; i < np; i++) {
-		struct program *p = program_load(names[i]);
-		printf("%-24s %s\n", names[i], p && p->info.title ? p->info.title : "");
-		program_free(p);
-	}
 	size_t n;
-	const struct builtin_scenario *all = catalog_all(&n);
+	const struct builtin_program *all = catalog_all(&n);
 	for (size_t i = 0; i < n; i++) {
-		bool python = false; /* a Python program of the same name stands for it */
-		for (size_t k = 0; k < np; k++)
-			python |= !strcmp(names[k], all[i].name);
-		if (python)
-			continue;
-		char err[1024];
-		struct scenario *sc = scenario_parse(all[i].name, all[i].text, all[i].len, err, sizeof(err));
-		printf("%-20s %s\n", all[i].name, sc && sc->title ? sc->title : "");
-		scenario_free(sc);
+		struct program *p = program_load(all[i].name);
+		printf("%-24s %s\n", all[i].name, p && p->info.title ? p->info.title : "");
+		program_free(p);
 	}
 	return 0;
 }
 
-/* A built-in scenario or a file, parsed; NULL after an error on stderr. */
-static struct scenario *load_scenario(const char *target)
-{
-	size_t len;
-	char *file;
-	char *text = catalog_load(target, &len, &file);
-	if (!text)
-		return NULL;
-	struct scenario *sc = scenario_parse(file, text, len, NULL, 0);
-	free(text);
-	free(file);
-	return sc;
-}
-
-static struct scenario *load(const struct options *o)
-{
-	return load_scenario(o->target);
-}
-
-/* Whether all @n targets load and parse: a typo should be a usage error
- * found before anything runs. */
+/* Whether all @n targets load: a typo should be a usage error found before
+ * anything runs. */
 static bool all_load(char *const *targets, int n)
 {
 	for (int i = 0; i < n; i++) {
-		if (program_is_python(targets[i])) {
-			struct program *p = program_load(targets[i]);
-			if (!p)
-				return false;
-			program_free(p);
-			continue;
-		}
-		struct scenario *sc = load_scenario(targets[i]);
-		if (!sc)
+		struct program *p = program_load(targets[i]);
+		if (!p)
 			return false;
-		scenario_free(sc);
+		program_free(p);
 	}
 	return true;
 }
@@ -402,18 +347,17 @@ static bool no_color(void)
 	return (nc && *nc) || (term && !strcmp(term, "dumb"));
 }
 
-static struct runtime *running; /* for the signal handler */
 static volatile sig_atomic_t caught_signal;
 
+/* check and compare: the child runs stop on their own (Ctrl-C reaches them
+ * from the terminal; SIGTERM is passed on) and leave their records. */
 static void on_signal(int sig)
 {
-	if (caught_signal && running)
-		_exit(128 + sig); /* a second Ctrl-C: stop at once; workers die with us */
+	if (caught_signal && !child_active())
+		_exit(128 + sig); /* a second signal between runs: stop at once */
 	caught_signal = sig;
 	if (sig != SIGINT)
-		child_forward_signal(sig); /* Ctrl-C reaches the child from the terminal */
-	if (running)
-		runtime_interrupt(running);
+		child_forward_signal(sig);
 }
 
 static int install_signals(void)
@@ -428,138 +372,6 @@ static int install_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* Lanes that match between a real and an ideal run: the same task, or a
- * worker of the same pool (the ideal run may pick another worker). */
-static bool same_lane(const struct tl_lane *a, const struct tl_lane *b)
-{
-	if (a->kind != b->kind)
-		return false;
-	if (a->kind == LANE_THREAD || a->kind == LANE_PROCESS) {
-		size_t n = strcspn(a->name, "/");
-		return n == strcspn(b->name, "/") && !strncmp(a->name, b->name, n);
-	}
-	return !strcmp(a->name, b->name);
-}
-
-/* Runs @sc again on a virtual clock and writes, to @out, how far the real
- * run's say lines strayed from the ideal ones: matched by lane, text and
- * occurrence. */
-static int ideal_compare(const struct scenario *sc, const struct options *o, const struct timeline *real,
-			 double real_total, struct buf *out)
-{
-	struct timeline *tl = timeline_new(NULL, TL_JSON, false, clock_now());
-	struct runtime *rt = tl ? runtime_new_ideal(sc, tl, o->scale) : NULL;
-	if (!rt) {
-		timeline_free(tl);
-		return 0;
-	}
-	running = rt;
-	enum run_status st = runtime_run(rt);
-	running = NULL;
-	if (st == RUN_INTERRUPTED) {
-		runtime_free(rt);
-		timeline_free(tl);
-		return -1;
-	}
-	double ideal_total = runtime_summary(rt)->total;
-	size_t nr, ni;
-	const struct tl_event *re = timeline_events(real, &nr), *ie = timeline_events(tl, &ni);
-	int nrl, nil;
-	const struct tl_lane *rl = timeline_lanes(real, &nrl), *il = timeline_lanes(tl, &nil);
-	/* Pair each ideal say line with the real one of the same lane, text and rank. */
-	double *dev = xcalloc(ni + 1, sizeof(*dev));
-	size_t *pair = xcalloc(ni + 1, sizeof(*pair));
-	bool *used = xcalloc(nr + 1, sizeof(*used));
-	size_t matched = 0, says = 0;
-	for (size_t i = 0; i < ni; i++) {
-		if (ie[i].kind != K_SAY)
-			continue;
-		says++;
-		for (size_t k = 0; k < nr; k++) {
-			if (used[k] || re[k].kind != K_SAY || strcmp(re[k].text, ie[i].text) != 0 ||
-			    !same_lane(&rl[re[k].lane], &il[ie[i].lane]))
-				continue;
-			used[k] = true;
-			pair[matched] = i;
-			dev[matched] = re[k].t - ie[i].t;
-			matched++;
-			break;
-		}
-	}
-	/* In time order: a job's lines were made all at once. */
-	for (size_t a = 1; a < matched; a++)
-		for (size_t b = a; b > 0 && ie[pair[b]].t < ie[pair[b - 1]].t; b--) {
-			size_t tp = pair[b];
-			double td = dev[b];
-			pair[b] = pair[b - 1];
-			dev[b] = dev[b - 1];
-			pair[b - 1] = tp;
-			dev[b - 1] = td;
-		}
-	/* Percentiles of the absolute deviation. */
-	double *abs_dev = xcalloc(matched + 1, sizeof(*abs_dev));
-	for (size_t i = 0; i < matched; i++)
-		abs_dev[i] = fabs(dev[i]);
-	for (size_t a = 1; a < matched; a++)
-		for (size_t b = a; b > 0 && abs_dev[b] < abs_dev[b - 1]; b--) {
-			double t = abs_dev[b];
-			abs_dev[b] = abs_dev[b - 1];
-			abs_dev[b - 1] = t;
-		}
-	double p50 = matched ? abs_dev[(matched - 1) / 2] : 0, p99 = matched ? abs_dev[(size_t)((double)(matched - 1) * 0.99)] : 0;
-	double max = matched ? abs_dev[matched - 1] : 0;
-	if (o->format == TL_JSON) {
-		buf_printf(out, "{\"kind\":\"ideal\",\"total\":%.6f,\"real_total\":%.6f,\"says\":%zu,\"matched\":%zu,"
-			   "\"deviation_p50\":%.6f,\"deviation_p99\":%.6f,\"deviation_max\":%.6f,\"lines\":[",
-			   ideal_total, real_total, says, matched, p50, p99, max);
-		for (size_t i = 0; i < matched; i++) {
-			const struct tl_event *e = &ie[pair[i]];
-			buf_printf(out, "%s{\"lane\":", i ? "," : "");
-			buf_json_string(out, il[e->lane].name, strlen(il[e->lane].name));
-			buf_puts(out, ",\"text\":");
-			buf_json_string(out, e->text, strlen(e->text));
-			buf_printf(out, ",\"ideal\":%.6f,\"real\":%.6f}", e->t, e->t + dev[i]);
-		}
-		buf_puts(out, "]}\n");
-	} else {
-		struct buf a = {0}, b = {0}, c = {0};
-		buf_seconds(&a, ideal_total);
-		buf_seconds(&b, real_total);
-		buf_seconds(&c, fabs(real_total - ideal_total));
-		buf_printf(out, "\nideal run (the same scenario on a virtual clock, without overhead)\n");
-		buf_printf(out, "  %-14s %s; the real run took %s (%s%s)\n", "total", a.data, b.data,
-			   real_total >= ideal_total ? "+" : "-", c.data);
-		buf_clear(&a);
-		buf_clear(&b);
-		buf_clear(&c);
-		buf_seconds(&a, p50);
-		buf_seconds(&b, p99);
-		buf_seconds(&c, max);
-		buf_printf(out, "  %-14s %zu of %zu matched; |real - ideal|: p50 %s, p99 %s, max %s\n", "say lines",
-			   matched, says, a.data, b.data, c.data);
-		if (o->view_events) {
-			buf_printf(out, "    %8s %8s %10s  %s\n", "ideal", "real", "real-ideal", "line");
-			for (size_t i = 0; i < matched && i < 30; i++) {
-				const struct tl_event *e = &ie[pair[i]];
-				buf_printf(out, "    %8.3f %8.3f %+9.3fms  %s\n", e->t, e->t + dev[i], dev[i] * 1e3, e->text);
-			}
-			if (matched > 30)
-				buf_printf(out, "    ... and %zu more\n", matched - 30);
-		}
-		buf_free(&a);
-		buf_free(&b);
-		buf_free(&c);
-	}
-	free(abs_dev);
-	free(dev);
-	free(pair);
-	free(used);
-	runtime_free(rt);
-	timeline_free(tl);
-	return 0;
-}
-
-/* Writes the files --record, --trace and --svg ask for. Returns 0 or 1. */
 static int write_files(const struct options *o, const struct record_info *info, const struct timeline *tl,
 		       const struct run_summary *s, const struct model *m)
 {
@@ -591,13 +403,11 @@ static int write_files(const struct options *o, const struct record_info *info, 
  * each task, the diagnostics and what to notice (text), or the summary
  * line (JSON); then the files asked for. Returns 0, or 1 if a file failed. */
 static int report(const struct options *o, const struct record_info *info, struct timeline *tl,
-		  const struct run_summary *s, bool color, const struct buf *ideal)
+		  const struct run_summary *s, bool color)
 {
 	struct model m;
 	model_build(&m, tl, s->total);
 	if (o->format == TL_JSON) {
-		if (ideal && ideal->len)
-			timeline_print_text_any(tl, "%s", ideal->data);
 		timeline_print_summary(tl, s);
 	} else {
 		struct buf b = {0};
@@ -616,8 +426,6 @@ static int report(const struct options *o, const struct record_info *info, struc
 		if (b.len)
 			timeline_print_text(tl, "\n%sdiagnostics%s\n%s", color ? "\033[1m" : "", color ? "\033[0m" : "",
 					    b.data);
-		if (ideal && ideal->len)
-			timeline_print_text(tl, "%s", ideal->data);
 		if (info->notice)
 			timeline_print_text(tl, "\nwhat to notice\n%s", info->notice);
 		buf_free(&b);
@@ -657,7 +465,7 @@ static int cmd_replay(const struct options *o)
 	print_heading(o, r.tl, &r.info, color);
 	if (o->format == TL_JSON || o->view_events)
 		timeline_print_events(r.tl);
-	int status = report(o, &r.info, r.tl, &r.summary, color, NULL);
+	int status = report(o, &r.info, r.tl, &r.summary, color);
 	if (timeline_output_broken(r.tl))
 		status = timeline_output_errno(r.tl) == EPIPE ? RUN_BROKEN_PIPE : 1;
 	replay_free(&r);
@@ -674,11 +482,19 @@ static struct program *load_program(const struct options *o)
 			program_free(p);
 			return NULL;
 		}
+	if (p && o->port > 0) {
+		char port[32];
+		snprintf(port, sizeof(port), "port=%ld", o->port);
+		if (program_set_param(p, port) != 0) {
+			program_free(p);
+			return NULL;
+		}
+	}
 	return p;
 }
 
-/* run for a Python program: embedded CPython on aiodemo's loop. */
-static int cmd_run_python(const struct options *o)
+/* run (and serve): the program on embedded CPython, on aiodemo's loop. */
+static int cmd_run(const struct options *o)
 {
 	struct program *p = load_program(o);
 	if (!p)
@@ -706,11 +522,13 @@ static int cmd_run_python(const struct options *o)
 	s.status = r.interrupted ? "interrupted" : r.failed ? "error" : "ok";
 	s.error = r.error;
 	int nchecks = 0;
-	struct expect_result *checks = r.interrupted ? NULL : expect_verify(&p->info, tl, o->scale, s.total, r.failed,
-									    &nchecks);
-	struct summary_check *sum = expect_summarize(&p->info, o->scale, checks, nchecks, &s);
+	struct expect_result *checks = r.interrupted ? NULL : expect_verify(&p->info.expects, tl, o->scale, s.total,
+									    r.failed, &nchecks);
+	struct summary_check *sum = expect_summarize(&p->info.expects, o->scale, checks, nchecks, &s);
 	int status = r.exit_status;
-	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color, NULL) != 0 && status == 0)
+	if (o->serve && r.interrupted && status == RUN_INTERRUPTED)
+		status = 0; /* Ctrl-C is how a server ends */
+	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color) != 0 && status == 0)
 		status = 1;
 	if (timeline_output_broken(tl))
 		status = timeline_output_errno(tl) == EPIPE ? RUN_BROKEN_PIPE : 1;
@@ -720,72 +538,6 @@ static int cmd_run_python(const struct options *o)
 	timeline_free(tl);
 	program_free(p);
 	return status;
-}
-
-static int cmd_run(const struct options *o)
-{
-	if (program_is_python(o->target))
-		return cmd_run_python(o);
-	struct scenario *sc = load(o);
-	if (!sc)
-		return EXIT_USAGE;
-	for (int i = 0; i < o->nparams; i++) {
-		char *eq = strchr(o->params[i], '=');
-		*eq = '\0';
-		char err[512];
-		int rc = scenario_set_param(sc, o->params[i], eq + 1, err, sizeof(err));
-		*eq = '=';
-		if (rc != 0) {
-			diag_error("%s", err);
-			scenario_free(sc);
-			return EXIT_USAGE;
-		}
-	}
-	if (runtime_check_pools(sc, o->scale) != 0) {
-		scenario_free(sc);
-		return EXIT_USAGE;
-	}
-	bool color = use_color(o);
-	struct timeline *tl = timeline_new(stdout, o->format, color, clock_now());
-	if (!tl || install_signals() != 0) {
-		diag_error("cannot set up the run: %s", strerror(errno));
-		timeline_free(tl);
-		scenario_free(sc);
-		return 1;
-	}
-	struct runtime *rt = runtime_new(sc, tl, o->scale);
-	if (!rt) {
-		timeline_free(tl);
-		scenario_free(sc);
-		return 1;
-	}
-	runtime_set_slow(rt, o->slow);
-	if (o->serve)
-		runtime_set_serve(rt, o->port > 0 ? (unsigned)o->port : 0);
-	struct record_info info = {sc->name, sc->title, sc->source, sc->notice, o->scale};
-	print_heading(o, tl, &info, color);
-	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
-	running = rt;
-	enum run_status st = runtime_run(rt);
-	running = NULL;
-	if (o->serve && !runtime_serving(rt) && st == RUN_OK) {
-		diag_error("%s never calls serve(): there is no server to keep running", sc->name);
-		st = RUN_FAILED;
-	}
-	struct buf ideal = {0};
-	if (o->ideal && (st == RUN_OK || st == RUN_FAILED) && ideal_compare(sc, o, tl, runtime_summary(rt)->total, &ideal) != 0)
-		st = RUN_INTERRUPTED;
-	if (st != RUN_BROKEN_PIPE && report(o, &info, tl, runtime_summary(rt), color, &ideal) != 0 && st == RUN_OK)
-		st = RUN_FAILED;
-	buf_free(&ideal);
-	runtime_free(rt);
-	timeline_free(tl);
-	scenario_free(sc);
-	if (st == RUN_INTERRUPTED && o->serve)
-		return 0; /* Ctrl-C is how a server ends */
-	if (st == RUN_INTERRUPTED && caught_signal == SIGTERM)
-		return 128 + SIGTERM;
-	return (int)st;
 }
 
 /* The options every child run of check and compare gets. */
@@ -833,7 +585,7 @@ static bool check_one(const struct options *o, const char *target, struct buf *r
 static int cmd_check(const struct options *o)
 {
 	size_t nbuiltin;
-	const char *const *all = program_builtin_names(&nbuiltin);
+	const struct builtin_program *all = catalog_all(&nbuiltin);
 	int n = o->ntargets ? o->ntargets : (int)nbuiltin;
 	if (install_signals() != 0) {
 		diag_error("cannot set up signal handling: %s", strerror(errno));
@@ -845,7 +597,7 @@ static int cmd_check(const struct options *o)
 		printf("1..%d\n", n);
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		const char *target = o->ntargets ? o->targets[i] : all[i];
+		const char *target = o->ntargets ? o->targets[i] : all[i].name;
 		struct buf report = {0};
 		double total = 0;
 		bool interrupted = false;
@@ -1030,14 +782,14 @@ static int cmd_bench(const struct options *o)
 		const char *name;
 		int bits;
 	} sets[] = {{"offload", BENCH_OFFLOAD}, {"process", BENCH_PROCESS}, {"timers", BENCH_TIMERS},
-		    {"scale", BENCH_SCALE}, {"all", BENCH_ALL}};
+		    {"all", BENCH_ALL}};
 	int set = o->ntargets ? 0 : BENCH_ALL;
 	for (int i = 0; i < o->ntargets; i++) {
 		size_t k = 0, n = sizeof(sets) / sizeof(sets[0]);
 		while (k < n && strcmp(sets[k].name, o->targets[i]) != 0)
 			k++;
 		if (k == n)
-			return usage_error("bench measures offload, process, timers, scale or all, not '%s'", o->targets[i]);
+			return usage_error("bench measures offload, process, timers or all, not '%s'", o->targets[i]);
 		set |= sets[k].bits;
 	}
 	/* A worker that dies leaves a broken pipe: an error to report, not a signal. */
@@ -1047,48 +799,17 @@ static int cmd_bench(const struct options *o)
 
 static int cmd_show(const struct options *o)
 {
-	if (program_is_python(o->target)) {
-		struct program *p = load_program(o);
-		if (!p)
-			return EXIT_USAGE;
-		fwrite(p->text, 1, p->len, stdout);
-		program_free(p);
-		return 0;
-	}
-	size_t len;
-	char *file;
-	char *text = catalog_load(o->target, &len, &file);
-	if (!text)
+	struct program *p = load_program(o);
+	if (!p)
 		return EXIT_USAGE;
-	fwrite(text, 1, len, stdout);
-	free(text);
-	free(file);
-	return 0;
-}
-
-static int cmd_dump(const struct options *o)
-{
-	struct scenario *sc = load(o);
-	if (!sc)
-		return EXIT_USAGE;
-	struct buf b = {0};
-	scenario_dump(sc, &b);
-	fwrite(b.data, 1, b.len, stdout);
-	buf_free(&b);
-	scenario_free(sc);
+	fwrite(p->text, 1, p->len, stdout);
+	program_free(p);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	if (http_init() != 0) {
-		diag_error("cannot initialise libcurl");
-		return 1;
-	}
-	/* The scale benchmark runs its sizes in fresh copies of this program. */
-	if (argc == 3 && !strcmp(argv[1], "__bench-scale"))
-		return bench_scale_child((size_t)strtoul(argv[2], NULL, 10));
 	diag_color = isatty(STDERR_FILENO) && !no_color();
 	struct options o = {0};
 	int status = parse_args(argc, argv, &o);
@@ -1105,10 +826,8 @@ int main(int argc, char **argv)
 			status = cmd_replay(&o);
 		else if (!strcmp(o.command, "compare"))
 			status = cmd_compare(&o);
-		else if (!strcmp(o.command, "bench"))
-			status = cmd_bench(&o);
 		else
-			status = cmd_dump(&o);
+			status = cmd_bench(&o);
 	}
 	free(o.params);
 	if (fflush(stdout) != 0 && errno != EPIPE) {

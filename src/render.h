@@ -6,7 +6,6 @@
 #include <stdbool.h>
 
 #include "buf.h"
-#include "scenario.h"
 #include "timeline.h"
 
 /** What a lane is doing at a moment, as the pictures show it. */

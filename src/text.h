@@ -15,6 +15,10 @@ int text_width(const char *s);
  *  says), then spaces up to @width. */
 void text_pad(struct buf *b, const char *s, int width, bool utf8);
 
+/** The closest of @n @names to @word within a small edit distance (a swap
+ *  of neighbours counts one), or NULL: for "did you mean ...?". */
+const char *suggest_name(const char *word, const char *const *names, size_t n);
+
 /** The width of the terminal on stdout: $COLUMNS, the tty's size, or @fallback. */
 int text_terminal_width(int fallback);
 

@@ -1,26 +1,35 @@
 #!/bin/sh
-# Runs a few scenarios under valgrind's memcheck: no error, no leak; the
-# scenario language's from their .scn files. (The Python programs are not
-# here yet: memcheck reports reads of uninitialised bytes inside CPython,
-# in _PyLong_FromByteArray, that need suppressions of their own first.)
+# Runs a few programs under valgrind's memcheck: no error, no leak in
+# aiodemo's own code. CPython is not built for valgrind: what it keeps at
+# exit and the uninitialised reads inside it are suppressed
+# (sanitizers/valgrind-python.supp); PYTHONMALLOC=malloc lets memcheck see
+# every Python allocation.
 # usage: valgrind.sh AIODEMO
 set -eu
 aiodemo=$1
 here=$(cd "$(dirname "$0")" && pwd)
-scn=$here/../scenarios
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 export PYTHONMALLOC=malloc
-for args in "run $scn/offload-sleep.scn" "run $scn/bounded-pool.scn" "run $scn/process-primes.scn" \
-            "run $scn/taskgroup-cancel.scn" "run $scn/wait-for-timeout.scn" \
-            "run $scn/thread-file-read.scn --record /dev/null --trace /dev/null --svg /dev/null" \
-            "run $scn/semaphore.scn" "run $scn/gather-exceptions.scn --ideal" "run captcha-server" "run captcha-on-loop"; do
+"$aiodemo" run semaphore --scale 0.05 --record "$tmp/semaphore.json" > /dev/null
+for args in "run offload-sleep" "run bounded-pool" "run process-primes" "run taskgroup-cancel" \
+            "run wait-for-timeout" "run exception-gather" \
+            "run thread-file-read --record $tmp/r.json --trace $tmp/t.json --svg $tmp/s.svg" \
+            "replay $tmp/semaphore.json --trace $tmp/t2.json --svg $tmp/s2.svg" \
+            "compare blocking-sleep offload-sleep" "check semaphore"; do
     # shellcheck disable=SC2086
-    if ! valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-            --child-silent-after-fork=yes --fair-sched=yes --suppressions="$here/sanitizers/valgrind-python.supp" \
-            "$aiodemo" $args --scale 0.05 > /dev/null 2> valgrind.log; then
-        echo "valgrind: aiodemo $args:" >&2
-        cat valgrind.log >&2
+    rc=0
+    valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --show-possibly-lost=no --child-silent-after-fork=yes --fair-sched=yes \
+        --suppressions="$here/sanitizers/valgrind-python.supp" \
+        "$aiodemo" $args --scale 0.05 > /dev/null 2> "$tmp/valgrind.log" || rc=$?
+    # check's verdict on moments is not memcheck's business: a slow machine
+    # may miss one (1); an error of memcheck's is 99.
+    case "$args" in check*) [ "$rc" -eq 1 ] && rc=0 ;; esac
+    if [ "$rc" -ne 0 ]; then
+        echo "valgrind: aiodemo $args: exit $rc" >&2
+        cat "$tmp/valgrind.log" >&2
         exit 1
     fi
     echo "valgrind: aiodemo $args: clean"
 done
-rm -f valgrind.log

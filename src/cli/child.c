@@ -24,6 +24,11 @@ void child_forward_signal(int sig)
 		kill(pid, sig);
 }
 
+bool child_active(void)
+{
+	return running_child > 0;
+}
+
 /* A fresh, empty file in $TMPDIR for the record; its path is malloc'd. */
 static char *temp_record(void)
 {

@@ -35,6 +35,9 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 /** Sends @sig to the running child, if any: safe in a signal handler. */
 void child_forward_signal(int sig);
 
+/** Whether a child runs now: safe in a signal handler. */
+bool child_active(void);
+
 /** Frees what child_run() read. */
 void child_result_free(struct child_result *r);
 

@@ -12,33 +12,8 @@
 #include "../catalog.h"
 #include "../diag.h"
 
-#include "programs.inc"
-
 #define PREFIX "# aiodemo:"
 #define MAX_PROGRAM (16 << 20)
-
-const char *const *program_builtin_names(size_t *n)
-{
-	static const char *names[sizeof(programs) / sizeof(programs[0])];
-	*n = sizeof(programs) / sizeof(programs[0]);
-	for (size_t i = 0; i < *n; i++)
-		names[i] = programs[i].name;
-	return names;
-}
-
-static const struct builtin_scenario *find_builtin(const char *name)
-{
-	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++)
-		if (!strcmp(programs[i].name, name))
-			return &programs[i];
-	return NULL;
-}
-
-bool program_is_python(const char *arg)
-{
-	size_t n = strlen(arg);
-	return (n > 3 && !strcmp(arg + n - 3, ".py")) || (!strchr(arg, '/') && find_builtin(arg));
-}
 
 static int header_error(const struct program *p, int line, const char *fmt, ...) ATTR_PRINTF(3, 4);
 
@@ -105,7 +80,7 @@ static bool take_duration(const char **s, double *out)
 
 static int parse_expect(struct program *p, const char *s, int line)
 {
-	struct expect_decl x = {.line = line, .col = 1};
+	struct expect_decl x = {.line = line};
 	if (!strncmp(s, "total", 5)) {
 		s += 5;
 		x.kind = EXPECT_TOTAL;
@@ -161,8 +136,8 @@ static int parse_expect(struct program *p, const char *s, int line)
 		free(x.text2);
 		return header_error(p, line, "unexpected '%s' after the expectation", s);
 	}
-	p->info.expects = xrealloc(p->info.expects, (size_t)(p->info.nexpects + 1) * sizeof(x));
-	p->info.expects[p->info.nexpects++] = x;
+	p->info.expects.items = xrealloc(p->info.expects.items, (size_t)(p->info.expects.n + 1) * sizeof(x));
+	p->info.expects.items[p->info.expects.n++] = x;
 	return 0;
 }
 
@@ -265,7 +240,12 @@ static int parse_header(struct program *p)
 struct program *program_load(const char *arg)
 {
 	struct program *p = xcalloc(1, sizeof(*p));
-	const struct builtin_scenario *b = strchr(arg, '/') ? NULL : find_builtin(arg);
+	int is_file;
+	const struct builtin_program *b = catalog_resolve(arg, &is_file);
+	if (!b && !is_file) {
+		free(p);
+		return NULL;
+	}
 	if (b) {
 		struct buf f = {0};
 		buf_printf(&f, "%s.py", b->name);
@@ -345,11 +325,7 @@ void program_free(struct program *p)
 {
 	if (!p)
 		return;
-	for (int i = 0; i < p->info.nexpects; i++) {
-		free(p->info.expects[i].text);
-		free(p->info.expects[i].text2);
-	}
-	free(p->info.expects);
+	expectations_free(&p->info.expects);
 	free(p->info.name);
 	free(p->info.title);
 	free(p->info.source);

@@ -1,4 +1,4 @@
-/* A Python program to run: a built-in scenario (scenarios/NAME.py, embedded)
+/* A Python program to run: a built-in one (scenarios/NAME.py, embedded)
  * or a file, with aiodemo's header read from its leading comments:
  *
  *   # aiodemo: name offload-sleep
@@ -16,12 +16,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../scenario.h"
+#include "../expect.h"
 
 /** A parameter: --param NAME=VALUE replaces VALUE inside CONTEXT. */
 struct program_param {
 	char *name, *value, *context;
 	int line;
+};
+
+/** What the header says of the program. */
+struct program_info {
+	char *name, *title, *source;
+	char *notice; /* what to notice, one line per header line */
+	struct expectations expects;
 };
 
 struct program {
@@ -31,24 +38,18 @@ struct program {
 	char *text;    /* the program, with the values of the run */
 	size_t len;
 	size_t body;   /* where the code begins, after the header */
-	struct scenario info; /* name, title, source, notice and expects */
+	struct program_info info;
 	struct program_param *params;
 	int nparams;
 };
 
-/** Whether @arg names a Python program: a built-in one, or a file whose
- *  name ends in .py. */
-bool program_is_python(const char *arg);
-
-/** Loads @arg; on failure prints an error and returns NULL. */
+/** Loads @arg, a built-in name or a file; on failure prints an error
+ *  (with a suggestion for a mistyped name) and returns NULL. */
 struct program *program_load(const char *arg);
 
 /** Sets parameter NAME to VALUE from "NAME=VALUE"; returns 0, or -1 after
  *  printing an error. */
 int program_set_param(struct program *p, const char *assignment);
-
-/** The built-in Python programs, sorted by name: *n of them. */
-const char *const *program_builtin_names(size_t *n);
 
 /** Frees @p; NULL is a no-op. */
 void program_free(struct program *p);
