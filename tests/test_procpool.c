@@ -1,7 +1,7 @@
 /* Unit tests for the process pool: jobs in other processes, parallelism,
  * events, worker deaths, teardown and orphan cleanup.  Prints TAP. */
-#include "clock.h"
-#include "procpool.h"
+#include "util/clock.h"
+#include "bench/procpool.h"
 #include "tap.h"
 
 #include <dirent.h>

@@ -1,8 +1,8 @@
 /* Unit tests for the thread pool: ordering, bounds, lazy growth, cancelling,
  * destroying, and the loop's lifetime.  Prints TAP. */
-#include "clock.h"
+#include "util/clock.h"
 #include "tap.h"
-#include "threadpool.h"
+#include "bench/threadpool.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
 /* Running a program in a child aiodemo process: see child.h. */
-#include "cli/child.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "util/diag.h"
 
 extern char **environ;
 

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "replay.h"
+#include "report/replay.h"
 
 /** How the child runs. */
 struct child_options {

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../buf.h"
-#include "../clock.h"
-#include "../diag.h"
-#include "../observe/observe.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/diag.h"
+#include "observe/observe.h"
 #include "pyclock.h"
 
 #include "bootstrap.inc"

@@ -4,7 +4,7 @@
 #ifndef AIODEMO_HOST_HOST_H
 #define AIODEMO_HOST_HOST_H
 
-#include "../timeline.h"
+#include "record/timeline.h"
 #include "program.h"
 
 /** How to run. */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../buf.h"
-#include "../catalog.h"
-#include "../diag.h"
+#include "util/buf.h"
+#include "catalog.h"
+#include "util/diag.h"
 
 #define PREFIX "# aiodemo:"
 #define MAX_PROGRAM (16 << 20)

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../expect.h"
+#include "record/expect.h"
 
 /** A parameter: --param NAME=VALUE replaces VALUE inside CONTEXT. */
 struct program_param {

@@ -22,8 +22,8 @@
 #include <math.h>
 #include <unistd.h>
 
-#include "../clock.h"
-#include "../ptimer.h"
+#include "util/clock.h"
+#include "ptimer.h"
 
 /* selectors.EVENT_READ and EVENT_WRITE */
 enum { SEL_READ = 1, SEL_WRITE = 2 };

@@ -46,7 +46,7 @@
 
 #include "internal/pycore_runtime.h"
 
-#include "../clock.h"
+#include "util/clock.h"
 
 #define GIL_PERIOD 0.001 /* seconds between samples */
 #define GIL_THREADS 256  /* threads observed at most */

@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../buf.h"
-#include "../clock.h"
-#include "../diag.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/diag.h"
 
 _Thread_local int obs_worker_lane;
 

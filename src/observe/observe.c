@@ -23,10 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../buf.h"
-#include "../clock.h"
-#include "../diag.h"
-#include "../loop/evloop.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/diag.h"
+#include "loop/evloop.h"
 
 struct observer obs = {.chan = {-1, -1}, .main_lane = -1, .loop_lane = -1};
 

@@ -8,7 +8,7 @@
 #include <Python.h>
 #include <stdbool.h>
 
-#include "../timeline.h"
+#include "record/timeline.h"
 
 /** How a run is observed. */
 struct observe_options {

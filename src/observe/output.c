@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../buf.h"
-#include "../clock.h"
-#include "../diag.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/diag.h"
 
 struct partial {
 	unsigned long ident;

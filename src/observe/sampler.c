@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../clock.h"
-#include "../diag.h"
+#include "util/clock.h"
+#include "util/diag.h"
 
 static PyThreadState *loop_tstate(void)
 {

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "diag.h"
-#include "text.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/text.h"
 
 /* The texts of scenarios/NAME.py, as programs[]: generated at build time. */
 #include "programs.inc"

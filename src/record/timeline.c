@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "text.h"
+#include "util/buf.h"
+#include "util/text.h"
 
 #define LANE_WIDTH 26
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "util/diag.h"
 
 #ifdef HAVE_JSON_C
 #include <json-c/json.h>

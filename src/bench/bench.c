@@ -14,13 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "diag.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/diag.h"
 #include "procpool.h"
-#include "ptimer.h"
+#include "loop/ptimer.h"
 #include "threadpool.h"
-#include "timeline.h"
+#include "record/timeline.h"
 
 #define REPEAT 5 /* runs of each benchmark; figures are their medians */
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "export.h"
-#include "timeline.h"
+#include "record/timeline.h"
 
 /** A record read back; free with replay_free(). */
 struct replay {

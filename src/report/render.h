@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "buf.h"
-#include "timeline.h"
+#include "util/buf.h"
+#include "record/timeline.h"
 
 /** What a lane is doing at a moment, as the pictures show it. */
 enum lane_state {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "diag.h"
+#include "util/diag.h"
 
 enum tl_format { TL_TEXT, TL_JSON };
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "render.h"
-#include "timeline.h"
+#include "record/timeline.h"
 
 /** The version of the record format written by export_record(). */
 #define RECORD_VERSION 1

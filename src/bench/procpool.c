@@ -43,8 +43,8 @@
  */
 #include "procpool.h"
 
-#include "clock.h"
-#include "diag.h"
+#include "util/clock.h"
+#include "util/diag.h"
 
 #include <errno.h>
 #include <fcntl.h>

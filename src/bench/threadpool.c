@@ -27,8 +27,8 @@
  */
 #include "threadpool.h"
 
-#include "clock.h"
-#include "diag.h"
+#include "util/clock.h"
+#include "util/diag.h"
 
 #include <errno.h>
 #include <pthread.h>

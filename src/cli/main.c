@@ -25,19 +25,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "catalog.h"
-#include "cli/child.h"
-#include "clock.h"
-#include "diag.h"
-#include "expect.h"
-#include "export.h"
+#include "bench/bench.h"
+#include "host/catalog.h"
+#include "child.h"
+#include "util/clock.h"
+#include "util/diag.h"
+#include "record/expect.h"
+#include "report/export.h"
 #include "host/host.h"
 #include "host/program.h"
-#include "render.h"
-#include "replay.h"
-#include "text.h"
-#include "timeline.h"
+#include "report/render.h"
+#include "report/replay.h"
+#include "util/text.h"
+#include "record/timeline.h"
 
 #ifndef AIODEMO_VERSION
 #define AIODEMO_VERSION "unknown"
