@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What observation finds in a real run, read from its record: the GIL's
-holder and the threads that wait for it.
+holder and the threads that wait for it, and who cancelled a task.
 
 usage: observe_e2e.py AIODEMO
 
@@ -85,7 +85,44 @@ def test_replay_keeps_the_gil(aiodemo):
         assert sum(e['kind'] == 'gil' for e in live['events']) >= 6
 
 
-TESTS = [test_gil_threads_take_turns, test_no_gil_lane_without_threads, test_replay_keeps_the_gil]
+def cancel_notes(rec):
+    """Per task lane: the texts of its cancel events."""
+    lanes = [lane['name'] for lane in rec['lanes']]
+    notes = {}
+    for e in rec['events']:
+        if e['kind'] == 'cancel':
+            notes.setdefault(lanes[e['lane']], []).append(e['text'])
+    return notes
+
+
+def lane_starting(notes, prefix):
+    hits = [k for k in notes if k.startswith(prefix)]
+    assert len(hits) == 1, f'no single lane {prefix!r} among {sorted(notes)}'
+    return notes[hits[0]]
+
+
+def test_who_cancelled(aiodemo):
+    rec, _ = record(aiodemo, 'wait-for-timeout', '--scale', '0.1')
+    slow = lane_starting(cancel_notes(rec), 'Task-2 slow_operation')
+    assert any(t.startswith('cancel requested by Task-1 main() at line ') and 'wait_for(' in t for t in slow), slow
+    assert slow[-1] == 'cancelled', slow
+    rec, _ = record(aiodemo, 'taskgroup-cancel', '--scale', '0.1')
+    notes = cancel_notes(rec)
+    third = lane_starting(notes, 'Task-4 fetch_data(3)')
+    assert 'cancel requested by TaskGroup._on_task_done, a callback on the loop' in third, third
+    here = os.path.dirname(os.path.abspath(__file__))
+    rec, _ = record(aiodemo, os.path.join(here, 'programs', 'cancel_self.py'), '--scale', '0.2')
+    notes = cancel_notes(rec)
+    assert 'cancel requested by itself' in lane_starting(notes, 'Task-2 cancels_itself'), notes
+    assert any(t.startswith('cancelled with Task-2 cancels_itself()') for t in notes['Task-1 main()']), notes
+    assert 'cancel requested while it was ready' in lane_starting(notes, 'Task-3 never_started'), notes
+    stubborn = lane_starting(notes, 'Task-4 stubborn')
+    assert any(t.startswith('cancel requested by Task-1 main() at line ') and t.endswith('.cancel()')
+               for t in stubborn), stubborn
+
+
+TESTS = [test_gil_threads_take_turns, test_no_gil_lane_without_threads, test_replay_keeps_the_gil,
+         test_who_cancelled]
 
 
 def main():

@@ -26,6 +26,7 @@ struct observer {
 	/* The step the observed loop runs (loop thread, GIL held). */
 	bool stepping;
 	PyObject *step_task; /* NULL for a plain callback */
+	PyObject *step_callback; /* a plain callback's function, while it runs */
 	int step_lane;
 	double step_start;
 	unsigned long loop_ident; /* PyThread_get_thread_ident() of the loop */
@@ -55,6 +56,7 @@ struct observer {
 
 	/* Tasks and jobs. */
 	PyObject *lanes;     /* id(task) -> (lane, weakref to the task) */
+	PyObject *cancel_noted; /* id(task) of tasks whose cancellation is on the timeline */
 	PyObject *thread_lanes; /* thread ident -> lane, for threads not of an executor */
 	PyObject *linecache; /* (filename, line) -> stripped source */
 	PyObject *getline;   /* linecache.getline */

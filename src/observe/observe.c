@@ -243,6 +243,130 @@ static void short_repr(struct buf *b, PyObject *o, size_t max)
 	Py_XDECREF(r);
 }
 
+/* ---- who cancels ---- */
+
+/* Whether @task's cancellation is noted already; notes it if not. */
+static bool cancel_noted(PyObject *task)
+{
+	PyObject *key = PyLong_FromVoidPtr(task);
+	int had = key ? PyDict_Contains(obs.cancel_noted, key) : -1;
+	if (had == 0 && PyDict_SetItem(obs.cancel_noted, key, Py_True) < 0)
+		had = -1;
+	PyErr_Clear();
+	Py_XDECREF(key);
+	return had != 0;
+}
+
+static void cancel_forget(PyObject *task)
+{
+	PyObject *key = PyLong_FromVoidPtr(task);
+	if (key && PyDict_DelItem(obs.cancel_noted, key) < 0)
+		PyErr_Clear();
+	Py_XDECREF(key);
+}
+
+/* What runs now on the loop, for "cancelled by ...": the task stepping
+ * and the program's line it is at, or the plain callback. */
+static void who_runs(struct buf *b)
+{
+	int line = 0;
+	PyObject *text = NULL;
+	/* The program's innermost line within the callback that runs: below
+	 * asyncio's Handle._run are the loop's frames and asyncio.run's
+	 * caller, which did not ask for the cancel. */
+	PyFrameObject *f = PyEval_GetFrame(); /* borrowed */
+	Py_XINCREF(f);
+	while (f) {
+		PyCodeObject *code = PyFrame_GetCode(f);
+		bool boundary = PyUnicode_Check(code->co_name) && !PyUnicode_CompareWithASCIIString(code->co_name, "_run") &&
+				in_library(code->co_filename);
+		if (!boundary && !in_library(code->co_filename)) {
+			line = PyFrame_GetLineNumber(f);
+			text = source_line(code->co_filename, line);
+		}
+		Py_DECREF(code);
+		PyFrameObject *back = boundary || text ? NULL : PyFrame_GetBack(f);
+		Py_DECREF(f);
+		f = back;
+	}
+	if (!text)
+		line = 0;
+	const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
+	if (obs.step_task) {
+		buf_puts(b, timeline_lane_name(obs.tl, obs.step_lane));
+	} else if (obs.step_callback) {
+		PyObject *q = PyObject_GetAttrString(obs.step_callback, "__qualname__");
+		const char *qs = q ? PyUnicode_AsUTF8(q) : NULL;
+		buf_printf(b, "%s, a callback on the loop", qs ? qs : "a callback");
+		Py_XDECREF(q);
+	} else {
+		buf_puts(b, timeline_lane_name(obs.tl, obs_current_lane()));
+	}
+	if (s && *s)
+		buf_printf(b, " at line %d: %s", line, s);
+	PyErr_Clear();
+	Py_XDECREF(text);
+}
+
+/* @task, on @lane, was asked to cancel by the code running now. */
+static void note_cancel(PyObject *task, int lane, double now, const char *how)
+{
+	if (cancel_noted(task))
+		return;
+	struct buf b = {0};
+	if (!how && task == obs.step_task)
+		how = "cancel requested by itself";
+	if (how) {
+		buf_puts(&b, how);
+	} else {
+		buf_puts(&b, "cancel requested by ");
+		who_runs(&b);
+	}
+	timeline_add(obs.tl, now, lane, K_CANCEL, 0, 0, -1, "%s", b.data);
+	buf_free(&b);
+}
+
+/* Whether Task attribute @name is true (False when it cannot be read). */
+static bool task_flag(PyObject *task, const char *name)
+{
+	PyObject *v = PyObject_GetAttrString(task, name);
+	bool on = v && PyObject_IsTrue(v) == 1;
+	PyErr_Clear();
+	Py_XDECREF(v);
+	return on;
+}
+
+/* Whether the future @task waits for is cancelled: a cancel() of the task
+ * cancels it, and the task's wake-up is scheduled from there. */
+static bool waiter_cancelled(PyObject *task)
+{
+	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	bool c = false;
+	if (w && w != Py_None) {
+		PyObject *r = PyObject_CallMethod(w, "cancelled", NULL);
+		c = r == Py_True;
+		Py_XDECREF(r);
+	}
+	PyErr_Clear();
+	Py_XDECREF(w);
+	return c;
+}
+
+/* "cancelled with Task-3 ...": @task's waiter is the task that steps now
+ * and was cancelled, so the cancellation propagates (NULL otherwise). */
+static const char *awaited_cancelled(PyObject *task)
+{
+	static char text[256];
+	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	bool same = w && obs.step_task && w == obs.step_task;
+	PyErr_Clear();
+	Py_XDECREF(w);
+	if (!same)
+		return NULL;
+	snprintf(text, sizeof(text), "cancelled with %s, which it awaits", timeline_lane_name(obs.tl, obs.step_lane));
+	return text;
+}
+
 /* ---- steps ---- */
 
 /* The task @task's step is over: it waits, or it is done. */
@@ -256,6 +380,8 @@ static void end_task_step(PyObject *task, int lane, double now)
 	}
 	double t = now;
 	if (!strcmp(st, "PENDING")) {
+		if (task_flag(task, "_must_cancel"))
+			note_cancel(task, lane, t, "cancel requested by itself");
 		int line;
 		PyObject *text = suspended_line(task, &line);
 		const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
@@ -289,6 +415,7 @@ static void end_task_step(PyObject *task, int lane, double now)
 		buf_free(&b);
 		timeline_step(obs.tl, t, lane, K_EXIT, 0, -1);
 		forget_task(task);
+		cancel_forget(task);
 	}
 	Py_XDECREF(state);
 }
@@ -320,6 +447,7 @@ static void end_step(double now)
 		end_task_step(obs.step_task, obs.step_lane, now);
 		Py_CLEAR(obs.step_task);
 	}
+	Py_CLEAR(obs.step_callback);
 	obs.stepping = false;
 }
 
@@ -342,11 +470,16 @@ static void begin_step(PyObject *handle, double now)
 	PyObject *task = handle_task(handle);
 	int lane = task ? task_lane(task) : -1;
 	if (lane >= 0) {
+		/* Cancelled while it was ready: by whom is not known. */
+		if (task_flag(task, "_must_cancel"))
+			note_cancel(task, lane, now, "cancel requested while it was ready");
 		obs.step_task = task;
 		task = NULL;
 		timeline_step(obs.tl, now, lane, K_STEP, 0, -1);
 	} else {
 		lane = obs.loop_lane; /* a plain callback, or a task of asyncio's own */
+		obs.step_callback = task ? NULL : PyObject_GetAttrString(handle, "_callback");
+		PyErr_Clear();
 	}
 	Py_XDECREF(task);
 	obs.step_lane = lane;
@@ -448,6 +581,8 @@ static PyObject *rq_append(PyObject *self, PyObject *handle)
 			timeline_add(obs.tl, now, parent, K_SPAWN, 0, 0, -1, "%s", label.data);
 			buf_free(&label);
 		}
+		else if (lane >= 0 && waiter_cancelled(task))
+			note_cancel(task, lane, now, awaited_cancelled(task));
 		if (lane >= 0)
 			timeline_step(obs.tl, now, lane, K_READY, 0, -1);
 		PyErr_Clear();
@@ -655,9 +790,10 @@ int observe_start(struct timeline *tl, const struct observe_options *o)
 int observe_python_ready(void)
 {
 	obs.lanes = PyDict_New();
+	obs.cancel_noted = PyDict_New();
 	obs.linecache = PyDict_New();
 	obs.thread_lanes = PyDict_New();
-	if (!obs.lanes || !obs.linecache || !obs.thread_lanes) {
+	if (!obs.lanes || !obs.cancel_noted || !obs.linecache || !obs.thread_lanes) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -685,6 +821,8 @@ void observe_stop_python(void)
 	obs_gil_stop();
 	obs_sampler_stop();
 	Py_CLEAR(obs.lanes);
+	Py_CLEAR(obs.cancel_noted);
+	Py_CLEAR(obs.step_callback);
 	Py_CLEAR(obs.thread_lanes);
 	Py_CLEAR(obs.linecache);
 	Py_CLEAR(obs.getline);
