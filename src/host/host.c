@@ -6,6 +6,7 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -193,6 +194,28 @@ static void finish_exception(struct host_result *r)
 	PyErr_Print(); /* the traceback, through sys.excepthook and sys.stderr */
 }
 
+/* SIGTERM and SIGHUP stop a run the way Ctrl-C does (asyncio.run cancels
+ * the main task; a second one raises KeyboardInterrupt where the program
+ * is), so that the partial run is still reported; the exit status then
+ * names the signal. A program that sets its own handler keeps it. */
+static volatile sig_atomic_t term_signal;
+
+static void on_term(int sig)
+{
+	term_signal = sig;
+	PyErr_SetInterruptEx(SIGINT);
+}
+
+static void catch_term(bool on)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_term : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -262,16 +285,20 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	PyObject *main = PyImport_AddModule("__main__");
 	PyObject *d = PyModule_GetDict(main);
 	observe_program_starts();
+	catch_term(true);
 	PyObject *res = PyEval_EvalCode(code, d, d);
 	if (res)
 		Py_DECREF(res);
 	else
 		finish_exception(r);
+	if (r->interrupted && term_signal)
+		r->exit_status = 128 + term_signal;
 out:
 	Py_XDECREF(code);
 	observe_stop_python();
 	if (Py_FinalizeEx() < 0 && r->exit_status == 0)
 		r->exit_status = 120;
+	catch_term(false);
 	if (status == 0)
 		observe_note_end(r->exit_status);
 	observe_finish(s, clock_real_now());
