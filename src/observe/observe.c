@@ -186,14 +186,85 @@ PyObject *obs_program_line(PyObject *frame, int *line)
 	return NULL;
 }
 
+/* What a task waits for, in words: from the first coroutine of a library
+ * that the program awaits along its chain of awaits (@qualname), or else
+ * from the future it waits on; NULL if it cannot be told. */
+static const char *awaited_thing(const char *qualname, PyObject *task, struct buf *b)
+{
+	static const struct {
+		const char *qualname, *what;
+	} known[] = {
+		{"sleep", "asyncio.sleep"},
+		{"Lock.acquire", "a Lock"},
+		{"Semaphore.acquire", "a Semaphore"},
+		{"Event.wait", "an Event"},
+		{"Condition.wait", "a Condition"},
+		{"Condition.wait_for", "a Condition"},
+		{"Queue.get", "a Queue (get)"},
+		{"Queue.put", "a Queue (put)"},
+		{"Queue.join", "a Queue (join)"},
+		{"Barrier.wait", "a Barrier"},
+		{"to_thread", "a job in a thread"},
+		{"wait_for", "asyncio.wait_for"},
+		{"wait", "asyncio.wait"},
+		{"_wait", "asyncio.wait"},
+		{"as_completed.<locals>._wait_for_one", "asyncio.as_completed"},
+		{"TaskGroup.__aexit__", "the tasks of its TaskGroup"},
+		{"shield", "asyncio.shield"},
+	};
+	if (qualname) {
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (!strcmp(qualname, known[i].qualname)) {
+				buf_puts(b, known[i].what);
+				return b->data;
+			}
+		if (strstr(qualname, "Stream") || !strncmp(qualname, "open_connection", 15) ||
+		    strstr(qualname, "sock_"))
+			buf_puts(b, "I/O");
+		else
+			buf_puts(b, qualname);
+		return b->data;
+	}
+	/* The program awaits a future itself: a task, gather's, or another. */
+	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	if (w && w != Py_None) {
+		int lane = PyObject_IsInstance(w, task_types) == 1 ? task_lane(w) : -1;
+		if (lane >= 0)
+			buf_puts(b, timeline_lane_name(obs.tl, lane));
+		else if (!strcmp(Py_TYPE(w)->tp_name, "_GatheringFuture"))
+			buf_puts(b, "asyncio.gather");
+	}
+	PyErr_Clear();
+	Py_XDECREF(w);
+	return b->len ? b->data : NULL;
+}
+
+/* Whether the program's line names what it waits for already. */
+static bool line_says(const char *line, const char *what)
+{
+	static const char *const words[][2] = {
+		{"asyncio.sleep", "sleep("},      {"asyncio.gather", "gather("}, {"asyncio.wait_for", "wait_for("},
+		{"asyncio.wait", "wait("},        {"a job in a thread", "to_thread("},
+		{"asyncio.as_completed", "as_completed("}, {"asyncio.shield", "shield("},
+		{"the tasks of its TaskGroup", "TaskGroup("},
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(what, words[i][0]))
+			return strstr(line, words[i][1]) != NULL;
+	return false;
+}
+
 /* Where a suspended task waits: the innermost coroutine frame of the
- * program along the chain of awaits. */
-static PyObject *suspended_line(PyObject *task, int *line)
+ * program along the chain of awaits; *@what is what it waits for, in
+ * words, when the line does not say it (malloc'ed, or NULL). */
+static PyObject *suspended_line(PyObject *task, int *line, char **what)
 {
 	*line = 0;
+	*what = NULL;
 	PyObject *obj = PyObject_CallMethod(task, "get_coro", NULL);
 	PyObject *best = NULL;
 	int best_line = 0;
+	char *lib_qualname = NULL; /* the library's coroutine the program awaits */
 	for (int depth = 0; obj && obj != Py_None && depth < 64; depth++) {
 		PyObject *frame = PyObject_GetAttrString(obj, "cr_frame");
 		if (!frame) {
@@ -203,11 +274,17 @@ static PyObject *suspended_line(PyObject *task, int *line)
 		if (frame && frame != Py_None) {
 			PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
 			if (!in_library(code->co_filename)) {
+				free(lib_qualname);
+				lib_qualname = NULL;
 				Py_XDECREF(best);
 				best_line = PyFrame_GetLineNumber((PyFrameObject *)frame);
 				best = source_line(code->co_filename, best_line);
 				if (!best)
 					PyErr_Clear();
+			} else if (!lib_qualname) {
+				/* The first of the library's coroutines the program awaits. */
+				const char *q = PyUnicode_Check(code->co_qualname) ? PyUnicode_AsUTF8(code->co_qualname) : NULL;
+				lib_qualname = q ? xstrdup(q) : NULL;
 			}
 			Py_DECREF(code);
 		}
@@ -225,6 +302,14 @@ static PyObject *suspended_line(PyObject *task, int *line)
 	Py_XDECREF(obj);
 	PyErr_Clear();
 	*line = best_line;
+	struct buf b = {0};
+	const char *w = awaited_thing(lib_qualname, task, &b);
+	const char *src = best ? PyUnicode_AsUTF8(best) : NULL;
+	PyErr_Clear();
+	if (w && !(src && line_says(src, w)))
+		*what = xstrdup(w);
+	buf_free(&b);
+	free(lib_qualname);
 	return best;
 }
 
@@ -383,12 +468,15 @@ static void end_task_step(PyObject *task, int lane, double now)
 		if (task_flag(task, "_must_cancel"))
 			note_cancel(task, lane, t, "cancel requested by itself");
 		int line;
-		PyObject *text = suspended_line(task, &line);
+		char *what;
+		PyObject *text = suspended_line(task, &line, &what);
 		const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
 		if (s && *s)
-			timeline_add(obs.tl, t, lane, K_AWAIT, line, 0, -1, "line %d: %s", line, s);
+			timeline_add(obs.tl, t, lane, K_AWAIT, line, 0, -1, "line %d: %s%s%s%s", line, s,
+				     what ? "  (waits for " : "", what ? what : "", what ? ")" : "");
 		PyErr_Clear();
 		Py_XDECREF(text);
+		free(what);
 		timeline_step(obs.tl, t, lane, K_YIELD, line, -1);
 	} else {
 		struct buf b = {0};
