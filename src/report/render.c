@@ -251,12 +251,16 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	free(started);
 	free(job_lane);
 	/* A task lane with nothing drawn (the main thread's, when the program
-	 * only prints there) is left out of the pictures. */
+	 * only prints there) is left out of the pictures, and so is the GIL's
+	 * when nobody waited for it: then it has nothing to teach. */
+	bool gil_waits = false;
+	for (int i = 0; i < m->nlanes && !gil_waits; i++)
+		gil_waits = model_time_in(&m->lanes[i], ST_GIL_WAIT) > 0;
 	int kept = 0;
 	int *moved = xcalloc((size_t)m->nlanes + 1, sizeof(int));
 	for (int i = 0; i < m->nlanes; i++) {
 		moved[i] = -1;
-		if (m->lanes[i].kind == LANE_TASK && m->lanes[i].n == 0) {
+		if ((m->lanes[i].kind == LANE_TASK && m->lanes[i].n == 0) || (m->lanes[i].gil && !gil_waits)) {
 			free(m->lanes[i].name);
 			free(m->lanes[i].spans);
 			continue;
