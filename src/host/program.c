@@ -293,12 +293,14 @@ int program_set_param(struct program *p, const char *assignment)
 		return -1;
 	}
 	const char *value = eq + 1;
-	/* A literal, not code: a number, or a name-like word. */
-	bool ok = *value != '\0';
-	for (const char *c = value; *c; c++)
-		ok &= isalnum((unsigned char)*c) || *c == '.' || *c == '_' || *c == '-' || *c == '+';
+	/* A literal, not code: a number (as Python writes one), True, False or None. */
+	char *end;
+	errno = 0;
+	double num = strtod(value, &end);
+	bool ok = (end != value && *end == '\0' && isfinite(num) && strspn(value, "0123456789.eE+-") == strlen(value)) ||
+		  !strcmp(value, "True") || !strcmp(value, "False") || !strcmp(value, "None");
 	if (!ok) {
-		diag_error("--param %s takes a number or a word, not '%s'", pp->name, value);
+		diag_error("--param %s takes a number (or True, False, None), not '%s'", pp->name, value);
 		return -1;
 	}
 	/* Replace the value inside the context, and the context in the program. */
