@@ -18,7 +18,7 @@
  *   expect.[ch]    a run checked against the scenario's expectations
  *   render.[ch]    the Gantt chart, per-task and per-pool times, diagnostics
  *   export.[ch], replay.[ch]  records, Chrome traces, SVG; replay (json-c)
- *   bench.[ch]     `aiodemo bench`
+ *   bench.[ch]     `aiodemo bench`: Python programs under aiodemo and python3.11
  *   value.[ch]     the language's values; buf, clock, diag, text: utilities
  */
 #include <errno.h>
@@ -88,7 +88,7 @@ static const char usage_text[] =
 	"       aiodemo compare A B [--scale F] [--format text|json] [--color=WHEN]\n"
 	"       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] [--color=WHEN]\n"
 	"                   [--trace FILE] [--svg FILE]\n"
-	"       aiodemo bench [offload|process|timers|scale|all]... [--quick] [--format text|json]\n"
+	"       aiodemo bench [overhead|loop|timers|start|all]... [--quick] [--format text|json]\n"
 	"       aiodemo dump NAME|FILE\n"
 	"       aiodemo --help | --version\n";
 
@@ -111,9 +111,9 @@ static const char help_text[] =
 	"  compare A B      run two scenarios and show them on one time axis, with\n"
 	"                   a table of total, lag, blocking and utilization, B/A\n"
 	"  replay RECORD    show a run saved with --record again, in any view\n"
-	"  bench [WHAT]...  measure offload round trips and throughput, process\n"
-	"                   jobs, timer accuracy and scale on this machine, beside\n"
-	"                   libuv and Python's asyncio where they are found\n"
+	"  bench [SET]...   measure Python programs under aiodemo beside python3.11:\n"
+	"                   what observing costs, the loop's speed, timers' lateness\n"
+	"                   and start-up (uvloop too where it is installed)\n"
 	"  dump NAME|FILE   print the parsed form of a scenario (checks a file)\n"
 	"\n"
 	"options:\n"
@@ -1026,23 +1026,27 @@ static int cmd_compare(const struct options *o)
 
 static int cmd_bench(const struct options *o)
 {
-	static const struct {
-		const char *name;
-		int bits;
-	} sets[] = {{"offload", BENCH_OFFLOAD}, {"process", BENCH_PROCESS}, {"timers", BENCH_TIMERS},
-		    {"scale", BENCH_SCALE}, {"all", BENCH_ALL}};
+	size_t n;
+	const char *const *names = bench_set_names(&n);
 	int set = o->ntargets ? 0 : BENCH_ALL;
 	for (int i = 0; i < o->ntargets; i++) {
-		size_t k = 0, n = sizeof(sets) / sizeof(sets[0]);
-		while (k < n && strcmp(sets[k].name, o->targets[i]) != 0)
-			k++;
-		if (k == n)
-			return usage_error("bench measures offload, process, timers, scale or all, not '%s'", o->targets[i]);
-		set |= sets[k].bits;
+		int bits = bench_set_bits(o->targets[i]);
+		if (!bits) {
+			const char *s = suggest_name(o->targets[i], names, n);
+			for (size_t k = 0; !s && *o->targets[i] && k < n; k++)
+				if (!strncmp(names[k], o->targets[i], strlen(o->targets[i])))
+					s = names[k];
+			if (s)
+				return usage_error("bench has no set '%s'; did you mean '%s'? (sets: overhead, loop, "
+						   "timers, start, all)", o->targets[i], s);
+			return usage_error("bench has no set '%s'; the sets are overhead, loop, timers, start and all",
+					   o->targets[i]);
+		}
+		set |= bits;
 	}
-	/* A worker that dies leaves a broken pipe: an error to report, not a signal. */
+	/* A child that dies leaves a broken pipe: an error to report, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
-	return bench_run(set, o->quick, o->format == TL_JSON, true);
+	return bench_run(set, o->quick, o->format == TL_JSON);
 }
 
 static int cmd_show(const struct options *o)
@@ -1086,9 +1090,6 @@ int main(int argc, char **argv)
 		diag_error("cannot initialise libcurl");
 		return 1;
 	}
-	/* The scale benchmark runs its sizes in fresh copies of this program. */
-	if (argc == 3 && !strcmp(argv[1], "__bench-scale"))
-		return bench_scale_child((size_t)strtoul(argv[2], NULL, 10));
 	diag_color = isatty(STDERR_FILENO) && !no_color();
 	struct options o = {0};
 	int status = parse_args(argc, argv, &o);
