@@ -27,7 +27,7 @@ def expected(sizes):
     scale = sizes.get('sleep_scale', 1)
     e = {}
 
-    def pair(key, unit, lo, hi, ratio=(0.2, 20)):
+    def pair(key, unit, lo, hi, ratio=(0.05, 100)):
         e[f'{key}_aiodemo{unit}'] = (lo, hi)
         e[f'{key}_python{unit}'] = (lo, hi)
         e[f'{key}_ratio'] = ratio
@@ -36,20 +36,20 @@ def expected(sizes):
         pair(f'overhead_{name}', '_s', max(sleeps * scale * 0.999, 1e-3), 60)
         pair(f'overhead_{name}_process', '_s', max(sleeps * scale, 1e-3), 60)
     for name, sleeps in (('tasks', 1 * scale), ('to_thread', 0)):
-        pair(f'overhead_{name}', '_s', max(sleeps * 0.999, 1e-4), 120, (0.2, 50))
-        pair(f'overhead_{name}_process', '_s', max(sleeps, 1e-3), 120, (0.2, 50))
+        pair(f'overhead_{name}', '_s', max(sleeps * 0.999, 1e-4), 120)
+        pair(f'overhead_{name}_process', '_s', max(sleeps, 1e-3), 120)
         pair(f'overhead_{name}_rss', '_bytes', 1 << 20, 8 << 30)
     for name in ('call_soon', 'switches'):
-        pair(f'loop_{name}', '_per_s', 1e3, 1e9, (0.01, 200))
+        pair(f'loop_{name}', '_per_s', 1e2, 1e9, (0.01, 1000))
     for ms in ('1ms', '10ms', '100ms'):
         for stat in ('p50', 'p99'):
-            e[f'timers_{ms}_{stat}_aiodemo_s'] = (0, 0.1)
-            e[f'timers_{ms}_{stat}_python_s'] = (0, 0.1)
+            e[f'timers_{ms}_{stat}_aiodemo_s'] = (0, 1)
+            e[f'timers_{ms}_{stat}_python_s'] = (0, 1)
         # A sleep never ends early on aiodemo's loop; asyncio's may by its
         # clock's resolution (1 ns).
-        e[f'timers_{ms}_earliest_aiodemo_s'] = (0, 0.1)
-        e[f'timers_{ms}_earliest_python_s'] = (-1e-6, 0.1)
-    pair('start', '_s', 1e-3, 10, (0.1, 20))
+        e[f'timers_{ms}_earliest_aiodemo_s'] = (0, 1)
+        e[f'timers_{ms}_earliest_python_s'] = (-1e-6, 1)
+    pair('start', '_s', 1e-3, 10)
     return e
 
 
@@ -92,7 +92,7 @@ def main():
     for name in ('call_soon', 'switches'):
         key = f'loop_{name}_uvloop_per_s'
         v = d.get(key, 'absent')
-        ok = (isinstance(v, (int, float)) and 1e3 <= v <= 1e9) or (v is None and missing.get(key) == 'python3-uvloop')
+        ok = (isinstance(v, (int, float)) and 1e2 <= v <= 1e9) or (v is None and missing.get(key) == 'python3-uvloop')
         checks.append((f'{key} = {v} measured or missing: {missing.get(key)}', ok, ''))
     meta = {'kind', 'quick', 'runs', 'python', 'sets', 'sizes', 'missing'}
     unknown = sorted(k for k in d if k not in meta and k not in figures and not k.endswith(('_min', '_max'))
