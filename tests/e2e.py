@@ -269,7 +269,9 @@ def case_usage_errors(aiodemo):
         (['run', 'offload-sleep', '--scale'], "option '--scale' needs a value"),
         (['run', 'offload-sleep', '--view', 'pie'], '--view takes events, gantt or both'),
         (['run', 'offload-sleep', '--slow', 'soon'], '--slow takes seconds'),
-        (['bench', 'everything'], 'bench measures offload, process, timers, scale or all'),
+        (['bench', 'everything'], "bench has no set 'everything'; the sets are overhead, loop, timers, start and all"),
+        (['bench', 'timer'], "bench has no set 'timer'; did you mean 'timers'?"),
+        (['bench', 'scale'], "bench has no set 'scale'; did you mean 'overhead'?"),
         (['replay'], 'needs a record file'),
     ]
     for args, message in cases:

@@ -17,8 +17,8 @@ LAYERS = {
     'report': 2,   # pictures, records, traces, replay
     'observe': 2,  # hooks that record a run
     'host': 3,     # embedded CPython, programs, the catalog
-    'bench': 3,    # aiodemo bench
-    'cli': 4,      # the command line
+    'bench': 4,    # aiodemo bench, which runs built-in programs
+    'cli': 5,      # the command line
 }
 
 

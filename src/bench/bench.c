@@ -1,64 +1,132 @@
-/* Benchmarks of the machinery itself. Each measures one thing the way a
- * scenario uses it: a thread job's round trip from submission to its done
- * callback on the loop, a process job's round trip beside a bare pipe
- * ping-pong, how late timers fire, and how runs grow with their size. The
- * scale runs happen in forked children so that each has its own peak RSS. */
+/* Benchmarks of what users run: Python programs under `aiodemo run`, each
+ * figure beside a peer measured in the same invocation. The programs are
+ * small Python files (the files of bench/, embedded at build time) and a few of the
+ * built-in ones, written to a temporary directory and run in children:
+ * aiodemo as `aiodemo run FILE --format json > /dev/null`, the peer as
+ * `python3.11 FILE`, one after the other, each repetition in turn (ABAB),
+ * so that a noisy machine slows both alike. A program reports its own
+ * figures as one JSON line written to $AIODEMO_BENCH_REPORT; the process's
+ * wall time and peak RSS come from wait4(). */
 #include "bench.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "host/catalog.h"
 #include "util/clock.h"
 #include "util/diag.h"
-#include "procpool.h"
-#include "loop/ptimer.h"
-#include "threadpool.h"
-#include "record/timeline.h"
+#include "host/program.h"
+#include "util/text.h"
 
-#define REPEAT 5 /* runs of each benchmark; figures are their medians */
+#include "bench_programs.inc"
 
-#ifndef AIODEMO_BENCH_DIR
-#define AIODEMO_BENCH_DIR ""
-#endif
-#ifndef AIODEMO_UVBENCH
-#define AIODEMO_UVBENCH ""
-#endif
+#define REPEAT 5       /* runs of each benchmark; figures are their medians */
+#define QUICK_REPEAT 2 /* enough for a range */
 
-/* --- results ------------------------------------------------------------------ */
+/* The reference CPython: the one aiodemo embeds (Debian's python3.11). */
+#define DEFAULT_PYTHON "/usr/bin/python3.11"
+
+static const char *const set_names[] = {"overhead", "loop", "timers", "start", "all"};
+static const int set_bits[] = {BENCH_OVERHEAD, BENCH_LOOP, BENCH_TIMERS, BENCH_START, BENCH_ALL};
+
+const char *const *bench_set_names(size_t *n)
+{
+	*n = sizeof(set_names) / sizeof(set_names[0]);
+	return set_names;
+}
+
+int bench_set_bits(const char *name)
+{
+	for (size_t i = 0; i < sizeof(set_names) / sizeof(set_names[0]); i++)
+		if (!strcmp(set_names[i], name))
+			return set_bits[i];
+	return 0;
+}
+
+/* --- sizes ------------------------------------------------------------------------ */
+
+/* The built-in programs whose overhead is measured: threads, a semaphore
+ * among tasks, a process pool, and CPU work on the loop thread. */
+static const char *const overhead_programs[] = {"offload-sleep", "semaphore", "process-primes", "serial-primes"};
+
+struct sizes {
+	const char *sleep_scale; /* of the overhead programs' sleeps */
+	int tasks, jobs;         /* sleeping tasks; to_thread jobs */
+	int callbacks, switches; /* call_soon callbacks; sleep(0) task switches */
+	const char *chains[3];   /* timers: DELAY:COUNT */
+};
+
+static const struct sizes full_sizes = {"1", 100000, 100000, 200000, 100000, {"0.001:200", "0.01:100", "0.1:20"}};
+static const struct sizes quick_sizes = {"0.1", 10000, 10000, 20000, 10000, {"0.001:40", "0.01:20", "0.1:3"}};
+
+/* --- figures ------------------------------------------------------------------------ */
+
+/* The columns of a table: aiodemo, its peers, and the ratio of the two. */
+enum column { COL_AIODEMO, COL_PYTHON, COL_UVLOOP, COL_RATIO, NCOLUMNS };
 
 /* One figure, measured once per repetition. */
 struct figure {
-	const char *group;
-	char *name;  /* for people */
-	char *key;   /* for JSON */
-	double *values;
+	int set;          /* BENCH_*, the table it goes in */
+	char *row;        /* for people: the row's label */
+	enum column col;
+	char *key;        /* for JSON */
+	const char *unit; /* "s", "/s", "B", "x" */
+	double *values;   /* NaN: not measured */
 	size_t n;
-	const char *unit; /* "s", "jobs/s", "B", "x" */
+	char *missing;    /* the package that would let it be measured */
 };
 
 static struct figure *figures;
 static size_t nfigures;
 
-static void add_figure(const char *group, const char *key, const char *name, double value, const char *unit)
+static struct figure *figure(int set, const char *row, enum column col, const char *key, const char *unit)
 {
-	struct figure *f = NULL;
-	for (size_t i = 0; i < nfigures && !f; i++)
+	for (size_t i = 0; i < nfigures; i++)
 		if (!strcmp(figures[i].key, key))
-			f = &figures[i];
-	if (!f) {
-		figures = xrealloc(figures, (nfigures + 1) * sizeof(*figures));
-		f = &figures[nfigures++];
-		*f = (struct figure){group, xstrdup(name), xstrdup(key), NULL, 0, unit};
-	}
+			return &figures[i];
+	figures = xrealloc(figures, (nfigures + 1) * sizeof(*figures));
+	struct figure *f = &figures[nfigures++];
+	*f = (struct figure){set, xstrdup(row), col, xstrdup(key), unit, NULL, 0, NULL};
+	return f;
+}
+
+static void add_value(struct figure *f, double v)
+{
 	f->values = xrealloc(f->values, (f->n + 1) * sizeof(*f->values));
-	f->values[f->n++] = value;
+	f->values[f->n++] = v;
+}
+
+static const char *unit_suffix(const char *unit)
+{
+	return !strcmp(unit, "s") ? "_s" : !strcmp(unit, "/s") ? "_per_s" : !strcmp(unit, "B") ? "_bytes" : "";
+}
+
+/* Adds @v as the figure KEY_WHO_UNIT (KEY_ratio for the ratio column). */
+static void add(int set, const char *row, enum column col, const char *key, const char *unit, double v,
+		const char *missing)
+{
+	static const char *const who[] = {"aiodemo", "python", "uvloop", "ratio"};
+	struct buf k = {0};
+	if (col == COL_RATIO)
+		buf_printf(&k, "%s_ratio", key);
+	else
+		buf_printf(&k, "%s_%s%s", key, who[col], unit_suffix(unit));
+	struct figure *f = figure(set, row, col, k.data, col == COL_RATIO ? "x" : unit);
+	buf_free(&k);
+	if (missing && !f->missing)
+		f->missing = xstrdup(missing);
+	add_value(f, missing ? NAN : v);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -68,9 +136,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Sorts @v with the NaNs (failed measurements) at the end, and returns
- * the @p-th of the others, or NaN if there are none; *@valid (if given)
- * tells how many there are. */
-static double percentile_of(double *v, size_t n, double p, size_t *valid)
+ * the median of the others, or NaN if there are none; *@valid tells how
+ * many there are. */
+static double median_of(double *v, size_t n, size_t *valid)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
@@ -79,399 +147,737 @@ static double percentile_of(double *v, size_t n, double p, size_t *valid)
 			v[k++] = v[i];
 			v[i] = t;
 		}
-	if (valid)
-		*valid = k;
+	*valid = k;
 	if (!k)
 		return NAN;
 	qsort(v, k, sizeof(*v), cmp_double);
-	return v[(size_t)((double)(k - 1) * p)];
+	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
-static double percentile(double *v, size_t n, double p)
+static void free_figures(void)
 {
-	return percentile_of(v, n, p, NULL);
-}
-
-/* --- thread pool ---------------------------------------------------------------- */
-
-struct tp_bench {
-	struct threadpool *pool;
-	struct tp_work *works;
-	double *lat;
-	size_t n, done, next;
-	bool chain; /* submit the next job from the done callback */
-	double t_first, t_last;
-};
-
-static void noop_work(struct tp_work *w)
-{
-	(void)w;
-}
-
-static void tp_done(struct tp_work *w, int status)
-{
-	struct tp_bench *b = w->data;
-	double now = clock_now();
-	if (b->lat)
-		b->lat[b->done] = now - w->t_submit;
-	b->done++;
-	b->t_last = now;
-	if (b->chain && b->next < b->n) {
-		struct tp_work *nw = &b->works[b->next++];
-		*nw = (struct tp_work){.work = noop_work, .done = tp_done, .data = b};
-		threadpool_submit(b->pool, nw);
-	}
-	(void)status;
-}
-
-static int bench_offload(struct ev_loop *loop, bool quick)
-{
-	size_t n = quick ? 2000 : 20000;
-	struct tp_bench b = {0};
-	b.pool = threadpool_new(loop, "bench", 3, NULL, NULL);
-	if (!b.pool)
-		return -1;
-	b.works = xcalloc(n, sizeof(*b.works));
-	b.lat = xcalloc(n, sizeof(*b.lat));
-	b.n = n;
-	b.chain = true;
-	b.next = 1;
-	b.works[0] = (struct tp_work){.work = noop_work, .done = tp_done, .data = &b};
-	threadpool_submit(b.pool, &b.works[0]);
-	ev_run(loop, 0);
-	add_figure("offload", "thread_rtt_p50", "thread job round trip, one at a time: p50", percentile(b.lat, n, 0.5), "s");
-	add_figure("offload", "thread_rtt_p99", "thread job round trip, one at a time: p99", percentile(b.lat, n, 0.99), "s");
-	double rtt = percentile(b.lat, n, 0.5);
-	free(b.works);
-	free(b.lat);
-	/* Throughput: all queued at once, three threads. */
-	size_t sizes[] = {10000, 100000, 1000000};
-	for (size_t s = 0; s < (quick ? 1 : 3); s++) {
-		struct tp_bench q = {.pool = b.pool, .n = sizes[s]};
-		q.works = xcalloc(q.n, sizeof(*q.works));
-		q.t_first = clock_now();
-		for (size_t i = 0; i < q.n; i++) {
-			q.works[i] = (struct tp_work){.work = noop_work, .done = tp_done, .data = &q};
-			threadpool_submit(q.pool, &q.works[i]);
-		}
-		ev_run(loop, 0);
-		char key[64], name[96];
-		snprintf(key, sizeof(key), "thread_throughput_%zu", sizes[s]);
-		snprintf(name, sizeof(name), "%zu queued no-op jobs, 3 threads", sizes[s]);
-		add_figure("offload", key, name, (double)q.done / (q.t_last - q.t_first), "jobs/s");
-		free(q.works);
-	}
-	threadpool_destroy(b.pool);
-	/* The lesson: what offloading adds to a function of a given length. */
-	add_figure("offload", "cost_of_1us", "offloading a 1 µs function: cost over its own time", (rtt + 1e-6) / 1e-6, "x");
-	add_figure("offload", "cost_of_10ms", "offloading a 10 ms function: cost over its own time", (rtt + 1e-2) / 1e-2, "x");
-	return 0;
-}
-
-/* --- process pool ----------------------------------------------------------------- */
-
-struct pp_bench {
-	struct procpool *pool;
-	struct pp_job job;
-	double *lat;
-	size_t n, done;
-	char byte;
-	bool failed;
-};
-
-static void pp_echo(void *ctx, const void *req, size_t len, struct pp_reply *r)
-{
-	(void)ctx;
-	pp_reply_result(r, req, len);
-}
-
-static void pp_done(struct pp_job *j, int status, const void *reply, size_t len)
-{
-	struct pp_bench *b = j->data;
-	(void)reply, (void)len;
-	if (status != 0) {
-		b->failed = true;
-		return;
-	}
-	b->lat[b->done++] = clock_now() - j->t_submit;
-	if (b->done < b->n) {
-		b->job = (struct pp_job){.req = &b->byte, .req_len = 1, .done = pp_done, .data = b};
-		procpool_submit(b->pool, &b->job);
-	}
-}
-
-/* A bare pipe ping-pong with a forked child: the floor for any process pool. */
-static double pipe_pingpong(size_t n, double *p99)
-{
-	int up[2], down[2];
-	if (pipe(up) != 0)
-		return NAN;
-	if (pipe(down) != 0) {
-		close(up[0]);
-		close(up[1]);
-		return NAN;
-	}
-	pid_t pid = fork();
-	if (pid < 0)
-		return NAN;
-	if (pid == 0) {
-		close(up[1]);
-		close(down[0]);
-		char c;
-		while (read(up[0], &c, 1) == 1 && write(down[1], &c, 1) == 1)
-			;
-		_exit(0);
-	}
-	close(up[0]);
-	close(down[1]);
-	double *lat = xcalloc(n, sizeof(*lat));
-	size_t got = 0;
-	for (; got < n; got++) {
-		char c = 'x';
-		double t = clock_now();
-		if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) != 1)
-			break;
-		lat[got] = clock_now() - t;
-	}
-	close(up[1]);
-	close(down[0]);
-	waitpid(pid, NULL, 0);
-	double p50 = percentile(lat, got, 0.5);
-	*p99 = percentile(lat, got, 0.99);
-	free(lat);
-	return p50;
-}
-
-static int bench_process(struct ev_loop *loop, bool quick)
-{
-	size_t n = quick ? 300 : 5000;
-	struct pp_bench b = {.n = n, .byte = 'x'};
-	b.pool = procpool_new(loop, "bench", 2, pp_echo, NULL);
-	if (!b.pool)
-		return -1;
-	b.lat = xcalloc(n, sizeof(*b.lat));
-	b.job = (struct pp_job){.req = &b.byte, .req_len = 1, .done = pp_done, .data = &b};
-	procpool_submit(b.pool, &b.job);
-	ev_run(loop, 0);
-	procpool_destroy(b.pool);
-	if (b.failed) {
-		free(b.lat);
-		errno = EPIPE;
-		return -1;
-	}
-	double p50 = percentile(b.lat, b.done, 0.5);
-	add_figure("process", "process_rtt_p50", "process job round trip: p50", p50, "s");
-	add_figure("process", "process_rtt_p99", "process job round trip: p99", percentile(b.lat, b.done, 0.99), "s");
-	free(b.lat);
-	double pp99;
-	double pp50 = pipe_pingpong(n, &pp99);
-	add_figure("process", "pipe_rtt_p50", "raw pipe ping-pong with a forked child: p50", pp50, "s");
-	add_figure("process", "process_vs_pipe", "process job round trip over the raw ping-pong", p50 / pp50, "x");
-	return 0;
-}
-
-/* --- timers ----------------------------------------------------------------------- */
-
-struct timer_bench {
-	struct ptimer pt;
-	ev_timer et;
-	double due, *late;
-	size_t n, done;
-	double period;
-	bool use_ev;
-};
-
-static void next_timer(struct ev_loop *loop, struct timer_bench *b)
-{
-	b->due = clock_now() + b->period;
-	if (b->use_ev) {
-		ev_now_update(loop);
-		ev_timer_set(&b->et, b->due - clock_now(), 0);
-		ev_timer_start(loop, &b->et);
-	} else {
-		ptimer_arm(loop, &b->pt, b->due);
-	}
-}
-
-static void timer_fired(struct ev_loop *loop, struct timer_bench *b)
-{
-	b->late[b->done++] = clock_now() - b->due;
-	if (b->done < b->n)
-		next_timer(loop, b);
-}
-
-static void on_ptimer(struct ev_loop *loop, struct ptimer *t)
-{
-	timer_fired(loop, t->data);
-}
-
-static void on_evtimer(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)revents;
-	timer_fired(loop, w->data);
-}
-
-static int bench_timers(struct ev_loop *loop, bool quick)
-{
-	size_t n = quick ? 20 : 100;
-	for (int which = 0; which < 2; which++) {
-		struct timer_bench b = {.n = n, .period = 0.01, .use_ev = which == 1};
-		b.late = xcalloc(n, sizeof(*b.late));
-		if (ptimer_init(&b.pt, on_ptimer, true) != 0) {
-			free(b.late);
-			return -1;
-		}
-		b.pt.data = &b;
-		ev_timer_init(&b.et, on_evtimer, 0, 0);
-		b.et.data = &b;
-		next_timer(loop, &b);
-		ev_run(loop, 0);
-		ptimer_close(loop, &b.pt);
-		const char *who = which ? "libev ev_timer" : "aiodemo's timerfd";
-		char key[64], name[96];
-		snprintf(key, sizeof(key), "%s_late_p50", which ? "ev_timer" : "timerfd");
-		snprintf(name, sizeof(name), "lateness of a 10 ms timer, %s: p50", who);
-		add_figure("timers", key, name, percentile(b.late, n, 0.5), "s");
-		snprintf(key, sizeof(key), "%s_late_p99", which ? "ev_timer" : "timerfd");
-		snprintf(name, sizeof(name), "lateness of a 10 ms timer, %s: p99", who);
-		add_figure("timers", key, name, percentile(b.late, n, 0.99), "s");
-		free(b.late);
-	}
-	return 0;
-}
-
-
-/* --- peers -------------------------------------------------------------------------- */
-
-/* Runs a peer that prints "key value" lines; adds them as figures. */
-static void run_peer(const char *group, const char *what, const char *cmd, bool quick)
-{
-	struct buf line = {0};
-	buf_printf(&line, "%s%s 2>/dev/null", cmd, quick ? " --quick" : "");
-	FILE *p = popen(line.data, "r");
-	buf_free(&line);
-	if (!p)
-		return;
-	char key[128], unit[16];
-	double value;
-	char text[512];
-	while (fgets(text, sizeof(text), p)) {
-		if (sscanf(text, "%127s %lf %15s", key, &value, unit) != 3)
-			continue;
-		struct buf name = {0}, k = {0};
-		buf_printf(&name, "%s: %s", what, key);
-		buf_printf(&k, "%s_%s", group, key);
-		add_figure(group, k.data, name.data, value, !strcmp(unit, "s") ? "s" : !strcmp(unit, "jobs/s") ? "jobs/s" : "x");
-		buf_free(&name);
-		buf_free(&k);
-	}
-	pclose(p);
-}
-
-static void bench_peers(bool quick)
-{
-	if (*AIODEMO_UVBENCH && access(AIODEMO_UVBENCH, X_OK) == 0)
-		run_peer("libuv", "libuv 1.x uv_queue_work", AIODEMO_UVBENCH, quick);
-	struct buf script = {0};
-	buf_printf(&script, "%s/asyncio_bench.py", AIODEMO_BENCH_DIR);
-	if (*AIODEMO_BENCH_DIR && access(script.data, R_OK) == 0) {
-		struct buf cmd = {0};
-		buf_printf(&cmd, "python3 '%s'", script.data);
-		run_peer("asyncio", "Python asyncio", cmd.data, quick);
-		buf_free(&cmd);
-	}
-	buf_free(&script);
-}
-
-/* --- output --------------------------------------------------------------------------- */
-
-static void print_value(double v, const char *unit)
-{
-	if (isnan(v)) {
-		printf("%12s", "-");
-	} else if (!strcmp(unit, "s")) {
-		if (v < 1e-3)
-			printf("%9.1f µs", v * 1e6);
-		else if (v < 1)
-			printf("%9.3f ms", v * 1e3);
-		else
-			printf("%10.3f s", v);
-	} else if (!strcmp(unit, "B")) {
-		printf("%10.0f B", v);
-	} else if (!strcmp(unit, "jobs/s")) {
-		printf("%7.2f M/s", v / 1e6);
-	} else {
-		printf("%11.3fx", v);
-	}
-}
-
-int bench_run(int set, bool quick, bool json, bool peers)
-{
-	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
-	if (!loop) {
-		diag_error("cannot start libev's loop");
-		return 1;
-	}
-	int rc = 0;
-	/* Each figure is the median of REPEAT runs, reported with its range. */
-	int repeat = quick ? 1 : REPEAT, runs = 0;
-	for (int r = 0; r < repeat && rc == 0; r++, runs++) {
-		if ((set & BENCH_OFFLOAD) && bench_offload(loop, quick) != 0)
-			rc = 1;
-		if ((set & BENCH_PROCESS) && bench_process(loop, quick) != 0)
-			rc = 1;
-		if ((set & BENCH_TIMERS) && bench_timers(loop, quick) != 0)
-			rc = 1;
-		if (peers && (set & (BENCH_OFFLOAD | BENCH_PROCESS | BENCH_TIMERS)))
-			bench_peers(quick);
-	}
-	if (rc)
-		diag_error("a benchmark could not run: %s", strerror(errno));
-	if (json) {
-		printf("{\"kind\":\"bench\",\"quick\":%s,\"runs\":%d", quick ? "true" : "false", runs);
-		for (size_t i = 0; i < nfigures; i++) {
-			struct figure *f = &figures[i];
-			size_t valid;
-			double med = percentile_of(f->values, f->n, 0.5, &valid);
-			if (isnan(med)) {
-				printf(",\"%s\":null", f->key);
-				continue;
-			}
-			printf(",\"%s\":%.9g", f->key, med);
-			if (valid > 1)
-				printf(",\"%s_min\":%.9g,\"%s_max\":%.9g", f->key, f->values[0], f->key, f->values[valid - 1]);
-		}
-		printf("}\n");
-	} else {
-		if (runs > 1)
-			printf("medians of %d runs, with the lowest and the highest\n\n", runs);
-		const char *group = NULL;
-		for (size_t i = 0; i < nfigures; i++) {
-			struct figure *f = &figures[i];
-			if (!group || strcmp(group, f->group) != 0) {
-				group = f->group;
-				printf("%s%s\n", i ? "\n" : "", group);
-			}
-			printf("  %-58s ", f->name);
-			size_t valid;
-			print_value(percentile_of(f->values, f->n, 0.5, &valid), f->unit); /* sorts the values */
-			if (valid > 1) {
-				printf("   (");
-				print_value(f->values[0], f->unit);
-				printf(" ..");
-				print_value(f->values[valid - 1], f->unit);
-				printf(")");
-			}
-			putchar('\n');
-		}
-	}
 	for (size_t i = 0; i < nfigures; i++) {
-		free(figures[i].name);
+		free(figures[i].row);
 		free(figures[i].key);
 		free(figures[i].values);
+		free(figures[i].missing);
 	}
 	free(figures);
 	figures = NULL;
 	nfigures = 0;
+}
+
+/* --- children ------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t running_child;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+	pid_t pid = running_child;
+	if (pid > 0)
+		kill(pid, SIGTERM);
+}
+
+struct bench {
+	char *dir;      /* the temporary directory of the programs */
+	char self[4096]; /* this binary */
+	const char *python; /* NULL when it cannot run */
+	char *report;   /* $AIODEMO_BENCH_REPORT */
+	char *errors;   /* the children's stderr */
+	const struct sizes *sz;
+	bool failed;
+};
+
+/* What a child reported: one flat JSON object of numbers and strings. */
+#define MAX_VALUES 32
+struct outcome {
+	bool ok;
+	double wall; /* from fork to reaped */
+	double rss;  /* peak resident set, bytes */
+	int n;
+	struct {
+		char key[48];
+		char str[64]; /* a string value, or "" */
+		double num;
+	} v[MAX_VALUES];
+};
+
+static double num(const struct outcome *o, const char *key)
+{
+	for (int i = 0; o->ok && i < o->n; i++)
+		if (!strcmp(o->v[i].key, key) && !o->v[i].str[0])
+			return o->v[i].num;
+	return NAN;
+}
+
+static const char *str(const struct outcome *o, const char *key)
+{
+	for (int i = 0; o->ok && i < o->n; i++)
+		if (!strcmp(o->v[i].key, key) && o->v[i].str[0])
+			return o->v[i].str;
+	return NULL;
+}
+
+static const char *skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return s;
+}
+
+/* Reads a JSON string at @s (no escapes: the programs' keys and values
+ * have none) into @out; returns what follows, or NULL. */
+static const char *read_string(const char *s, char *out, size_t size)
+{
+	if (*s != '"')
+		return NULL;
+	const char *end = strchr(s + 1, '"');
+	if (!end || (size_t)(end - s - 1) >= size)
+		return NULL;
+	memcpy(out, s + 1, (size_t)(end - s - 1));
+	out[end - s - 1] = '\0';
+	return end + 1;
+}
+
+/* Parses the line a program reported: {"key": number|"string", ...}. */
+static bool parse_report(const char *s, struct outcome *o)
+{
+	s = skip_space(s);
+	if (*s++ != '{')
+		return false;
+	s = skip_space(s);
+	while (*s != '}') {
+		if (o->n == MAX_VALUES)
+			return false;
+		s = read_string(s, o->v[o->n].key, sizeof(o->v[o->n].key));
+		if (!s || *(s = skip_space(s)) != ':')
+			return false;
+		s = skip_space(s + 1);
+		o->v[o->n].str[0] = '\0';
+		if (*s == '"') {
+			s = read_string(s, o->v[o->n].str, sizeof(o->v[o->n].str));
+			if (!s || !o->v[o->n].str[0])
+				return false;
+		} else {
+			char *end;
+			o->v[o->n].num = strtod(s, &end);
+			if (end == s)
+				return false;
+			s = end;
+		}
+		o->n++;
+		s = skip_space(s);
+		if (*s == ',')
+			s = skip_space(s + 1);
+		else if (*s != '}')
+			return false;
+	}
+	return true;
+}
+
+static char *read_small_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	struct buf b = {0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < (1 << 20))
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return b.data ? buf_steal(&b) : xstrdup("");
+}
+
+/* Shows the end of what a child wrote to stderr under an error. */
+static void show_errors(const struct bench *b)
+{
+	char *text = read_small_file(b->errors);
+	if (!text)
+		return;
+	size_t n = strlen(text);
+	const char *tail = n > 2000 ? text + n - 2000 : text;
+	if (*tail)
+		fprintf(stderr, "%s%s", tail, tail[strlen(tail) - 1] == '\n' ? "" : "\n");
+	free(text);
+}
+
+static void describe(struct buf *b, char *const argv[])
+{
+	for (int i = 0; argv[i]; i++)
+		buf_printf(b, "%s%s", i ? " " : "", argv[i]);
+}
+
+/* Runs @argv with its output to /dev/null and its stderr kept, waits for
+ * it, and reads what it reported (if it @reports). Returns false (after
+ * saying why) when it could not run, failed, or reported nothing. */
+static bool run_child(struct bench *b, char *const argv[], bool reports, struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wall = o->rss = NAN;
+	unlink(b->report);
+	fflush(NULL);
+	double start = clock_real_now();
+	pid_t pid = fork();
+	if (pid < 0) {
+		diag_error("cannot start %s: %s", argv[0], strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY), out = open("/dev/null", O_WRONLY),
+		    err = open(b->errors, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(127);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	running_child = pid;
+	int status;
+	struct rusage ru;
+	pid_t got;
+	while ((got = wait4(pid, &status, 0, &ru)) < 0 && errno == EINTR)
+		;
+	running_child = 0;
+	o->wall = clock_real_now() - start;
+	if (got != pid) {
+		diag_error("cannot wait for %s: %s", argv[0], strerror(errno));
+		return false;
+	}
+	if (stop_signal)
+		return false;
+	o->rss = (double)ru.ru_maxrss * 1024;
+	struct buf cmd = {0};
+	describe(&cmd, argv);
+	char *text = NULL;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFSIGNALED(status))
+			diag_error("%s: killed by signal %d", cmd.data, WTERMSIG(status));
+		else
+			diag_error("%s: exit status %d", cmd.data, WEXITSTATUS(status));
+	} else if (!reports) {
+		o->ok = true;
+	} else if (!(text = read_small_file(b->report))) {
+		diag_error("%s: reported nothing", cmd.data);
+	} else if (!parse_report(text, o)) {
+		diag_error("%s: reported something else than a JSON object of figures: %.200s", cmd.data, text);
+	} else {
+		o->ok = true;
+	}
+	if (!o->ok)
+		show_errors(b);
+	free(text);
+	buf_free(&cmd);
+	return o->ok;
+}
+
+enum side { AIODEMO, PYTHON };
+
+/* Runs bench program or built-in @file of the temporary directory on
+ * @side with up to four arguments (NULL-terminated). A failure is noted. */
+static void run_program(struct bench *b, enum side side, const char *file, const char *const *args,
+			struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (stop_signal || (side == PYTHON && !b->python))
+		return;
+	struct buf path = {0};
+	buf_printf(&path, "%s/%s", b->dir, file);
+	char *argv[16];
+	int argc = 0;
+	if (side == AIODEMO) {
+		argv[argc++] = b->self;
+		argv[argc++] = "run";
+		argv[argc++] = "--format=json";
+		argv[argc++] = "--color=never";
+	} else {
+		argv[argc++] = (char *)b->python;
+	}
+	argv[argc++] = path.data;
+	for (int i = 0; args && args[i] && argc < 15; i++)
+		argv[argc++] = (char *)args[i];
+	argv[argc] = NULL;
+	if (!run_child(b, argv, strcmp(file, "start.py") != 0, o) && !stop_signal)
+		b->failed = true;
+	buf_free(&path);
+}
+
+/* A figure measured on both sides, with the ratio aiodemo over python
+ * (@inverse: python over aiodemo, for rates, so that a ratio above 1
+ * always means that aiodemo takes longer). */
+static void add_pair(const struct bench *b, int set, const char *row, const char *key, const char *unit, double a,
+		     double p, bool inverse)
+{
+	const char *missing = b->python ? NULL : "python3.11";
+	if (!isfinite(a) || a <= 0)
+		a = NAN;
+	if (!isfinite(p) || p <= 0)
+		p = NAN;
+	add(set, row, COL_AIODEMO, key, unit, a, NULL);
+	add(set, row, COL_PYTHON, key, unit, p, missing);
+	add(set, row, COL_RATIO, key, unit, inverse ? p / a : a / p, missing);
+}
+
+/* --- the sets --------------------------------------------------------------------------- */
+
+static char *key_of(const char *name)
+{
+	char *k = xstrdup(name);
+	for (char *c = k; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return k;
+}
+
+static void bench_overhead(struct bench *b)
+{
+	for (size_t i = 0; i < sizeof(overhead_programs) / sizeof(overhead_programs[0]); i++) {
+		const char *name = overhead_programs[i];
+		struct buf file = {0}, row = {0}, key = {0};
+		buf_printf(&file, "%s/%s.py", b->dir, name);
+		const char *args[] = {file.data, b->sz->sleep_scale, NULL};
+		struct outcome a, p;
+		run_program(b, AIODEMO, "timed.py", args, &a);
+		run_program(b, PYTHON, "timed.py", args, &p);
+		char *k = key_of(name);
+		buf_printf(&row, "%s: first line to end", name);
+		buf_printf(&key, "overhead_%s", k);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "program_s"), num(&p, "program_s"), false);
+		buf_clear(&row);
+		buf_clear(&key);
+		buf_printf(&row, "%s: process start to exit", name);
+		buf_printf(&key, "overhead_%s_process", k);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", a.wall, p.wall, false);
+		free(k);
+		buf_free(&file);
+		buf_free(&row);
+		buf_free(&key);
+	}
+	static const struct {
+		const char *file, *key, *what;
+	} many[] = {{"tasks.py", "tasks", "tasks sleeping"}, {"to_thread.py", "to_thread", "to_thread jobs"}};
+	for (size_t i = 0; i < 2; i++) {
+		char count[32];
+		snprintf(count, sizeof(count), "%d", i == 0 ? b->sz->tasks : b->sz->jobs);
+		/* The tasks sleep 1 s, less with --quick. */
+		const char *args[] = {count, i == 0 ? b->sz->sleep_scale : NULL, NULL};
+		struct outcome a, p;
+		run_program(b, AIODEMO, many[i].file, args, &a);
+		run_program(b, PYTHON, many[i].file, args, &p);
+		struct buf row = {0}, key = {0};
+		struct buf what = {0};
+		buf_printf(&what, "%s %s%s%s", count, many[i].what, i == 0 ? " " : "", i == 0 ? b->sz->sleep_scale : "");
+		buf_puts(&what, i == 0 ? " s" : "");
+		buf_printf(&row, "%s: asyncio.run", what.data);
+		buf_printf(&key, "overhead_%s", many[i].key);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "run_s"), num(&p, "run_s"), false);
+		buf_clear(&row);
+		buf_clear(&key);
+		buf_printf(&row, "%s: process start to exit", what.data);
+		buf_printf(&key, "overhead_%s_process", many[i].key);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", a.wall, p.wall, false);
+		buf_clear(&row);
+		buf_clear(&key);
+		buf_printf(&row, "%s: peak RSS", what.data);
+		buf_printf(&key, "overhead_%s_rss", many[i].key);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "B", a.ok ? a.rss : NAN, p.ok ? p.rss : NAN, false);
+		buf_free(&what);
+		buf_free(&row);
+		buf_free(&key);
+	}
+}
+
+static void bench_loop(struct bench *b)
+{
+	char callbacks[32], switches[32];
+	snprintf(callbacks, sizeof(callbacks), "%d", b->sz->callbacks);
+	snprintf(switches, sizeof(switches), "%d", b->sz->switches);
+	const char *asyncio_args[] = {"asyncio", callbacks, switches, NULL};
+	const char *uvloop_args[] = {"uvloop", callbacks, switches, NULL};
+	struct outcome a, p, u;
+	run_program(b, AIODEMO, "loop.py", asyncio_args, &a);
+	run_program(b, PYTHON, "loop.py", asyncio_args, &p);
+	run_program(b, PYTHON, "loop.py", uvloop_args, &u);
+	const char *missing = !b->python ? "python3.11" : str(&u, "missing");
+	static const struct {
+		const char *key, *row, *field;
+	} rows[] = {{"loop_call_soon", "call_soon() callbacks", "call_soon_per_s"},
+		    {"loop_switches", "sleep(0) ping-pong: task switches", "switches_per_s"}};
+	for (size_t i = 0; i < 2; i++) {
+		add_pair(b, BENCH_LOOP, rows[i].row, rows[i].key, "/s", num(&a, rows[i].field), num(&p, rows[i].field),
+			 true);
+		add(BENCH_LOOP, rows[i].row, COL_UVLOOP, rows[i].key, "/s", num(&u, rows[i].field), missing);
+	}
+}
+
+static void bench_timers(struct bench *b)
+{
+	const char *args[] = {b->sz->chains[0], b->sz->chains[1], b->sz->chains[2], NULL};
+	struct outcome a, p;
+	run_program(b, AIODEMO, "timers.py", args, &a);
+	run_program(b, PYTHON, "timers.py", args, &p);
+	static const struct {
+		const char *ms, *delay;
+	} delays[] = {{"1ms", "0.001"}, {"10ms", "0.01"}, {"100ms", "0.1"}};
+	static const struct {
+		const char *field, *what;
+	} stats[] = {{"p50", "p50"}, {"p99", "p99"}, {"min", "earliest"}};
+	for (size_t d = 0; d < 3; d++)
+		for (size_t s = 0; s < 3; s++) {
+			struct buf row = {0}, key = {0}, field = {0};
+			buf_printf(&row, "sleep(%s): lateness, %s", delays[d].delay, stats[s].what);
+			buf_printf(&key, "timers_%s_%s", delays[d].ms, !strcmp(stats[s].field, "min") ? "earliest" : stats[s].field);
+			buf_printf(&field, "%s_%s", delays[d].ms, stats[s].field);
+			/* Lateness can be 0 or, for a sleep that ends early, below. */
+			add(BENCH_TIMERS, row.data, COL_AIODEMO, key.data, "s", num(&a, field.data), NULL);
+			add(BENCH_TIMERS, row.data, COL_PYTHON, key.data, "s", num(&p, field.data),
+			    b->python ? NULL : "python3.11");
+			buf_free(&row);
+			buf_free(&key);
+			buf_free(&field);
+		}
+}
+
+static void bench_start(struct bench *b)
+{
+	struct outcome a, p;
+	run_program(b, AIODEMO, "start.py", NULL, &a);
+	run_program(b, PYTHON, "start.py", NULL, &p);
+	add_pair(b, BENCH_START, "a trivial asyncio program: start to exit", "start", "s", a.ok ? a.wall : NAN,
+		 p.ok ? p.wall : NAN, false);
+}
+
+/* --- the temporary directory --------------------------------------------------------------- */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static bool write_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	struct buf path = {0};
+	buf_printf(&path, "%s/%s", dir, name);
+	FILE *f = fopen(path.data, "w");
+	bool ok = f && fwrite(text, 1, len, f) == len;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		diag_error("cannot write %s: %s", path.data, strerror(errno));
+	buf_free(&path);
+	return ok;
+}
+
+/* Makes the directory and writes the programs into it. */
+static bool set_up(struct bench *b)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct buf dir = {0};
+	buf_printf(&dir, "%s/aiodemo-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir.data)) {
+		diag_error("cannot create a temporary directory %s: %s", dir.data, strerror(errno));
+		buf_free(&dir);
+		return false;
+	}
+	b->dir = buf_steal(&dir);
+	struct buf path = {0};
+	buf_printf(&path, "%s/report.json", b->dir);
+	b->report = buf_steal(&path);
+	buf_printf(&path, "%s/stderr", b->dir);
+	b->errors = buf_steal(&path);
+	for (size_t i = 0; i < sizeof(bench_programs) / sizeof(bench_programs[0]); i++) {
+		buf_printf(&path, "%s.py", bench_programs[i].name);
+		bool ok = write_file(b->dir, path.data, bench_programs[i].text, bench_programs[i].len);
+		buf_clear(&path);
+		if (!ok)
+			return false;
+	}
+	for (size_t i = 0; i < sizeof(overhead_programs) / sizeof(overhead_programs[0]); i++) {
+		struct program *p = program_load(overhead_programs[i]);
+		if (!p)
+			return false;
+		buf_printf(&path, "%s.py", overhead_programs[i]);
+		bool ok = write_file(b->dir, path.data, p->text, p->len);
+		buf_clear(&path);
+		program_free(p);
+		if (!ok)
+			return false;
+	}
+	buf_free(&path);
+	ssize_t n = readlink("/proc/self/exe", b->self, sizeof(b->self) - 1);
+	if (n <= 0) {
+		diag_error("cannot find aiodemo's own executable: %s", strerror(errno));
+		return false;
+	}
+	b->self[n] = '\0';
+	const char *python = getenv("AIODEMO_PYTHON");
+	b->python = python && *python ? python : DEFAULT_PYTHON;
+	if (access(b->python, X_OK) != 0) {
+		diag_warning("%s cannot run (%s): the figures of python3.11 are missing", b->python, strerror(errno));
+		b->python = NULL;
+	}
+	return true;
+}
+
+static void tear_down(struct bench *b)
+{
+	if (b->dir)
+		nftw(b->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(b->dir);
+	free(b->report);
+	free(b->errors);
+}
+
+/* --- output ------------------------------------------------------------------------------- */
+
+/* The scale of @v in @unit: the divisor and the unit people read. */
+static double scale_of(double v, const char *unit, const char **shown, int *decimals)
+{
+	v = fabs(v);
+	*decimals = 2;
+	if (!strcmp(unit, "s")) {
+		if (v < 1e-3) {
+			*shown = "µs";
+			*decimals = 1;
+			return 1e-6;
+		}
+		if (v < 1) {
+			*shown = "ms";
+			*decimals = v < 10e-3 ? 2 : 1;
+			return 1e-3;
+		}
+		*shown = "s";
+		*decimals = 3;
+		return 1;
+	}
+	if (!strcmp(unit, "/s")) {
+		double div = v >= 1e6 ? 1e6 : 1e3;
+		*shown = v >= 1e6 ? "M/s" : "k/s";
+		*decimals = v / div >= 100 ? 0 : v / div >= 10 ? 1 : 2;
+		return div;
+	}
+	if (!strcmp(unit, "B")) {
+		*shown = "MiB";
+		*decimals = 1;
+		return 1024 * 1024;
+	}
+	*shown = "x";
+	*decimals = 3;
+	return 1;
+}
+
+/* The median of @f with its range, for people. */
+static char *cell_text(struct figure *f)
+{
+	struct buf b = {0};
+	size_t valid;
+	double med = median_of(f->values, f->n, &valid); /* sorts the values */
+	if (f->missing) {
+		buf_printf(&b, "missing: %s", f->missing);
+	} else if (isnan(med)) {
+		buf_puts(&b, "-");
+	} else {
+		const char *shown;
+		int dec;
+		double div = scale_of(med, f->unit, &shown, &dec);
+		buf_printf(&b, "%.*f%s%s", dec, med / div, strcmp(shown, "x") ? " " : "", shown);
+		if (valid > 1)
+			buf_printf(&b, " (%.*f..%.*f)", dec, f->values[0] / div, dec, f->values[valid - 1] / div);
+	}
+	return buf_steal(&b);
+}
+
+static const char *set_title(int set)
+{
+	switch (set) {
+	case BENCH_OVERHEAD:
+		return "overhead: what observing costs: `aiodemo run PROG --format json > /dev/null` beside "
+		       "`python3.11 PROG`,\n  timed by the program itself (its first line to its end, or "
+		       "asyncio.run) and as a process";
+	case BENCH_LOOP:
+		return "loop: operations per second on aiodemo's loop (`aiodemo run`), asyncio's default loop "
+		       "and uvloop\n  (python3.11); ratio: asyncio's rate over aiodemo's";
+	case BENCH_TIMERS:
+		return "timers: how late a chain of asyncio.sleep() calls ends, on aiodemo's loop and on "
+		       "asyncio's default loop;\n  the earliest must not be below 0 (a sleep that ended early)";
+	default:
+		return "start: starting and finishing a trivial asyncio program, `aiodemo run` beside `python3.11`";
+	}
+}
+
+static void print_text(int runs, bool quick, const struct bench *b)
+{
+	if (runs > 1)
+		printf("medians of %d runs (lowest..highest), aiodemo and its peers in turn%s\n", runs,
+		       quick ? "; --quick: small sizes" : "");
+	printf("peer: %s; a ratio above 1 means that aiodemo takes longer\n", b->python ? b->python : "(missing)");
+	static const char *const headings[][NCOLUMNS] = {
+		{"aiodemo run", "python3.11", "", "aiodemo/python"},
+		{"aiodemo's loop", "asyncio's loop", "uvloop", "ratio"},
+	};
+	for (int set = 1; set < BENCH_ALL; set <<= 1) {
+		/* The rows, in the order they came, and the cells' texts. */
+		size_t nrows = 0;
+		const char **rows = xcalloc(nfigures + 1, sizeof(*rows));
+		char **cells = xcalloc((nfigures + 1) * NCOLUMNS, sizeof(*cells));
+		bool used[NCOLUMNS] = {false};
+		for (size_t i = 0; i < nfigures; i++) {
+			struct figure *f = &figures[i];
+			if (f->set != set)
+				continue;
+			size_t r = 0;
+			while (r < nrows && strcmp(rows[r], f->row) != 0)
+				r++;
+			if (r == nrows)
+				rows[nrows++] = f->row;
+			cells[r * NCOLUMNS + f->col] = cell_text(f);
+			used[f->col] = true;
+		}
+		if (nrows) {
+			const char *const *head = headings[set == BENCH_OVERHEAD || set == BENCH_START ? 0 : 1];
+			int widths[NCOLUMNS + 1] = {0};
+			for (size_t r = 0; r < nrows; r++) {
+				int w = text_width(rows[r]);
+				widths[0] = w > widths[0] ? w : widths[0];
+				for (int c = 0; c < NCOLUMNS; c++) {
+					const char *t = cells[r * NCOLUMNS + c];
+					w = t ? text_width(t) : 1;
+					widths[c + 1] = w > widths[c + 1] ? w : widths[c + 1];
+				}
+			}
+			for (int c = 0; c < NCOLUMNS; c++) {
+				int w = text_width(head[c]);
+				widths[c + 1] = w > widths[c + 1] ? w : widths[c + 1];
+			}
+			struct buf out = {0};
+			buf_printf(&out, "\n%s\n  ", set_title(set));
+			text_pad(&out, "", widths[0], true);
+			for (int c = 0; c < NCOLUMNS; c++)
+				if (used[c]) {
+					buf_puts(&out, "   ");
+					text_pad(&out, head[c], widths[c + 1], true);
+				}
+			while (out.len && out.data[out.len - 1] == ' ')
+				out.data[--out.len] = '\0';
+			buf_putc(&out, '\n');
+			for (size_t r = 0; r < nrows; r++) {
+				buf_puts(&out, "  ");
+				text_pad(&out, rows[r], widths[0], true);
+				for (int c = 0; c < NCOLUMNS; c++)
+					if (used[c]) {
+						const char *t = cells[r * NCOLUMNS + c];
+						buf_puts(&out, "   ");
+						text_pad(&out, t ? t : "", widths[c + 1], true);
+					}
+				while (out.len && out.data[out.len - 1] == ' ')
+					out.data[--out.len] = '\0';
+				buf_putc(&out, '\n');
+			}
+			fwrite(out.data, 1, out.len, stdout);
+			buf_free(&out);
+		}
+		for (size_t i = 0; i < (nfigures + 1) * NCOLUMNS; i++)
+			free(cells[i]);
+		free(cells);
+		free(rows);
+	}
+}
+
+static void print_json(int set, int runs, bool quick, const struct bench *b)
+{
+	struct buf out = {0};
+	buf_printf(&out, "{\"kind\":\"bench\",\"quick\":%s,\"runs\":%d,\"python\":", quick ? "true" : "false", runs);
+	if (b->python)
+		buf_json_string(&out, b->python, strlen(b->python));
+	else
+		buf_puts(&out, "null");
+	buf_puts(&out, ",\"sets\":[");
+	for (size_t i = 0, k = 0; i + 1 < sizeof(set_names) / sizeof(set_names[0]); i++)
+		if (set & set_bits[i])
+			buf_printf(&out, "%s\"%s\"", k++ ? "," : "", set_names[i]);
+	buf_printf(&out, "],\"sizes\":{\"tasks\":%d,\"to_thread\":%d,\"call_soon\":%d,\"switches\":%d,"
+			 "\"sleep_scale\":%s}",
+		   b->sz->tasks, b->sz->jobs, b->sz->callbacks, b->sz->switches, b->sz->sleep_scale);
+	for (size_t i = 0; i < nfigures; i++) {
+		struct figure *f = &figures[i];
+		size_t valid;
+		double med = median_of(f->values, f->n, &valid);
+		if (isnan(med)) {
+			buf_printf(&out, ",\"%s\":null", f->key);
+			continue;
+		}
+		buf_printf(&out, ",\"%s\":%.9g", f->key, med);
+		if (valid > 1)
+			buf_printf(&out, ",\"%s_min\":%.9g,\"%s_max\":%.9g", f->key, f->values[0], f->key,
+				   f->values[valid - 1]);
+	}
+	buf_puts(&out, ",\"missing\":{");
+	for (size_t i = 0, k = 0; i < nfigures; i++)
+		if (figures[i].missing)
+			buf_printf(&out, "%s\"%s\":\"%s\"", k++ ? "," : "", figures[i].key, figures[i].missing);
+	buf_puts(&out, "}}\n");
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+}
+
+int bench_run(int set, bool quick, bool json)
+{
+	struct bench b = {.sz = quick ? &quick_sizes : &full_sizes};
+	struct sigaction sa = {0}, old_int, old_term;
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	const char *old_report = getenv("AIODEMO_BENCH_REPORT");
+	char *saved_report = old_report ? xstrdup(old_report) : NULL;
+	int runs = 0, rc = 0;
+	if (!set_up(&b)) {
+		rc = 1;
+		goto out;
+	}
+	setenv("AIODEMO_BENCH_REPORT", b.report, 1);
+	/* A first run of each side, not measured: the files come into the cache. */
+	struct outcome warm;
+	run_program(&b, AIODEMO, "start.py", NULL, &warm);
+	run_program(&b, PYTHON, "start.py", NULL, &warm);
+	int repeat = quick ? QUICK_REPEAT : REPEAT;
+	for (int r = 0; r < repeat && !stop_signal; r++, runs++) {
+		if (set & BENCH_OVERHEAD)
+			bench_overhead(&b);
+		if (set & BENCH_LOOP)
+			bench_loop(&b);
+		if (set & BENCH_TIMERS)
+			bench_timers(&b);
+		if (set & BENCH_START)
+			bench_start(&b);
+	}
+	if (stop_signal) {
+		rc = 128 + stop_signal;
+	} else {
+		if (json)
+			print_json(set, runs, quick, &b);
+		else
+			print_text(runs, quick, &b);
+		if (b.failed) {
+			diag_error("a benchmark could not run: its figures are missing");
+			rc = 1;
+		}
+	}
+out:
+	tear_down(&b);
+	if (saved_report)
+		setenv("AIODEMO_BENCH_REPORT", saved_report, 1);
+	else
+		unsetenv("AIODEMO_BENCH_REPORT");
+	free(saved_report);
+	free_figures();
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	return rc;
 }
