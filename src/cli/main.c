@@ -329,17 +329,20 @@ static int cmd_list(void)
 	return 0;
 }
 
-/* Whether all @n targets load: a typo should be a usage error found before
- * anything runs. */
+/* Whether all @n targets load and compile: a typo should be a usage error
+ * found before anything runs. */
 static bool all_load(char *const *targets, int n)
 {
-	for (int i = 0; i < n; i++) {
-		struct program *p = program_load(targets[i]);
-		if (!p)
-			return false;
-		program_free(p);
-	}
-	return true;
+	struct program **ps = xcalloc((size_t)n + 1, sizeof(*ps));
+	bool ok = true;
+	for (int i = 0; i < n && ok; i++)
+		ok = (ps[i] = program_load(targets[i])) != NULL;
+	if (ok)
+		ok = host_check_compiles(ps, n) == 0;
+	for (int i = 0; i < n; i++)
+		program_free(ps[i]);
+	free(ps);
+	return ok;
 }
 
 /* NO_COLOR set to anything but the empty string (no-color.org), or a dumb terminal. */
@@ -450,6 +453,30 @@ static void print_heading(const struct options *o, struct timeline *tl, const st
 		timeline_print_text(tl, "\n%8s  %-26s  %s\n", "time (s)", "lane", "event");
 }
 
+/* The status of a run whose output broke: 141 when the reader went away,
+ * else 1, with the reason. */
+static int output_failed(int err)
+{
+	if (err == EPIPE)
+		return RUN_BROKEN_PIPE;
+	diag_error("writing the timeline failed: %s", strerror(err));
+	return 1;
+}
+
+/* The heading of a run, printed once its program compiles. */
+struct heading {
+	const struct options *o;
+	struct timeline *tl;
+	const struct record_info *info;
+	bool color;
+};
+
+static void heading_now(void *arg)
+{
+	struct heading *h = arg;
+	print_heading(h->o, h->tl, h->info, h->color);
+}
+
 static bool use_color(const struct options *o)
 {
 	return o->format == TL_TEXT &&
@@ -469,7 +496,7 @@ static int cmd_replay(const struct options *o)
 		timeline_print_events(r.tl);
 	int status = report(o, &r.info, r.tl, &r.summary, color);
 	if (timeline_output_broken(r.tl))
-		status = timeline_output_errno(r.tl) == EPIPE ? RUN_BROKEN_PIPE : 1;
+		status = output_failed(timeline_output_errno(r.tl));
 	replay_free(&r);
 	return status;
 }
@@ -509,9 +536,9 @@ static int cmd_run(const struct options *o)
 		return 1;
 	}
 	struct record_info info = {p->info.name, p->info.title, p->info.source, p->info.notice, o->scale};
-	print_heading(o, tl, &info, color);
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
-	struct host_options ho = {o->scale, o->slow, o->args, o->nargs};
+	struct heading h = {o, tl, &info, color};
+	struct host_options ho = {o->scale, o->slow, o->args, o->nargs, heading_now, &h};
 	struct run_summary s = {.expected_total = -1, .status = "ok"};
 	struct host_result r;
 	int rc = host_run(p, &ho, tl, &s, &r);
@@ -530,10 +557,16 @@ static int cmd_run(const struct options *o)
 	int status = r.exit_status;
 	if (o->serve && r.interrupted && status == RUN_INTERRUPTED)
 		status = 0; /* Ctrl-C is how a server ends */
+	else if (o->serve && !r.interrupted) {
+		diag_error("%s ended by itself, after %.3f s: serve is for a program that serves until Ctrl-C "
+			   "('aiodemo run %s' runs any program)", p->info.name, s.total, o->target);
+		if (status == 0)
+			status = 1;
+	}
 	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color) != 0 && status == 0)
 		status = 1;
 	if (timeline_output_broken(tl))
-		status = timeline_output_errno(tl) == EPIPE ? RUN_BROKEN_PIPE : 1;
+		status = output_failed(timeline_output_errno(tl));
 	expect_free(checks, nchecks);
 	free(sum);
 	host_free(&r);
@@ -570,10 +603,11 @@ static bool check_one(const struct options *o, const char *target, struct buf *r
 		ok = strcmp(s->status, "interrupted") != 0;
 		if (!ok)
 			buf_printf(report, "the run was interrupted\n");
-		else if (s->nchecks == 0 && r.exit_status != 0) {
+		/* An exception is the implicit check's ("the run ends ok", or an
+		 * "expect error"); another status is sys.exit()'s, a failure. */
+		else if (r.exit_status != 0 && strcmp(s->status, "error") != 0) {
 			ok = false;
-			buf_printf(report, "the program ended with status %d%s%s\n", r.exit_status, s->error ? ": " : "",
-				   s->error ? s->error : "");
+			buf_printf(report, "the program exited with status %d\n", r.exit_status);
 		}
 		for (int i = 0; i < s->nchecks; i++) {
 			ok &= s->checks[i].ok;
@@ -624,7 +658,7 @@ static int cmd_check(const struct options *o)
 		}
 		buf_free(&report);
 		if (fflush(stdout) != 0 || ferror(stdout))
-			return errno == EPIPE ? RUN_BROKEN_PIPE : 1;
+			return output_failed(errno);
 		if (interrupted)
 			return caught_signal == SIGTERM ? 128 + SIGTERM : RUN_INTERRUPTED;
 	}
@@ -772,7 +806,7 @@ static int cmd_compare(const struct options *o)
 	buf_free(&b);
 	int status = !strcmp(sa->status, "ok") && !strcmp(sb->status, "ok") ? 0 : 1;
 	if (!written)
-		status = errno == EPIPE ? RUN_BROKEN_PIPE : 1;
+		status = output_failed(errno);
 	free_side(&sides[0]);
 	free_side(&sides[1]);
 	return status;
@@ -840,7 +874,8 @@ int main(int argc, char **argv)
 			status = cmd_bench(&o);
 	}
 	free(o.params);
-	if (fflush(stdout) != 0 && errno != EPIPE) {
+	/* What list, show and the rest wrote: a failure not reported yet. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE && status == 0) {
 		diag_error("writing the output failed: %s", strerror(errno));
 		return 1;
 	}

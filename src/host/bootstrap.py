@@ -203,12 +203,16 @@ class _Output(io.TextIOBase):
         pass
 
 
-sys.stdout = _Output(sys.stdout, _aiodemo.write_stdout)
-sys.stderr = _Output(sys.stderr, _aiodemo.write_stderr)
+# sys.__stdout__ and sys.__stderr__ too: CPython puts them back in place of
+# sys.stdout and sys.stderr when it ends, and what it reports then ("Task
+# exception was never retrieved" of a task in a global) belongs on the
+# timeline as well.
+sys.stdout = sys.__stdout__ = _Output(sys.stdout, _aiodemo.write_stdout)
+sys.stderr = sys.__stderr__ = _Output(sys.stderr, _aiodemo.write_stderr)
 
 if _aiodemo.scale != 1:
-    for _name in ('monotonic', 'perf_counter', 'time', 'sleep', 'monotonic_ns', 'perf_counter_ns', 'time_ns'):
-        setattr(time, _name, getattr(_aiodemo, 'scaled_' + _name))
+    for _name, _fn in _aiodemo.scaled_clocks().items():
+        setattr(time, _name, _fn)
 
 _libdirs = {os.path.dirname(os.__file__)}
 for _dir in site.getsitepackages() + [site.getusersitepackages()]:

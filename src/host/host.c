@@ -87,6 +87,30 @@ static void report_syntax_error(const struct program *p)
 	Py_XDECREF(tb);
 }
 
+int host_check_compiles(struct program *const *ps, int n)
+{
+	PyConfig config;
+	PyConfig_InitIsolatedConfig(&config);
+	config.site_import = 0;
+	PyStatus st = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_Exception(st)) {
+		diag_error("cannot start Python: %s", st.err_msg ? st.err_msg : "unknown error");
+		return -1;
+	}
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		PyObject *code = Py_CompileStringExFlags(ps[i]->text, ps[i]->filename, Py_file_input, NULL, -1);
+		if (!code) {
+			report_syntax_error(ps[i]);
+			bad++;
+		}
+		Py_XDECREF(code);
+	}
+	Py_FinalizeEx();
+	return bad ? -1 : 0;
+}
+
 static PyObject *run_bootstrap(void)
 {
 	PyObject *code = Py_CompileString((const char *)bootstrap_py, "<aiodemo>", Py_file_input);
@@ -102,7 +126,7 @@ static int prepare_main(const struct program *p, const char *dir)
 	PyObject *d = main ? PyModule_GetDict(main) : NULL;
 	if (!d)
 		return -1;
-	PyObject *file = PyUnicode_DecodeFSDefault(p->path ? p->path : p->file);
+	PyObject *file = PyUnicode_DecodeFSDefault(p->filename);
 	int rc = file ? PyDict_SetItemString(d, "__file__", file) : -1;
 	if (rc == 0)
 		rc = PyDict_SetItemString(d, "__cached__", Py_None);
@@ -117,8 +141,9 @@ static int prepare_main(const struct program *p, const char *dir)
 	if (rc == 0 && (!sys_path || !first || PyList_Insert(sys_path, 0, first) < 0))
 		rc = -1;
 	Py_XDECREF(first);
-	/* A built-in program has no file: its lines come from here. */
-	if (rc == 0 && p->builtin) {
+	/* A built-in program has no file, and one run with --param is not the
+	 * file's text: tracebacks and the timeline take their lines from here. */
+	if (rc == 0 && (p->builtin || p->edited)) {
 		PyObject *linecache = PyImport_ImportModule("linecache");
 		PyObject *cache = linecache ? PyObject_GetAttrString(linecache, "cache") : NULL;
 		PyObject *text = PyUnicode_DecodeUTF8(p->text, (Py_ssize_t)p->len, "replace");
@@ -242,7 +267,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 		status = 1;
 		goto out;
 	}
-	code = Py_CompileStringExFlags(p->text, p->path ? p->path : p->file, Py_file_input, NULL, -1);
+	code = Py_CompileStringExFlags(p->text, p->filename, Py_file_input, NULL, -1);
 	if (!code) {
 		report_syntax_error(p);
 		status = 2;
@@ -273,6 +298,8 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 			*slash = '\0';
 		snprintf(dir, sizeof(dir), "%s", slash ? real : "");
 	}
+	if (o->starting)
+		o->starting(o->arg);
 	PyObject *boot = run_bootstrap();
 	if (!boot || prepare_main(p, dir) != 0) {
 		diag_error("cannot set up aiodemo's event loop:");

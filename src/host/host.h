@@ -13,6 +13,9 @@ struct host_options {
 	double slow;  /* --slow, program seconds */
 	char **argv;  /* the program's own arguments after its name */
 	int argc;
+	/* Called once the program compiles, just before it runs (headings). */
+	void (*starting)(void *arg);
+	void *arg;
 };
 
 /** How a run ended. */
@@ -29,6 +32,11 @@ struct host_result {
  *  when Python cannot start. */
 int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
 	     struct run_summary *s, struct host_result *r);
+
+/** Compiles the @n programs @ps, without running them, in a CPython that
+ *  starts and ends for it (check and compare, whose runs are children):
+ *  returns 0, or -1 after printing each error as host_run() does. */
+int host_check_compiles(struct program *const *ps, int n);
 
 /** Frees what host_run() kept for the summary. */
 void host_free(struct host_result *r);

@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <unistd.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "util/buf.h"
 #include "catalog.h"
 #include "util/diag.h"
+#include "util/text.h"
 
 #define PREFIX "# aiodemo:"
 #define MAX_PROGRAM (16 << 20)
@@ -262,6 +265,14 @@ struct program *program_load(const char *arg)
 		p->file = xstrdup(arg);
 		p->path = xstrdup(arg);
 	}
+	char cwd[PATH_MAX];
+	if (p->path && p->path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+		struct buf abs = {0};
+		buf_printf(&abs, "%s/%s", cwd, p->path);
+		p->filename = buf_steal(&abs);
+	} else {
+		p->filename = xstrdup(p->path ? p->path : p->file);
+	}
 	if (parse_header(p) != 0) {
 		program_free(p);
 		return NULL;
@@ -284,12 +295,22 @@ int program_set_param(struct program *p, const char *assignment)
 		if (strlen(p->params[i].name) == n && !strncmp(p->params[i].name, assignment, n))
 			pp = &p->params[i];
 	if (!pp) {
-		struct buf names = {0};
-		for (int i = 0; i < p->nparams; i++)
+		struct buf names = {0}, typed = {0};
+		const char **list = xcalloc((size_t)p->nparams + 1, sizeof(char *));
+		for (int i = 0; i < p->nparams; i++) {
 			buf_printf(&names, "%s%s", i ? ", " : "", p->params[i].name);
-		diag_error("%s has no parameter '%.*s'%s%s", p->info.name, (int)(eq ? n : strlen(assignment)), assignment,
-			   names.len ? "; it has: " : "", names.len ? names.data : "");
+			list[i] = p->params[i].name;
+		}
+		buf_add(&typed, assignment, eq ? n : strlen(assignment));
+		const char *near = suggest_name(typed.data ? typed.data : "", list, (size_t)p->nparams);
+		if (near)
+			diag_error("%s has no parameter '%s'; did you mean '%s'?", p->info.name, typed.data, near);
+		else
+			diag_error("%s has no parameter '%s'%s%s", p->info.name, typed.data ? typed.data : "",
+				   names.len ? "; it has: " : "; it has none", names.len ? names.data : "");
+		free(list);
 		buf_free(&names);
+		buf_free(&typed);
 		return -1;
 	}
 	const char *value = eq + 1;
@@ -320,6 +341,7 @@ int program_set_param(struct program *p, const char *assignment)
 	pp->context = buf_steal(&ctx);
 	free(pp->value);
 	pp->value = xstrdup(value);
+	p->edited = true;
 	return 0;
 }
 
@@ -340,6 +362,7 @@ void program_free(struct program *p)
 	free(p->params);
 	free(p->file);
 	free(p->path);
+	free(p->filename);
 	free(p->text);
 	free(p);
 }

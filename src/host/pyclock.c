@@ -84,14 +84,38 @@ static PyObject *f_sleep(PyObject *m, PyObject *arg)
 	Py_RETURN_NONE;
 }
 
+/* The scaled clocks, named as the time module's own functions are, so that
+ * a job of time.sleep is called time.sleep(2) and its repr is CPython's. */
+static PyMethodDef clocks[] = {
+	{"monotonic", f_monotonic, METH_NOARGS, "time.monotonic() under --scale"},
+	{"perf_counter", f_perf_counter, METH_NOARGS, "time.perf_counter() under --scale"},
+	{"time", f_time, METH_NOARGS, "time.time() under --scale"},
+	{"monotonic_ns", f_monotonic_ns, METH_NOARGS, "time.monotonic_ns() under --scale"},
+	{"perf_counter_ns", f_perf_counter_ns, METH_NOARGS, "time.perf_counter_ns() under --scale"},
+	{"time_ns", f_time_ns, METH_NOARGS, "time.time_ns() under --scale"},
+	{"sleep", f_sleep, METH_O, "time.sleep(secs) under --scale"},
+	{NULL, NULL, 0, NULL},
+};
+
+/* scaled_clocks(): {name: function} for the bootstrap to put in time. */
+static PyObject *f_scaled_clocks(PyObject *self, PyObject *unused)
+{
+	PyObject *d = PyDict_New(), *module = PyUnicode_FromString("time");
+	for (PyMethodDef *m = clocks; d && module && m->ml_name; m++) {
+		PyObject *f = PyCFunction_NewEx(m, NULL, module);
+		if (!f || PyDict_SetItemString(d, m->ml_name, f) < 0) {
+			Py_XDECREF(f);
+			Py_CLEAR(d);
+			break;
+		}
+		Py_DECREF(f);
+	}
+	Py_XDECREF(module);
+	return d;
+}
+
 static PyMethodDef functions[] = {
-	{"scaled_monotonic", f_monotonic, METH_NOARGS, "time.monotonic() under --scale"},
-	{"scaled_perf_counter", f_perf_counter, METH_NOARGS, "time.perf_counter() under --scale"},
-	{"scaled_time", f_time, METH_NOARGS, "time.time() under --scale"},
-	{"scaled_monotonic_ns", f_monotonic_ns, METH_NOARGS, "time.monotonic_ns() under --scale"},
-	{"scaled_perf_counter_ns", f_perf_counter_ns, METH_NOARGS, "time.perf_counter_ns() under --scale"},
-	{"scaled_time_ns", f_time_ns, METH_NOARGS, "time.time_ns() under --scale"},
-	{"scaled_sleep", f_sleep, METH_O, "time.sleep(secs) under --scale"},
+	{"scaled_clocks", f_scaled_clocks, METH_NOARGS, "scaled_clocks() -> {name: time's function under --scale}"},
 	{NULL, NULL, 0, NULL},
 };
 
