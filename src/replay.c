@@ -3,9 +3,11 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "diag.h"
 
 #ifdef HAVE_JSON_C
@@ -66,13 +68,24 @@ static int bad(const char *path, const char *what)
 	return -1;
 }
 
-int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
-		struct replay *r)
+int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out, enum tl_format fmt, bool color,
+		       bool print_events, struct replay *r)
 {
 	memset(r, 0, sizeof(*r));
-	json_object *doc = json_object_from_file(path);
+	if (len > INT_MAX) {
+		diag_error("cannot read record '%s': larger than %d bytes", path, INT_MAX);
+		return -1;
+	}
+	json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	if (!tok)
+		return bad(path, "out of memory");
+	json_object *doc = json_tokener_parse_ex(tok, data, (int)len);
+	enum json_tokener_error err = json_tokener_get_error(tok);
+	json_tokener_free(tok);
 	if (!doc) {
-		diag_error("cannot read record '%s': %s", path, json_util_get_last_err());
+		diag_error("cannot read record '%s': %s", path,
+			   !len ? "the file is empty" : err == json_tokener_continue ? "the JSON ends too soon"
+						  : json_tokener_error_desc(err));
 		return -1;
 	}
 	r->priv = doc;
@@ -198,6 +211,32 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 	return 0;
 }
 
+int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
+		struct replay *r)
+{
+	memset(r, 0, sizeof(*r));
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		diag_error("cannot read record '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	struct buf b = {0};
+	char chunk[65536];
+	size_t n;
+	while (b.len <= INT_MAX && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	int rc;
+	if (ferror(f)) {
+		diag_error("cannot read record '%s': %s", path, strerror(errno));
+		rc = -1;
+	} else {
+		rc = replay_load_buffer(path, b.data ? b.data : "", b.len, out, fmt, color, print_events, r);
+	}
+	fclose(f);
+	buf_free(&b);
+	return rc;
+}
+
 void replay_free(struct replay *r)
 {
 	timeline_free(r->tl);
@@ -223,6 +262,13 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 	diag_error("cannot replay '%s': this aiodemo was built without json-c (install libjson-c-dev and "
 		   "rebuild)", path);
 	return -1;
+}
+
+int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out, enum tl_format fmt, bool color,
+		       bool print_events, struct replay *r)
+{
+	(void)data, (void)len;
+	return replay_load(path, out, fmt, color, print_events, r);
 }
 
 void replay_free(struct replay *r)
