@@ -79,6 +79,9 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	if (!tok)
 		return bad(path, "out of memory");
+	/* JSON is UTF-8: bytes that are not would reach the terminal, and the
+	 * JSON and SVG files written from the record, as they are. */
+	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
 	json_object *doc = json_tokener_parse_ex(tok, data, (int)len);
 	enum json_tokener_error err = json_tokener_get_error(tok);
 	json_tokener_free(tok);
