@@ -207,6 +207,8 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 
 /* --- SVG ---------------------------------------------------------------------- */
 
+/* Text as XML takes it: markup escaped, and the control characters XML 1.0
+ * refuses outright (even as &#1;) shown as U+FFFD. */
 static void xml_text(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
@@ -215,7 +217,12 @@ static void xml_text(struct buf *b, const char *s)
 		case '>': buf_puts(b, "&gt;"); break;
 		case '&': buf_puts(b, "&amp;"); break;
 		case '"': buf_puts(b, "&quot;"); break;
-		default: buf_putc(b, *s);
+		case '\t': case '\n': case '\r': buf_putc(b, *s); break;
+		default:
+			if ((unsigned char)*s < 0x20)
+				buf_puts(b, "\xef\xbf\xbd");
+			else
+				buf_putc(b, *s);
 		}
 	}
 }

@@ -105,7 +105,7 @@ static bool is_clean_svg(const char *s, size_t n)
 	if (!is_utf8(s, n) || n < 7 || memcmp(s + n - 7, "</svg>\n", 7) != 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
 			return false;
 	for (const char *p = s; (p = memchr(p, '&', (size_t)(s + n - p))); p++)
 		if (strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&amp;", 5) && strncmp(p, "&quot;", 6))
