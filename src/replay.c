@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "text.h"
 
 #ifdef HAVE_JSON_C
 #include <json-c/json.h>
@@ -76,12 +77,18 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		diag_error("cannot read record '%s': larger than %d bytes", path, INT_MAX);
 		return -1;
 	}
+	/* JSON is UTF-8: bytes that are not would reach the terminal, and the
+	 * JSON and SVG files written from the record, as they are. json-c's
+	 * own check (JSON_TOKENER_VALIDATE_UTF8) lets F5..F7 and overlong
+	 * forms through, so the check is ours. */
+	size_t at;
+	if (!text_is_utf8(data, len, &at)) {
+		diag_error("cannot read record '%s': not UTF-8 (byte %zu)", path, at);
+		return -1;
+	}
 	json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	if (!tok)
 		return bad(path, "out of memory");
-	/* JSON is UTF-8: bytes that are not would reach the terminal, and the
-	 * JSON and SVG files written from the record, as they are. */
-	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
 	json_object *doc = json_tokener_parse_ex(tok, data, (int)len);
 	enum json_tokener_error err = json_tokener_get_error(tok);
 	json_tokener_free(tok);

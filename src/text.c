@@ -28,6 +28,31 @@ static int next_char(const char *s, size_t *len)
 	return w < 0 ? 1 : w;
 }
 
+bool text_is_utf8(const char *s, size_t n, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		const unsigned char *start = p;
+		unsigned c = *p++;
+		if (c < 0x80)
+			continue;
+		int more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+		/* The second byte's range rules out overlong forms, surrogates
+		 * (ED A0..BF) and code points past U+10FFFF (F4 90..). */
+		unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80, hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+		bool ok = more > 0 && end - p >= more && p[0] >= lo && p[0] <= hi;
+		for (int i = 1; ok && i < more; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (!ok) {
+			if (bad)
+				*bad = (size_t)(start - (const unsigned char *)s);
+			return false;
+		}
+		p += more;
+	}
+	return true;
+}
+
 int text_width(const char *s)
 {
 	int w = 0;
