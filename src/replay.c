@@ -3,6 +3,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,29 @@ static bool num_of(json_object *o, const char *key, double *out)
 		return false;
 	*out = json_object_get_double(v);
 	return true;
+}
+
+/* A record's times are seconds since its run began: one of more than 30
+ * years is no run's, and larger ones overflow the pictures' arithmetic. */
+#define MAX_SECONDS 1e9
+/* Nor are more tasks, jobs or callbacks than that; a size_t holds them all. */
+#define MAX_COUNT 1e9
+
+/* The number at @key if it is a finite one in [@lo, @hi]: 1 and *@out set;
+ * 0 if there is no @key; -1 if there is one but not such a number (another
+ * type, NaN, an infinity, out of range). */
+static int num_in(json_object *o, const char *key, double lo, double hi, double *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+		return -1;
+	double x = json_object_get_double(v);
+	if (!(x >= lo && x <= hi)) /* NaN too */
+		return -1;
+	*out = x;
+	return 1;
 }
 
 static json_object *array_of(json_object *o, const char *key)
@@ -116,7 +140,7 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	r->info.title = str_of(sc, "title");
 	r->info.source = str_of(sc, "source");
 	r->info.notice = str_of(sc, "notice");
-	if (!r->info.name || !num_of(sc, "scale", &r->info.scale))
+	if (!r->info.name || num_in(sc, "scale", DBL_MIN, 1000, &r->info.scale) != 1)
 		return bad(path, "the scenario has no name or scale");
 	if (r->info.title && !*r->info.title)
 		r->info.title = NULL;
@@ -147,14 +171,16 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		double t, lane, line = 0, job = 0, dur = -1;
 		const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
 		int k = kind ? kind_from_name(kind) : -1;
-		if (!num_of(e, "t", &t) || !num_of(e, "lane", &lane) || k < 0 || lane < 0 || lane >= (double)nlanes) {
+		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1 || !num_of(e, "lane", &lane) || k < 0 || lane < 0 ||
+		    lane >= (double)nlanes || num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0) {
 			char what[64];
 			snprintf(what, sizeof(what), "event %zu is malformed", i);
 			return bad(path, what);
 		}
 		num_of(e, "line", &line);
 		num_of(e, "job", &job);
-		num_of(e, "dur", &dur);
+		if (dur < 0)
+			dur = -1; /* none */
 		if (timeline_kind_printed((enum tl_kind)k))
 			timeline_add(r->tl, t, (int)lane, (enum tl_kind)k, (int)line, (int)job, dur, "%s", text ? text : "");
 		else
@@ -163,10 +189,10 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	size_t nb = json_object_array_length(blocked);
 	for (size_t i = 0; i < nb; i++) {
 		json_object *w = json_object_array_get_idx(blocked, i);
-		double start, end, lane, line = 0;
+		double start = 0, end, lane, line = 0;
 		const char *what = str_of(w, "what");
-		if (!num_of(w, "start", &start) || !num_of(w, "end", &end) || !num_of(w, "lane", &lane) || !what ||
-		    lane < 0 || lane >= (double)nlanes)
+		if (num_in(w, "start", 0, MAX_SECONDS, &start) != 1 || num_in(w, "end", start, MAX_SECONDS, &end) != 1 ||
+		    !num_of(w, "lane", &lane) || !what || lane < 0 || lane >= (double)nlanes)
 			return bad(path, "a malformed blocked window");
 		num_of(w, "line", &line);
 		timeline_blocked(r->tl, start, end, (int)lane, (int)line, what);
@@ -178,31 +204,38 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	if (s->error && !*s->error)
 		s->error = NULL;
 	double tasks = 0, jobs = 0;
-	if (!s->status || !num_of(sum, "total", &s->total))
-		return bad(path, "the summary has no status or total");
-	num_of(sum, "expected_total", &s->expected_total);
-	num_of(sum, "tolerance", &s->tolerance);
-	num_of(sum, "max_lag", &s->max_lag);
-	num_of(sum, "heartbeat", &s->heartbeat);
-	num_of(sum, "tasks", &tasks);
-	num_of(sum, "jobs", &jobs);
+	if (!s->status || num_in(sum, "total", 0, MAX_SECONDS, &s->total) != 1)
+		return bad(path, "the summary has no status, or no total of 0 to 1e9 seconds");
+	/* Its other figures are durations (expected_total -1 if none), a share
+	 * and counts. */
+	const struct {
+		const char *key;
+		double *v, lo, hi;
+	} figures[] = {
+		{"expected_total", &s->expected_total, -1, MAX_SECONDS}, {"tolerance", &s->tolerance, 0, MAX_SECONDS},
+		{"max_lag", &s->max_lag, 0, MAX_SECONDS}, {"heartbeat", &s->heartbeat, 0, MAX_SECONDS},
+		{"max_queue_wait", &s->max_queue_wait, 0, MAX_SECONDS}, {"lag_p50", &s->lag_p50, 0, MAX_SECONDS},
+		{"lag_p99", &s->lag_p99, 0, MAX_SECONDS}, {"slow_threshold", &s->slow_threshold, 0, MAX_SECONDS},
+		{"utilization", &s->utilization, 0, MAX_COUNT}, {"scale", &s->scale, 0, 1000},
+		{"tasks", &tasks, 0, MAX_COUNT}, {"jobs", &jobs, 0, MAX_COUNT},
+	};
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		if (num_in(sum, figures[i].key, figures[i].lo, figures[i].hi, figures[i].v) < 0) {
+			char what[64];
+			snprintf(what, sizeof(what), "the summary's %s is out of range", figures[i].key);
+			return bad(path, what);
+		}
 	s->tasks = (size_t)tasks;
 	s->jobs = (size_t)jobs;
-	num_of(sum, "max_queue_wait", &s->max_queue_wait);
-	num_of(sum, "scale", &s->scale);
-	num_of(sum, "lag_p50", &s->lag_p50);
-	num_of(sum, "lag_p99", &s->lag_p99);
-	num_of(sum, "utilization", &s->utilization);
-	num_of(sum, "slow_threshold", &s->slow_threshold);
 	json_object *slow = array_of(sum, "slow_passes"), *checks = array_of(sum, "expectations");
 	size_t nslow = slow ? json_object_array_length(slow) : 0;
 	r->slow = xcalloc(nslow + 1, sizeof(*r->slow));
 	for (size_t i = 0; i < nslow; i++) {
 		json_object *p = json_object_array_get_idx(slow, i);
 		double steps = 0;
-		num_of(p, "t", &r->slow[i].t);
-		num_of(p, "dur", &r->slow[i].dur);
-		num_of(p, "steps", &steps);
+		if (num_in(p, "t", 0, MAX_SECONDS, &r->slow[i].t) < 0 || num_in(p, "dur", 0, MAX_SECONDS, &r->slow[i].dur) < 0 ||
+		    num_in(p, "steps", 0, MAX_COUNT, &steps) < 0)
+			return bad(path, "a malformed slow pass");
 		r->slow[i].steps = (size_t)steps;
 	}
 	s->slow = r->slow;
