@@ -28,17 +28,6 @@ static const char *str_of(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-static bool num_of(json_object *o, const char *key, double *out)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v))
-		return false;
-	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
-		return false;
-	*out = json_object_get_double(v);
-	return true;
-}
-
 /* A record's times are seconds since its run began: one of more than 30
  * years is no run's, and larger ones overflow the pictures' arithmetic. */
 #define MAX_SECONDS 1e9
@@ -60,6 +49,19 @@ static int num_in(json_object *o, const char *key, double lo, double hi, double 
 		return -1;
 	*out = x;
 	return 1;
+}
+
+/* Like num_in(), for a whole number in [0, @max] (@max at most INT_MAX):
+ * a lane's index, a line, a job's number. */
+static int int_in(json_object *o, const char *key, double max, int *out)
+{
+	double x;
+	int rc = num_in(o, key, 0, max, &x);
+	if (rc == 1 && x != (int)x)
+		return -1;
+	if (rc == 1)
+		*out = (int)x;
+	return rc;
 }
 
 static json_object *array_of(json_object *o, const char *key)
@@ -127,7 +129,7 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	double version = -1;
 	if (!format || strcmp(format, "aiodemo-record") != 0)
 		return bad(path, "no \"format\": \"aiodemo-record\"");
-	if (!num_of(doc, "version", &version))
+	if (num_in(doc, "version", -DBL_MAX, DBL_MAX, &version) != 1)
 		return bad(path, "no version");
 	if (version != RECORD_VERSION) {
 		diag_error("%s: a record of version %g; this aiodemo reads version %d", path, version, RECORD_VERSION);
@@ -166,36 +168,39 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		timeline_lane(r->tl, (enum lane_kind)k, name);
 	}
 	size_t nev = json_object_array_length(events);
+	/* Jobs are numbered from 1, and each has events of its own: a larger
+	 * number is no job's (and would size the model's tables of jobs). */
+	double max_job = nev < INT_MAX ? (double)nev : INT_MAX;
 	for (size_t i = 0; i < nev; i++) {
 		json_object *e = json_object_array_get_idx(events, i);
-		double t, lane, line = 0, job = 0, dur = -1;
+		double t, dur = -1;
+		int lane, line = 0, job = 0;
 		const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
 		int k = kind ? kind_from_name(kind) : -1;
-		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1 || !num_of(e, "lane", &lane) || k < 0 || lane < 0 ||
-		    lane >= (double)nlanes || num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0) {
+		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1 || int_in(e, "lane", (double)nlanes - 1, &lane) != 1 || k < 0 ||
+		    int_in(e, "line", INT_MAX, &line) < 0 || int_in(e, "job", max_job, &job) < 0 ||
+		    num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0) {
 			char what[64];
 			snprintf(what, sizeof(what), "event %zu is malformed", i);
 			return bad(path, what);
 		}
-		num_of(e, "line", &line);
-		num_of(e, "job", &job);
 		if (dur < 0)
 			dur = -1; /* none */
 		if (timeline_kind_printed((enum tl_kind)k))
-			timeline_add(r->tl, t, (int)lane, (enum tl_kind)k, (int)line, (int)job, dur, "%s", text ? text : "");
+			timeline_add(r->tl, t, lane, (enum tl_kind)k, line, job, dur, "%s", text ? text : "");
 		else
-			timeline_step(r->tl, t, (int)lane, (enum tl_kind)k, (int)line, dur);
+			timeline_step(r->tl, t, lane, (enum tl_kind)k, line, dur);
 	}
 	size_t nb = json_object_array_length(blocked);
 	for (size_t i = 0; i < nb; i++) {
 		json_object *w = json_object_array_get_idx(blocked, i);
-		double start = 0, end, lane, line = 0;
+		double start = 0, end;
+		int lane, line = 0;
 		const char *what = str_of(w, "what");
 		if (num_in(w, "start", 0, MAX_SECONDS, &start) != 1 || num_in(w, "end", start, MAX_SECONDS, &end) != 1 ||
-		    !num_of(w, "lane", &lane) || !what || lane < 0 || lane >= (double)nlanes)
+		    int_in(w, "lane", (double)nlanes - 1, &lane) != 1 || !what || int_in(w, "line", INT_MAX, &line) < 0)
 			return bad(path, "a malformed blocked window");
-		num_of(w, "line", &line);
-		timeline_blocked(r->tl, start, end, (int)lane, (int)line, what);
+		timeline_blocked(r->tl, start, end, lane, line, what);
 	}
 
 	struct run_summary *s = &r->summary;
