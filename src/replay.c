@@ -211,6 +211,9 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	double tasks = 0, jobs = 0;
 	if (!s->status || num_in(sum, "total", 0, MAX_SECONDS, &s->total) != 1)
 		return bad(path, "the summary has no status, or no total of 0 to 1e9 seconds");
+	/* The status is written into JSON as it is, not as a string escaped. */
+	if (strcmp(s->status, "ok") && strcmp(s->status, "error") && strcmp(s->status, "interrupted"))
+		return bad(path, "the summary's status is not ok, error or interrupted");
 	/* Its other figures are durations (expected_total -1 if none), a share
 	 * and counts. */
 	const struct {
