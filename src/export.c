@@ -238,7 +238,10 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 	int rows = m->nlanes;
 	int height = top + rows * row_h + 110;
 	int width = label_w + chart_w + 2 * pad;
-	double end = m->end > 0 ? m->end : 1e-3;
+	/* A run shorter than a microsecond (a record's total of 5e-324 s) is
+	 * drawn as one of 0 is, 1 ms long: the axis's step would be 0 and never
+	 * reach the end, and times divided by it infinite. */
+	double end = m->end >= 1e-6 ? m->end : 1e-3;
 	struct buf b = {0};
 	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		   "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"14\">\n", width, height, width, height);

@@ -319,7 +319,10 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 	int cols = width - LABEL_WIDTH - 4;
 	if (cols < 20)
 		cols = 20;
-	double end = m->end > 0 ? m->end : 1e-3;
+	/* A run shorter than a microsecond (a record's total of 5e-324 s) is
+	 * drawn as one of 0 is, 1 ms long: the axis's step would be 0 and never
+	 * reach the end, and times divided by it infinite. */
+	double end = m->end >= 1e-6 ? m->end : 1e-3;
 	const char *const *glyph = utf8 ? glyph_utf8 : glyph_ascii;
 	buf_puts(out, "\n");
 	axis(out, end, cols);
