@@ -301,7 +301,9 @@ static void axis(struct buf *out, double end, int cols)
 		int col = (int)floor(t / end * cols + 0.5);
 		char label[32];
 		int n = snprintf(label, sizeof(label), step >= 1 ? "%.0fs" : step >= 0.1 ? "%.1fs" : step >= 0.01 ? "%.2fs" : "%.3fs", t);
-		if (col + n > cols + 30)
+		/* A label cut short by its buffer (a time of 1e300 s) is not
+		 * copied from past the buffer's end. */
+		if (n < 0 || n >= (int)sizeof(label) || col + n > cols + 30)
 			break;
 		memcpy(line + col, label, (size_t)n);
 	}
