@@ -100,6 +100,19 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 
 /* --- Chrome Trace Event format ------------------------------------------------ */
 
+/* A change of a queue's depth. */
+struct depth_step {
+	double t;
+	int d;
+};
+
+/* In time order, a start before a submission at the same moment. */
+static int by_time(const void *a, const void *b)
+{
+	const struct depth_step *x = a, *y = b;
+	return x->t < y->t ? -1 : x->t > y->t ? 1 : x->d - y->d;
+}
+
 /* Every lane is a thread of one process, its tid the lane's index + 1, so
  * no two lanes share a track. Times are microseconds. */
 int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl, const struct model *m)
@@ -144,7 +157,7 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 		}
 		if (l->queue) {
 			/* Queue depth over time: +1 at each submission, -1 at each start. */
-			struct { double t; int d; } *steps = xcalloc(l->n * 2 + 1, sizeof(*steps));
+			struct depth_step *steps = xcalloc(l->n * 2 + 1, sizeof(*steps));
 			size_t ns = 0;
 			for (size_t k = 0; k < l->n; k++) {
 				steps[ns].t = l->spans[k].t0;
@@ -152,16 +165,7 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 				steps[ns].t = l->spans[k].t1;
 				steps[ns++].d = -1;
 			}
-			/* Insertion sort: queues are short. */
-			for (size_t x = 1; x < ns; x++)
-				for (size_t y = x; y > 0 && (steps[y].t < steps[y - 1].t ||
-							      (steps[y].t == steps[y - 1].t && steps[y].d < steps[y - 1].d)); y--) {
-					double tt = steps[y].t;
-					int dd = steps[y].d;
-					steps[y] = steps[y - 1];
-					steps[y - 1].t = tt;
-					steps[y - 1].d = dd;
-				}
+			qsort(steps, ns, sizeof(*steps), by_time);
 			for (size_t x = 0; x < ns; x++) {
 				depth += steps[x].d;
 				buf_printf(&b, ",\n{\"ph\":\"C\",\"name\":");
