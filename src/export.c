@@ -180,15 +180,9 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 	}
 	size_t n;
 	const struct tl_event *ev = timeline_events(tl, &n);
-	int nlanes;
-	const struct tl_lane *tlanes = timeline_lanes(tl, &nlanes);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct tl_event *e = &ev[i];
-		/* The model's lane of this event, found by name. */
-		int li = -1;
-		for (int k = 0; k < m->nlanes && li < 0; k++)
-			if (!strcmp(m->lanes[k].name, tlanes[e->lane].name))
-				li = k;
+		int li = e->lane < m->nlane_of ? m->lane_of[e->lane] : -1;
 		if (li < 0)
 			continue;
 		if (e->kind == K_SAY) {

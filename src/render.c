@@ -195,7 +195,6 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
 	for (size_t i = 0; loop >= 0 && i < nb; i++)
 		add_span(&m->lanes[loop], bw[i].start, bw[i].end, ST_BLOCK);
-	free(map);
 	free(tracks);
 	free(submitted);
 	free(started);
@@ -203,15 +202,24 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	/* A task lane with nothing drawn (the main thread's, when the program
 	 * only prints there) is left out of the pictures. */
 	int kept = 0;
+	int *moved = xcalloc((size_t)m->nlanes + 1, sizeof(int));
 	for (int i = 0; i < m->nlanes; i++) {
 		if (m->lanes[i].kind == LANE_TASK && m->lanes[i].n == 0) {
 			free(m->lanes[i].name);
 			free(m->lanes[i].spans);
+			moved[i] = -1;
 			continue;
 		}
+		moved[i] = kept;
 		m->lanes[kept++] = m->lanes[i];
 	}
 	m->nlanes = kept;
+	for (int i = 0; i < ntl; i++)
+		if (map[i] >= 0)
+			map[i] = moved[map[i]];
+	free(moved);
+	m->lane_of = map;
+	m->nlane_of = ntl;
 }
 
 void model_free(struct model *m)
@@ -221,6 +229,7 @@ void model_free(struct model *m)
 		free(m->lanes[i].spans);
 	}
 	free(m->lanes);
+	free(m->lane_of);
 	memset(m, 0, sizeof(*m));
 }
 
