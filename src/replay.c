@@ -47,7 +47,8 @@ static int num_in(json_object *o, const char *key, double lo, double hi, double 
 	double x = json_object_get_double(v);
 	if (!(x >= lo && x <= hi)) /* NaN too */
 		return -1;
-	*out = x;
+	/* -0 as 0: written back as "-0", it would read back as the integer 0. */
+	*out = x == 0 ? 0 : x;
 	return 1;
 }
 
