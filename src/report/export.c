@@ -96,6 +96,19 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 
 /* --- Chrome Trace Event format ------------------------------------------------ */
 
+/* A change of a queue's depth. */
+struct depth_step {
+	double t;
+	int d;
+};
+
+/* In time order, a start before a submission at the same moment. */
+static int by_time(const void *a, const void *b)
+{
+	const struct depth_step *x = a, *y = b;
+	return x->t < y->t ? -1 : x->t > y->t ? 1 : x->d - y->d;
+}
+
 /* Every lane is a thread of one process, its tid the lane's index + 1, so
  * no two lanes share a track. Times are microseconds. */
 int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl, const struct model *m)
@@ -140,7 +153,7 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 		}
 		if (l->queue) {
 			/* Queue depth over time: +1 at each submission, -1 at each start. */
-			struct { double t; int d; } *steps = xcalloc(l->n * 2 + 1, sizeof(*steps));
+			struct depth_step *steps = xcalloc(l->n * 2 + 1, sizeof(*steps));
 			size_t ns = 0;
 			for (size_t k = 0; k < l->n; k++) {
 				steps[ns].t = l->spans[k].t0;
@@ -148,16 +161,7 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 				steps[ns].t = l->spans[k].t1;
 				steps[ns++].d = -1;
 			}
-			/* Insertion sort: queues are short. */
-			for (size_t x = 1; x < ns; x++)
-				for (size_t y = x; y > 0 && (steps[y].t < steps[y - 1].t ||
-							      (steps[y].t == steps[y - 1].t && steps[y].d < steps[y - 1].d)); y--) {
-					double tt = steps[y].t;
-					int dd = steps[y].d;
-					steps[y] = steps[y - 1];
-					steps[y - 1].t = tt;
-					steps[y - 1].d = dd;
-				}
+			qsort(steps, ns, sizeof(*steps), by_time);
 			for (size_t x = 0; x < ns; x++) {
 				depth += steps[x].d;
 				buf_printf(&b, ",\n{\"ph\":\"C\",\"name\":");
@@ -172,15 +176,9 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 	}
 	size_t n;
 	const struct tl_event *ev = timeline_events(tl, &n);
-	int nlanes;
-	const struct tl_lane *tlanes = timeline_lanes(tl, &nlanes);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct tl_event *e = &ev[i];
-		/* The model's lane of this event, found by name. */
-		int li = -1;
-		for (int k = 0; k < m->nlanes && li < 0; k++)
-			if (!strcmp(m->lanes[k].name, tlanes[e->lane].name))
-				li = k;
+		int li = e->lane < m->nlane_of ? m->lane_of[e->lane] : -1;
 		if (li < 0)
 			continue;
 		if (e->kind == K_SAY) {
@@ -203,6 +201,8 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 
 /* --- SVG ---------------------------------------------------------------------- */
 
+/* Text as XML takes it: markup escaped, and the control characters XML 1.0
+ * refuses outright (even as &#1;) shown as U+FFFD. */
 static void xml_text(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
@@ -211,7 +211,12 @@ static void xml_text(struct buf *b, const char *s)
 		case '>': buf_puts(b, "&gt;"); break;
 		case '&': buf_puts(b, "&amp;"); break;
 		case '"': buf_puts(b, "&quot;"); break;
-		default: buf_putc(b, *s);
+		case '\t': case '\n': case '\r': buf_putc(b, *s); break;
+		default:
+			if ((unsigned char)*s < 0x20)
+				buf_puts(b, "\xef\xbf\xbd");
+			else
+				buf_putc(b, *s);
 		}
 	}
 }
@@ -227,7 +232,10 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 	int rows = m->nlanes;
 	int height = top + rows * row_h + 110;
 	int width = label_w + chart_w + 2 * pad;
-	double end = m->end > 0 ? m->end : 1e-3;
+	/* A run shorter than a microsecond (a record's total of 5e-324 s) is
+	 * drawn as one of 0 is, 1 ms long: the axis's step would be 0 and never
+	 * reach the end, and times divided by it infinite. */
+	double end = m->end >= 1e-6 ? m->end : 1e-3;
 	struct buf b = {0};
 	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		   "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"14\">\n", width, height, width, height);

@@ -245,7 +245,6 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
 	for (size_t i = 0; loop >= 0 && i < nb; i++)
 		add_span(&m->lanes[loop], bw[i].start, bw[i].end, ST_BLOCK);
-	free(map);
 	free(tracks);
 	free(submitted);
 	free(started);
@@ -273,8 +272,13 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 		for (size_t k = 0; m->lanes[i].gil && k < m->lanes[i].n; k++)
 			if (m->lanes[i].spans[k].holder >= 0)
 				m->lanes[i].spans[k].holder = moved[m->lanes[i].spans[k].holder];
-	free(moved);
 	m->nlanes = kept;
+	for (int i = 0; i < ntl; i++)
+		if (map[i] >= 0)
+			map[i] = moved[map[i]];
+	free(moved);
+	m->lane_of = map;
+	m->nlane_of = ntl;
 }
 
 void model_free(struct model *m)
@@ -284,6 +288,7 @@ void model_free(struct model *m)
 		free(m->lanes[i].spans);
 	}
 	free(m->lanes);
+	free(m->lane_of);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -422,7 +427,9 @@ static void axis(struct buf *out, double end, int cols)
 		int col = (int)floor(t / end * cols + 0.5);
 		char label[32];
 		int n = snprintf(label, sizeof(label), step >= 1 ? "%.0fs" : step >= 0.1 ? "%.1fs" : step >= 0.01 ? "%.2fs" : "%.3fs", t);
-		if (col + n > cols + 30)
+		/* A label cut short by its buffer (a time of 1e300 s) is not
+		 * copied from past the buffer's end. */
+		if (n < 0 || n >= (int)sizeof(label) || col + n > cols + 30)
 			break;
 		memcpy(line + col, label, (size_t)n);
 	}
@@ -440,7 +447,10 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 	int cols = width - LABEL_WIDTH - 4;
 	if (cols < 20)
 		cols = 20;
-	double end = m->end > 0 ? m->end : 1e-3;
+	/* A run shorter than a microsecond (a record's total of 5e-324 s) is
+	 * drawn as one of 0 is, 1 ms long: the axis's step would be 0 and never
+	 * reach the end, and times divided by it infinite. */
+	double end = m->end >= 1e-6 ? m->end : 1e-3;
 	const char *const *glyph = utf8 ? glyph_utf8 : glyph_ascii;
 	buf_puts(out, "\n");
 	axis(out, end, cols);

@@ -45,6 +45,8 @@ struct model {
 	struct lane_spans *lanes;
 	int nlanes;
 	double end; /* the run's length, seconds */
+	int *lane_of; /* the model lane of each of the timeline's lanes, or -1 */
+	int nlane_of;
 };
 
 /** Builds the model from a finished run's events. */

@@ -79,6 +79,32 @@ int text_terminal_width(int fallback)
 	return fallback;
 }
 
+bool text_is_utf8(const char *s, size_t n, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		const unsigned char *start = p;
+		unsigned c = *p++;
+		if (c < 0x80)
+			continue;
+		int more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+		/* The second byte's range rules out overlong forms, surrogates
+		 * (ED A0..BF) and code points past U+10FFFF (F4 90..). */
+		unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80, hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+		bool ok = more > 0 && end - p >= more && p[0] >= lo && p[0] <= hi;
+		for (int i = 1; ok && i < more; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (!ok) {
+			if (bad)
+				*bad = (size_t)(start - (const unsigned char *)s);
+			return false;
+		}
+		p += more;
+	}
+	return true;
+}
+
+
 /* Optimal string alignment distance: a swap of two neighbours costs 1, so
  * "rnu" is one edit from "run". */
 static size_t edit_distance(const char *a, const char *b)

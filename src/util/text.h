@@ -8,6 +8,12 @@
 
 #include "buf.h"
 
+/** Whether the @n bytes at @s are UTF-8 as RFC 3629 has it: no stray or
+ *  missing continuation bytes, no overlong forms, no surrogates, nothing
+ *  past U+10FFFF. Returns true, or false and the offset of the first byte
+ *  that is not in *@bad (when not NULL). */
+bool text_is_utf8(const char *s, size_t n, size_t *bad);
+
 /** The number of terminal columns @s takes (UTF-8; invalid bytes count 1). */
 int text_width(const char *s);
 
