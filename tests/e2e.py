@@ -52,9 +52,7 @@ TIMING = not THREAD_SANITIZER
 CHECK_SCALE = '2' if THREAD_SANITIZER else '0.2'
 
 # Cases that check what aiodemo does not do yet (reported as TODO).
-KNOWN_BUGS = {
-    'replay-text',              # the replay drops the diagnostics' "on the CPU for N%" line
-}
+KNOWN_BUGS = set()
 
 TMP = tempfile.mkdtemp(prefix='aiodemo-e2e-')
 CHILD_TMP = os.path.join(TMP, 'tmpdir')   # the children's TMPDIR

@@ -144,8 +144,9 @@ void timeline_set_t0(struct timeline *tl, double t0)
 void timeline_blocked_cpu(struct timeline *tl, double share)
 {
 	pthread_mutex_lock(&tl->lock);
+	/* Clock granularity may make a share a hair above 1. */
 	if (tl->nblocked)
-		tl->blocked[tl->nblocked - 1].cpu = share;
+		tl->blocked[tl->nblocked - 1].cpu = share > 1 ? 1 : share < 0 ? 0 : share;
 	pthread_mutex_unlock(&tl->lock);
 }
 

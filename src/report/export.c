@@ -69,6 +69,8 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 		buf_printf(&b, "%s{\"start\":%.17g,\"end\":%.17g,\"lane\":%d,\"line\":%d,\"what\":", i ? "," : "",
 			   bw[i].start, bw[i].end, bw[i].lane, bw[i].line);
 		json_str(&b, bw[i].what);
+		if (bw[i].cpu >= 0)
+			buf_printf(&b, ",\"cpu\":%.6f", bw[i].cpu);
 		buf_putc(&b, '}');
 	}
 	buf_printf(&b, "],\n\"summary\":{\"status\":\"%s\",\"error\":", s->status);

@@ -201,6 +201,13 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		    int_in(w, "lane", (double)nlanes - 1, &lane) != 1 || !what || int_in(w, "line", INT_MAX, &line) < 0)
 			return bad(path, "a malformed blocked window");
 		timeline_blocked(r->tl, start, end, lane, line, what);
+		/* The share of the window the loop thread was on the CPU, if known. */
+		double cpu;
+		int has_cpu = num_in(w, "cpu", 0, 1, &cpu);
+		if (has_cpu < 0)
+			return bad(path, "a malformed blocked window");
+		if (has_cpu == 1)
+			timeline_blocked_cpu(r->tl, cpu);
 	}
 
 	struct run_summary *s = &r->summary;
