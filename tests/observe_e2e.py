@@ -83,6 +83,20 @@ def test_replay_keeps_the_gil(aiodemo):
         gil = [line for line in p.stdout.splitlines() if line.startswith('GIL ')]
         assert gil and ('1' in gil[0] and '2' in gil[0]), f'the replayed GIL lane lost its holders: {gil}'
         assert sum(e['kind'] == 'gil' for e in live['events']) >= 6
+        # The trace and the picture draw the GIL too: slices named after
+        # the holder, and a colour of their own.
+        trace, svg = os.path.join(d, 'trace.json'), os.path.join(d, 'chart.svg')
+        p = subprocess.run([aiodemo, 'replay', path, '--trace', trace, '--svg', svg], capture_output=True,
+                           timeout=60)
+        assert p.returncode == 0, p.stderr
+        with open(trace) as f:
+            names = {e.get('name') for e in json.load(f)['traceEvents'] if e.get('ph') == 'B'}
+        assert {'waiting for the GIL', 'ThreadPoolExecutor-1/1', 'ThreadPoolExecutor-1/2'} <= names, names
+        assert None not in names and '(null)' not in names, names
+        with open(svg, encoding='utf-8') as f:
+            picture = f.read()
+        assert 'fill=""' not in picture and '\x1b' not in picture, 'an SVG fill without a colour'
+        assert 'waiting for the GIL' in picture, 'the SVG legend has no GIL'
 
 
 def cancel_notes(rec):

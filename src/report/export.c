@@ -133,9 +133,10 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 		buf_printf(&b, "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":1,\"tid\":%d,\"ts\":0,"
 			   "\"args\":{\"sort_index\":%d}}", i + 1, i);
 	}
-	static const char *const names[] = {
+	static const char *const names[ST_LAST + 1] = {
 		[ST_RUN] = "running", [ST_BLOCK] = "blocking the loop", [ST_JOB] = "job",
 		[ST_READY] = "ready", [ST_WAIT] = "waiting", [ST_QUEUED] = "queued",
+		[ST_GIL_WAIT] = "waiting for the GIL", [ST_GIL] = "holds the GIL",
 	};
 	for (int i = 0; i < m->nlanes && rc == 0; i++) {
 		const struct lane_spans *l = &m->lanes[i];
@@ -149,8 +150,14 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 			if (s->state == ST_WAIT || s->state == ST_READY)
 				continue; /* the gaps between slices say it */
 			double t0 = s->t0 * 1e6, t1 = s->t1 * 1e6;
-			buf_printf(&b, ",\n{\"ph\":\"B\",\"name\":\"%s\",\"cat\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}",
-				   names[s->state], timeline_lane_kind_name(l->kind), i + 1, t0);
+			/* The GIL's slices are named after the thread that holds it. */
+			const char *name = s->state == ST_GIL ? (s->holder >= 0 && s->holder < m->nlanes
+								 ? m->lanes[s->holder].name : "another thread")
+							      : names[s->state];
+			buf_puts(&b, ",\n{\"ph\":\"B\",\"name\":");
+			json_str(&b, name ? name : "?");
+			buf_printf(&b, ",\"cat\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}",
+				   timeline_lane_kind_name(l->kind), i + 1, t0);
 			buf_printf(&b, ",\n{\"ph\":\"E\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", i + 1, t1 > t0 ? t1 : t0);
 		}
 		if (l->queue) {
@@ -223,9 +230,10 @@ static void xml_text(struct buf *b, const char *s)
 	}
 }
 
-static const char *const fills[] = {
-	[ST_RUN] = "#2e9d4f", [ST_BLOCK] = "#d62728", [ST_READY] = "#f2b134", [ST_WAIT] = "#c9d3dd",
-	[ST_JOB] = "#1f77b4", [ST_QUEUED] = "#9ecae1", [ST_BEAT] = "#555555",
+static const char *const fills[ST_LAST + 1] = {
+	[ST_NONE] = "none", [ST_RUN] = "#2e9d4f", [ST_BLOCK] = "#d62728", [ST_READY] = "#f2b134",
+	[ST_WAIT] = "#c9d3dd", [ST_JOB] = "#1f77b4", [ST_QUEUED] = "#9ecae1", [ST_BEAT] = "#555555",
+	[ST_GIL_WAIT] = "#9467bd", [ST_GIL] = "#17becf",
 };
 
 int export_svg(FILE *f, const struct record_info *info, const struct model *m, const struct run_summary *s)
@@ -296,6 +304,7 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 		{ST_RUN, "running on the loop"}, {ST_BLOCK, "blocking the loop"},
 		{ST_READY, "ready, waiting for the loop"}, {ST_WAIT, "waiting (sleep, await)"},
 		{ST_JOB, "job running"}, {ST_QUEUED, "job queued"}, {ST_BEAT, "heartbeat"},
+		{ST_GIL_WAIT, "waiting for the GIL"}, {ST_GIL, "the GIL held"},
 	};
 	int ly = top + rows * row_h + 30;
 	int lx = pad;
