@@ -7,11 +7,13 @@
 # aiodemo: notice This program is aiodemo's, not the document's: the document's
 # aiodemo: notice count_primes and ranges (Level 2, feature 2), called one after the
 # aiodemo: notice other in main() without the pool.
-# aiodemo: notice Each count runs on the loop thread: two "loop blocked" windows, one
-# aiodemo: notice after the other, and nothing else could run meanwhile. The counts are
-# aiodemo: notice the same as in process-primes (9593 and 8392: the document's function
-# aiodemo: notice counts 1 as a prime); the total time is the sum of both, where
-# aiodemo: notice process-primes takes about the longer of the two.
+# aiodemo: notice Both counts run on the loop thread, in one step of main() that never
+# aiodemo: notice gives the loop back: one "loop blocked" window as long as both counts,
+# aiodemo: notice the line it names inside count_primes, and nothing else could run
+# aiodemo: notice meanwhile. The counts are the same as in process-primes (9593 and
+# aiodemo: notice 8392: the document's function counts 1 as a prime); the total time
+# aiodemo: notice is the sum of both, where process-primes takes about the longer of
+# aiodemo: notice the two.
 # aiodemo: end
 
 # Not in the document: its Level 2 count_primes and ranges, counted directly in
