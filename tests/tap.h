@@ -14,8 +14,8 @@
 static int tap_count;
 static int tap_failures;
 
-__attribute__((format(printf, 4, 5)))
-static inline bool tap_ok(bool pass, const char *file, int line, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static inline bool tap_ok(bool pass, const char *file,
+                                                                int line, const char *fmt, ...)
 {
 	va_list ap;
 	tap_count++;
@@ -34,8 +34,7 @@ static inline bool tap_ok(bool pass, const char *file, int line, const char *fmt
 }
 
 /* A "# ..." comment line, for section names and failure details. */
-__attribute__((format(printf, 1, 2)))
-static inline void tap_diag(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static inline void tap_diag(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("# ", stdout);
@@ -60,12 +59,11 @@ static inline int tap_done(void)
 
 /* The CHECK_* macros stringify their own arguments: passed on, they would be
  * macro-expanded first (errno would print as a function call). */
-#define TAP_CMP_INT(a, op, b, sa, sb)                                                    \
-	do {                                                                             \
-		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);              \
-		if (!tap_ok(tap_a_ op tap_b_, __FILE__, __LINE__, "%s %s %s", sa, #op,   \
-			    sb))                                                         \
-			tap_diag("  %s is %lld, %s is %lld", sa, tap_a_, sb, tap_b_);    \
+#define TAP_CMP_INT(a, op, b, sa, sb)                                                              \
+	do {                                                                                       \
+		long long tap_a_ = (long long)(a), tap_b_ = (long long)(b);                        \
+		if (!tap_ok(tap_a_ op tap_b_, __FILE__, __LINE__, "%s %s %s", sa, #op, sb))        \
+			tap_diag("  %s is %lld, %s is %lld", sa, tap_a_, sb, tap_b_);              \
 	} while (0)
 
 #define CHECK_INT_EQ(a, b) TAP_CMP_INT(a, ==, b, #a, #b)
@@ -75,12 +73,11 @@ static inline int tap_done(void)
 #define CHECK_INT_GT(a, b) TAP_CMP_INT(a, >, b, #a, #b)
 #define CHECK_INT_GE(a, b) TAP_CMP_INT(a, >=, b, #a, #b)
 
-#define TAP_CMP_DBL(a, op, b, sa, sb)                                                    \
-	do {                                                                             \
-		double tap_a_ = (a), tap_b_ = (b);                                       \
-		if (!tap_ok(tap_a_ op tap_b_, __FILE__, __LINE__, "%s %s %s", sa, #op,   \
-			    sb))                                                         \
-			tap_diag("  %s is %.6f, %s is %.6f", sa, tap_a_, sb, tap_b_);    \
+#define TAP_CMP_DBL(a, op, b, sa, sb)                                                              \
+	do {                                                                                       \
+		double tap_a_ = (a), tap_b_ = (b);                                                 \
+		if (!tap_ok(tap_a_ op tap_b_, __FILE__, __LINE__, "%s %s %s", sa, #op, sb))        \
+			tap_diag("  %s is %.6f, %s is %.6f", sa, tap_a_, sb, tap_b_);              \
 	} while (0)
 
 #define CHECK_DBL_LT(a, b) TAP_CMP_DBL(a, <, b, #a, #b)
@@ -89,43 +86,41 @@ static inline int tap_done(void)
 #define CHECK_DBL_GE(a, b) TAP_CMP_DBL(a, >=, b, #a, #b)
 
 /* |a - b| <= tol */
-#define CHECK_DBL_NEAR(a, b, tol)                                                        \
-	do {                                                                             \
-		double tap_a_ = (a), tap_b_ = (b), tap_t_ = (tol);                       \
-		if (!tap_ok(fabs(tap_a_ - tap_b_) <= tap_t_, __FILE__, __LINE__,         \
-			    "%s is %s within %s", #a, #b, #tol))                         \
-			tap_diag("  %s is %.6f, %s is %.6f, off by %.6f (allowed %.6f)", \
-				 #a, tap_a_, #b, tap_b_, fabs(tap_a_ - tap_b_), tap_t_); \
+#define CHECK_DBL_NEAR(a, b, tol)                                                                  \
+	do {                                                                                       \
+		double tap_a_ = (a), tap_b_ = (b), tap_t_ = (tol);                                 \
+		if (!tap_ok(fabs(tap_a_ - tap_b_) <= tap_t_, __FILE__, __LINE__,                   \
+		            "%s is %s within %s", #a, #b, #tol))                                   \
+			tap_diag("  %s is %.6f, %s is %.6f, off by %.6f (allowed %.6f)", #a,       \
+			         tap_a_, #b, tap_b_, fabs(tap_a_ - tap_b_), tap_t_);               \
 	} while (0)
 
 /* lo <= x <= hi */
-#define CHECK_DBL_BETWEEN(x, lo, hi)                                                     \
-	do {                                                                             \
-		double tap_x_ = (x), tap_l_ = (lo), tap_h_ = (hi);                       \
-		if (!tap_ok(tap_l_ <= tap_x_ && tap_x_ <= tap_h_, __FILE__, __LINE__,    \
-			    "%s <= %s <= %s", #lo, #x, #hi))                             \
-			tap_diag("  %s is %.6f, not in [%.6f, %.6f]", #x, tap_x_, tap_l_, \
-				 tap_h_);                                                \
+#define CHECK_DBL_BETWEEN(x, lo, hi)                                                               \
+	do {                                                                                       \
+		double tap_x_ = (x), tap_l_ = (lo), tap_h_ = (hi);                                 \
+		if (!tap_ok(tap_l_ <= tap_x_ && tap_x_ <= tap_h_, __FILE__, __LINE__,              \
+		            "%s <= %s <= %s", #lo, #x, #hi))                                       \
+			tap_diag("  %s is %.6f, not in [%.6f, %.6f]", #x, tap_x_, tap_l_, tap_h_); \
 	} while (0)
 
-#define CHECK_STR_EQ(a, b)                                                               \
-	do {                                                                             \
-		const char *tap_a_ = (a), *tap_b_ = (b);                                 \
-		if (!tap_ok(tap_a_ && tap_b_ && strcmp(tap_a_, tap_b_) == 0, __FILE__,   \
-			    __LINE__, "%s equals %s", #a, #b))                           \
-			tap_diag("  %s is \"%s\", %s is \"%s\"", #a,                     \
-				 tap_a_ ? tap_a_ : "(null)", #b, tap_b_ ? tap_b_ : "(null)"); \
+#define CHECK_STR_EQ(a, b)                                                                         \
+	do {                                                                                       \
+		const char *tap_a_ = (a), *tap_b_ = (b);                                           \
+		if (!tap_ok(tap_a_ && tap_b_ && strcmp(tap_a_, tap_b_) == 0, __FILE__, __LINE__,   \
+		            "%s equals %s", #a, #b))                                               \
+			tap_diag("  %s is \"%s\", %s is \"%s\"", #a, tap_a_ ? tap_a_ : "(null)",   \
+			         #b, tap_b_ ? tap_b_ : "(null)");                                  \
 	} while (0)
 
 /* @needle occurs in @hay */
-#define CHECK_STR_CONTAINS(hay, needle)                                                  \
-	do {                                                                             \
-		const char *tap_h_ = (hay), *tap_n_ = (needle);                          \
-		if (!tap_ok(tap_h_ && tap_n_ && strstr(tap_h_, tap_n_), __FILE__,        \
-			    __LINE__, "%s contains %s", #hay, #needle))                  \
-			tap_diag("  %s is \"%s\", %s is \"%s\"", #hay,                   \
-				 tap_h_ ? tap_h_ : "(null)", #needle,                    \
-				 tap_n_ ? tap_n_ : "(null)");                            \
+#define CHECK_STR_CONTAINS(hay, needle)                                                            \
+	do {                                                                                       \
+		const char *tap_h_ = (hay), *tap_n_ = (needle);                                    \
+		if (!tap_ok(tap_h_ && tap_n_ && strstr(tap_h_, tap_n_), __FILE__, __LINE__,        \
+		            "%s contains %s", #hay, #needle))                                      \
+			tap_diag("  %s is \"%s\", %s is \"%s\"", #hay, tap_h_ ? tap_h_ : "(null)", \
+			         #needle, tap_n_ ? tap_n_ : "(null)");                             \
 	} while (0)
 
 #endif

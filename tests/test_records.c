@@ -58,11 +58,12 @@ int main(int argc, char **argv)
 	qsort(names, n, sizeof(*names), by_name);
 	tap_ok(n >= 5, __FILE__, __LINE__, "%s holds the seed records (%zu)", argv[1], n);
 	for (size_t i = 0; i < n; i++) {
-		struct buf path = {0}, data = {0};
+		struct buf path = { 0 }, data = { 0 };
 		buf_printf(&path, "%s/%s", argv[1], names[i]);
 		bool read = read_all(path.data, &data);
-		tap_ok(read && fuzz_record((const uint8_t *)(data.data ? data.data : ""), data.len) == 1, __FILE__,
-		       __LINE__, "%s loads and replays", names[i]);
+		tap_ok(read && fuzz_record((const uint8_t *)(data.data ? data.data : ""),
+		                           data.len) == 1,
+		       __FILE__, __LINE__, "%s loads and replays", names[i]);
 		buf_free(&path);
 		buf_free(&data);
 		free(names[i]);

@@ -31,14 +31,14 @@
 
 #include "bench_programs.inc"
 
-#define REPEAT 5       /* runs of each benchmark; figures are their medians */
+#define REPEAT       5 /* runs of each benchmark; figures are their medians */
 #define QUICK_REPEAT 2 /* enough for a range */
 
 /* The reference CPython: the one aiodemo embeds (Debian's python3.11). */
 #define DEFAULT_PYTHON "/usr/bin/python3.11"
 
-static const char *const set_names[] = {"overhead", "loop", "timers", "start", "all"};
-static const int set_bits[] = {BENCH_OVERHEAD, BENCH_LOOP, BENCH_TIMERS, BENCH_START, BENCH_ALL};
+static const char *const set_names[] = { "overhead", "loop", "timers", "start", "all" };
+static const int set_bits[] = { BENCH_OVERHEAD, BENCH_LOOP, BENCH_TIMERS, BENCH_START, BENCH_ALL };
 
 const char *const *bench_set_names(size_t *n)
 {
@@ -58,7 +58,8 @@ int bench_set_bits(const char *name)
 
 /* The built-in programs whose overhead is measured: threads, a semaphore
  * among tasks, a process pool, and CPU work on the loop thread. */
-static const char *const overhead_programs[] = {"offload-sleep", "semaphore", "process-primes", "serial-primes"};
+static const char *const overhead_programs[] = { "offload-sleep", "semaphore", "process-primes",
+	                                         "serial-primes" };
 
 struct sizes {
 	const char *sleep_scale; /* of the overhead programs' sleeps */
@@ -67,8 +68,10 @@ struct sizes {
 	const char *chains[3];   /* timers: DELAY:COUNT */
 };
 
-static const struct sizes full_sizes = {"1", 100000, 100000, 200000, 100000, {"0.001:200", "0.01:100", "0.1:20"}};
-static const struct sizes quick_sizes = {"0.1", 10000, 10000, 20000, 10000, {"0.001:40", "0.01:20", "0.1:3"}};
+static const struct sizes full_sizes = { "1",    100000, 100000,
+	                                 200000, 100000, { "0.001:200", "0.01:100", "0.1:20" } };
+static const struct sizes quick_sizes = { "0.1", 10000, 10000,
+	                                  20000, 10000, { "0.001:40", "0.01:20", "0.1:3" } };
 
 /* --- figures ------------------------------------------------------------------------ */
 
@@ -77,27 +80,28 @@ enum column { COL_AIODEMO, COL_PYTHON, COL_UVLOOP, COL_RATIO, NCOLUMNS };
 
 /* One figure, measured once per repetition. */
 struct figure {
-	int set;          /* BENCH_*, the table it goes in */
-	char *row;        /* for people: the row's label */
+	int set;   /* BENCH_*, the table it goes in */
+	char *row; /* for people: the row's label */
 	enum column col;
 	char *key;        /* for JSON */
 	const char *unit; /* "s", "/s", "B", "x" */
 	double *values;   /* NaN: not measured */
 	size_t n;
-	char *missing;    /* the package that would let it be measured */
+	char *missing; /* the package that would let it be measured */
 };
 
 static struct figure *figures;
 static size_t nfigures;
 
-static struct figure *figure(int set, const char *row, enum column col, const char *key, const char *unit)
+static struct figure *figure(int set, const char *row, enum column col, const char *key,
+                             const char *unit)
 {
 	for (size_t i = 0; i < nfigures; i++)
 		if (!strcmp(figures[i].key, key))
 			return &figures[i];
 	figures = xrealloc(figures, (nfigures + 1) * sizeof(*figures));
 	struct figure *f = &figures[nfigures++];
-	*f = (struct figure){set, xstrdup(row), col, xstrdup(key), unit, NULL, 0, NULL};
+	*f = (struct figure){ set, xstrdup(row), col, xstrdup(key), unit, NULL, 0, NULL };
 	return f;
 }
 
@@ -109,15 +113,18 @@ static void add_value(struct figure *f, double v)
 
 static const char *unit_suffix(const char *unit)
 {
-	return !strcmp(unit, "s") ? "_s" : !strcmp(unit, "/s") ? "_per_s" : !strcmp(unit, "B") ? "_bytes" : "";
+	return !strcmp(unit, "s")    ? "_s"
+	       : !strcmp(unit, "/s") ? "_per_s"
+	       : !strcmp(unit, "B")  ? "_bytes"
+	                             : "";
 }
 
 /* Adds @v as the figure KEY_WHO_UNIT (KEY_ratio for the ratio column). */
-static void add(int set, const char *row, enum column col, const char *key, const char *unit, double v,
-		const char *missing)
+static void add(int set, const char *row, enum column col, const char *key, const char *unit,
+                double v, const char *missing)
 {
-	static const char *const who[] = {"aiodemo", "python", "uvloop", "ratio"};
-	struct buf k = {0};
+	static const char *const who[] = { "aiodemo", "python", "uvloop", "ratio" };
+	struct buf k = { 0 };
 	if (col == COL_RATIO)
 		buf_printf(&k, "%s_ratio", key);
 	else
@@ -181,11 +188,11 @@ static void on_signal(int sig)
 }
 
 struct bench {
-	char *dir;      /* the temporary directory of the programs */
-	char self[4096]; /* this binary */
+	char *dir;          /* the temporary directory of the programs */
+	char self[4096];    /* this binary */
 	const char *python; /* NULL when it cannot run */
-	char *report;   /* $AIODEMO_BENCH_REPORT */
-	char *errors;   /* the children's stderr */
+	char *report;       /* $AIODEMO_BENCH_REPORT */
+	char *errors;       /* the children's stderr */
 	const struct sizes *sz;
 	bool failed;
 };
@@ -282,7 +289,7 @@ static char *read_small_file(const char *path)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return NULL;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char chunk[4096];
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < (1 << 20))
@@ -328,7 +335,8 @@ static bool run_child(struct bench *b, char *const argv[], bool reports, struct 
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY), out = open("/dev/null", O_WRONLY),
 		    err = open(b->errors, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(err, 2) < 0)
 			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -351,7 +359,7 @@ static bool run_child(struct bench *b, char *const argv[], bool reports, struct 
 	if (stop_signal)
 		return false;
 	o->rss = (double)ru.ru_maxrss * 1024;
-	struct buf cmd = {0};
+	struct buf cmd = { 0 };
 	describe(&cmd, argv);
 	char *text = NULL;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -364,7 +372,8 @@ static bool run_child(struct bench *b, char *const argv[], bool reports, struct 
 	} else if (!(text = read_small_file(b->report))) {
 		diag_error("%s: reported nothing", cmd.data);
 	} else if (!parse_report(text, o)) {
-		diag_error("%s: reported something else than a JSON object of figures: %.200s", cmd.data, text);
+		diag_error("%s: reported something else than a JSON object of figures: %.200s",
+		           cmd.data, text);
 	} else {
 		o->ok = true;
 	}
@@ -380,12 +389,12 @@ enum side { AIODEMO, PYTHON };
 /* Runs bench program or built-in @file of the temporary directory on
  * @side with up to four arguments (NULL-terminated). A failure is noted. */
 static void run_program(struct bench *b, enum side side, const char *file, const char *const *args,
-			struct outcome *o)
+                        struct outcome *o)
 {
 	memset(o, 0, sizeof(*o));
 	if (stop_signal || (side == PYTHON && !b->python))
 		return;
-	struct buf path = {0};
+	struct buf path = { 0 };
 	buf_printf(&path, "%s/%s", b->dir, file);
 	char *argv[16];
 	int argc = 0;
@@ -409,8 +418,8 @@ static void run_program(struct bench *b, enum side side, const char *file, const
 /* A figure measured on both sides, with the ratio aiodemo over python
  * (@inverse: python over aiodemo, for rates, so that a ratio above 1
  * always means that aiodemo takes longer). */
-static void add_pair(const struct bench *b, int set, const char *row, const char *key, const char *unit, double a,
-		     double p, bool inverse)
+static void add_pair(const struct bench *b, int set, const char *row, const char *key,
+                     const char *unit, double a, double p, bool inverse)
 {
 	const char *missing = b->python ? NULL : "python3.11";
 	if (!isfinite(a) || a <= 0)
@@ -437,16 +446,17 @@ static void bench_overhead(struct bench *b)
 {
 	for (size_t i = 0; i < sizeof(overhead_programs) / sizeof(overhead_programs[0]); i++) {
 		const char *name = overhead_programs[i];
-		struct buf file = {0}, row = {0}, key = {0};
+		struct buf file = { 0 }, row = { 0 }, key = { 0 };
 		buf_printf(&file, "%s/%s.py", b->dir, name);
-		const char *args[] = {file.data, b->sz->sleep_scale, NULL};
+		const char *args[] = { file.data, b->sz->sleep_scale, NULL };
 		struct outcome a, p;
 		run_program(b, AIODEMO, "timed.py", args, &a);
 		run_program(b, PYTHON, "timed.py", args, &p);
 		char *k = key_of(name);
 		buf_printf(&row, "%s: first line to end", name);
 		buf_printf(&key, "overhead_%s", k);
-		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "program_s"), num(&p, "program_s"), false);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "program_s"),
+		         num(&p, "program_s"), false);
 		buf_clear(&row);
 		buf_clear(&key);
 		buf_printf(&row, "%s: process start to exit", name);
@@ -459,22 +469,25 @@ static void bench_overhead(struct bench *b)
 	}
 	static const struct {
 		const char *file, *key, *what;
-	} many[] = {{"tasks.py", "tasks", "tasks sleeping"}, {"to_thread.py", "to_thread", "to_thread jobs"}};
+	} many[] = { { "tasks.py", "tasks", "tasks sleeping" },
+		     { "to_thread.py", "to_thread", "to_thread jobs" } };
 	for (size_t i = 0; i < 2; i++) {
 		char count[32];
 		snprintf(count, sizeof(count), "%d", i == 0 ? b->sz->tasks : b->sz->jobs);
 		/* The tasks sleep 1 s, less with --quick. */
-		const char *args[] = {count, i == 0 ? b->sz->sleep_scale : NULL, NULL};
+		const char *args[] = { count, i == 0 ? b->sz->sleep_scale : NULL, NULL };
 		struct outcome a, p;
 		run_program(b, AIODEMO, many[i].file, args, &a);
 		run_program(b, PYTHON, many[i].file, args, &p);
-		struct buf row = {0}, key = {0};
-		struct buf what = {0};
-		buf_printf(&what, "%s %s%s%s", count, many[i].what, i == 0 ? " " : "", i == 0 ? b->sz->sleep_scale : "");
+		struct buf row = { 0 }, key = { 0 };
+		struct buf what = { 0 };
+		buf_printf(&what, "%s %s%s%s", count, many[i].what, i == 0 ? " " : "",
+		           i == 0 ? b->sz->sleep_scale : "");
 		buf_puts(&what, i == 0 ? " s" : "");
 		buf_printf(&row, "%s: asyncio.run", what.data);
 		buf_printf(&key, "overhead_%s", many[i].key);
-		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "run_s"), num(&p, "run_s"), false);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "run_s"),
+		         num(&p, "run_s"), false);
 		buf_clear(&row);
 		buf_clear(&key);
 		buf_printf(&row, "%s: process start to exit", what.data);
@@ -484,7 +497,8 @@ static void bench_overhead(struct bench *b)
 		buf_clear(&key);
 		buf_printf(&row, "%s: peak RSS", what.data);
 		buf_printf(&key, "overhead_%s_rss", many[i].key);
-		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "B", a.ok ? a.rss : NAN, p.ok ? p.rss : NAN, false);
+		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "B", a.ok ? a.rss : NAN,
+		         p.ok ? p.rss : NAN, false);
 		buf_free(&what);
 		buf_free(&row);
 		buf_free(&key);
@@ -496,8 +510,8 @@ static void bench_loop(struct bench *b)
 	char callbacks[32], switches[32];
 	snprintf(callbacks, sizeof(callbacks), "%d", b->sz->callbacks);
 	snprintf(switches, sizeof(switches), "%d", b->sz->switches);
-	const char *asyncio_args[] = {"asyncio", callbacks, switches, NULL};
-	const char *uvloop_args[] = {"uvloop", callbacks, switches, NULL};
+	const char *asyncio_args[] = { "asyncio", callbacks, switches, NULL };
+	const char *uvloop_args[] = { "uvloop", callbacks, switches, NULL };
 	struct outcome a, p, u;
 	run_program(b, AIODEMO, "loop.py", asyncio_args, &a);
 	run_program(b, PYTHON, "loop.py", asyncio_args, &p);
@@ -505,35 +519,38 @@ static void bench_loop(struct bench *b)
 	const char *missing = !b->python ? "python3.11" : str(&u, "missing");
 	static const struct {
 		const char *key, *row, *field;
-	} rows[] = {{"loop_call_soon", "call_soon() callbacks", "call_soon_per_s"},
-		    {"loop_switches", "sleep(0) ping-pong: task switches", "switches_per_s"}};
+	} rows[] = { { "loop_call_soon", "call_soon() callbacks", "call_soon_per_s" },
+		     { "loop_switches", "sleep(0) ping-pong: task switches", "switches_per_s" } };
 	for (size_t i = 0; i < 2; i++) {
-		add_pair(b, BENCH_LOOP, rows[i].row, rows[i].key, "/s", num(&a, rows[i].field), num(&p, rows[i].field),
-			 true);
-		add(BENCH_LOOP, rows[i].row, COL_UVLOOP, rows[i].key, "/s", num(&u, rows[i].field), missing);
+		add_pair(b, BENCH_LOOP, rows[i].row, rows[i].key, "/s", num(&a, rows[i].field),
+		         num(&p, rows[i].field), true);
+		add(BENCH_LOOP, rows[i].row, COL_UVLOOP, rows[i].key, "/s", num(&u, rows[i].field),
+		    missing);
 	}
 }
 
 static void bench_timers(struct bench *b)
 {
-	const char *args[] = {b->sz->chains[0], b->sz->chains[1], b->sz->chains[2], NULL};
+	const char *args[] = { b->sz->chains[0], b->sz->chains[1], b->sz->chains[2], NULL };
 	struct outcome a, p;
 	run_program(b, AIODEMO, "timers.py", args, &a);
 	run_program(b, PYTHON, "timers.py", args, &p);
 	static const struct {
 		const char *ms, *delay;
-	} delays[] = {{"1ms", "0.001"}, {"10ms", "0.01"}, {"100ms", "0.1"}};
+	} delays[] = { { "1ms", "0.001" }, { "10ms", "0.01" }, { "100ms", "0.1" } };
 	static const struct {
 		const char *field, *what;
-	} stats[] = {{"p50", "p50"}, {"p99", "p99"}, {"min", "earliest"}};
+	} stats[] = { { "p50", "p50" }, { "p99", "p99" }, { "min", "earliest" } };
 	for (size_t d = 0; d < 3; d++)
 		for (size_t s = 0; s < 3; s++) {
-			struct buf row = {0}, key = {0}, field = {0};
+			struct buf row = { 0 }, key = { 0 }, field = { 0 };
 			buf_printf(&row, "sleep(%s): lateness, %s", delays[d].delay, stats[s].what);
-			buf_printf(&key, "timers_%s_%s", delays[d].ms, !strcmp(stats[s].field, "min") ? "earliest" : stats[s].field);
+			buf_printf(&key, "timers_%s_%s", delays[d].ms,
+			           !strcmp(stats[s].field, "min") ? "earliest" : stats[s].field);
 			buf_printf(&field, "%s_%s", delays[d].ms, stats[s].field);
 			/* Lateness can be 0 or, for a sleep that ends early, below. */
-			add(BENCH_TIMERS, row.data, COL_AIODEMO, key.data, "s", num(&a, field.data), NULL);
+			add(BENCH_TIMERS, row.data, COL_AIODEMO, key.data, "s", num(&a, field.data),
+			    NULL);
 			add(BENCH_TIMERS, row.data, COL_PYTHON, key.data, "s", num(&p, field.data),
 			    b->python ? NULL : "python3.11");
 			buf_free(&row);
@@ -547,8 +564,8 @@ static void bench_start(struct bench *b)
 	struct outcome a, p;
 	run_program(b, AIODEMO, "start.py", NULL, &a);
 	run_program(b, PYTHON, "start.py", NULL, &p);
-	add_pair(b, BENCH_START, "a trivial asyncio program: start to exit", "start", "s", a.ok ? a.wall : NAN,
-		 p.ok ? p.wall : NAN, false);
+	add_pair(b, BENCH_START, "a trivial asyncio program: start to exit", "start", "s",
+	         a.ok ? a.wall : NAN, p.ok ? p.wall : NAN, false);
 }
 
 /* --- the temporary directory --------------------------------------------------------------- */
@@ -562,7 +579,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static bool write_file(const char *dir, const char *name, const char *text, size_t len)
 {
-	struct buf path = {0};
+	struct buf path = { 0 };
 	buf_printf(&path, "%s/%s", dir, name);
 	FILE *f = fopen(path.data, "w");
 	bool ok = f && fwrite(text, 1, len, f) == len;
@@ -578,7 +595,7 @@ static bool write_file(const char *dir, const char *name, const char *text, size
 static bool set_up(struct bench *b)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct buf dir = {0};
+	struct buf dir = { 0 };
 	buf_printf(&dir, "%s/aiodemo-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir.data)) {
 		diag_error("cannot create a temporary directory %s: %s", dir.data, strerror(errno));
@@ -586,14 +603,15 @@ static bool set_up(struct bench *b)
 		return false;
 	}
 	b->dir = buf_steal(&dir);
-	struct buf path = {0};
+	struct buf path = { 0 };
 	buf_printf(&path, "%s/report.json", b->dir);
 	b->report = buf_steal(&path);
 	buf_printf(&path, "%s/stderr", b->dir);
 	b->errors = buf_steal(&path);
 	for (size_t i = 0; i < sizeof(bench_programs) / sizeof(bench_programs[0]); i++) {
 		buf_printf(&path, "%s.py", bench_programs[i].name);
-		bool ok = write_file(b->dir, path.data, bench_programs[i].text, bench_programs[i].len);
+		bool ok = write_file(b->dir, path.data, bench_programs[i].text,
+		                     bench_programs[i].len);
 		buf_clear(&path);
 		if (!ok)
 			return false;
@@ -619,7 +637,8 @@ static bool set_up(struct bench *b)
 	const char *python = getenv("AIODEMO_PYTHON");
 	b->python = python && *python ? python : DEFAULT_PYTHON;
 	if (access(b->python, X_OK) != 0) {
-		diag_warning("%s cannot run (%s): the figures of python3.11 are missing", b->python, strerror(errno));
+		diag_warning("%s cannot run (%s): the figures of python3.11 are missing", b->python,
+		             strerror(errno));
 		b->python = NULL;
 	}
 	return true;
@@ -675,7 +694,7 @@ static double scale_of(double v, const char *unit, const char **shown, int *deci
 /* The median of @f with its range, for people. */
 static char *cell_text(struct figure *f)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	size_t valid;
 	double med = median_of(f->values, f->n, &valid); /* sorts the values */
 	if (f->missing) {
@@ -688,7 +707,8 @@ static char *cell_text(struct figure *f)
 		double div = scale_of(med, f->unit, &shown, &dec);
 		buf_printf(&b, "%.*f%s%s", dec, med / div, strcmp(shown, "x") ? " " : "", shown);
 		if (valid > 1)
-			buf_printf(&b, " (%.*f..%.*f)", dec, f->values[0] / div, dec, f->values[valid - 1] / div);
+			buf_printf(&b, " (%.*f..%.*f)", dec, f->values[0] / div, dec,
+			           f->values[valid - 1] / div);
 	}
 	return buf_steal(&b);
 }
@@ -697,36 +717,43 @@ static const char *set_title(int set)
 {
 	switch (set) {
 	case BENCH_OVERHEAD:
-		return "overhead: what observing costs: `aiodemo run PROG --format json > /dev/null` beside "
-		       "`python3.11 PROG`,\n  timed by the program itself (its first line to its end, or "
+		return "overhead: what observing costs: `aiodemo run PROG --format json > "
+		       "/dev/null` beside "
+		       "`python3.11 PROG`,\n  timed by the program itself (its first line to its "
+		       "end, or "
 		       "asyncio.run) and as a process";
 	case BENCH_LOOP:
-		return "loop: operations per second on aiodemo's loop (`aiodemo run`), asyncio's default loop "
+		return "loop: operations per second on aiodemo's loop (`aiodemo run`), asyncio's "
+		       "default loop "
 		       "and uvloop\n  (python3.11); ratio: asyncio's rate over aiodemo's";
 	case BENCH_TIMERS:
-		return "timers: how late a chain of asyncio.sleep() calls ends, on aiodemo's loop and on "
-		       "asyncio's default loop;\n  the earliest must not be below 0 (a sleep that ended early)";
+		return "timers: how late a chain of asyncio.sleep() calls ends, on aiodemo's loop "
+		       "and on "
+		       "asyncio's default loop;\n  the earliest must not be below 0 (a sleep that "
+		       "ended early)";
 	default:
-		return "start: starting and finishing a trivial asyncio program, `aiodemo run` beside `python3.11`";
+		return "start: starting and finishing a trivial asyncio program, `aiodemo run` "
+		       "beside `python3.11`";
 	}
 }
 
 static void print_text(int runs, bool quick, const struct bench *b)
 {
 	if (runs > 1)
-		printf("medians of %d runs (lowest..highest), aiodemo and its peers in turn%s\n", runs,
-		       quick ? "; --quick: small sizes" : "");
-	printf("peer: %s; a ratio above 1 means that aiodemo takes longer\n", b->python ? b->python : "(missing)");
+		printf("medians of %d runs (lowest..highest), aiodemo and its peers in turn%s\n",
+		       runs, quick ? "; --quick: small sizes" : "");
+	printf("peer: %s; a ratio above 1 means that aiodemo takes longer\n",
+	       b->python ? b->python : "(missing)");
 	static const char *const headings[][NCOLUMNS] = {
-		{"aiodemo run", "python3.11", "", "aiodemo/python"},
-		{"aiodemo's loop", "asyncio's loop", "uvloop", "ratio"},
+		{ "aiodemo run", "python3.11", "", "aiodemo/python" },
+		{ "aiodemo's loop", "asyncio's loop", "uvloop", "ratio" },
 	};
 	for (int set = 1; set < BENCH_ALL; set <<= 1) {
 		/* The rows, in the order they came, and the cells' texts. */
 		size_t nrows = 0;
 		const char **rows = xcalloc(nfigures + 1, sizeof(*rows));
 		char **cells = xcalloc((nfigures + 1) * NCOLUMNS, sizeof(*cells));
-		bool used[NCOLUMNS] = {false};
+		bool used[NCOLUMNS] = { false };
 		for (size_t i = 0; i < nfigures; i++) {
 			struct figure *f = &figures[i];
 			if (f->set != set)
@@ -740,8 +767,9 @@ static void print_text(int runs, bool quick, const struct bench *b)
 			used[f->col] = true;
 		}
 		if (nrows) {
-			const char *const *head = headings[set == BENCH_OVERHEAD || set == BENCH_START ? 0 : 1];
-			int widths[NCOLUMNS + 1] = {0};
+			const char *const *head =
+			        headings[set == BENCH_OVERHEAD || set == BENCH_START ? 0 : 1];
+			int widths[NCOLUMNS + 1] = { 0 };
 			for (size_t r = 0; r < nrows; r++) {
 				int w = text_width(rows[r]);
 				widths[0] = w > widths[0] ? w : widths[0];
@@ -755,7 +783,7 @@ static void print_text(int runs, bool quick, const struct bench *b)
 				int w = text_width(head[c]);
 				widths[c + 1] = w > widths[c + 1] ? w : widths[c + 1];
 			}
-			struct buf out = {0};
+			struct buf out = { 0 };
 			buf_printf(&out, "\n%s\n  ", set_title(set));
 			text_pad(&out, "", widths[0], true);
 			for (int c = 0; c < NCOLUMNS; c++)
@@ -791,8 +819,9 @@ static void print_text(int runs, bool quick, const struct bench *b)
 
 static void print_json(int set, int runs, bool quick, const struct bench *b)
 {
-	struct buf out = {0};
-	buf_printf(&out, "{\"kind\":\"bench\",\"quick\":%s,\"runs\":%d,\"python\":", quick ? "true" : "false", runs);
+	struct buf out = { 0 };
+	buf_printf(&out, "{\"kind\":\"bench\",\"quick\":%s,\"runs\":%d,\"python\":",
+	           quick ? "true" : "false", runs);
 	if (b->python)
 		buf_json_string(&out, b->python, strlen(b->python));
 	else
@@ -801,9 +830,11 @@ static void print_json(int set, int runs, bool quick, const struct bench *b)
 	for (size_t i = 0, k = 0; i + 1 < sizeof(set_names) / sizeof(set_names[0]); i++)
 		if (set & set_bits[i])
 			buf_printf(&out, "%s\"%s\"", k++ ? "," : "", set_names[i]);
-	buf_printf(&out, "],\"sizes\":{\"tasks\":%d,\"to_thread\":%d,\"call_soon\":%d,\"switches\":%d,"
-			 "\"sleep_scale\":%s}",
-		   b->sz->tasks, b->sz->jobs, b->sz->callbacks, b->sz->switches, b->sz->sleep_scale);
+	buf_printf(&out,
+	           "],\"sizes\":{\"tasks\":%d,\"to_thread\":%d,\"call_soon\":%d,\"switches\":%d,"
+	           "\"sleep_scale\":%s}",
+	           b->sz->tasks, b->sz->jobs, b->sz->callbacks, b->sz->switches,
+	           b->sz->sleep_scale);
 	for (size_t i = 0; i < nfigures; i++) {
 		struct figure *f = &figures[i];
 		size_t valid;
@@ -814,13 +845,14 @@ static void print_json(int set, int runs, bool quick, const struct bench *b)
 		}
 		buf_printf(&out, ",\"%s\":%.9g", f->key, med);
 		if (valid > 1)
-			buf_printf(&out, ",\"%s_min\":%.9g,\"%s_max\":%.9g", f->key, f->values[0], f->key,
-				   f->values[valid - 1]);
+			buf_printf(&out, ",\"%s_min\":%.9g,\"%s_max\":%.9g", f->key, f->values[0],
+			           f->key, f->values[valid - 1]);
 	}
 	buf_puts(&out, ",\"missing\":{");
 	for (size_t i = 0, k = 0; i < nfigures; i++)
 		if (figures[i].missing)
-			buf_printf(&out, "%s\"%s\":\"%s\"", k++ ? "," : "", figures[i].key, figures[i].missing);
+			buf_printf(&out, "%s\"%s\":\"%s\"", k++ ? "," : "", figures[i].key,
+			           figures[i].missing);
 	buf_puts(&out, "}}\n");
 	fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
@@ -828,8 +860,8 @@ static void print_json(int set, int runs, bool quick, const struct bench *b)
 
 int bench_run(int set, bool quick, bool json)
 {
-	struct bench b = {.sz = quick ? &quick_sizes : &full_sizes};
-	struct sigaction sa = {0}, old_int, old_term;
+	struct bench b = { .sz = quick ? &quick_sizes : &full_sizes };
+	struct sigaction sa = { 0 }, old_int, old_term;
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);

@@ -54,80 +54,83 @@ struct options {
 	char **params;
 	int nparams;
 	bool tap;
-	bool view_events, view_gantt; /* --view */
+	bool view_events, view_gantt;     /* --view */
 	const char *record, *trace, *svg; /* files to write */
-	double slow; /* --slow, seconds of scenario time */
-	bool quick;  /* bench: small sizes */
-	bool ideal;  /* --ideal, which Python programs cannot have */
-	bool serve;  /* serve: a run whose server lasts until Ctrl-C */
-	long port;   /* serve --port, or -1 */
-	char **targets; /* check, compare, bench: what to run */
+	double slow;                      /* --slow, seconds of scenario time */
+	bool quick;                       /* bench: small sizes */
+	bool ideal;                       /* --ideal, which Python programs cannot have */
+	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
+	long port;                        /* serve --port, or -1 */
+	char **targets;                   /* check, compare, bench: what to run */
 	int ntargets;
 	char **args; /* run: the arguments of a Python program */
 	int nargs;
 };
 
 static const char usage_text[] =
-	"usage: aiodemo list\n"
-	"       aiodemo run NAME|FILE.py [ARG]... [--scale F] [--format text|json] [--param NAME=VALUE]...\n"
-	"                   [--view events|gantt|both] [--color=auto|always|never] [--slow SECONDS]\n"
-	"                   [--record FILE] [--trace FILE] [--svg FILE]\n"
-	"       aiodemo serve NAME|FILE.py [--port P] [--param NAME=VALUE]... [--scale F]\n"
-	"       aiodemo show NAME|FILE\n"
-	"       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
-	"       aiodemo compare A B [--scale F] [--format text|json] [--color=WHEN]\n"
-	"       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] [--color=WHEN]\n"
-	"                   [--trace FILE] [--svg FILE]\n"
-	"       aiodemo bench [overhead|loop|timers|start|all]... [--quick] [--format text|json]\n"
-	"       aiodemo --help | --version\n";
+        "usage: aiodemo list\n"
+        "       aiodemo run NAME|FILE.py [ARG]... [--scale F] [--format text|json] [--param "
+        "NAME=VALUE]...\n"
+        "                   [--view events|gantt|both] [--color=auto|always|never] [--slow "
+        "SECONDS]\n"
+        "                   [--record FILE] [--trace FILE] [--svg FILE]\n"
+        "       aiodemo serve NAME|FILE.py [--port P] [--param NAME=VALUE]... [--scale F]\n"
+        "       aiodemo show NAME|FILE\n"
+        "       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
+        "       aiodemo compare A B [--scale F] [--format text|json] [--color=WHEN]\n"
+        "       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] "
+        "[--color=WHEN]\n"
+        "                   [--trace FILE] [--svg FILE]\n"
+        "       aiodemo bench [overhead|loop|timers|start|all]... [--quick] [--format text|json]\n"
+        "       aiodemo --help | --version\n";
 
 static const char help_text[] =
-	"\n"
-	"Runs Python asyncio programs on embedded CPython, on aiodemo's own libev\n"
-	"event loop, and prints a measured timeline that shows when the loop is\n"
-	"blocked, what offloading to threads and processes changes, and the GIL.\n"
-	"\n"
-	"commands:\n"
-	"  list             list the built-in programs: name and title\n"
-	"  run NAME|FILE    run a program (as python3 would) and print its timeline\n"
-	"                   and a summary; arguments after it are its sys.argv[1:]\n"
-	"  serve NAME|FILE  run a server program until Ctrl-C, which ends it\n"
-	"                   normally (--port P sets the program's port parameter)\n"
-	"  show NAME|FILE   print the program with the values of --param\n"
-	"  check [NAME|FILE]...\n"
-	"                   run programs quietly and verify what their headers\n"
-	"                   expect (all the built-in ones when none is named)\n"
-	"  compare A B      run two programs and show them on one time axis, with\n"
-	"                   a table of total, lag, blocking and utilization, B/A\n"
-	"  replay RECORD    show a run saved with --record again, in any view\n"
-	"  bench [SET]...   measure Python programs under aiodemo beside python3.11:\n"
-	"                   what observing costs, the loop's speed, timers' lateness\n"
-	"                   and start-up (uvloop too where it is installed)\n"
-	"\n"
-	"options:\n"
-	"      --color=WHEN       colour the timeline: auto (default: on a terminal,\n"
-	"                         unless NO_COLOR is set and not empty), always, never\n"
-	"  -f, --format=FORMAT    text (default) or json (one object per line)\n"
-	"  -h, --help             show this help\n"
-	"  -p, --param NAME=VALUE set a parameter the program's header declares\n"
-	"      --port=P           serve: the program's port parameter\n"
-	"      --quick            bench: small sizes, to see that it runs\n"
-	"      --record=FILE      save the run's full event stream (JSON) for replay\n"
-	"  -s, --scale=F          multiply every duration by F (default 1)\n"
-	"      --slow=SECONDS     what the diagnostics call slow: a blocking step or a\n"
-	"                         pass of the loop this long (default 0.1, scaled)\n"
-	"      --svg=FILE         save the Gantt chart as an SVG picture\n"
-	"      --tap              check: print TAP (Test Anything Protocol)\n"
-	"      --trace=FILE       save a Chrome trace (Perfetto, chrome://tracing)\n"
-	"  -V, --version          show the version\n"
-	"      --view=VIEW        text output: events (the timeline), gantt (a chart\n"
-	"                         of every lane), or both (default)\n"
-	"\n"
-	"exit status: the program's own (0 ok, 1 an uncaught exception, or its\n"
-	"SystemExit); check: 1 when an expectation was not met; 2 a usage error or a\n"
-	"program that does not compile; 130 interrupted (SIGINT), 143 (SIGTERM);\n"
-	"141 the reader of the output went away.\n"
-	"See aiodemo(1) and aiodemo-program(5).\n";
+        "\n"
+        "Runs Python asyncio programs on embedded CPython, on aiodemo's own libev\n"
+        "event loop, and prints a measured timeline that shows when the loop is\n"
+        "blocked, what offloading to threads and processes changes, and the GIL.\n"
+        "\n"
+        "commands:\n"
+        "  list             list the built-in programs: name and title\n"
+        "  run NAME|FILE    run a program (as python3 would) and print its timeline\n"
+        "                   and a summary; arguments after it are its sys.argv[1:]\n"
+        "  serve NAME|FILE  run a server program until Ctrl-C, which ends it\n"
+        "                   normally (--port P sets the program's port parameter)\n"
+        "  show NAME|FILE   print the program with the values of --param\n"
+        "  check [NAME|FILE]...\n"
+        "                   run programs quietly and verify what their headers\n"
+        "                   expect (all the built-in ones when none is named)\n"
+        "  compare A B      run two programs and show them on one time axis, with\n"
+        "                   a table of total, lag, blocking and utilization, B/A\n"
+        "  replay RECORD    show a run saved with --record again, in any view\n"
+        "  bench [SET]...   measure Python programs under aiodemo beside python3.11:\n"
+        "                   what observing costs, the loop's speed, timers' lateness\n"
+        "                   and start-up (uvloop too where it is installed)\n"
+        "\n"
+        "options:\n"
+        "      --color=WHEN       colour the timeline: auto (default: on a terminal,\n"
+        "                         unless NO_COLOR is set and not empty), always, never\n"
+        "  -f, --format=FORMAT    text (default) or json (one object per line)\n"
+        "  -h, --help             show this help\n"
+        "  -p, --param NAME=VALUE set a parameter the program's header declares\n"
+        "      --port=P           serve: the program's port parameter\n"
+        "      --quick            bench: small sizes, to see that it runs\n"
+        "      --record=FILE      save the run's full event stream (JSON) for replay\n"
+        "  -s, --scale=F          multiply every duration by F (default 1)\n"
+        "      --slow=SECONDS     what the diagnostics call slow: a blocking step or a\n"
+        "                         pass of the loop this long (default 0.1, scaled)\n"
+        "      --svg=FILE         save the Gantt chart as an SVG picture\n"
+        "      --tap              check: print TAP (Test Anything Protocol)\n"
+        "      --trace=FILE       save a Chrome trace (Perfetto, chrome://tracing)\n"
+        "  -V, --version          show the version\n"
+        "      --view=VIEW        text output: events (the timeline), gantt (a chart\n"
+        "                         of every lane), or both (default)\n"
+        "\n"
+        "exit status: the program's own (0 ok, 1 an uncaught exception, or its\n"
+        "SystemExit); check: 1 when an expectation was not met; 2 a usage error or a\n"
+        "program that does not compile; 130 interrupted (SIGINT), 143 (SIGTERM);\n"
+        "141 the reader of the output went away.\n"
+        "See aiodemo(1) and aiodemo-program(5).\n";
 
 static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
 
@@ -158,22 +161,22 @@ static int parse_scale(const char *s, double *out)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"color", required_argument, NULL, 'c'},
-		{"format", required_argument, NULL, 'f'},
-		{"ideal", no_argument, NULL, 'i'},
-		{"help", no_argument, NULL, 'h'},
-		{"param", required_argument, NULL, 'p'},
-		{"port", required_argument, NULL, 'P'},
-		{"quick", no_argument, NULL, 'q'},
-		{"record", required_argument, NULL, 'r'},
-		{"scale", required_argument, NULL, 's'},
-		{"slow", required_argument, NULL, 'S'},
-		{"svg", required_argument, NULL, 'g'},
-		{"tap", no_argument, NULL, 't'},
-		{"trace", required_argument, NULL, 'T'},
-		{"version", no_argument, NULL, 'V'},
-		{"view", required_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0},
+		{ "color", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "ideal", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "param", required_argument, NULL, 'p' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "scale", required_argument, NULL, 's' },
+		{ "slow", required_argument, NULL, 'S' },
+		{ "svg", required_argument, NULL, 'g' },
+		{ "tap", no_argument, NULL, 't' },
+		{ "trace", required_argument, NULL, 'T' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "view", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
 	};
 	o->scale = 1;
 	o->format = TL_TEXT;
@@ -193,7 +196,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			else if (!strcmp(optarg, "never"))
 				o->color = 0;
 			else
-				return usage_error("--color takes auto, always or never, not '%s'", optarg);
+				return usage_error("--color takes auto, always or never, not '%s'",
+				                   optarg);
 			break;
 		case 'f':
 			if (!strcmp(optarg, "text"))
@@ -218,13 +222,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			errno = 0;
 			o->port = strtol(optarg, &end, 10);
 			if (end == optarg || *end || errno || o->port < 1 || o->port > 65535)
-				return usage_error("--port takes a port number from 1 to 65535, not '%s'", optarg);
+				return usage_error(
+				        "--port takes a port number from 1 to 65535, not '%s'",
+				        optarg);
 			break;
 		}
 		case 's':
 			if (parse_scale(optarg, &o->scale) != 0)
-				return usage_error("--scale takes a number greater than 0 and at most 1000, not '%s'",
-						   optarg);
+				return usage_error("--scale takes a number greater than 0 and at "
+				                   "most 1000, not '%s'",
+				                   optarg);
 			break;
 		case 't':
 			o->tap = true;
@@ -242,21 +249,26 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->quick = true;
 			break;
 		case 'i':
-			return usage_error("--ideal is not available for Python programs: a virtual clock would change "
-					   "what their threads, processes and CPU work do");
+			return usage_error("--ideal is not available for Python programs: a "
+			                   "virtual clock would change "
+			                   "what their threads, processes and CPU work do");
 		case 'S':
 			if (parse_scale(optarg, &o->slow) != 0)
-				return usage_error("--slow takes seconds greater than 0 and at most 1000, not '%s'", optarg);
+				return usage_error("--slow takes seconds greater than 0 and at "
+				                   "most 1000, not '%s'",
+				                   optarg);
 			break;
 		case 'V':
 			printf("aiodemo %s\n", AIODEMO_VERSION);
 			return 0;
 		case 'v':
-			if (!strcmp(optarg, "events") || !strcmp(optarg, "gantt") || !strcmp(optarg, "both")) {
+			if (!strcmp(optarg, "events") || !strcmp(optarg, "gantt") ||
+			    !strcmp(optarg, "both")) {
 				o->view_events = strcmp(optarg, "gantt") != 0;
 				o->view_gantt = strcmp(optarg, "events") != 0;
 			} else {
-				return usage_error("--view takes events, gantt or both, not '%s'", optarg);
+				return usage_error("--view takes events, gantt or both, not '%s'",
+				                   optarg);
 			}
 			break;
 		case ':':
@@ -270,14 +282,17 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = {"list", "run", "serve", "show", "check", "replay", "compare", "bench"};
+	static const char *const commands[] = { "list",  "run",    "serve",   "show",
+		                                "check", "replay", "compare", "bench" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
 	if (!known) {
-		const char *s = suggest_name(o->command, commands, sizeof(commands) / sizeof(commands[0]));
+		const char *s =
+		        suggest_name(o->command, commands, sizeof(commands) / sizeof(commands[0]));
 		if (s)
-			return usage_error("unknown command '%s'; did you mean '%s'?", o->command, s);
+			return usage_error("unknown command '%s'; did you mean '%s'?", o->command,
+			                   s);
 		return usage_error("unknown command '%s'", o->command);
 	}
 	o->serve = !strcmp(o->command, "serve");
@@ -295,7 +310,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!strcmp(o->command, "compare")) {
 		if (argc - optind != 2)
-			return usage_error("'compare' needs two programs (names or files), not %d", argc - optind);
+			return usage_error("'compare' needs two programs (names or files), not %d",
+			                   argc - optind);
 		o->targets = argv + optind;
 		o->ntargets = 2;
 		return -1;
@@ -303,8 +319,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	bool wants_target = strcmp(o->command, "list") != 0;
 	if (wants_target) {
 		if (optind >= argc)
-			return usage_error(strcmp(o->command, "replay") ? "'%s' needs a program name or file"
-								      : "'%s' needs a record file (saved with --record)", o->command);
+			return usage_error(
+			        strcmp(o->command, "replay")
+			                ? "'%s' needs a program name or file"
+			                : "'%s' needs a record file (saved with --record)",
+			        o->command);
 		o->target = argv[optind++];
 	}
 	if (optind < argc && !strcmp(o->command, "run")) {
@@ -377,13 +396,14 @@ static int install_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-static int write_files(const struct options *o, const struct record_info *info, const struct timeline *tl,
-		       const struct run_summary *s, const struct model *m)
+static int write_files(const struct options *o, const struct record_info *info,
+                       const struct timeline *tl, const struct run_summary *s,
+                       const struct model *m)
 {
 	const struct {
 		const char *path, *what;
 		int kind;
-	} files[] = {{o->record, "record", 0}, {o->trace, "trace", 1}, {o->svg, "SVG", 2}};
+	} files[] = { { o->record, "record", 0 }, { o->trace, "trace", 1 }, { o->svg, "SVG", 2 } };
 	int status = 0;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (!files[i].path)
@@ -391,13 +411,15 @@ static int write_files(const struct options *o, const struct record_info *info, 
 		FILE *f = fopen(files[i].path, "w");
 		int rc = -1;
 		if (f) {
-			rc = files[i].kind == 0 ? export_record(f, info, tl, s)
-			     : files[i].kind == 1 ? export_trace(f, info, tl, m) : export_svg(f, info, m, s);
+			rc = files[i].kind == 0   ? export_record(f, info, tl, s)
+			     : files[i].kind == 1 ? export_trace(f, info, tl, m)
+			                          : export_svg(f, info, m, s);
 			if (fclose(f) != 0)
 				rc = -1;
 		}
 		if (rc != 0) {
-			diag_error("cannot write the %s to '%s': %s", files[i].what, files[i].path, strerror(errno));
+			diag_error("cannot write the %s to '%s': %s", files[i].what, files[i].path,
+			           strerror(errno));
 			status = 1;
 		}
 	}
@@ -408,16 +430,17 @@ static int write_files(const struct options *o, const struct record_info *info, 
  * each task, the diagnostics and what to notice (text), or the summary
  * line (JSON); then the files asked for. Returns 0, or 1 if a file failed. */
 static int report(const struct options *o, const struct record_info *info, struct timeline *tl,
-		  const struct run_summary *s, bool color)
+                  const struct run_summary *s, bool color)
 {
 	struct model m;
 	model_build(&m, tl, s->total);
 	if (o->format == TL_JSON) {
 		timeline_print_summary(tl, s);
 	} else {
-		struct buf b = {0};
+		struct buf b = { 0 };
 		if (o->view_gantt) {
-			render_gantt(&m, &b, text_terminal_width(100), 30, timeline_utf8(tl), color);
+			render_gantt(&m, &b, text_terminal_width(100), 30, timeline_utf8(tl),
+			             color);
 			timeline_print_text(tl, "%s", b.data);
 		}
 		timeline_print_summary(tl, s);
@@ -429,8 +452,8 @@ static int report(const struct options *o, const struct record_info *info, struc
 		buf_clear(&b);
 		render_diagnostics(tl, s, s->slow_threshold, &b);
 		if (b.len)
-			timeline_print_text(tl, "\n%sdiagnostics%s\n%s", color ? "\033[1m" : "", color ? "\033[0m" : "",
-					    b.data);
+			timeline_print_text(tl, "\n%sdiagnostics%s\n%s", color ? "\033[1m" : "",
+			                    color ? "\033[0m" : "", b.data);
 		if (info->notice)
 			timeline_print_text(tl, "\nwhat to notice\n%s", info->notice);
 		buf_free(&b);
@@ -441,14 +464,16 @@ static int report(const struct options *o, const struct record_info *info, struc
 }
 
 /* The lines above the events: name, title, source, scale, column heads. */
-static void print_heading(const struct options *o, struct timeline *tl, const struct record_info *info,
-			  bool color)
+static void print_heading(const struct options *o, struct timeline *tl,
+                          const struct record_info *info, bool color)
 {
-	timeline_print_text(tl, "%s%s%s%s%s\n", color ? "\033[1m" : "", info->name, color ? "\033[0m" : "",
-			    info->title ? ": " : "", info->title ? info->title : "");
+	timeline_print_text(tl, "%s%s%s%s%s\n", color ? "\033[1m" : "", info->name,
+	                    color ? "\033[0m" : "", info->title ? ": " : "",
+	                    info->title ? info->title : "");
 	if (info->source)
 		timeline_print_text(tl, "from %s", info->source);
-	timeline_print_text(tl, "%sscale %g\n", info->source ? (timeline_utf8(tl) ? " · " : " - ") : "", info->scale);
+	timeline_print_text(tl, "%sscale %g\n",
+	                    info->source ? (timeline_utf8(tl) ? " · " : " - ") : "", info->scale);
 	if (o->view_events)
 		timeline_print_text(tl, "\n%8s  %-26s  %s\n", "time (s)", "lane", "event");
 }
@@ -535,11 +560,12 @@ static int cmd_run(const struct options *o)
 		program_free(p);
 		return 1;
 	}
-	struct record_info info = {p->info.name, p->info.title, p->info.source, p->info.notice, o->scale};
+	struct record_info info = { p->info.name, p->info.title, p->info.source, p->info.notice,
+		                    o->scale };
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
-	struct heading h = {o, tl, &info, color};
-	struct host_options ho = {o->scale, o->slow, o->args, o->nargs, heading_now, &h};
-	struct run_summary s = {.expected_total = -1, .status = "ok"};
+	struct heading h = { o, tl, &info, color };
+	struct host_options ho = { o->scale, o->slow, o->args, o->nargs, heading_now, &h };
+	struct run_summary s = { .expected_total = -1, .status = "ok" };
 	struct host_result r;
 	int rc = host_run(p, &ho, tl, &s, &r);
 	if (rc != 0) {
@@ -551,15 +577,19 @@ static int cmd_run(const struct options *o)
 	s.status = r.interrupted ? "interrupted" : r.failed ? "error" : "ok";
 	s.error = r.error;
 	int nchecks = 0;
-	struct expect_result *checks = r.interrupted ? NULL : expect_verify(&p->info.expects, tl, o->scale, s.total,
-									    r.failed, &nchecks);
-	struct summary_check *sum = expect_summarize(&p->info.expects, o->scale, checks, nchecks, &s);
+	struct expect_result *checks = r.interrupted ? NULL
+	                                             : expect_verify(&p->info.expects, tl, o->scale,
+	                                                             s.total, r.failed, &nchecks);
+	struct summary_check *sum =
+	        expect_summarize(&p->info.expects, o->scale, checks, nchecks, &s);
 	int status = r.exit_status;
 	if (o->serve && r.interrupted && status == RUN_INTERRUPTED)
 		status = 0; /* Ctrl-C is how a server ends */
 	else if (o->serve && !r.interrupted) {
-		diag_error("%s ended by itself, after %.3f s: serve is for a program that serves until Ctrl-C "
-			   "('aiodemo run %s' runs any program)", p->info.name, s.total, o->target);
+		diag_error("%s ended by itself, after %.3f s: serve is for a program that serves "
+		           "until Ctrl-C "
+		           "('aiodemo run %s' runs any program)",
+		           p->info.name, s.total, o->target);
 		if (status == 0)
 			status = 1;
 	}
@@ -578,14 +608,14 @@ static int cmd_run(const struct options *o)
 /* The options every child run of check and compare gets. */
 static struct child_options child_options_of(const struct options *o)
 {
-	return (struct child_options){o->scale, o->slow, NULL, 0};
+	return (struct child_options){ o->scale, o->slow, NULL, 0 };
 }
 
 /* Runs one program in a child process; returns true if it ran to its end
  * and met every expectation, and adds lines describing the result to
  * @report. */
-static bool check_one(const struct options *o, const char *target, struct buf *report, double *total,
-		      bool *interrupted)
+static bool check_one(const struct options *o, const char *target, struct buf *report,
+                      double *total, bool *interrupted)
 {
 	struct child_options co = child_options_of(o);
 	struct child_result r;
@@ -594,7 +624,8 @@ static bool check_one(const struct options *o, const char *target, struct buf *r
 		return false;
 	}
 	bool ok = false;
-	*interrupted = r.exit_status == 128 + SIGINT || r.exit_status == 128 + SIGTERM || caught_signal;
+	*interrupted =
+	        r.exit_status == 128 + SIGINT || r.exit_status == 128 + SIGTERM || caught_signal;
 	if (!r.have_record) {
 		buf_printf(report, "the run ended with status %d and no record\n", r.exit_status);
 	} else {
@@ -611,7 +642,8 @@ static bool check_one(const struct options *o, const char *target, struct buf *r
 		}
 		for (int i = 0; i < s->nchecks; i++) {
 			ok &= s->checks[i].ok;
-			buf_printf(report, "%s %s\n", s->checks[i].ok ? "met:" : "NOT met:", s->checks[i].text);
+			buf_printf(report, "%s %s\n",
+			           s->checks[i].ok ? "met:" : "NOT met:", s->checks[i].text);
 		}
 	}
 	child_result_free(&r);
@@ -634,7 +666,7 @@ static int cmd_check(const struct options *o)
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
 		const char *target = o->ntargets ? o->targets[i] : all[i].name;
-		struct buf report = {0};
+		struct buf report = { 0 };
 		double total = 0;
 		bool interrupted = false;
 		bool ok = check_one(o, target, &report, &total, &interrupted);
@@ -683,7 +715,8 @@ static int run_side(const struct options *o, const char *target, struct side *si
 	if (child_run(target, &co, &side->r) != 0)
 		return 1;
 	if (!side->r.have_record) {
-		diag_error("the run of %s ended with status %d and left no record", target, side->r.exit_status);
+		diag_error("the run of %s ended with status %d and left no record", target,
+		           side->r.exit_status);
 		return side->r.exit_status == EXIT_USAGE ? EXIT_USAGE : 1;
 	}
 	side->ran = true;
@@ -735,16 +768,16 @@ static int cmd_compare(const struct options *o)
 		double a, b;
 		bool seconds;
 	} rows[] = {
-		{"total", sa->total, sb->total, true},
-		{"max loop lag", sa->max_lag, sb->max_lag, true},
-		{"loop lag p99", sa->lag_p99, sb->lag_p99, true},
-		{"time blocked", sides[0].blocked, sides[1].blocked, true},
-		{"loop busy", sa->utilization, sb->utilization, false},
+		{ "total", sa->total, sb->total, true },
+		{ "max loop lag", sa->max_lag, sb->max_lag, true },
+		{ "loop lag p99", sa->lag_p99, sb->lag_p99, true },
+		{ "time blocked", sides[0].blocked, sides[1].blocked, true },
+		{ "loop busy", sa->utilization, sb->utilization, false },
 	};
-	struct buf b = {0};
+	struct buf b = { 0 };
 	if (o->format == TL_JSON) {
 		buf_puts(&b, "{\"kind\":\"compare\"");
-		const char *keys[] = {"total", "max_lag", "lag_p99", "blocked", "utilization"};
+		const char *keys[] = { "total", "max_lag", "lag_p99", "blocked", "utilization" };
 		for (int side = 0; side < 3; side++) {
 			buf_printf(&b, ",\"%s\":{", side == 0 ? "a" : side == 1 ? "b" : "ratio");
 			if (side < 2) {
@@ -754,7 +787,9 @@ static int cmd_compare(const struct options *o)
 				buf_printf(&b, ",\"status\":\"%s\",", (side ? sb : sa)->status);
 			}
 			for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-				double v = side == 0 ? rows[i].a : side == 1 ? rows[i].b : ratio(rows[i].b, rows[i].a);
+				double v = side == 0   ? rows[i].a
+				           : side == 1 ? rows[i].b
+				                       : ratio(rows[i].b, rows[i].a);
 				if (isfinite(v))
 					buf_printf(&b, "%s\"%s\":%.6f", i ? "," : "", keys[i], v);
 				else
@@ -772,20 +807,20 @@ static int cmd_compare(const struct options *o)
 		int width = text_terminal_width(100);
 		for (int i = 0; i < 2; i++) {
 			const struct record_info *info = &sides[i].r.record.info;
-			buf_printf(&b, "%s%s %s%s%s\n", i ? "\n" : "", i ? "B" : "A", color ? "\033[1m" : "", info->name,
-				   color ? "\033[0m" : "");
+			buf_printf(&b, "%s%s %s%s%s\n", i ? "\n" : "", i ? "B" : "A",
+			           color ? "\033[1m" : "", info->name, color ? "\033[0m" : "");
 			if (info->title)
 				buf_printf(&b, "  %s\n", info->title);
 			const struct run_summary *ss = &sides[i].r.record.summary;
 			if (strcmp(ss->status, "ok") != 0)
-				buf_printf(&b, "  the run ended with %s%s%s\n", ss->status, ss->error ? ": " : "",
-					   ss->error ? ss->error : "");
+				buf_printf(&b, "  the run ended with %s%s%s\n", ss->status,
+				           ss->error ? ": " : "", ss->error ? ss->error : "");
 			sides[i].m.end = end;
 			render_gantt(&sides[i].m, &b, width, 12, utf8, color);
 		}
 		buf_printf(&b, "\n  %-14s %12s %12s %10s\n", "", "A", "B", "B/A");
 		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-			struct buf x = {0}, y = {0};
+			struct buf x = { 0 }, y = { 0 };
 			if (rows[i].seconds) {
 				buf_seconds(&x, rows[i].a);
 				buf_seconds(&y, rows[i].b);
@@ -795,9 +830,11 @@ static int cmd_compare(const struct options *o)
 			}
 			double r = ratio(rows[i].b, rows[i].a);
 			if (isfinite(r))
-				buf_printf(&b, "  %-14s %12s %12s %9.2fx\n", rows[i].name, x.data, y.data, r);
+				buf_printf(&b, "  %-14s %12s %12s %9.2fx\n", rows[i].name, x.data,
+				           y.data, r);
 			else
-				buf_printf(&b, "  %-14s %12s %12s %10s\n", rows[i].name, x.data, y.data, "-");
+				buf_printf(&b, "  %-14s %12s %12s %10s\n", rows[i].name, x.data,
+				           y.data, "-");
 			buf_free(&x);
 			buf_free(&y);
 		}
@@ -822,17 +859,20 @@ static int cmd_bench(const struct options *o)
 		if (!bits) {
 			const char *s = suggest_name(o->targets[i], names, n);
 			/* The sets of the C machinery's benchmarks, measured in overhead now. */
-			if (!strcmp(o->targets[i], "offload") || !strcmp(o->targets[i], "process") ||
-			    !strcmp(o->targets[i], "scale"))
+			if (!strcmp(o->targets[i], "offload") ||
+			    !strcmp(o->targets[i], "process") || !strcmp(o->targets[i], "scale"))
 				s = "overhead";
 			for (size_t k = 0; !s && *o->targets[i] && k < n; k++)
 				if (!strncmp(names[k], o->targets[i], strlen(o->targets[i])))
 					s = names[k];
 			if (s)
-				return usage_error("bench has no set '%s'; did you mean '%s'? (sets: overhead, loop, "
-						   "timers, start, all)", o->targets[i], s);
-			return usage_error("bench has no set '%s'; the sets are overhead, loop, timers, start and all",
-					   o->targets[i]);
+				return usage_error("bench has no set '%s'; did you mean '%s'? "
+				                   "(sets: overhead, loop, "
+				                   "timers, start, all)",
+				                   o->targets[i], s);
+			return usage_error("bench has no set '%s'; the sets are overhead, loop, "
+			                   "timers, start and all",
+			                   o->targets[i]);
 		}
 		set |= bits;
 	}
@@ -855,7 +895,7 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	diag_color = isatty(STDERR_FILENO) && !no_color();
-	struct options o = {0};
+	struct options o = { 0 };
 	int status = parse_args(argc, argv, &o);
 	if (status < 0) {
 		if (!strcmp(o.command, "list"))

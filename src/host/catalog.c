@@ -46,7 +46,7 @@ char *catalog_read_file(const char *path, const char *what, size_t max, size_t *
 		diag_error("cannot open %s '%s': %s", what, path, strerror(errno));
 		return NULL;
 	}
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char chunk[65536];
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
@@ -88,7 +88,7 @@ const struct builtin_program *catalog_resolve(const char *arg, int *is_file)
 	for (size_t i = 0; i < NPROGRAMS; i++)
 		names[i] = programs[i].name;
 	const char *s = suggest_name(arg, names, NPROGRAMS);
-	struct buf starting = {0}; /* the names that begin with what was typed */
+	struct buf starting = { 0 }; /* the names that begin with what was typed */
 	size_t nstarting = 0;
 	for (size_t i = 0; n && !s && i < NPROGRAMS; i++)
 		if (!strncmp(programs[i].name, arg, n))
@@ -96,10 +96,12 @@ const struct builtin_program *catalog_resolve(const char *arg, int *is_file)
 	if (s)
 		diag_error("unknown program '%s'; did you mean '%s'?", arg, s);
 	else if (nstarting)
-		diag_error("unknown program '%s'; did you mean %s%s?", arg, nstarting > 1 ? "one of " : "",
-			   starting.data);
+		diag_error("unknown program '%s'; did you mean %s%s?", arg,
+		           nstarting > 1 ? "one of " : "", starting.data);
 	else
-		diag_error("unknown program '%s' (see 'aiodemo list', or give a path to a .py file)", arg);
+		diag_error(
+		        "unknown program '%s' (see 'aiodemo list', or give a path to a .py file)",
+		        arg);
 	buf_free(&starting);
 	return NULL;
 }

@@ -71,7 +71,8 @@ static void report_syntax_error(const struct program *p)
 	long col = offset && PyLong_Check(offset) ? PyLong_AsLong(offset) : 0;
 	const char *tname = type ? ((PyTypeObject *)type)->tp_name : "SyntaxError";
 	if (m && line > 0)
-		diag_at(p->file, p->text, p->len, (int)line, col > 0 ? (int)col : 1, "%s: %s", tname, m);
+		diag_at(p->file, p->text, p->len, (int)line, col > 0 ? (int)col : 1, "%s: %s",
+		        tname, m);
 	else {
 		PyObject *s = value ? PyObject_Str(value) : NULL;
 		const char *t = s ? PyUnicode_AsUTF8(s) : NULL;
@@ -100,7 +101,8 @@ int host_check_compiles(struct program *const *ps, int n)
 	}
 	int bad = 0;
 	for (int i = 0; i < n; i++) {
-		PyObject *code = Py_CompileStringExFlags(ps[i]->text, ps[i]->filename, Py_file_input, NULL, -1);
+		PyObject *code = Py_CompileStringExFlags(ps[i]->text, ps[i]->filename,
+		                                         Py_file_input, NULL, -1);
 		if (!code) {
 			report_syntax_error(ps[i]);
 			bad++;
@@ -131,7 +133,9 @@ static int prepare_main(const struct program *p, const char *dir)
 	if (rc == 0)
 		rc = PyDict_SetItemString(d, "__cached__", Py_None);
 	PyObject *machinery = rc == 0 ? PyImport_ImportModule("importlib.machinery") : NULL;
-	PyObject *loader = machinery ? PyObject_CallMethod(machinery, "SourceFileLoader", "sO", "__main__", file) : NULL;
+	PyObject *loader = machinery ? PyObject_CallMethod(machinery, "SourceFileLoader", "sO",
+	                                                   "__main__", file)
+	                             : NULL;
 	if (!loader || PyDict_SetItemString(d, "__loader__", loader) < 0)
 		rc = -1;
 	Py_XDECREF(loader);
@@ -147,8 +151,11 @@ static int prepare_main(const struct program *p, const char *dir)
 		PyObject *linecache = PyImport_ImportModule("linecache");
 		PyObject *cache = linecache ? PyObject_GetAttrString(linecache, "cache") : NULL;
 		PyObject *text = PyUnicode_DecodeUTF8(p->text, (Py_ssize_t)p->len, "replace");
-		PyObject *lines = text ? PyObject_CallMethod(text, "splitlines", "O", Py_True) : NULL;
-		PyObject *entry = lines ? Py_BuildValue("(nOOO)", (Py_ssize_t)p->len, Py_None, lines, file) : NULL;
+		PyObject *lines =
+		        text ? PyObject_CallMethod(text, "splitlines", "O", Py_True) : NULL;
+		PyObject *entry =
+		        lines ? Py_BuildValue("(nOOO)", (Py_ssize_t)p->len, Py_None, lines, file)
+		              : NULL;
 		if (!cache || !entry || PyObject_SetItem(cache, file, entry) < 0)
 			rc = -1;
 		Py_XDECREF(entry);
@@ -185,7 +192,7 @@ static int system_exit_status(PyObject *value)
 
 static char *exception_text(PyObject *type, PyObject *value)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	buf_puts(&b, ((PyTypeObject *)type)->tp_name);
 	PyObject *s = value ? PyObject_Str(value) : NULL;
 	const char *t = s ? PyUnicode_AsUTF8(s) : NULL;
@@ -247,10 +254,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 }
 
 int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
-	     struct run_summary *s, struct host_result *r)
+             struct run_summary *s, struct host_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	struct observe_options oo = {o->scale, o->slow, 0.1};
+	struct observe_options oo = { o->scale, o->slow, 0.1 };
 	pyclock_init(o->scale);
 	if (observe_start(tl, &oo) != 0) {
 		diag_error("cannot start observing: %s", strerror(errno));
@@ -277,7 +284,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	 * file runs where it is called, as python3 runs it. */
 	if (p->builtin) {
 		const char *t = getenv("TMPDIR");
-		struct buf path = {0};
+		struct buf path = { 0 };
 		buf_printf(&path, "%s/aiodemo-XXXXXX", t && *t ? t : "/tmp");
 		char *made = mkdtemp(path.data);
 		if (!made || !getcwd(cwd, sizeof(cwd)) || chdir(made) != 0) {

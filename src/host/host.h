@@ -31,7 +31,7 @@ struct host_result {
  *  compiled (the error is printed with its file, line and column), or 1
  *  when Python cannot start. */
 int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
-	     struct run_summary *s, struct host_result *r);
+             struct run_summary *s, struct host_result *r);
 
 /** Compiles the @n programs @ps, without running them, in a CPython that
  *  starts and ends for it (check and compare, whose runs are children):

@@ -15,14 +15,14 @@
 #include "util/diag.h"
 #include "util/text.h"
 
-#define PREFIX "# aiodemo:"
+#define PREFIX      "# aiodemo:"
 #define MAX_PROGRAM (16 << 20)
 
 static int header_error(const struct program *p, int line, const char *fmt, ...) ATTR_PRINTF(3, 4);
 
 static int header_error(const struct program *p, int line, const char *fmt, ...)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	va_list ap;
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
@@ -40,7 +40,7 @@ static char *take_quoted(const char **s)
 	if (**s != '"')
 		return NULL;
 	const char *start = ++*s;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	while (**s && **s != '"') {
 		if (**s == '\\' && (*s)[1])
 			(*s)++;
@@ -83,17 +83,19 @@ static bool take_duration(const char **s, double *out)
 
 static int parse_expect(struct program *p, const char *s, int line)
 {
-	struct expect_decl x = {.line = line};
+	struct expect_decl x = { .line = line };
 	if (!strncmp(s, "total", 5)) {
 		s += 5;
 		x.kind = EXPECT_TOTAL;
 		if (!take_duration(&s, &x.seconds))
-			return header_error(p, line, "expect total takes a duration such as 2s or 100ms");
+			return header_error(p, line,
+			                    "expect total takes a duration such as 2s or 100ms");
 	} else if (!strncmp(s, "blocked", 7)) {
 		s += 7;
 		x.kind = EXPECT_BLOCKED;
 		if (!take_duration(&s, &x.seconds))
-			return header_error(p, line, "expect blocked takes a duration such as 0s or 2s");
+			return header_error(p, line,
+			                    "expect blocked takes a duration such as 0s or 2s");
 	} else if (!strncmp(s, "before", 6)) {
 		s += 6;
 		x.kind = EXPECT_BEFORE;
@@ -101,7 +103,9 @@ static int parse_expect(struct program *p, const char *s, int line)
 		x.text2 = x.text ? take_quoted(&s) : NULL;
 		if (!x.text2) {
 			free(x.text);
-			return header_error(p, line, "expect before takes two quoted lines: before \"A\" \"B\"");
+			return header_error(
+			        p, line,
+			        "expect before takes two quoted lines: before \"A\" \"B\"");
 		}
 	} else if (!strncmp(s, "says", 4)) {
 		s += 4;
@@ -117,19 +121,24 @@ static int parse_expect(struct program *p, const char *s, int line)
 		x.text = take_quoted(&s);
 		while (*s == ' ')
 			s++;
-		if (!x.text || strncmp(s, "at", 2) != 0 || (s += 2, !take_duration(&s, &x.seconds))) {
+		if (!x.text || strncmp(s, "at", 2) != 0 ||
+		    (s += 2, !take_duration(&s, &x.seconds))) {
 			free(x.text);
-			return header_error(p, line, "expect \"LINE\" at DURATION: a printed line and its moment");
+			return header_error(
+			        p, line,
+			        "expect \"LINE\" at DURATION: a printed line and its moment");
 		}
 	} else {
 		return header_error(p, line,
-				    "unknown expectation '%s' (total, \"LINE\" at, before, blocked, says, ok, error)", s);
+		                    "unknown expectation '%s' (total, \"LINE\" at, before, "
+		                    "blocked, says, ok, error)",
+		                    s);
 	}
 	while (*s == ' ')
 		s++;
 	/* "cpu": the time is CPU work's, the same at every --scale */
-	if (x.kind != EXPECT_BEFORE && x.kind != EXPECT_SAYS && x.kind != EXPECT_STATUS && !strncmp(s, "cpu", 3) &&
-	    (s[3] == '\0' || s[3] == ' ')) {
+	if (x.kind != EXPECT_BEFORE && x.kind != EXPECT_SAYS && x.kind != EXPECT_STATUS &&
+	    !strncmp(s, "cpu", 3) && (s[3] == '\0' || s[3] == ' ')) {
 		x.cpu = true;
 		for (s += 3; *s == ' '; s++)
 			;
@@ -139,7 +148,8 @@ static int parse_expect(struct program *p, const char *s, int line)
 		free(x.text2);
 		return header_error(p, line, "unexpected '%s' after the expectation", s);
 	}
-	p->info.expects.items = xrealloc(p->info.expects.items, (size_t)(p->info.expects.n + 1) * sizeof(x));
+	p->info.expects.items =
+	        xrealloc(p->info.expects.items, (size_t)(p->info.expects.n + 1) * sizeof(x));
 	p->info.expects.items[p->info.expects.n++] = x;
 	return 0;
 }
@@ -150,7 +160,7 @@ static int parse_param(struct program *p, const char *s, int line)
 	const char *n = s;
 	while (isalnum((unsigned char)*s) || *s == '_' || *s == '-')
 		s++;
-	struct program_param pp = {.name = xstrndup(n, (size_t)(s - n)), .line = line};
+	struct program_param pp = { .name = xstrndup(n, (size_t)(s - n)), .line = line };
 	while (*s == ' ')
 		s++;
 	const char *v = *s == '=' ? s + 1 : NULL;
@@ -170,7 +180,7 @@ static int parse_param(struct program *p, const char *s, int line)
 
 static void append_line(char **field, const char *s)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	if (*field)
 		buf_printf(&b, "%s\n", *field);
 	buf_puts(&b, s);
@@ -215,8 +225,11 @@ static int parse_header(struct program *p)
 			} else if (k == 5 && !strncmp(v, "param", 5)) {
 				rc = parse_param(p, val, line);
 			} else {
-				rc = header_error(p, line, "unknown header key '%.*s' (name, title, source, param, expect, "
-							   "notice, end)", (int)k, v);
+				rc = header_error(p, line,
+				                  "unknown header key '%.*s' (name, title, source, "
+				                  "param, expect, "
+				                  "notice, end)",
+				                  (int)k, v);
 			}
 			free(l);
 			if (rc)
@@ -234,8 +247,10 @@ static int parse_header(struct program *p)
 		const struct program_param *pp = &p->params[i];
 		const char *hit = strstr(p->text + p->body, pp->context);
 		if (!hit || strstr(hit + 1, pp->context) || !strstr(pp->context, pp->value))
-			return header_error(p, pp->line, "param %s: \"%s\" must occur once in the program and contain %s",
-					    pp->name, pp->context, pp->value);
+			return header_error(
+			        p, pp->line,
+			        "param %s: \"%s\" must occur once in the program and contain %s",
+			        pp->name, pp->context, pp->value);
 	}
 	return 0;
 }
@@ -250,7 +265,7 @@ struct program *program_load(const char *arg)
 		return NULL;
 	}
 	if (b) {
-		struct buf f = {0};
+		struct buf f = { 0 };
 		buf_printf(&f, "%s.py", b->name);
 		p->file = buf_steal(&f);
 		p->builtin = true;
@@ -267,7 +282,7 @@ struct program *program_load(const char *arg)
 	}
 	char cwd[PATH_MAX];
 	if (p->path && p->path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
-		struct buf abs = {0};
+		struct buf abs = { 0 };
 		buf_printf(&abs, "%s/%s", cwd, p->path);
 		p->filename = buf_steal(&abs);
 	} else {
@@ -295,19 +310,23 @@ int program_set_param(struct program *p, const char *assignment)
 		if (strlen(p->params[i].name) == n && !strncmp(p->params[i].name, assignment, n))
 			pp = &p->params[i];
 	if (!pp) {
-		struct buf names = {0}, typed = {0};
+		struct buf names = { 0 }, typed = { 0 };
 		const char **list = xcalloc((size_t)p->nparams + 1, sizeof(char *));
 		for (int i = 0; i < p->nparams; i++) {
 			buf_printf(&names, "%s%s", i ? ", " : "", p->params[i].name);
 			list[i] = p->params[i].name;
 		}
 		buf_add(&typed, assignment, eq ? n : strlen(assignment));
-		const char *near = suggest_name(typed.data ? typed.data : "", list, (size_t)p->nparams);
+		const char *near =
+		        suggest_name(typed.data ? typed.data : "", list, (size_t)p->nparams);
 		if (near)
-			diag_error("%s has no parameter '%s'; did you mean '%s'?", p->info.name, typed.data, near);
+			diag_error("%s has no parameter '%s'; did you mean '%s'?", p->info.name,
+			           typed.data, near);
 		else
-			diag_error("%s has no parameter '%s'%s%s", p->info.name, typed.data ? typed.data : "",
-				   names.len ? "; it has: " : "; it has none", names.len ? names.data : "");
+			diag_error("%s has no parameter '%s'%s%s", p->info.name,
+			           typed.data ? typed.data : "",
+			           names.len ? "; it has: " : "; it has none",
+			           names.len ? names.data : "");
 		free(list);
 		buf_free(&names);
 		buf_free(&typed);
@@ -318,16 +337,18 @@ int program_set_param(struct program *p, const char *assignment)
 	char *end;
 	errno = 0;
 	double num = strtod(value, &end);
-	bool ok = (end != value && *end == '\0' && isfinite(num) && strspn(value, "0123456789.eE+-") == strlen(value)) ||
-		  !strcmp(value, "True") || !strcmp(value, "False") || !strcmp(value, "None");
+	bool ok = (end != value && *end == '\0' && isfinite(num) &&
+	           strspn(value, "0123456789.eE+-") == strlen(value)) ||
+	          !strcmp(value, "True") || !strcmp(value, "False") || !strcmp(value, "None");
 	if (!ok) {
-		diag_error("--param %s takes a number (or True, False, None), not '%s'", pp->name, value);
+		diag_error("--param %s takes a number (or True, False, None), not '%s'", pp->name,
+		           value);
 		return -1;
 	}
 	/* Replace the value inside the context, and the context in the program. */
 	char *hit = strstr(p->text + p->body, pp->context);
 	char *in = strstr(pp->context, pp->value);
-	struct buf ctx = {0}, prog = {0};
+	struct buf ctx = { 0 }, prog = { 0 };
 	buf_add(&ctx, pp->context, (size_t)(in - pp->context));
 	buf_puts(&ctx, value);
 	buf_puts(&ctx, in + strlen(pp->value));

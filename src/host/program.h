@@ -32,16 +32,16 @@ struct program_info {
 };
 
 struct program {
-	char *file;    /* the name in messages and tracebacks */
-	char *path;    /* the file to run, as given, or NULL for a built-in */
+	char *file;     /* the name in messages and tracebacks */
+	char *path;     /* the file to run, as given, or NULL for a built-in */
 	char *filename; /* __file__ and the code's file name: the path made
 	                 * absolute as python3 makes it (joined to the working
 	                 * directory), or the built-in's NAME.py */
 	bool builtin;
-	bool edited;   /* --param changed the text: it is not the file's */
-	char *text;    /* the program, with the values of the run */
+	bool edited; /* --param changed the text: it is not the file's */
+	char *text;  /* the program, with the values of the run */
 	size_t len;
-	size_t body;   /* where the code begins, after the header */
+	size_t body; /* where the code begins, after the header */
 	struct program_info info;
 	struct program_param *params;
 	int nparams;

@@ -34,10 +34,9 @@ struct fdwatch {
 };
 
 typedef struct evloop_obj {
-	PyObject_HEAD
-	struct ev_loop *loop;
-	pid_t pid;                /* the process that made it: a fork must ev_loop_fork() */
-	struct fdwatch **fds;     /* by fd */
+	PyObject_HEAD struct ev_loop *loop;
+	pid_t pid;            /* the process that made it: a fork must ev_loop_fork() */
+	struct fdwatch **fds; /* by fd */
 	int nfds;
 	struct ptimer deadline;
 	struct ptimer beat;
@@ -67,7 +66,8 @@ static void on_fd(struct ev_loop *loop, ev_io *w, int revents)
 	EvLoop *self = ((struct fdwatch *)w)->owner;
 	if (self->nready == self->readycap) {
 		size_t cap = self->readycap ? self->readycap * 2 : 16;
-		int *a = realloc(self->rfd, cap * sizeof(int)), *b = a ? realloc(self->rev, cap * sizeof(int)) : NULL;
+		int *a = realloc(self->rfd, cap * sizeof(int)),
+		    *b = a ? realloc(self->rev, cap * sizeof(int)) : NULL;
 		if (a)
 			self->rfd = a;
 		if (!b)
@@ -76,7 +76,8 @@ static void on_fd(struct ev_loop *loop, ev_io *w, int revents)
 		self->readycap = cap;
 	}
 	self->rfd[self->nready] = w->fd;
-	self->rev[self->nready++] = (revents & EV_READ ? SEL_READ : 0) | (revents & EV_WRITE ? SEL_WRITE : 0);
+	self->rev[self->nready++] =
+	        (revents & EV_READ ? SEL_READ : 0) | (revents & EV_WRITE ? SEL_WRITE : 0);
 }
 
 static void on_deadline(struct ev_loop *loop, struct ptimer *t)
@@ -98,7 +99,7 @@ static void on_beat(struct ev_loop *loop, struct ptimer *t)
 
 static PyObject *evloop_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-	static char *kwlist[] = {"observe", NULL};
+	static char *kwlist[] = { "observe", NULL };
 	int observe = 0;
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "|p:EvLoop", kwlist, &observe))
 		return NULL;
@@ -284,16 +285,19 @@ static PyObject *evloop_close(EvLoop *self, PyObject *unused)
 }
 
 static PyMethodDef evloop_methods[] = {
-	{"watch", (PyCFunction)evloop_watch, METH_VARARGS, "watch(fd, events): watch fd for selectors' events; 0 stops"},
-	{"wait", (PyCFunction)evloop_wait, METH_O, "wait(timeout): [(fd, events), ...] once something is ready"},
-	{"pause", (PyCFunction)evloop_pause, METH_NOARGS, "pause(): stop the heartbeat until the next wait"},
-	{"close", (PyCFunction)evloop_close, METH_NOARGS, "close(): stop watching and free the libev loop"},
-	{NULL, NULL, 0, NULL},
+	{ "watch", (PyCFunction)evloop_watch, METH_VARARGS,
+	  "watch(fd, events): watch fd for selectors' events; 0 stops" },
+	{ "wait", (PyCFunction)evloop_wait, METH_O,
+	  "wait(timeout): [(fd, events), ...] once something is ready" },
+	{ "pause", (PyCFunction)evloop_pause, METH_NOARGS,
+	  "pause(): stop the heartbeat until the next wait" },
+	{ "close", (PyCFunction)evloop_close, METH_NOARGS,
+	  "close(): stop watching and free the libev loop" },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyTypeObject evloop_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "_aiodemo.EvLoop",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "_aiodemo.EvLoop",
 	.tp_doc = "A libev loop that waits for asyncio's selector.",
 	.tp_basicsize = sizeof(EvLoop),
 	.tp_flags = Py_TPFLAGS_DEFAULT,

@@ -36,7 +36,7 @@ void ptimer_arm(struct ev_loop *loop, struct ptimer *t, double when)
 		when = 1e-9;
 	if (t->armed == when && ev_is_active(&t->io))
 		return;
-	struct itimerspec its = {0};
+	struct itimerspec its = { 0 };
 	double whole = floor(when);
 	its.it_value.tv_sec = (time_t)whole;
 	its.it_value.tv_nsec = (long)((when - whole) * 1e9);
@@ -61,7 +61,7 @@ void ptimer_stop(struct ev_loop *loop, struct ptimer *t)
 	if (t->fd < 0)
 		return;
 	if (t->armed) {
-		struct itimerspec off = {0};
+		struct itimerspec off = { 0 };
 		timerfd_settime(t->fd, 0, &off, NULL);
 		t->armed = 0;
 	}

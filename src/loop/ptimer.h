@@ -19,7 +19,7 @@ struct ptimer {
 	double armed;    /* the deadline set, clock_now() seconds; 0 when disarmed */
 	bool keep_alive; /* whether an armed timer keeps ev_run() going */
 	ptimer_fn *fn;
-	void *data;      /* free for the caller */
+	void *data; /* free for the caller */
 };
 
 /** Creates the timerfd. Returns 0, or -1 with errno set. */

@@ -48,16 +48,16 @@
 
 #include "util/clock.h"
 
-#define GIL_PERIOD 0.001 /* seconds between samples */
-#define GIL_THREADS 256  /* threads observed at most */
+#define GIL_PERIOD  0.001 /* seconds between samples */
+#define GIL_THREADS 256   /* threads observed at most */
 
 /* One observed thread. */
 struct gil_thread {
 	pid_t tid;
 	uintptr_t tstate; /* its PyThreadState */
 	int lane;
-	int fd;           /* /proc/self/task/TID/syscall, or -1 */
-	bool waiting;     /* last seen waiting for the GIL (sampler's own) */
+	int fd;       /* /proc/self/task/TID/syscall, or -1 */
+	bool waiting; /* last seen waiting for the GIL (sampler's own) */
 };
 
 static struct {
@@ -70,7 +70,9 @@ static struct {
 	bool started, stop;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-} gil = {.lane = -1, .holder = 1, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+} gil = {
+	.lane = -1, .holder = 1, .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER
+};
 
 static _Thread_local int my_slot; /* index + 1 of this thread, 0 if none */
 
@@ -122,7 +124,8 @@ static void sample(void)
 {
 	struct _gil_runtime_state *g = gil_state();
 	int locked = __atomic_load_n(&g->locked._value, __ATOMIC_ACQUIRE);
-	uintptr_t holder = locked == 1 ? __atomic_load_n(&g->last_holder._value, __ATOMIC_ACQUIRE) : 1;
+	uintptr_t holder =
+	        locked == 1 ? __atomic_load_n(&g->last_holder._value, __ATOMIC_ACQUIRE) : 1;
 	double now = clock_real_now();
 	int n = atomic_load(&gil.nthreads);
 	if (holder != gil.holder) {
@@ -135,7 +138,7 @@ static void sample(void)
 		if (w != t->waiting) {
 			t->waiting = w;
 			timeline_add(obs.tl, now, t->lane, w ? K_GIL_WAIT : K_GIL_TAKE, 0, 0, -1,
-				     w ? "waits for the GIL" : "stops waiting for the GIL");
+			             w ? "waits for the GIL" : "stops waiting for the GIL");
 		}
 	}
 }
@@ -148,7 +151,8 @@ static void settle(void)
 	for (int i = 0; i < n; i++)
 		if (gil.threads[i].waiting) {
 			gil.threads[i].waiting = false;
-			timeline_add(obs.tl, now, gil.threads[i].lane, K_GIL_TAKE, 0, 0, -1, "stops waiting for the GIL");
+			timeline_add(obs.tl, now, gil.threads[i].lane, K_GIL_TAKE, 0, 0, -1,
+			             "stops waiting for the GIL");
 		}
 	if (gil.holder != 1) {
 		gil.holder = 1;
@@ -171,7 +175,7 @@ static void *gil_main(void *arg)
 		}
 		pthread_mutex_unlock(&gil.lock);
 		sample();
-		struct timespec ts = {0, (long)(GIL_PERIOD * 1e9)};
+		struct timespec ts = { 0, (long)(GIL_PERIOD * 1e9) };
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 			;
 		pthread_mutex_lock(&gil.lock);
@@ -215,7 +219,8 @@ void obs_gil_job(int lane, bool running)
 			my_slot = add_thread(lane);
 		if (gil.lane < 0)
 			gil.lane = timeline_lane(obs.tl, LANE_GIL, "GIL");
-		if (!gil.started && !gil.stop && pthread_create(&gil.thread, NULL, gil_main, NULL) == 0)
+		if (!gil.started && !gil.stop &&
+		    pthread_create(&gil.thread, NULL, gil_main, NULL) == 0)
 			gil.started = true;
 		if (atomic_fetch_add(&gil.jobs, 1) == 0)
 			pthread_cond_signal(&gil.cond);
@@ -233,8 +238,7 @@ void obs_gil_stop(void)
 	bool started = gil.started;
 	pthread_mutex_unlock(&gil.lock);
 	if (started) {
-		Py_BEGIN_ALLOW_THREADS
-		pthread_join(gil.thread, NULL);
+		Py_BEGIN_ALLOW_THREADS pthread_join(gil.thread, NULL);
 		Py_END_ALLOW_THREADS
 	}
 	int n = atomic_load(&gil.nthreads);

@@ -76,7 +76,8 @@ static PyObject *m_job_submitted(PyObject *m, PyObject *args)
 	j->submitted = now;
 	j->lane = -1;
 	pthread_mutex_unlock(&obs.lock);
-	timeline_add(obs.tl, now, lane, K_OFFLOAD, 0, job, -1, "job %d: %s to %s", job, desc, label);
+	timeline_add(obs.tl, now, lane, K_OFFLOAD, 0, job, -1, "job %d: %s to %s", job, desc,
+	             label);
 	return PyLong_FromLong(job);
 }
 
@@ -101,8 +102,8 @@ static void started(int job, int lane, double t)
 			obs.max_queue_wait = waited;
 	}
 	pthread_mutex_unlock(&obs.lock);
-	timeline_add(obs.tl, t, lane, K_JOB_START, 0, job, waited, "job %d (waited %.3f ms in the queue)", job,
-		     waited * 1e3);
+	timeline_add(obs.tl, t, lane, K_JOB_START, 0, job, waited,
+	             "job %d (waited %.3f ms in the queue)", job, waited * 1e3);
 }
 
 static void finished(int job, int lane, double t, enum tl_kind kind, const char *how)
@@ -110,7 +111,8 @@ static void finished(int job, int lane, double t, enum tl_kind kind, const char 
 	pthread_mutex_lock(&obs.lock);
 	double since = job > 0 && (size_t)job < obs.jobcap ? obs.jobs[job].started : t;
 	pthread_mutex_unlock(&obs.lock);
-	timeline_add(obs.tl, t, lane, kind, 0, job, t - since, "job %d %s after %.3f s", job, how, t - since);
+	timeline_add(obs.tl, t, lane, kind, 0, job, t - since, "job %d %s after %.3f s", job, how,
+	             t - since);
 }
 
 /* job_started(job, pool, index): this thread, worker @index of @pool, runs @job. */
@@ -124,7 +126,7 @@ static PyObject *m_job_started(PyObject *m, PyObject *args)
 		Py_RETURN_NONE;
 	double now = clock_real_now();
 	if (!obs_worker_lane) {
-		struct buf name = {0}, what = {0};
+		struct buf name = { 0 }, what = { 0 };
 		buf_printf(&name, "%s/%d", pool, index + 1);
 		buf_printf(&what, "worker thread %d started", index + 1);
 		obs_worker_lane = worker_lane(LANE_THREAD, name.data, now, what.data) + 1;
@@ -152,7 +154,7 @@ static PyObject *m_job_finished(PyObject *m, PyObject *args)
 		finished(job, obs_worker_lane - 1, now, K_JOB_DONE, "done");
 	} else {
 		const char *s = PyUnicode_Check(error) ? PyUnicode_AsUTF8(error) : "failed";
-		struct buf how = {0};
+		struct buf how = { 0 };
 		buf_printf(&how, "raised %s", s ? s : "?");
 		finished(job, obs_worker_lane - 1, now, K_ERROR, how.data);
 		buf_free(&how);
@@ -173,11 +175,13 @@ static PyObject *m_after_fork(PyObject *m, PyObject *unused)
 }
 
 PyMethodDef obs_job_methods[] = {
-	{"after_fork", m_after_fork, METH_NOARGS, "after_fork(): in a forked child, die with aiodemo"},
-	{"job_submitted", m_job_submitted, METH_VARARGS, "job_submitted(pool, description) -> job number"},
-	{"job_started", m_job_started, METH_VARARGS, "job_started(job, pool, worker_index)"},
-	{"job_finished", m_job_finished, METH_VARARGS, "job_finished(job, error_repr_or_None)"},
-	{NULL, NULL, 0, NULL},
+	{ "after_fork", m_after_fork, METH_NOARGS,
+	  "after_fork(): in a forked child, die with aiodemo" },
+	{ "job_submitted", m_job_submitted, METH_VARARGS,
+	  "job_submitted(pool, description) -> job number" },
+	{ "job_started", m_job_started, METH_VARARGS, "job_started(job, pool, worker_index)" },
+	{ "job_finished", m_job_finished, METH_VARARGS, "job_finished(job, error_repr_or_None)" },
+	{ NULL, NULL, 0, NULL },
 };
 
 /* ---- the channel from worker processes ---- */
@@ -192,8 +196,12 @@ void obs_channel_send(int kind, int job, const char *label, const char *text, si
 		llen = 63;
 	if (len > CHAN_MAX - sizeof(struct chan_head) - llen)
 		len = CHAN_MAX - sizeof(struct chan_head) - llen;
-	struct chan_head h = {(uint32_t)(sizeof(h) + llen + len), (uint8_t)kind, (uint8_t)llen, (int32_t)getpid(),
-			      job, clock_real_now()};
+	struct chan_head h = { (uint32_t)(sizeof(h) + llen + len),
+		               (uint8_t)kind,
+		               (uint8_t)llen,
+		               (int32_t)getpid(),
+		               job,
+		               clock_real_now() };
 	memcpy(rec, &h, sizeof(h));
 	memcpy(rec + sizeof(h), label, llen);
 	memcpy(rec + sizeof(h) + llen, text, len);
@@ -208,7 +216,7 @@ struct proc_lane {
 };
 
 static void on_record(const struct chan_head *h, const char *label, const char *text, size_t tlen,
-		      struct proc_lane **lanes, size_t *nlanes)
+                      struct proc_lane **lanes, size_t *nlanes)
 {
 	int lane = -1;
 	for (size_t i = 0; i < *nlanes; i++)
@@ -223,7 +231,7 @@ static void on_record(const struct chan_head *h, const char *label, const char *
 			size_t ll = strlen(label);
 			rank += !strncmp(n, label, ll) && n[ll] == '/';
 		}
-		struct buf name = {0}, what = {0};
+		struct buf name = { 0 }, what = { 0 };
 		if (*label)
 			buf_printf(&name, "%s/%d", label, rank);
 		else
@@ -233,7 +241,7 @@ static void on_record(const struct chan_head *h, const char *label, const char *
 		buf_free(&name);
 		buf_free(&what);
 		*lanes = xrealloc(*lanes, (*nlanes + 1) * sizeof(**lanes));
-		(*lanes)[(*nlanes)++] = (struct proc_lane){h->pid, lane};
+		(*lanes)[(*nlanes)++] = (struct proc_lane){ h->pid, lane };
 	}
 	switch (h->kind) {
 	case CH_START:
@@ -247,13 +255,13 @@ static void on_record(const struct chan_head *h, const char *label, const char *
 		break;
 	case CH_SAY:
 	case CH_STDERR:
-		timeline_add(obs.tl, t, lane, h->kind == CH_SAY ? K_SAY : K_STDERR, 0, h->job, -1, "%.*s", (int)tlen,
-			     text);
+		timeline_add(obs.tl, t, lane, h->kind == CH_SAY ? K_SAY : K_STDERR, 0, h->job, -1,
+		             "%.*s", (int)tlen, text);
 		break;
 	}
 }
 
-static int stop_pipe[2] = {-1, -1};
+static int stop_pipe[2] = { -1, -1 };
 
 /* Reads records until told to stop, then takes what is left in the pipe:
  * a worker process that outlives the run cannot hold it up. */
@@ -266,7 +274,8 @@ static void *channel_reader(void *arg)
 	bool stopping = false;
 	for (;;) {
 		if (!stopping) {
-			struct pollfd p[2] = {{obs.chan[0], POLLIN, 0}, {stop_pipe[0], POLLIN, 0}};
+			struct pollfd p[2] = { { obs.chan[0], POLLIN, 0 },
+				               { stop_pipe[0], POLLIN, 0 } };
 			if (poll(p, 2, -1) < 0) {
 				if (errno == EINTR)
 					continue;
@@ -299,7 +308,8 @@ static void *channel_reader(void *arg)
 			char lb[64];
 			memcpy(lb, label, h.label_len);
 			lb[h.label_len] = '\0';
-			on_record(&h, lb, label + h.label_len, h.len - sizeof(h) - h.label_len, &lanes, &nlanes);
+			on_record(&h, lb, label + h.label_len, h.len - sizeof(h) - h.label_len,
+			          &lanes, &nlanes);
 			off += h.len;
 		}
 		memmove(buf, buf + off, have - off);
@@ -356,8 +366,7 @@ void obs_channel_stop(void)
 /* ---- ProcJob: a job's function, wrapped for a worker process ---- */
 
 typedef struct {
-	PyObject_HEAD
-	PyObject *fn;
+	PyObject_HEAD PyObject *fn;
 	int job;
 	PyObject *label;
 } ProcJob;
@@ -411,14 +420,14 @@ static PyObject *procjob_reduce(ProcJob *self, PyObject *unused)
 }
 
 static PyMethodDef procjob_methods[] = {
-	{"__reduce__", (PyCFunction)procjob_reduce, METH_NOARGS, NULL},
-	{NULL, NULL, 0, NULL},
+	{ "__reduce__", (PyCFunction)procjob_reduce, METH_NOARGS, NULL },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyTypeObject procjob_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "_aiodemo.ProcJob",
-	.tp_doc = "ProcJob(fn, job, pool): calls fn in a worker process, reporting its start and end.",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "_aiodemo.ProcJob",
+	.tp_doc = "ProcJob(fn, job, pool): calls fn in a worker process, reporting its start and "
+	          "end.",
 	.tp_basicsize = sizeof(ProcJob),
 	.tp_flags = Py_TPFLAGS_DEFAULT,
 	.tp_new = procjob_new,

@@ -25,7 +25,7 @@ struct observer {
 
 	/* The step the observed loop runs (loop thread, GIL held). */
 	bool stepping;
-	PyObject *step_task; /* NULL for a plain callback */
+	PyObject *step_task;     /* NULL for a plain callback */
 	PyObject *step_callback; /* a plain callback's function, while it runs */
 	int step_lane;
 	double step_start;
@@ -55,12 +55,12 @@ struct observer {
 	double max_lag;
 
 	/* Tasks and jobs. */
-	PyObject *lanes;     /* id(task) -> (lane, weakref to the task) */
+	PyObject *lanes;        /* id(task) -> (lane, weakref to the task) */
 	PyObject *cancel_noted; /* id(task) of tasks whose cancellation is on the timeline */
 	PyObject *thread_lanes; /* thread ident -> lane, for threads not of an executor */
-	PyObject *linecache; /* (filename, line) -> stripped source */
-	PyObject *getline;   /* linecache.getline */
-	PyObject *libdirs;   /* tuple of library prefixes: frames there are not the program's */
+	PyObject *linecache;    /* (filename, line) -> stripped source */
+	PyObject *getline;      /* linecache.getline */
+	PyObject *libdirs;      /* tuple of library prefixes: frames there are not the program's */
 	size_t ntasks;
 	struct obs_job *jobs; /* by job number, under lock */
 	size_t njobs, jobcap;

@@ -28,11 +28,11 @@
 #include "util/diag.h"
 #include "loop/evloop.h"
 
-struct observer obs = {.chan = {-1, -1}, .main_lane = -1, .loop_lane = -1};
+struct observer obs = { .chan = { -1, -1 }, .main_lane = -1, .loop_lane = -1 };
 
-static PyObject *task_types; /* (_asyncio.Task, asyncio.tasks._PyTask) */
+static PyObject *task_types;  /* (_asyncio.Task, asyncio.tasks._PyTask) */
 static PyObject *asyncio_dir; /* tasks whose coroutine is asyncio's own run on the loop's lane */
-static double step_cpu; /* the loop thread's CPU time when the step began */
+static double step_cpu;       /* the loop thread's CPU time when the step began */
 
 static double thread_cpu(void)
 {
@@ -47,17 +47,19 @@ double obs_now(void)
 	return clock_real_now() - obs.start;
 }
 
-static void add_event(int lane, enum tl_kind kind, int line, int job, double dur, const char *fmt, ...)
-	ATTR_PRINTF(6, 7);
+static void add_event(int lane, enum tl_kind kind, int line, int job, double dur, const char *fmt,
+                      ...) ATTR_PRINTF(6, 7);
 
-static void add_event(int lane, enum tl_kind kind, int line, int job, double dur, const char *fmt, ...)
+static void add_event(int lane, enum tl_kind kind, int line, int job, double dur, const char *fmt,
+                      ...)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	va_list ap;
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	timeline_add(obs.tl, clock_real_now(), lane, kind, line, job, dur, "%s", b.data ? b.data : "");
+	timeline_add(obs.tl, clock_real_now(), lane, kind, line, job, dur, "%s",
+	             b.data ? b.data : "");
 	buf_free(&b);
 }
 
@@ -75,7 +77,8 @@ int obs_thread_lane(void)
 		lane = (int)PyLong_AsLong(v);
 	} else if (key && !PyErr_Occurred()) {
 		PyObject *threading = PyImport_ImportModule("threading");
-		PyObject *t = threading ? PyObject_CallMethod(threading, "current_thread", NULL) : NULL;
+		PyObject *t =
+		        threading ? PyObject_CallMethod(threading, "current_thread", NULL) : NULL;
 		PyObject *name = t ? PyObject_GetAttrString(t, "name") : NULL;
 		const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
 		lane = timeline_lane(obs.tl, LANE_THREAD, s ? s : "thread");
@@ -137,7 +140,8 @@ static bool in_library(PyObject *filename)
 	if (PyUnicode_READ_CHAR(filename, 0) == '<')
 		return true;
 	for (Py_ssize_t i = 0; obs.libdirs && i < PyTuple_GET_SIZE(obs.libdirs); i++)
-		if (PyUnicode_Tailmatch(filename, PyTuple_GET_ITEM(obs.libdirs, i), 0, PY_SSIZE_T_MAX, -1) == 1)
+		if (PyUnicode_Tailmatch(filename, PyTuple_GET_ITEM(obs.libdirs, i), 0,
+		                        PY_SSIZE_T_MAX, -1) == 1)
 			return true;
 	return false;
 }
@@ -194,23 +198,23 @@ static const char *awaited_thing(const char *qualname, PyObject *task, struct bu
 	static const struct {
 		const char *qualname, *what;
 	} known[] = {
-		{"sleep", "asyncio.sleep"},
-		{"Lock.acquire", "a Lock"},
-		{"Semaphore.acquire", "a Semaphore"},
-		{"Event.wait", "an Event"},
-		{"Condition.wait", "a Condition"},
-		{"Condition.wait_for", "a Condition"},
-		{"Queue.get", "a Queue (get)"},
-		{"Queue.put", "a Queue (put)"},
-		{"Queue.join", "a Queue (join)"},
-		{"Barrier.wait", "a Barrier"},
-		{"to_thread", "a job in a thread"},
-		{"wait_for", "asyncio.wait_for"},
-		{"wait", "asyncio.wait"},
-		{"_wait", "asyncio.wait"},
-		{"as_completed.<locals>._wait_for_one", "asyncio.as_completed"},
-		{"TaskGroup.__aexit__", "the tasks of its TaskGroup"},
-		{"shield", "asyncio.shield"},
+		{ "sleep", "asyncio.sleep" },
+		{ "Lock.acquire", "a Lock" },
+		{ "Semaphore.acquire", "a Semaphore" },
+		{ "Event.wait", "an Event" },
+		{ "Condition.wait", "a Condition" },
+		{ "Condition.wait_for", "a Condition" },
+		{ "Queue.get", "a Queue (get)" },
+		{ "Queue.put", "a Queue (put)" },
+		{ "Queue.join", "a Queue (join)" },
+		{ "Barrier.wait", "a Barrier" },
+		{ "to_thread", "a job in a thread" },
+		{ "wait_for", "asyncio.wait_for" },
+		{ "wait", "asyncio.wait" },
+		{ "_wait", "asyncio.wait" },
+		{ "as_completed.<locals>._wait_for_one", "asyncio.as_completed" },
+		{ "TaskGroup.__aexit__", "the tasks of its TaskGroup" },
+		{ "shield", "asyncio.shield" },
 	};
 	if (qualname) {
 		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -243,10 +247,14 @@ static const char *awaited_thing(const char *qualname, PyObject *task, struct bu
 static bool line_says(const char *line, const char *what)
 {
 	static const char *const words[][2] = {
-		{"asyncio.sleep", "sleep("},      {"asyncio.gather", "gather("}, {"asyncio.wait_for", "wait_for("},
-		{"asyncio.wait", "wait("},        {"a job in a thread", "to_thread("},
-		{"asyncio.as_completed", "as_completed("}, {"asyncio.shield", "shield("},
-		{"the tasks of its TaskGroup", "TaskGroup("},
+		{ "asyncio.sleep", "sleep(" },
+		{ "asyncio.gather", "gather(" },
+		{ "asyncio.wait_for", "wait_for(" },
+		{ "asyncio.wait", "wait(" },
+		{ "a job in a thread", "to_thread(" },
+		{ "asyncio.as_completed", "as_completed(" },
+		{ "asyncio.shield", "shield(" },
+		{ "the tasks of its TaskGroup", "TaskGroup(" },
 	};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcmp(what, words[i][0]))
@@ -283,7 +291,9 @@ static PyObject *suspended_line(PyObject *task, int *line, char **what)
 					PyErr_Clear();
 			} else if (!lib_qualname) {
 				/* The first of the library's coroutines the program awaits. */
-				const char *q = PyUnicode_Check(code->co_qualname) ? PyUnicode_AsUTF8(code->co_qualname) : NULL;
+				const char *q = PyUnicode_Check(code->co_qualname)
+				                        ? PyUnicode_AsUTF8(code->co_qualname)
+				                        : NULL;
 				lib_qualname = q ? xstrdup(q) : NULL;
 			}
 			Py_DECREF(code);
@@ -302,7 +312,7 @@ static PyObject *suspended_line(PyObject *task, int *line, char **what)
 	Py_XDECREF(obj);
 	PyErr_Clear();
 	*line = best_line;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	const char *w = awaited_thing(lib_qualname, task, &b);
 	const char *src = best ? PyUnicode_AsUTF8(best) : NULL;
 	PyErr_Clear();
@@ -363,8 +373,9 @@ static void who_runs(struct buf *b)
 	Py_XINCREF(f);
 	while (f) {
 		PyCodeObject *code = PyFrame_GetCode(f);
-		bool boundary = PyUnicode_Check(code->co_name) && !PyUnicode_CompareWithASCIIString(code->co_name, "_run") &&
-				in_library(code->co_filename);
+		bool boundary = PyUnicode_Check(code->co_name) &&
+		                !PyUnicode_CompareWithASCIIString(code->co_name, "_run") &&
+		                in_library(code->co_filename);
 		if (!boundary && !in_library(code->co_filename)) {
 			line = PyFrame_GetLineNumber(f);
 			text = source_line(code->co_filename, line);
@@ -398,7 +409,7 @@ static void note_cancel(PyObject *task, int lane, double now, const char *how)
 {
 	if (cancel_noted(task))
 		return;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	if (!how && task == obs.step_task)
 		how = "cancel requested by itself";
 	if (how) {
@@ -448,7 +459,8 @@ static const char *awaited_cancelled(PyObject *task)
 	Py_XDECREF(w);
 	if (!same)
 		return NULL;
-	snprintf(text, sizeof(text), "cancelled with %s, which it awaits", timeline_lane_name(obs.tl, obs.step_lane));
+	snprintf(text, sizeof(text), "cancelled with %s, which it awaits",
+	         timeline_lane_name(obs.tl, obs.step_lane));
 	return text;
 }
 
@@ -472,26 +484,29 @@ static void end_task_step(PyObject *task, int lane, double now)
 		PyObject *text = suspended_line(task, &line, &what);
 		const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
 		if (s && *s)
-			timeline_add(obs.tl, t, lane, K_AWAIT, line, 0, -1, "line %d: %s%s%s%s", line, s,
-				     what ? "  (waits for " : "", what ? what : "", what ? ")" : "");
+			timeline_add(obs.tl, t, lane, K_AWAIT, line, 0, -1, "line %d: %s%s%s%s",
+			             line, s, what ? "  (waits for " : "", what ? what : "",
+			             what ? ")" : "");
 		PyErr_Clear();
 		Py_XDECREF(text);
 		free(what);
 		timeline_step(obs.tl, t, lane, K_YIELD, line, -1);
 	} else {
-		struct buf b = {0};
+		struct buf b = { 0 };
 		if (!strcmp(st, "CANCELLED")) {
 			timeline_add(obs.tl, t, lane, K_CANCEL, 0, 0, -1, "cancelled");
 		} else {
 			PyObject *exc = PyObject_GetAttrString(task, "_exception");
 			if (exc && exc != Py_None) {
 				short_repr(&b, exc, 120);
-				timeline_add(obs.tl, t, lane, K_ERROR, 0, 0, -1, "raised %s", b.data);
+				timeline_add(obs.tl, t, lane, K_ERROR, 0, 0, -1, "raised %s",
+				             b.data);
 			} else {
 				PyObject *res = PyObject_GetAttrString(task, "_result");
 				if (res && res != Py_None) {
 					short_repr(&b, res, 60);
-					timeline_add(obs.tl, t, lane, K_DONE, 0, 0, -1, "returned %s", b.data);
+					timeline_add(obs.tl, t, lane, K_DONE, 0, 0, -1,
+					             "returned %s", b.data);
 				} else {
 					timeline_add(obs.tl, t, lane, K_DONE, 0, 0, -1, "finished");
 				}
@@ -524,8 +539,9 @@ static void end_step(double now)
 	if (blocked) {
 		double dur = now - obs.step_start;
 		timeline_add(obs.tl, now, obs.step_lane, K_UNBLOCK, bline, 0, dur,
-			     "the loop is free again after %.3f s", dur);
-		timeline_blocked(obs.tl, obs.step_start, now, obs.step_lane, bline, what ? what : "");
+		             "the loop is free again after %.3f s", dur);
+		timeline_blocked(obs.tl, obs.step_start, now, obs.step_lane, bline,
+		                 what ? what : "");
 		if (dur > 0)
 			timeline_blocked_cpu(obs.tl, (thread_cpu() - step_cpu) / dur);
 		obs.pass_blocked = true;
@@ -615,7 +631,8 @@ static void task_label(PyObject *task, struct buf *b)
 			PyObject *names = PyCode_GetVarnames(code);
 			int nargs = code->co_argcount + code->co_kwonlyargcount;
 			for (int i = 0; locals && names && i < nargs && i < 4; i++) {
-				PyObject *v = PyDict_GetItemWithError(locals, PyTuple_GET_ITEM(names, i));
+				PyObject *v =
+				        PyDict_GetItemWithError(locals, PyTuple_GET_ITEM(names, i));
 				buf_puts(b, i ? ", " : "");
 				if (v)
 					short_repr(b, v, 16);
@@ -645,7 +662,7 @@ static bool internal_task(PyObject *task)
 	PyObject *code = coro ? PyObject_GetAttrString(coro, "cr_code") : NULL;
 	PyObject *file = code ? PyObject_GetAttrString(code, "co_filename") : NULL;
 	bool internal = file && PyUnicode_Check(file) &&
-			PyUnicode_Tailmatch(file, asyncio_dir, 0, PY_SSIZE_T_MAX, -1) == 1;
+	                PyUnicode_Tailmatch(file, asyncio_dir, 0, PY_SSIZE_T_MAX, -1) == 1;
 	PyErr_Clear();
 	Py_XDECREF(file);
 	Py_XDECREF(code);
@@ -657,19 +674,20 @@ static bool internal_task(PyObject *task)
  * created, by the code running now. */
 static PyObject *rq_append(PyObject *self, PyObject *handle)
 {
-	PyObject *task = obs.tl && PyThread_get_thread_ident() == obs.loop_ident ? handle_task(handle) : NULL;
+	PyObject *task = obs.tl && PyThread_get_thread_ident() == obs.loop_ident
+	                         ? handle_task(handle)
+	                         : NULL;
 	if (task) {
 		double now = clock_real_now();
 		int lane = task_lane(task);
 		if (lane < 0 && !internal_task(task)) {
-			struct buf label = {0};
+			struct buf label = { 0 };
 			task_label(task, &label);
 			int parent = obs_current_lane();
 			lane = new_task_lane(task, label.data);
 			timeline_add(obs.tl, now, parent, K_SPAWN, 0, 0, -1, "%s", label.data);
 			buf_free(&label);
-		}
-		else if (lane >= 0 && waiter_cancelled(task))
+		} else if (lane >= 0 && waiter_cancelled(task))
 			note_cancel(task, lane, now, awaited_cancelled(task));
 		if (lane >= 0)
 			timeline_step(obs.tl, now, lane, K_READY, 0, -1);
@@ -696,15 +714,16 @@ static PyObject *rq_popleft(PyObject *self, PyObject *unused)
 }
 
 static PyMethodDef rq_methods[] = {
-	{"append", rq_append, METH_O, "append(handle), noting a task that becomes ready"},
-	{"popleft", rq_popleft, METH_NOARGS, "popleft(), noting the step that ends and the one that begins"},
-	{NULL, NULL, 0, NULL},
+	{ "append", rq_append, METH_O, "append(handle), noting a task that becomes ready" },
+	{ "popleft", rq_popleft, METH_NOARGS,
+	  "popleft(), noting the step that ends and the one that begins" },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyType_Slot rq_slots[] = {
-	{Py_tp_doc, (void *)"asyncio's ready queue, observed"},
-	{Py_tp_methods, rq_methods},
-	{0, NULL},
+	{ Py_tp_doc, (void *)"asyncio's ready queue, observed" },
+	{ Py_tp_methods, rq_methods },
+	{ 0, NULL },
 };
 
 static PyType_Spec rq_spec = {
@@ -728,7 +747,8 @@ static void on_wait_begin(double now)
 			obs.slowcap = obs.slowcap ? obs.slowcap * 2 : 8;
 			obs.slow = xrealloc(obs.slow, (size_t)obs.slowcap * sizeof(*obs.slow));
 		}
-		obs.slow[obs.nslow++] = (struct slow_pass){obs.pass_start - obs.start, dur, obs.pass_steps};
+		obs.slow[obs.nslow++] =
+		        (struct slow_pass){ obs.pass_start - obs.start, dur, obs.pass_steps };
 	}
 	obs.in_pass = false;
 }
@@ -765,7 +785,7 @@ static void on_beat(double due, double now)
 		add_lag(l);
 }
 
-static const struct evloop_hooks hooks = {on_wait_begin, on_wait_end, on_beat};
+static const struct evloop_hooks hooks = { on_wait_begin, on_wait_end, on_beat };
 
 /* ---- module functions called by the bootstrap ---- */
 
@@ -794,8 +814,8 @@ static PyObject *m_loop_exit(PyObject *m, PyObject *unused)
 static PyObject *m_configure(PyObject *m, PyObject *args)
 {
 	PyObject *types, *libdirs, *getline, *adir;
-	if (!PyArg_ParseTuple(args, "O!O!OU:configure", &PyTuple_Type, &types, &PyTuple_Type, &libdirs, &getline,
-			      &adir))
+	if (!PyArg_ParseTuple(args, "O!O!OU:configure", &PyTuple_Type, &types, &PyTuple_Type,
+	                      &libdirs, &getline, &adir))
 		return NULL;
 	Py_INCREF(adir);
 	Py_XSETREF(asyncio_dir, adir);
@@ -809,10 +829,12 @@ static PyObject *m_configure(PyObject *m, PyObject *args)
 }
 
 static PyMethodDef module_methods[] = {
-	{"loop_enter", m_loop_enter, METH_NOARGS, "loop_enter(): the observed loop starts running"},
-	{"loop_exit", m_loop_exit, METH_NOARGS, "loop_exit(): the observed loop stops running"},
-	{"configure", m_configure, METH_VARARGS, "configure(task_types, libdirs, getline, asyncio_dir)"},
-	{NULL, NULL, 0, NULL},
+	{ "loop_enter", m_loop_enter, METH_NOARGS,
+	  "loop_enter(): the observed loop starts running" },
+	{ "loop_exit", m_loop_exit, METH_NOARGS, "loop_exit(): the observed loop stops running" },
+	{ "configure", m_configure, METH_VARARGS,
+	  "configure(task_types, libdirs, getline, asyncio_dir)" },
+	{ NULL, NULL, 0, NULL },
 };
 
 static struct PyModuleDef module_def = {
@@ -839,11 +861,13 @@ PyObject *observe_module_init(void)
 	Py_DECREF(deque);
 	PyObject *rq = bases ? PyType_FromSpecWithBases(&rq_spec, bases) : NULL;
 	Py_XDECREF(bases);
-	if (!deque_append || !deque_popleft || !rq || PyModule_AddObject(mod, "ReadyQueue", rq) < 0) {
+	if (!deque_append || !deque_popleft || !rq ||
+	    PyModule_AddObject(mod, "ReadyQueue", rq) < 0) {
 		Py_XDECREF(rq);
 		goto fail;
 	}
-	if (evloop_add_type(mod) < 0 || obs_add_procjob(mod) < 0 || PyModule_AddFunctions(mod, obs_job_methods) < 0 ||
+	if (evloop_add_type(mod) < 0 || obs_add_procjob(mod) < 0 ||
+	    PyModule_AddFunctions(mod, obs_job_methods) < 0 ||
 	    PyModule_AddFunctions(mod, obs_output_methods) < 0)
 		goto fail;
 	PyObject *scale = PyFloat_FromDouble(obs.opt.scale > 0 ? obs.opt.scale : 1);
@@ -898,7 +922,8 @@ void observe_program_starts(void)
 
 void observe_note_end(int exit_status)
 {
-	add_event(obs.loop_lane, K_END, 0, 0, -1, "the program ended (exit status %d)", exit_status);
+	add_event(obs.loop_lane, K_END, 0, 0, -1, "the program ended (exit status %d)",
+	          exit_status);
 }
 
 void observe_stop_python(void)

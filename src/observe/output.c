@@ -29,8 +29,8 @@ static void emit(bool err, const char *s, size_t n)
 	}
 	if (!obs.tl)
 		return;
-	timeline_add(obs.tl, clock_real_now(), obs_current_lane(), err ? K_STDERR : K_SAY, 0, 0, -1, "%.*s", (int)n,
-		     s);
+	timeline_add(obs.tl, clock_real_now(), obs_current_lane(), err ? K_STDERR : K_SAY, 0, 0, -1,
+	             "%.*s", (int)n, s);
 }
 
 static struct partial *find_partial(unsigned long ident, bool err, bool make)
@@ -41,7 +41,7 @@ static struct partial *find_partial(unsigned long ident, bool err, bool make)
 	if (!make)
 		return NULL;
 	partials = xrealloc(partials, (npartials + 1) * sizeof(*partials));
-	partials[npartials] = (struct partial){ident, err, {0}};
+	partials[npartials] = (struct partial){ ident, err, { 0 } };
 	return &partials[npartials++];
 }
 
@@ -50,7 +50,8 @@ static struct partial *find_partial(unsigned long ident, bool err, bool make)
 static PyObject *output_write(bool err, PyObject *arg)
 {
 	if (!PyUnicode_Check(arg)) {
-		PyErr_Format(PyExc_TypeError, "write() argument must be str, not %.100s", Py_TYPE(arg)->tp_name);
+		PyErr_Format(PyExc_TypeError, "write() argument must be str, not %.100s",
+		             Py_TYPE(arg)->tp_name);
 		return NULL;
 	}
 	Py_ssize_t n;
@@ -101,7 +102,9 @@ void obs_output_flush_all(void)
 }
 
 PyMethodDef obs_output_methods[] = {
-	{"write_stdout", m_write_stdout, METH_O, "write_stdout(text): what the program writes to sys.stdout"},
-	{"write_stderr", m_write_stderr, METH_O, "write_stderr(text): what the program writes to sys.stderr"},
-	{NULL, NULL, 0, NULL},
+	{ "write_stdout", m_write_stdout, METH_O,
+	  "write_stdout(text): what the program writes to sys.stdout" },
+	{ "write_stderr", m_write_stderr, METH_O,
+	  "write_stderr(text): what the program writes to sys.stderr" },
+	{ NULL, NULL, 0, NULL },
 };

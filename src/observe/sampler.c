@@ -19,7 +19,8 @@
 static PyThreadState *loop_tstate(void)
 {
 	PyInterpreterState *interp = PyInterpreterState_Main();
-	for (PyThreadState *ts = PyInterpreterState_ThreadHead(interp); ts; ts = PyThreadState_Next(ts))
+	for (PyThreadState *ts = PyInterpreterState_ThreadHead(interp); ts;
+	     ts = PyThreadState_Next(ts))
 		if (ts->thread_id == obs.loop_ident)
 			return ts;
 	return NULL;
@@ -56,9 +57,10 @@ static void sample(unsigned long seq, double start)
 		if (same) {
 			if (line)
 				timeline_add(obs.tl, start, lane, K_BLOCK, line, 0, -1,
-					     "the loop is blocked at line %d: %s", line, what);
+				             "the loop is blocked at line %d: %s", line, what);
 			else
-				timeline_add(obs.tl, start, lane, K_BLOCK, 0, 0, -1, "the loop is blocked");
+				timeline_add(obs.tl, start, lane, K_BLOCK, 0, 0, -1,
+				             "the loop is blocked");
 		}
 		free(what);
 	}
@@ -84,7 +86,8 @@ static void *sampler_main(void *arg)
 			break;
 		unsigned long seq = obs.step_seq;
 		double start = obs.step_start_shared;
-		if ((seq & 1) && obs.sampled_seq != seq && clock_real_now() - start >= obs.slow_real) {
+		if ((seq & 1) && obs.sampled_seq != seq &&
+		    clock_real_now() - start >= obs.slow_real) {
 			pthread_mutex_unlock(&obs.lock);
 			sample(seq, start);
 			pthread_mutex_lock(&obs.lock);
@@ -114,9 +117,7 @@ void obs_sampler_stop(void)
 	obs.sampler_stop = true;
 	pthread_cond_signal(&obs.sampler_cond);
 	pthread_mutex_unlock(&obs.lock);
-	Py_BEGIN_ALLOW_THREADS
-	pthread_join(obs.sampler, NULL);
-	Py_END_ALLOW_THREADS
-	pthread_cond_destroy(&obs.sampler_cond);
+	Py_BEGIN_ALLOW_THREADS pthread_join(obs.sampler, NULL);
+	Py_END_ALLOW_THREADS pthread_cond_destroy(&obs.sampler_cond);
 	obs.sampler_started = false;
 }

@@ -14,7 +14,8 @@ double expect_tolerance(double seconds, double scale)
 }
 
 /* The first say line with exactly @text, or NULL. */
-static const struct tl_event *find_say(const struct tl_event *ev, size_t n, const char *text, size_t *index)
+static const struct tl_event *find_say(const struct tl_event *ev, size_t n, const char *text,
+                                       size_t *index)
 {
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == K_SAY && !strcmp(ev[i].text, text)) {
@@ -25,15 +26,16 @@ static const struct tl_event *find_say(const struct tl_event *ev, size_t n, cons
 	return NULL;
 }
 
-static void check_moment(struct buf *b, const char *what, double got, double seconds, double scale, bool *ok)
+static void check_moment(struct buf *b, const char *what, double got, double seconds, double scale,
+                         bool *ok)
 {
 	double want = seconds * scale, tol = expect_tolerance(seconds, scale);
 	*ok = fabs(got - want) <= tol;
 	buf_printf(b, "%s at %.3f s, expected %.3f s ± %.3f", what, got, want, tol);
 }
 
-struct expect_result *expect_verify(const struct expectations *xs, const struct timeline *tl, double scale,
-				    double total, bool failed, int *n)
+struct expect_result *expect_verify(const struct expectations *xs, const struct timeline *tl,
+                                    double scale, double total, bool failed, int *n)
 {
 	size_t nev, nblocked;
 	const struct tl_event *ev = timeline_events(tl, &nev);
@@ -43,12 +45,13 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 	int k = 0;
 	for (int i = 0; i < xs->n; i++) {
 		const struct expect_decl *x = &xs->items[i];
-		struct buf b = {0};
+		struct buf b = { 0 };
 		bool ok = false;
 		buf_printf(&b, "line %d: ", x->line);
 		switch (x->kind) {
 		case EXPECT_TOTAL:
-			check_moment(&b, "the run ends", total, x->seconds, x->cpu ? 1 : scale, &ok);
+			check_moment(&b, "the run ends", total, x->seconds, x->cpu ? 1 : scale,
+			             &ok);
 			break;
 		case EXPECT_BLOCKED: {
 			double sum = 0;
@@ -57,7 +60,8 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 			double f = x->cpu ? 1 : scale;
 			double want = x->seconds * f, tol = expect_tolerance(x->seconds, f);
 			ok = fabs(sum - want) <= tol;
-			buf_printf(&b, "the loop is blocked %.3f s in all, expected %.3f s ± %.3f", sum, want, tol);
+			buf_printf(&b, "the loop is blocked %.3f s in all, expected %.3f s ± %.3f",
+			           sum, want, tol);
 			break;
 		}
 		case EXPECT_AT: {
@@ -66,7 +70,7 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 				buf_printf(&b, "\"%s\" is never said", x->text);
 				break;
 			}
-			struct buf what = {0};
+			struct buf what = { 0 };
 			buf_printf(&what, "\"%s\"", x->text);
 			check_moment(&b, what.data, e->t, x->seconds, x->cpu ? 1 : scale, &ok);
 			buf_free(&what);
@@ -74,12 +78,14 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 		}
 		case EXPECT_BEFORE: {
 			size_t ia = 0, ib = 0;
-			bool a = find_say(ev, nev, x->text, &ia), z = find_say(ev, nev, x->text2, &ib);
+			bool a = find_say(ev, nev, x->text, &ia),
+			     z = find_say(ev, nev, x->text2, &ib);
 			ok = a && z && ia < ib;
 			if (!a || !z)
 				buf_printf(&b, "\"%s\" is never said", !a ? x->text : x->text2);
 			else
-				buf_printf(&b, "\"%s\" comes %s \"%s\"", x->text, ia < ib ? "before" : "after", x->text2);
+				buf_printf(&b, "\"%s\" comes %s \"%s\"", x->text,
+				           ia < ib ? "before" : "after", x->text2);
 			break;
 		}
 		case EXPECT_SAYS:
@@ -89,23 +95,23 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 		case EXPECT_STATUS:
 			status_stated = true;
 			ok = failed == x->failure;
-			buf_printf(&b, "the run ends %s, expected %s", failed ? "with an error" : "ok",
-				   x->failure ? "an error" : "ok");
+			buf_printf(&b, "the run ends %s, expected %s",
+			           failed ? "with an error" : "ok", x->failure ? "an error" : "ok");
 			break;
 		}
-		r[k++] = (struct expect_result){x, ok, buf_steal(&b)};
+		r[k++] = (struct expect_result){ x, ok, buf_steal(&b) };
 	}
 	if (!status_stated) {
-		struct buf b = {0};
+		struct buf b = { 0 };
 		buf_printf(&b, "the run ends %s", failed ? "with an error nobody handled" : "ok");
-		r[k++] = (struct expect_result){NULL, !failed, buf_steal(&b)};
+		r[k++] = (struct expect_result){ NULL, !failed, buf_steal(&b) };
 	}
 	*n = k;
 	return r;
 }
 
-struct summary_check *expect_summarize(const struct expectations *xs, double scale, const struct expect_result *r,
-				       int n, struct run_summary *s)
+struct summary_check *expect_summarize(const struct expectations *xs, double scale,
+                                       const struct expect_result *r, int n, struct run_summary *s)
 {
 	for (int i = 0; i < xs->n; i++)
 		if (xs->items[i].kind == EXPECT_TOTAL && (!xs->items[i].cpu || scale == 1)) {
@@ -116,7 +122,7 @@ struct summary_check *expect_summarize(const struct expectations *xs, double sca
 		return NULL;
 	struct summary_check *checks = xcalloc((size_t)n + 1, sizeof(*checks));
 	for (int i = 0; i < n; i++)
-		checks[i] = (struct summary_check){r[i].text, r[i].ok};
+		checks[i] = (struct summary_check){ r[i].text, r[i].ok };
 	s->checks = checks;
 	s->nchecks = n;
 	return checks;

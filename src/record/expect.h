@@ -48,15 +48,15 @@ double expect_tolerance(double seconds, double scale);
  *  @scale that lasted @total seconds and ended with @failed (an unhandled
  *  error) or not. Returns the results (*@n of them, to free with
  *  expect_free()). */
-struct expect_result *expect_verify(const struct expectations *x, const struct timeline *tl, double scale,
-				    double total, bool failed, int *n);
+struct expect_result *expect_verify(const struct expectations *x, const struct timeline *tl,
+                                    double scale, double total, bool failed, int *n);
 
 /** Puts into @s what the summary says of the expectations @x: the expected
  *  total and its tolerance at @scale and, when @r is not NULL, the @n
  *  verdicts. Returns the array s->checks points into (to free after the
  *  summary), or NULL without verdicts. */
-struct summary_check *expect_summarize(const struct expectations *x, double scale, const struct expect_result *r,
-				       int n, struct run_summary *s);
+struct summary_check *expect_summarize(const struct expectations *x, double scale,
+                                       const struct expect_result *r, int n, struct run_summary *s);
 
 /** How many of the @n results failed. */
 int expect_failures(const struct expect_result *r, int n);

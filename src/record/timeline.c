@@ -18,8 +18,6 @@
 /* The text of the loop's step events, which have none of their own. */
 static char no_text[] = "";
 
-
-
 struct timeline {
 	pthread_mutex_t lock;
 	FILE *out;
@@ -29,7 +27,7 @@ struct timeline {
 	bool broken;
 	bool print_events; /* print events as they happen */
 	bool print_steps;  /* JSON: the loop's steps too (K_READY, ...) */
-	int write_errno; /* why the output broke */
+	int write_errno;   /* why the output broke */
 	double t0;
 	struct tl_lane *lanes;
 	int nlanes, lanecap;
@@ -82,13 +80,31 @@ static const char *intern(struct timeline *tl, const char *s, size_t n)
 }
 
 static const char *const kind_names[] = {
-	[K_POOL] = "pool", [K_WORKER] = "worker", [K_SPAWN] = "spawn",
-	[K_SAY] = "say", [K_SLEEP] = "sleep", [K_AWAIT] = "await", [K_GATHER] = "gather",
-	[K_BLOCK] = "block", [K_UNBLOCK] = "unblock", [K_OFFLOAD] = "offload",
-	[K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done", [K_DONE] = "done",
-	[K_ERROR] = "error", [K_CANCEL] = "cancel", [K_END] = "end", [K_STDERR] = "stderr", [K_READY] = "ready",
-	[K_STEP] = "step", [K_YIELD] = "yield", [K_EXIT] = "exit", [K_BEAT] = "beat",
-	[K_GIL] = "gil", [K_GIL_WAIT] = "gil-wait", [K_GIL_TAKE] = "gil-take",
+	[K_POOL] = "pool",
+	[K_WORKER] = "worker",
+	[K_SPAWN] = "spawn",
+	[K_SAY] = "say",
+	[K_SLEEP] = "sleep",
+	[K_AWAIT] = "await",
+	[K_GATHER] = "gather",
+	[K_BLOCK] = "block",
+	[K_UNBLOCK] = "unblock",
+	[K_OFFLOAD] = "offload",
+	[K_JOB_START] = "job-start",
+	[K_JOB_DONE] = "job-done",
+	[K_DONE] = "done",
+	[K_ERROR] = "error",
+	[K_CANCEL] = "cancel",
+	[K_END] = "end",
+	[K_STDERR] = "stderr",
+	[K_READY] = "ready",
+	[K_STEP] = "step",
+	[K_YIELD] = "yield",
+	[K_EXIT] = "exit",
+	[K_BEAT] = "beat",
+	[K_GIL] = "gil",
+	[K_GIL_WAIT] = "gil-wait",
+	[K_GIL_TAKE] = "gil-take",
 };
 
 bool timeline_kind_printed(enum tl_kind kind)
@@ -97,8 +113,8 @@ bool timeline_kind_printed(enum tl_kind kind)
 }
 
 static const char *const lane_kind_names[] = {
-	[LANE_LOOP] = "loop", [LANE_TASK] = "task", [LANE_THREAD] = "thread", [LANE_PROCESS] = "process", [LANE_SERVER] = "server",
-	[LANE_GIL] = "gil",
+	[LANE_LOOP] = "loop",       [LANE_TASK] = "task",     [LANE_THREAD] = "thread",
+	[LANE_PROCESS] = "process", [LANE_SERVER] = "server", [LANE_GIL] = "gil",
 };
 
 const char *timeline_kind_name(enum tl_kind kind)
@@ -158,7 +174,7 @@ int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name)
 		tl->lanes = xrealloc(tl->lanes, (size_t)tl->lanecap * sizeof(*tl->lanes));
 	}
 	int id = tl->nlanes++;
-	tl->lanes[id] = (struct tl_lane){xstrdup(name), kind};
+	tl->lanes[id] = (struct tl_lane){ xstrdup(name), kind };
 	pthread_mutex_unlock(&tl->lock);
 	return id;
 }
@@ -175,16 +191,18 @@ const char *timeline_lane_name(struct timeline *tl, int id)
 static const char *mark(const struct timeline *tl, enum tl_kind kind)
 {
 	static const char *const utf8[] = {
-		[K_POOL] = "▸", [K_WORKER] = "▸", [K_SPAWN] = "+", [K_SAY] = "",
-		[K_SLEEP] = "…", [K_AWAIT] = "…", [K_GATHER] = "+", [K_BLOCK] = "■", [K_UNBLOCK] = "□",
-		[K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓", [K_DONE] = "✓",
-		[K_ERROR] = "✗", [K_CANCEL] = "✗", [K_END] = "▸", [K_STDERR] = "!",
+		[K_POOL] = "▸",    [K_WORKER] = "▸",  [K_SPAWN] = "+",     [K_SAY] = "",
+		[K_SLEEP] = "…",   [K_AWAIT] = "…",   [K_GATHER] = "+",    [K_BLOCK] = "■",
+		[K_UNBLOCK] = "□", [K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓",
+		[K_DONE] = "✓",    [K_ERROR] = "✗",   [K_CANCEL] = "✗",    [K_END] = "▸",
+		[K_STDERR] = "!",
 	};
 	static const char *const ascii[] = {
-		[K_POOL] = ">", [K_WORKER] = ">", [K_SPAWN] = "+", [K_SAY] = "",
-		[K_SLEEP] = "~", [K_AWAIT] = "~", [K_GATHER] = "+", [K_BLOCK] = "#", [K_UNBLOCK] = "-",
-		[K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok", [K_DONE] = "ok",
-		[K_ERROR] = "!!", [K_CANCEL] = "x", [K_END] = ">", [K_STDERR] = "!",
+		[K_POOL] = ">",    [K_WORKER] = ">",   [K_SPAWN] = "+",     [K_SAY] = "",
+		[K_SLEEP] = "~",   [K_AWAIT] = "~",    [K_GATHER] = "+",    [K_BLOCK] = "#",
+		[K_UNBLOCK] = "-", [K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok",
+		[K_DONE] = "ok",   [K_ERROR] = "!!",   [K_CANCEL] = "x",    [K_END] = ">",
+		[K_STDERR] = "!",
 	};
 	if (!timeline_kind_printed(kind))
 		return "";
@@ -208,8 +226,10 @@ static void format_text(struct timeline *tl, const struct tl_event *e, struct bu
 		if (tl->color)
 			buf_puts(b, "\033[0m");
 	} else {
-		const char *color = e->kind == K_BLOCK || e->kind == K_ERROR || e->kind == K_STDERR ? "\033[31m" :
-				    e->kind == K_UNBLOCK ? "\033[33m" : "\033[2m";
+		const char *color = e->kind == K_BLOCK || e->kind == K_ERROR || e->kind == K_STDERR
+		                            ? "\033[31m"
+		                    : e->kind == K_UNBLOCK ? "\033[33m"
+		                                           : "\033[2m";
 		if (tl->color)
 			buf_puts(b, color);
 		buf_printf(b, "%s %s", mark(tl, e->kind), e->text);
@@ -224,8 +244,9 @@ static void format_json(struct timeline *tl, const struct tl_event *e, struct bu
 	const struct tl_lane *lane = &tl->lanes[e->lane];
 	buf_printf(b, "{\"t\":%.6f,\"lane\":", e->t);
 	buf_json_string(b, lane->name, strlen(lane->name));
-	buf_printf(b, ",\"lane_kind\":\"%s\",\"kind\":\"%s\",\"text\":", lane_kind_names[lane->kind],
-		   kind_names[e->kind]);
+	buf_printf(b,
+	           ",\"lane_kind\":\"%s\",\"kind\":\"%s\",\"text\":", lane_kind_names[lane->kind],
+	           kind_names[e->kind]);
 	buf_json_string(b, e->text, strlen(e->text));
 	if (e->line)
 		buf_printf(b, ",\"line\":%d", e->line);
@@ -249,9 +270,9 @@ static void emit_locked(struct timeline *tl, const struct buf *b)
 }
 
 void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
-		  double dur, const char *fmt, ...)
+                  double dur, const char *fmt, ...)
 {
-	struct buf text = {0};
+	struct buf text = { 0 };
 	va_list ap;
 	va_start(ap, fmt);
 	buf_vprintf(&text, fmt, ap);
@@ -262,8 +283,10 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
 	}
 	struct tl_event *e = &tl->events[tl->nevents++];
-	*e = (struct tl_event){when - tl->t0, dur, intern(tl, text.data ? text.data : "", text.len), lane, line, job,
-			       kind};
+	*e = (struct tl_event){
+		when - tl->t0, dur, intern(tl, text.data ? text.data : "", text.len), lane, line,
+		job,           kind
+	};
 	buf_free(&text);
 	if (tl->out && !tl->broken && tl->print_events &&
 	    (timeline_kind_printed(kind) || (tl->fmt == TL_JSON && tl->print_steps))) {
@@ -277,7 +300,8 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	pthread_mutex_unlock(&tl->lock);
 }
 
-void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, double dur)
+void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line,
+                   double dur)
 {
 	pthread_mutex_lock(&tl->lock);
 	if (tl->nevents == tl->eventcap) {
@@ -285,7 +309,8 @@ void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind
 		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
 	}
 	/* No text of its own: there are several of these per task. */
-	tl->events[tl->nevents++] = (struct tl_event){when - tl->t0, dur, no_text, lane, line, 0, kind};
+	tl->events[tl->nevents++] =
+	        (struct tl_event){ when - tl->t0, dur, no_text, lane, line, 0, kind };
 	if (tl->out && !tl->broken && tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
 		buf_clear(&tl->line);
 		format_json(tl, &tl->events[tl->nevents - 1], &tl->line);
@@ -318,14 +343,15 @@ void timeline_set_printing(struct timeline *tl, bool events, bool steps)
 }
 
 void timeline_blocked(struct timeline *tl, double start, double end, int lane, int line,
-		      const char *what)
+                      const char *what)
 {
 	pthread_mutex_lock(&tl->lock);
 	if (tl->nblocked == tl->blockedcap) {
 		tl->blockedcap = tl->blockedcap ? tl->blockedcap * 2 : 8;
 		tl->blocked = xrealloc(tl->blocked, tl->blockedcap * sizeof(*tl->blocked));
 	}
-	tl->blocked[tl->nblocked++] = (struct tl_blocked){start - tl->t0, end - tl->t0, lane, line, xstrdup(what), -1};
+	tl->blocked[tl->nblocked++] =
+	        (struct tl_blocked){ start - tl->t0, end - tl->t0, lane, line, xstrdup(what), -1 };
 	pthread_mutex_unlock(&tl->lock);
 }
 
@@ -348,7 +374,7 @@ static void print_va(struct timeline *tl, const char *fmt, va_list ap) ATTR_PRIN
 
 static void print_va(struct timeline *tl, const char *fmt, va_list ap)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	buf_vprintf(&b, fmt, ap);
 	pthread_mutex_lock(&tl->lock);
 	emit_locked(tl, &b);
@@ -419,8 +445,8 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 	buf_printf(b, "   (heartbeat every ");
 	buf_seconds(b, s->heartbeat);
 	buf_puts(b, ")\n");
-	buf_printf(b, "  %-14s %.0f%% of the time (the rest it waited for timers and workers)\n", "loop busy",
-		   s->utilization * 100);
+	buf_printf(b, "  %-14s %.0f%% of the time (the rest it waited for timers and workers)\n",
+	           "loop busy", s->utilization * 100);
 	buf_printf(b, "  %-14s %zu", "tasks", s->tasks);
 	if (s->jobs) {
 		buf_printf(b, ", jobs offloaded %zu, longest queue wait ", s->jobs);
@@ -432,25 +458,27 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 		for (int i = 0; i < s->nchecks; i++)
 			met += s->checks[i].ok;
 		buf_printf(b, "  %-14s %d of %d met%s\n", "expectations", met, s->nchecks,
-			   met < s->nchecks ? "; not met:" : "");
+		           met < s->nchecks ? "; not met:" : "");
 		for (int i = 0; i < s->nchecks; i++)
 			if (!s->checks[i].ok)
 				buf_printf(b, "    %s\n", s->checks[i].text);
 	}
 	if (tl->nblocked == 0) {
-		buf_printf(b, "  %-14s never: every step that waited gave the loop back\n", "loop blocked");
+		buf_printf(b, "  %-14s never: every step that waited gave the loop back\n",
+		           "loop blocked");
 		return;
 	}
 	double sum = 0;
 	for (size_t i = 0; i < tl->nblocked; i++)
 		sum += tl->blocked[i].end - tl->blocked[i].start;
-	buf_printf(b, "  %-14s %zu time%s, ", "loop blocked", tl->nblocked, tl->nblocked == 1 ? "" : "s");
+	buf_printf(b, "  %-14s %zu time%s, ", "loop blocked", tl->nblocked,
+	           tl->nblocked == 1 ? "" : "s");
 	buf_seconds(b, sum);
 	buf_puts(b, " in all; meanwhile no other task could run:\n");
 	for (size_t i = 0; i < tl->nblocked && i < 20; i++) {
 		const struct tl_blocked *w = &tl->blocked[i];
-		buf_printf(b, "    %8.3f-%.3f  %s, line %d: %s\n", w->start, w->end, tl->lanes[w->lane].name,
-			   w->line, w->what);
+		buf_printf(b, "    %8.3f-%.3f  %s, line %d: %s\n", w->start, w->end,
+		           tl->lanes[w->lane].name, w->line, w->what);
 	}
 	if (tl->nblocked > 20)
 		buf_printf(b, "    ... and %zu more\n", tl->nblocked - 20);
@@ -458,21 +486,25 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 
 static void summary_json(struct timeline *tl, const struct run_summary *s, struct buf *b)
 {
-	buf_printf(b, "{\"kind\":\"summary\",\"status\":\"%s\",\"total\":%.6f", s->status, s->total);
+	buf_printf(b, "{\"kind\":\"summary\",\"status\":\"%s\",\"total\":%.6f", s->status,
+	           s->total);
 	if (s->error) {
 		buf_puts(b, ",\"error\":");
 		buf_json_string(b, s->error, strlen(s->error));
 	}
 	if (s->expected_total >= 0)
-		buf_printf(b, ",\"expected_total\":%.6f,\"tolerance\":%.6f", s->expected_total * s->scale,
-			   s->tolerance);
-	buf_printf(b, ",\"scale\":%g,\"max_lag\":%.6f,\"heartbeat\":%.6f,\"tasks\":%zu,\"jobs\":%zu,"
-		   "\"max_queue_wait\":%.6f,\"lag_p50\":%.6f,\"lag_p99\":%.6f,\"utilization\":%.4f,\"blocked\":[",
-		   s->scale, s->max_lag, s->heartbeat, s->tasks, s->jobs, s->max_queue_wait, s->lag_p50, s->lag_p99,
-		   s->utilization);
+		buf_printf(b, ",\"expected_total\":%.6f,\"tolerance\":%.6f",
+		           s->expected_total * s->scale, s->tolerance);
+	buf_printf(b,
+	           ",\"scale\":%g,\"max_lag\":%.6f,\"heartbeat\":%.6f,\"tasks\":%zu,\"jobs\":%zu,"
+	           "\"max_queue_wait\":%.6f,\"lag_p50\":%.6f,\"lag_p99\":%.6f,\"utilization\":%.4f,"
+	           "\"blocked\":[",
+	           s->scale, s->max_lag, s->heartbeat, s->tasks, s->jobs, s->max_queue_wait,
+	           s->lag_p50, s->lag_p99, s->utilization);
 	for (size_t i = 0; i < tl->nblocked; i++) {
 		const struct tl_blocked *w = &tl->blocked[i];
-		buf_printf(b, "%s{\"start\":%.6f,\"end\":%.6f,\"lane\":", i ? "," : "", w->start, w->end);
+		buf_printf(b, "%s{\"start\":%.6f,\"end\":%.6f,\"lane\":", i ? "," : "", w->start,
+		           w->end);
 		buf_json_string(b, tl->lanes[w->lane].name, strlen(tl->lanes[w->lane].name));
 		buf_printf(b, ",\"line\":%d,\"what\":", w->line);
 		buf_json_string(b, w->what, strlen(w->what));
@@ -480,11 +512,12 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 	}
 	buf_puts(b, "],\"slow_passes\":[");
 	for (int i = 0; i < s->nslow; i++)
-		buf_printf(b, "%s{\"t\":%.6f,\"dur\":%.6f,\"steps\":%zu}", i ? "," : "", s->slow[i].t,
-			   s->slow[i].dur, s->slow[i].steps);
+		buf_printf(b, "%s{\"t\":%.6f,\"dur\":%.6f,\"steps\":%zu}", i ? "," : "",
+		           s->slow[i].t, s->slow[i].dur, s->slow[i].steps);
 	buf_puts(b, "],\"expectations\":[");
 	for (int i = 0; i < s->nchecks; i++) {
-		buf_printf(b, "%s{\"ok\":%s,\"text\":", i ? "," : "", s->checks[i].ok ? "true" : "false");
+		buf_printf(b, "%s{\"ok\":%s,\"text\":", i ? "," : "",
+		           s->checks[i].ok ? "true" : "false");
 		buf_json_string(b, s->checks[i].text, strlen(s->checks[i].text));
 		buf_putc(b, '}');
 	}
@@ -493,7 +526,7 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 
 void timeline_print_summary(struct timeline *tl, const struct run_summary *s)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	pthread_mutex_lock(&tl->lock);
 	if (tl->fmt == TL_JSON)
 		summary_json(tl, s, &b);

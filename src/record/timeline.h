@@ -40,14 +40,14 @@ enum tl_kind {
 	K_STDERR,    /* a line the program writes to stderr */
 	/* The steps of the loop, recorded for the pictures but not printed
 	 * as events: */
-	K_READY,     /* a task is on the ready queue, waiting for the loop */
-	K_STEP,      /* the loop runs a task ... */
-	K_YIELD,     /* ... until it gives the loop back */
-	K_EXIT,      /* ... for the last time: the task is over */
-	K_BEAT,      /* a heartbeat of the loop; dur is how late it was */
-	K_GIL,       /* the GIL changed hands (on the GIL's lane; text: the holder's lane) */
-	K_GIL_WAIT,  /* a thread begins to wait for the GIL (on its lane) ... */
-	K_GIL_TAKE,  /* ... and stops waiting */
+	K_READY,    /* a task is on the ready queue, waiting for the loop */
+	K_STEP,     /* the loop runs a task ... */
+	K_YIELD,    /* ... until it gives the loop back */
+	K_EXIT,     /* ... for the last time: the task is over */
+	K_BEAT,     /* a heartbeat of the loop; dur is how late it was */
+	K_GIL,      /* the GIL changed hands (on the GIL's lane; text: the holder's lane) */
+	K_GIL_WAIT, /* a thread begins to wait for the GIL (on its lane) ... */
+	K_GIL_TAKE, /* ... and stops waiting */
 	K_LAST = K_GIL_TAKE
 };
 
@@ -56,12 +56,12 @@ bool timeline_kind_printed(enum tl_kind kind);
 
 /** One event; text is owned by the timeline. */
 struct tl_event {
-	double t;   /* seconds since the run started */
-	double dur; /* a duration the event reports, or -1 */
+	double t;         /* seconds since the run started */
+	double dur;       /* a duration the event reports, or -1 */
 	const char *text; /* interned: events with the same text share it */
 	int lane;
-	int line;   /* scenario line, 0 if none */
-	int job;    /* job number, 0 if none */
+	int line; /* scenario line, 0 if none */
+	int job;  /* job number, 0 if none */
 	enum tl_kind kind;
 };
 
@@ -97,10 +97,11 @@ const char *timeline_lane_name(struct timeline *tl, int id);
 /** Records an event at absolute time @when (clock_now() seconds) and prints
  *  it; safe from any thread. */
 void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
-		  double dur, const char *fmt, ...) ATTR_PRINTF(8, 9);
+                  double dur, const char *fmt, ...) ATTR_PRINTF(8, 9);
 
 /** Records one of the loop's steps (K_READY, K_STEP, K_YIELD) for @lane. */
-void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, double dur);
+void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line,
+                   double dur);
 
 /** Prints every printable event recorded so far (for a replay). */
 void timeline_print_events(struct timeline *tl);
@@ -111,7 +112,7 @@ void timeline_set_printing(struct timeline *tl, bool events, bool steps);
 
 /** Records a window in which the loop was blocked (absolute times). */
 void timeline_blocked(struct timeline *tl, double start, double end, int lane, int line,
-		      const char *what);
+                      const char *what);
 
 /** Sets the CPU share of the blocked window recorded last. */
 void timeline_blocked_cpu(struct timeline *tl, double share);
@@ -151,8 +152,8 @@ const char *timeline_lane_kind_name(enum lane_kind kind);
 
 /** A pass of the loop that took long, though no single step blocked it. */
 struct slow_pass {
-	double t;   /* when it began, seconds since the start */
-	double dur; /* how long it ran */
+	double t;     /* when it began, seconds since the start */
+	double dur;   /* how long it ran */
 	size_t steps; /* how many callbacks it ran */
 };
 
@@ -175,8 +176,8 @@ struct run_summary {
 	size_t jobs;           /* jobs offloaded */
 	double max_queue_wait; /* longest a job waited for a worker, seconds */
 	double scale;
-	double lag_p50, lag_p99;  /* heartbeat lateness, with the beats a block swallowed */
-	double utilization;       /* share of the run the loop thread was busy */
+	double lag_p50, lag_p99;      /* heartbeat lateness, with the beats a block swallowed */
+	double utilization;           /* share of the run the loop thread was busy */
 	const struct slow_pass *slow; /* loop passes slower than the threshold */
 	int nslow;
 	double slow_threshold;

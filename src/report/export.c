@@ -22,11 +22,12 @@ static void json_str(struct buf *b, const char *s)
 }
 
 int export_record(FILE *f, const struct record_info *info, const struct timeline *tl,
-		  const struct run_summary *s)
+                  const struct run_summary *s)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	int rc = 0;
-	buf_printf(&b, "{\"format\":\"aiodemo-record\",\"version\":%d,\n\"scenario\":{\"name\":", RECORD_VERSION);
+	buf_printf(&b, "{\"format\":\"aiodemo-record\",\"version\":%d,\n\"scenario\":{\"name\":",
+	           RECORD_VERSION);
 	json_str(&b, info->name);
 	buf_puts(&b, ",\"title\":");
 	json_str(&b, info->title);
@@ -47,8 +48,8 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	const struct tl_event *ev = timeline_events(tl, &n);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct tl_event *e = &ev[i];
-		buf_printf(&b, "%s{\"t\":%.17g,\"lane\":%d,\"kind\":\"%s\"", i ? ",\n" : "", e->t, e->lane,
-			   timeline_kind_name(e->kind));
+		buf_printf(&b, "%s{\"t\":%.17g,\"lane\":%d,\"kind\":\"%s\"", i ? ",\n" : "", e->t,
+		           e->lane, timeline_kind_name(e->kind));
 		if (e->text[0]) {
 			buf_puts(&b, ",\"text\":");
 			json_str(&b, e->text);
@@ -66,8 +67,8 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	buf_puts(&b, "],\n\"blocked\":[");
 	const struct tl_blocked *bw = timeline_blocked_windows(tl, &n);
 	for (size_t i = 0; i < n; i++) {
-		buf_printf(&b, "%s{\"start\":%.17g,\"end\":%.17g,\"lane\":%d,\"line\":%d,\"what\":", i ? "," : "",
-			   bw[i].start, bw[i].end, bw[i].lane, bw[i].line);
+		buf_printf(&b, "%s{\"start\":%.17g,\"end\":%.17g,\"lane\":%d,\"line\":%d,\"what\":",
+		           i ? "," : "", bw[i].start, bw[i].end, bw[i].lane, bw[i].line);
 		json_str(&b, bw[i].what);
 		if (bw[i].cpu >= 0)
 			buf_printf(&b, ",\"cpu\":%.6f", bw[i].cpu);
@@ -75,17 +76,23 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	}
 	buf_printf(&b, "],\n\"summary\":{\"status\":\"%s\",\"error\":", s->status);
 	json_str(&b, s->error);
-	buf_printf(&b, ",\"total\":%.17g,\"expected_total\":%.17g,\"tolerance\":%.17g,\"max_lag\":%.17g,"
-		   "\"heartbeat\":%.17g,\"tasks\":%zu,\"jobs\":%zu,\"max_queue_wait\":%.17g,\"scale\":%.17g,"
-		   "\"lag_p50\":%.17g,\"lag_p99\":%.17g,\"utilization\":%.6f,\"slow_threshold\":%.17g,\"slow_passes\":[",
-		   s->total, s->expected_total, s->tolerance, s->max_lag, s->heartbeat, s->tasks, s->jobs,
-		   s->max_queue_wait, s->scale, s->lag_p50, s->lag_p99, s->utilization, s->slow_threshold);
+	buf_printf(
+	        &b,
+	        ",\"total\":%.17g,\"expected_total\":%.17g,\"tolerance\":%.17g,\"max_lag\":%.17g,"
+	        "\"heartbeat\":%.17g,\"tasks\":%zu,\"jobs\":%zu,\"max_queue_wait\":%.17g,\"scale\":"
+	        "%.17g,"
+	        "\"lag_p50\":%.17g,\"lag_p99\":%.17g,\"utilization\":%.6f,\"slow_threshold\":%.17g,"
+	        "\"slow_passes\":[",
+	        s->total, s->expected_total, s->tolerance, s->max_lag, s->heartbeat, s->tasks,
+	        s->jobs, s->max_queue_wait, s->scale, s->lag_p50, s->lag_p99, s->utilization,
+	        s->slow_threshold);
 	for (int i = 0; i < s->nslow; i++)
-		buf_printf(&b, "%s{\"t\":%.17g,\"dur\":%.17g,\"steps\":%zu}", i ? "," : "", s->slow[i].t, s->slow[i].dur,
-			   s->slow[i].steps);
+		buf_printf(&b, "%s{\"t\":%.17g,\"dur\":%.17g,\"steps\":%zu}", i ? "," : "",
+		           s->slow[i].t, s->slow[i].dur, s->slow[i].steps);
 	buf_puts(&b, "],\"expectations\":[");
 	for (int i = 0; i < s->nchecks; i++) {
-		buf_printf(&b, "%s{\"ok\":%s,\"text\":", i ? "," : "", s->checks[i].ok ? "true" : "false");
+		buf_printf(&b, "%s{\"ok\":%s,\"text\":", i ? "," : "",
+		           s->checks[i].ok ? "true" : "false");
 		json_str(&b, s->checks[i].text);
 		buf_putc(&b, '}');
 	}
@@ -113,30 +120,42 @@ static int by_time(const void *a, const void *b)
 
 /* Every lane is a thread of one process, its tid the lane's index + 1, so
  * no two lanes share a track. Times are microseconds. */
-int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl, const struct model *m)
+int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl,
+                 const struct model *m)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	int rc = 0;
 	buf_puts(&b, "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":");
 	json_str(&b, info->name);
 	buf_printf(&b, ",\"scale\":%g},\"traceEvents\":[\n", info->scale);
-	buf_puts(&b, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"ts\":0,\"args\":{\"name\":");
-	struct buf pname = {0};
+	buf_puts(&b, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"ts\":0,"
+	             "\"args\":{\"name\":");
+	struct buf pname = { 0 };
 	buf_printf(&pname, "aiodemo %s", info->name ? info->name : "");
 	json_str(&b, pname.data);
 	buf_free(&pname);
 	buf_puts(&b, "}}");
 	for (int i = 0; i < m->nlanes; i++) {
-		buf_printf(&b, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%d,\"ts\":0,\"args\":{\"name\":",
-			   i + 1);
+		buf_printf(&b,
+		           ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%d,\"ts\":"
+		           "0,\"args\":{\"name\":",
+		           i + 1);
 		json_str(&b, m->lanes[i].name);
-		buf_printf(&b, "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":1,\"tid\":%d,\"ts\":0,"
-			   "\"args\":{\"sort_index\":%d}}", i + 1, i);
+		buf_printf(&b,
+		           "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":1,\"tid\":%d,"
+		           "\"ts\":0,"
+		           "\"args\":{\"sort_index\":%d}}",
+		           i + 1, i);
 	}
 	static const char *const names[ST_LAST + 1] = {
-		[ST_RUN] = "running", [ST_BLOCK] = "blocking the loop", [ST_JOB] = "job",
-		[ST_READY] = "ready", [ST_WAIT] = "waiting", [ST_QUEUED] = "queued",
-		[ST_GIL_WAIT] = "waiting for the GIL", [ST_GIL] = "holds the GIL",
+		[ST_RUN] = "running",
+		[ST_BLOCK] = "blocking the loop",
+		[ST_JOB] = "job",
+		[ST_READY] = "ready",
+		[ST_WAIT] = "waiting",
+		[ST_QUEUED] = "queued",
+		[ST_GIL_WAIT] = "waiting for the GIL",
+		[ST_GIL] = "holds the GIL",
 	};
 	for (int i = 0; i < m->nlanes && rc == 0; i++) {
 		const struct lane_spans *l = &m->lanes[i];
@@ -151,14 +170,17 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 				continue; /* the gaps between slices say it */
 			double t0 = s->t0 * 1e6, t1 = s->t1 * 1e6;
 			/* The GIL's slices are named after the thread that holds it. */
-			const char *name = s->state == ST_GIL ? (s->holder >= 0 && s->holder < m->nlanes
-								 ? m->lanes[s->holder].name : "another thread")
-							      : names[s->state];
+			const char *name = s->state == ST_GIL
+			                           ? (s->holder >= 0 && s->holder < m->nlanes
+			                                      ? m->lanes[s->holder].name
+			                                      : "another thread")
+			                           : names[s->state];
 			buf_puts(&b, ",\n{\"ph\":\"B\",\"name\":");
 			json_str(&b, name ? name : "?");
 			buf_printf(&b, ",\"cat\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}",
-				   timeline_lane_kind_name(l->kind), i + 1, t0);
-			buf_printf(&b, ",\n{\"ph\":\"E\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", i + 1, t1 > t0 ? t1 : t0);
+			           timeline_lane_kind_name(l->kind), i + 1, t0);
+			buf_printf(&b, ",\n{\"ph\":\"E\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", i + 1,
+			           t1 > t0 ? t1 : t0);
 		}
 		if (l->queue) {
 			/* Queue depth over time: +1 at each submission, -1 at each start. */
@@ -175,8 +197,10 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 				depth += steps[x].d;
 				buf_printf(&b, ",\n{\"ph\":\"C\",\"name\":");
 				json_str(&b, l->name);
-				buf_printf(&b, ",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"args\":{\"jobs\":%d}}", i + 1,
-					   steps[x].t * 1e6, depth);
+				buf_printf(
+				        &b,
+				        ",\"pid\":1,\"tid\":%d,\"ts\":%.3f,\"args\":{\"jobs\":%d}}",
+				        i + 1, steps[x].t * 1e6, depth);
 			}
 			free(steps);
 		}
@@ -193,10 +217,14 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 		if (e->kind == K_SAY) {
 			buf_printf(&b, ",\n{\"ph\":\"i\",\"s\":\"t\",\"name\":");
 			json_str(&b, e->text);
-			buf_printf(&b, ",\"cat\":\"say\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", li + 1, e->t * 1e6);
+			buf_printf(&b, ",\"cat\":\"say\",\"pid\":1,\"tid\":%d,\"ts\":%.3f}", li + 1,
+			           e->t * 1e6);
 		} else if (e->kind == K_BEAT) {
-			buf_printf(&b, ",\n{\"ph\":\"C\",\"name\":\"loop lag (ms)\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,"
-				   "\"args\":{\"lag\":%.3f}}", li + 1, e->t * 1e6, (e->dur > 0 ? e->dur : 0) * 1e3);
+			buf_printf(&b,
+			           ",\n{\"ph\":\"C\",\"name\":\"loop lag "
+			           "(ms)\",\"pid\":1,\"tid\":%d,\"ts\":%.3f,"
+			           "\"args\":{\"lag\":%.3f}}",
+			           li + 1, e->t * 1e6, (e->dur > 0 ? e->dur : 0) * 1e3);
 		}
 		if (b.len > 1 << 16)
 			rc = flush_buf(f, &b);
@@ -216,11 +244,23 @@ static void xml_text(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\t': case '\n': case '\r': buf_putc(b, *s); break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\t':
+		case '\n':
+		case '\r':
+			buf_putc(b, *s);
+			break;
 		default:
 			if ((unsigned char)*s < 0x20)
 				buf_puts(b, "\xef\xbf\xbd");
@@ -231,12 +271,14 @@ static void xml_text(struct buf *b, const char *s)
 }
 
 static const char *const fills[ST_LAST + 1] = {
-	[ST_NONE] = "none", [ST_RUN] = "#2e9d4f", [ST_BLOCK] = "#d62728", [ST_READY] = "#f2b134",
-	[ST_WAIT] = "#c9d3dd", [ST_JOB] = "#1f77b4", [ST_QUEUED] = "#9ecae1", [ST_BEAT] = "#555555",
-	[ST_GIL_WAIT] = "#9467bd", [ST_GIL] = "#17becf",
+	[ST_NONE] = "none",      [ST_RUN] = "#2e9d4f",  [ST_BLOCK] = "#d62728",
+	[ST_READY] = "#f2b134",  [ST_WAIT] = "#c9d3dd", [ST_JOB] = "#1f77b4",
+	[ST_QUEUED] = "#9ecae1", [ST_BEAT] = "#555555", [ST_GIL_WAIT] = "#9467bd",
+	[ST_GIL] = "#17becf",
 };
 
-int export_svg(FILE *f, const struct record_info *info, const struct model *m, const struct run_summary *s)
+int export_svg(FILE *f, const struct record_info *info, const struct model *m,
+               const struct run_summary *s)
 {
 	const int label_w = 260, chart_w = 900, row_h = 26, top = 86, pad = 20;
 	int rows = m->nlanes;
@@ -246,9 +288,12 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 	 * drawn as one of 0 is, 1 ms long: the axis's step would be 0 and never
 	 * reach the end, and times divided by it infinite. */
 	double end = m->end >= 1e-6 ? m->end : 1e-3;
-	struct buf b = {0};
-	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		   "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"14\">\n", width, height, width, height);
+	struct buf b = { 0 };
+	buf_printf(&b,
+	           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	           "viewBox=\"0 0 %d %d\" "
+	           "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"14\">\n",
+	           width, height, width, height);
 	buf_printf(&b, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
 	buf_printf(&b, "<text x=\"%d\" y=\"28\" font-size=\"18\" font-weight=\"bold\">", pad);
 	xml_text(&b, info->name ? info->name : "");
@@ -257,25 +302,33 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 		xml_text(&b, info->title);
 	}
 	buf_puts(&b, "</text>\n");
-	buf_printf(&b, "<text x=\"%d\" y=\"50\" fill=\"#555\">total %.3f s, scale %g, loop busy %.0f%%</text>\n",
-		   pad, s ? s->total : end, info->scale, s ? s->utilization * 100 : 0);
+	buf_printf(&b,
+	           "<text x=\"%d\" y=\"50\" fill=\"#555\">total %.3f s, scale %g, loop busy "
+	           "%.0f%%</text>\n",
+	           pad, s ? s->total : end, info->scale, s ? s->utilization * 100 : 0);
 	/* Axis: ticks every round step. */
 	double raw = end / 8, p = pow(10, floor(log10(raw)));
 	double step = raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
 	int x0 = pad + label_w;
 	for (double t = 0; t <= end + step / 2; t += step) {
 		double x = x0 + t / end * chart_w;
-		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e0e0e0\"/>\n", x, top - 6, x,
-			   top + rows * row_h);
-		buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%g s</text>\n", x, top - 10,
-			   round(t / step) * step);
+		buf_printf(
+		        &b,
+		        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e0e0e0\"/>\n",
+		        x, top - 6, x, top + rows * row_h);
+		buf_printf(&b,
+		           "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%g "
+		           "s</text>\n",
+		           x, top - 10, round(t / step) * step);
 	}
 	for (int i = 0; i < rows; i++) {
 		const struct lane_spans *l = &m->lanes[i];
 		int y = top + i * row_h;
 		if (i % 2)
-			buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f7f7f7\"/>\n", pad, y,
-				   label_w + chart_w, row_h);
+			buf_printf(&b,
+			           "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			           "fill=\"#f7f7f7\"/>\n",
+			           pad, y, label_w + chart_w, row_h);
 		buf_printf(&b, "<text x=\"%d\" y=\"%d\">", pad, y + row_h - 8);
 		xml_text(&b, l->name);
 		buf_puts(&b, "</text>\n");
@@ -285,15 +338,18 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 				continue;
 			double x = x0 + sp->t0 / end * chart_w;
 			if (sp->state == ST_BEAT) {
-				buf_printf(&b, "<circle cx=\"%.2f\" cy=\"%d\" r=\"2\" fill=\"%s\"/>\n", x, y + row_h / 2,
-					   fills[ST_BEAT]);
+				buf_printf(&b,
+				           "<circle cx=\"%.2f\" cy=\"%d\" r=\"2\" fill=\"%s\"/>\n",
+				           x, y + row_h / 2, fills[ST_BEAT]);
 				continue;
 			}
 			double w = (sp->t1 - sp->t0) / end * chart_w;
 			int h = sp->state == ST_WAIT ? 4 : row_h - 8;
 			int yy = sp->state == ST_WAIT ? y + row_h / 2 - 2 : y + 4;
-			buf_printf(&b, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n", x, yy,
-				   w < 1.5 ? 1.5 : w, h, fills[sp->state]);
+			buf_printf(&b,
+			           "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
+			           "fill=\"%s\"/>\n",
+			           x, yy, w < 1.5 ? 1.5 : w, h, fills[sp->state]);
 		}
 	}
 	/* Legend. */
@@ -301,10 +357,15 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 		enum lane_state st;
 		const char *what;
 	} legend[] = {
-		{ST_RUN, "running on the loop"}, {ST_BLOCK, "blocking the loop"},
-		{ST_READY, "ready, waiting for the loop"}, {ST_WAIT, "waiting (sleep, await)"},
-		{ST_JOB, "job running"}, {ST_QUEUED, "job queued"}, {ST_BEAT, "heartbeat"},
-		{ST_GIL_WAIT, "waiting for the GIL"}, {ST_GIL, "the GIL held"},
+		{ ST_RUN, "running on the loop" },
+		{ ST_BLOCK, "blocking the loop" },
+		{ ST_READY, "ready, waiting for the loop" },
+		{ ST_WAIT, "waiting (sleep, await)" },
+		{ ST_JOB, "job running" },
+		{ ST_QUEUED, "job queued" },
+		{ ST_BEAT, "heartbeat" },
+		{ ST_GIL_WAIT, "waiting for the GIL" },
+		{ ST_GIL, "the GIL held" },
 	};
 	int ly = top + rows * row_h + 30;
 	int lx = pad;
@@ -313,8 +374,8 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m, c
 			lx = pad;
 			ly += 26;
 		}
-		buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"14\" fill=\"%s\"/>", lx, ly - 12,
-			   fills[legend[i].st]);
+		buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"14\" fill=\"%s\"/>",
+		           lx, ly - 12, fills[legend[i].st]);
 		buf_printf(&b, "<text x=\"%d\" y=\"%d\">%s</text>\n", lx + 24, ly, legend[i].what);
 		lx += 24 + 9 * (int)strlen(legend[i].what) + 30;
 	}

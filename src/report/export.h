@@ -20,14 +20,16 @@ struct record_info {
 
 /** Writes the run as a record (one JSON document). Returns 0 or -1 (errno). */
 int export_record(FILE *f, const struct record_info *info, const struct timeline *tl,
-		  const struct run_summary *s);
+                  const struct run_summary *s);
 
 /** Writes Chrome Trace Event JSON: a track per lane, slices for running,
  *  blocking and jobs, counters for queue depth and loop lag, instants for
  *  say lines. Returns 0 or -1 (errno). */
-int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl, const struct model *m);
+int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl,
+                 const struct model *m);
 
 /** Writes a self-contained SVG of the Gantt chart. Returns 0 or -1 (errno). */
-int export_svg(FILE *f, const struct record_info *info, const struct model *m, const struct run_summary *s);
+int export_svg(FILE *f, const struct record_info *info, const struct model *m,
+               const struct run_summary *s);
 
 #endif

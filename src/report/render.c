@@ -12,7 +12,8 @@
 
 #define LABEL_WIDTH 26
 
-static void add_span_held(struct lane_spans *l, double t0, double t1, enum lane_state st, int holder)
+static void add_span_held(struct lane_spans *l, double t0, double t1, enum lane_state st,
+                          int holder)
 {
 	if (t1 < t0)
 		t1 = t0;
@@ -20,7 +21,7 @@ static void add_span_held(struct lane_spans *l, double t0, double t1, enum lane_
 		l->cap = l->cap ? l->cap * 2 : 8;
 		l->spans = xrealloc(l->spans, l->cap * sizeof(*l->spans));
 	}
-	l->spans[l->n++] = (struct span){t0, t1, st, holder};
+	l->spans[l->n++] = (struct span){ t0, t1, st, holder };
 }
 
 static void add_span(struct lane_spans *l, double t0, double t1, enum lane_state st)
@@ -118,7 +119,9 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	for (int i = 0; i < ntl; i++)
 		if (tlanes[i].kind == LANE_TASK) {
 			map[i] = m->nlanes;
-			m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[i].name), .kind = LANE_TASK};
+			m->lanes[m->nlanes++] =
+			        (struct lane_spans){ .name = xstrdup(tlanes[i].name),
+				                     .kind = LANE_TASK };
 		}
 	for (int i = 0; i < ntl; i++) {
 		if (tlanes[i].kind != LANE_THREAD && tlanes[i].kind != LANE_PROCESS)
@@ -126,20 +129,26 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 		size_t plen = strcspn(tlanes[i].name, "/");
 		bool have_queue = false;
 		for (int k = 0; k < m->nlanes; k++)
-			have_queue |= m->lanes[k].queue && !strncmp(m->lanes[k].name, tlanes[i].name, plen) &&
-				      m->lanes[k].name[plen] == ' ';
+			have_queue |= m->lanes[k].queue &&
+			              !strncmp(m->lanes[k].name, tlanes[i].name, plen) &&
+			              m->lanes[k].name[plen] == ' ';
 		if (!have_queue) {
-			struct buf name = {0};
+			struct buf name = { 0 };
 			buf_printf(&name, "%.*s queue", (int)plen, tlanes[i].name);
-			m->lanes[m->nlanes++] = (struct lane_spans){.name = buf_steal(&name), .kind = tlanes[i].kind,
-								    .queue = true};
+			m->lanes[m->nlanes++] = (struct lane_spans){ .name = buf_steal(&name),
+				                                     .kind = tlanes[i].kind,
+				                                     .queue = true };
 			/* Workers of the pool follow its queue, in their order. */
 			for (int j = i; j < ntl; j++)
-				if ((tlanes[j].kind == LANE_THREAD || tlanes[j].kind == LANE_PROCESS) &&
-				    strcspn(tlanes[j].name, "/") == plen && !strncmp(tlanes[j].name, tlanes[i].name, plen)) {
+				if ((tlanes[j].kind == LANE_THREAD ||
+				     tlanes[j].kind == LANE_PROCESS) &&
+				    strcspn(tlanes[j].name, "/") == plen &&
+				    !strncmp(tlanes[j].name, tlanes[i].name, plen)) {
 					map[j] = m->nlanes;
-					m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[j].name),
-										    .kind = tlanes[j].kind};
+					m->lanes[m->nlanes++] = (struct lane_spans){
+						.name = xstrdup(tlanes[j].name),
+						.kind = tlanes[j].kind
+					};
 				}
 		}
 	}
@@ -147,15 +156,18 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	for (int i = 0; i < ntl; i++)
 		if (tlanes[i].kind == LANE_LOOP) {
 			map[i] = loop = m->nlanes;
-			m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[i].name), .kind = LANE_LOOP};
+			m->lanes[m->nlanes++] =
+			        (struct lane_spans){ .name = xstrdup(tlanes[i].name),
+				                     .kind = LANE_LOOP };
 		}
 
 	int gil = -1;
 	for (int i = 0; i < ntl; i++)
 		if (tlanes[i].kind == LANE_GIL) {
 			map[i] = gil = m->nlanes;
-			m->lanes[m->nlanes++] = (struct lane_spans){.name = xstrdup(tlanes[i].name), .kind = LANE_GIL,
-								    .gil = true};
+			m->lanes[m->nlanes++] = (struct lane_spans){
+				.name = xstrdup(tlanes[i].name), .kind = LANE_GIL, .gil = true
+			};
 		}
 
 	struct task_track *tracks = xcalloc((size_t)m->nlanes + 1, sizeof(*tracks));
@@ -199,7 +211,8 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 			if (strcmp(e->text, "nobody") != 0) {
 				held_since = e->t;
 				for (int k = 0; k < ntl; k++)
-					if (map[k] >= 0 && !strcmp(tlanes[k].name, e->text) && k != e->lane)
+					if (map[k] >= 0 && !strcmp(tlanes[k].name, e->text) &&
+					    k != e->lane)
 						holder = map[k];
 			}
 			continue;
@@ -214,7 +227,8 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 		} else if (e->kind == K_JOB_START && e->job > 0) {
 			started[e->job] = e->t;
 			job_lane[e->job] = li + 1;
-		} else if ((e->kind == K_JOB_DONE || e->kind == K_ERROR) && e->job > 0 && job_lane[e->job] == li + 1) {
+		} else if ((e->kind == K_JOB_DONE || e->kind == K_ERROR) && e->job > 0 &&
+		           job_lane[e->job] == li + 1) {
 			add_span(l, started[e->job], e->t, ST_JOB);
 			job_lane[e->job] = -(li + 1); /* done */
 		}
@@ -234,7 +248,9 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	free(gil_wait);
 	/* A pool's queue: every job from its submission to its start. */
 	for (size_t j = 1; j <= njobs; j++) {
-		int wl = job_lane[j] > 0 ? job_lane[j] - 1 : job_lane[j] < 0 ? -job_lane[j] - 1 : -1;
+		int wl = job_lane[j] > 0   ? job_lane[j] - 1
+		         : job_lane[j] < 0 ? -job_lane[j] - 1
+		                           : -1;
 		if (wl < 0)
 			continue;
 		int q = pool_queue_lane(m, m->lanes[wl].name);
@@ -259,7 +275,8 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	int *moved = xcalloc((size_t)m->nlanes + 1, sizeof(int));
 	for (int i = 0; i < m->nlanes; i++) {
 		moved[i] = -1;
-		if ((m->lanes[i].kind == LANE_TASK && m->lanes[i].n == 0) || (m->lanes[i].gil && !gil_waits)) {
+		if ((m->lanes[i].kind == LANE_TASK && m->lanes[i].n == 0) ||
+		    (m->lanes[i].gil && !gil_waits)) {
 			free(m->lanes[i].name);
 			free(m->lanes[i].spans);
 			continue;
@@ -304,8 +321,8 @@ double model_time_in(const struct lane_spans *l, enum lane_state state)
 /* What one cell, [a, b), of a lane shows: the most telling state in it. */
 static enum lane_state cell_state(const struct lane_spans *l, double a, double b)
 {
-	double in[ST_LAST + 1] = {0};
-	bool any[ST_LAST + 1] = {false};
+	double in[ST_LAST + 1] = { 0 };
+	bool any[ST_LAST + 1] = { false };
 	for (size_t i = 0; i < l->n; i++) {
 		const struct span *s = &l->spans[i];
 		if (s->t1 < a || s->t0 >= b)
@@ -342,17 +359,18 @@ static enum lane_state cell_state(const struct lane_spans *l, double a, double b
 }
 
 static const char *const glyph_utf8[] = {
-	[ST_NONE] = " ", [ST_WAIT] = "─", [ST_QUEUED] = "░", [ST_READY] = "▒",
-	[ST_JOB] = "█", [ST_RUN] = "█", [ST_BLOCK] = "▓", [ST_BEAT] = "·", [ST_GIL_WAIT] = "╳", [ST_GIL] = "█",
+	[ST_NONE] = " ", [ST_WAIT] = "─",  [ST_QUEUED] = "░", [ST_READY] = "▒",    [ST_JOB] = "█",
+	[ST_RUN] = "█",  [ST_BLOCK] = "▓", [ST_BEAT] = "·",   [ST_GIL_WAIT] = "╳", [ST_GIL] = "█",
 };
 static const char *const glyph_ascii[] = {
-	[ST_NONE] = " ", [ST_WAIT] = "-", [ST_QUEUED] = ":", [ST_READY] = "+",
-	[ST_JOB] = "=", [ST_RUN] = "#", [ST_BLOCK] = "!", [ST_BEAT] = ".", [ST_GIL_WAIT] = "x", [ST_GIL] = "#",
+	[ST_NONE] = " ", [ST_WAIT] = "-",  [ST_QUEUED] = ":", [ST_READY] = "+",    [ST_JOB] = "=",
+	[ST_RUN] = "#",  [ST_BLOCK] = "!", [ST_BEAT] = ".",   [ST_GIL_WAIT] = "x", [ST_GIL] = "#",
 };
 static const char *const glyph_color[] = {
-	[ST_NONE] = "", [ST_WAIT] = "\033[2m", [ST_QUEUED] = "\033[36m", [ST_READY] = "\033[33m",
-	[ST_JOB] = "\033[36m", [ST_RUN] = "\033[32m", [ST_BLOCK] = "\033[31m", [ST_BEAT] = "\033[2m",
-	[ST_GIL_WAIT] = "\033[35m", [ST_GIL] = "\033[36m",
+	[ST_NONE] = "",          [ST_WAIT] = "\033[2m", [ST_QUEUED] = "\033[36m",
+	[ST_READY] = "\033[33m", [ST_JOB] = "\033[36m", [ST_RUN] = "\033[32m",
+	[ST_BLOCK] = "\033[31m", [ST_BEAT] = "\033[2m", [ST_GIL_WAIT] = "\033[35m",
+	[ST_GIL] = "\033[36m",
 };
 
 /* The GIL's lane in cell [a, b): the lane that held it longest, -1 for a
@@ -386,7 +404,8 @@ static int gil_cell(const struct lane_spans *l, int nlanes, double a, double b)
 
 /* The mark of the GIL's holder: the loop's running mark, or the worker's
  * number (the last digit of "pool/N"), or ? for a thread not observed. */
-static void gil_mark(struct buf *out, const struct model *m, int who, const char *const *glyph, bool color)
+static void gil_mark(struct buf *out, const struct model *m, int who, const char *const *glyph,
+                     bool color)
 {
 	if (who == -2) {
 		buf_putc(out, ' ');
@@ -426,7 +445,12 @@ static void axis(struct buf *out, double end, int cols)
 	for (double t = 0; t <= end * (1 + 1e-9); t += step) {
 		int col = (int)floor(t / end * cols + 0.5);
 		char label[32];
-		int n = snprintf(label, sizeof(label), step >= 1 ? "%.0fs" : step >= 0.1 ? "%.1fs" : step >= 0.01 ? "%.2fs" : "%.3fs", t);
+		int n = snprintf(label, sizeof(label),
+		                 step >= 1      ? "%.0fs"
+		                 : step >= 0.1  ? "%.1fs"
+		                 : step >= 0.01 ? "%.2fs"
+		                                : "%.3fs",
+		                 t);
 		/* A label cut short by its buffer (a time of 1e300 s) is not
 		 * copied from past the buffer's end. */
 		if (n < 0 || n >= (int)sizeof(label) || col + n > cols + 30)
@@ -442,7 +466,8 @@ static void axis(struct buf *out, double end, int cols)
 	free(line);
 }
 
-void render_gantt(const struct model *m, struct buf *out, int width, int max_lanes, bool utf8, bool color)
+void render_gantt(const struct model *m, struct buf *out, int width, int max_lanes, bool utf8,
+                  bool color)
 {
 	int cols = width - LABEL_WIDTH - 4;
 	if (cols < 20)
@@ -462,14 +487,18 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 			continue;
 		}
 		if (hidden && l->kind != LANE_TASK) {
-			buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden, hidden == 1 ? "" : "s");
+			buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden,
+			           hidden == 1 ? "" : "s");
 			hidden = 0;
 		}
 		text_pad(out, l->name, LABEL_WIDTH, utf8);
 		buf_puts(out, "  ");
 		if (l->gil) {
 			for (int c = 0; c < cols; c++)
-				gil_mark(out, m, gil_cell(l, m->nlanes, end * c / cols, end * (c + 1) / cols), glyph, color);
+				gil_mark(out, m,
+				         gil_cell(l, m->nlanes, end * c / cols,
+				                  end * (c + 1) / cols),
+				         glyph, color);
 			buf_putc(out, '\n');
 			continue;
 		}
@@ -491,15 +520,23 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 		buf_putc(out, '\n');
 	}
 	if (hidden)
-		buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden, hidden == 1 ? "" : "s");
-	buf_printf(out, "%*s  %s running on the loop  %s blocking the loop  %s ready, waiting for the loop\n",
-		   LABEL_WIDTH, "", glyph[ST_RUN], glyph[ST_BLOCK], glyph[ST_READY]);
-	buf_printf(out, "%*s  %s waiting (sleep, await)  %s job running  %s job queued  %s heartbeat\n",
-		   LABEL_WIDTH, "", glyph[ST_WAIT], glyph[ST_JOB], glyph[ST_QUEUED], glyph[ST_BEAT]);
+		buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden,
+		           hidden == 1 ? "" : "s");
+	buf_printf(out,
+	           "%*s  %s running on the loop  %s blocking the loop  %s ready, waiting for the "
+	           "loop\n",
+	           LABEL_WIDTH, "", glyph[ST_RUN], glyph[ST_BLOCK], glyph[ST_READY]);
+	buf_printf(out,
+	           "%*s  %s waiting (sleep, await)  %s job running  %s job queued  %s heartbeat\n",
+	           LABEL_WIDTH, "", glyph[ST_WAIT], glyph[ST_JOB], glyph[ST_QUEUED],
+	           glyph[ST_BEAT]);
 	for (int i = 0; i < m->nlanes; i++)
 		if (m->lanes[i].gil) {
-			buf_printf(out, "%*s  %s waiting for the GIL  GIL: %s the loop's thread, 1 2 ... the worker "
-				   "holding it\n", LABEL_WIDTH, "", glyph[ST_GIL_WAIT], glyph[ST_RUN]);
+			buf_printf(out,
+			           "%*s  %s waiting for the GIL  GIL: %s the loop's thread, 1 2 "
+			           "... the worker "
+			           "holding it\n",
+			           LABEL_WIDTH, "", glyph[ST_GIL_WAIT], glyph[ST_RUN]);
 			break;
 		}
 }
@@ -511,13 +548,14 @@ void render_task_times(const struct model *m, struct buf *out, int max_rows)
 		tasks += m->lanes[i].kind == LANE_TASK;
 	if (!tasks)
 		return;
-	buf_printf(out, "  %-14s %-24s %10s %10s %10s\n", "per task", "", "running", "ready", "waiting");
+	buf_printf(out, "  %-14s %-24s %10s %10s %10s\n", "per task", "", "running", "ready",
+	           "waiting");
 	for (int i = 0; i < m->nlanes && rows < max_rows; i++) {
 		const struct lane_spans *l = &m->lanes[i];
 		if (l->kind != LANE_TASK)
 			continue;
 		rows++;
-		struct buf a = {0}, b = {0}, c = {0};
+		struct buf a = { 0 }, b = { 0 }, c = { 0 };
 		buf_seconds(&a, model_time_in(l, ST_RUN) + model_time_in(l, ST_BLOCK));
 		buf_seconds(&b, model_time_in(l, ST_READY));
 		buf_seconds(&c, model_time_in(l, ST_WAIT));
@@ -543,7 +581,8 @@ void render_pool_times(const struct model *m, struct buf *out)
 		size_t jobs = 0;
 		int workers = 0;
 		double busy = 0, longest = 0, first = INFINITY, last = -INFINITY, gil_wait = 0;
-		for (int w = q + 1; w < m->nlanes && !m->lanes[w].queue && m->lanes[w].kind != LANE_LOOP; w++) {
+		for (int w = q + 1;
+		     w < m->nlanes && !m->lanes[w].queue && m->lanes[w].kind != LANE_LOOP; w++) {
 			const struct lane_spans *l = &m->lanes[w];
 			if (strncmp(l->name, queue->name, plen) != 0)
 				break;
@@ -564,8 +603,8 @@ void render_pool_times(const struct model *m, struct buf *out)
 		if (jobs < 2 || last <= first)
 			continue;
 		if (!header) {
-			buf_printf(out, "  %-14s %-10s %5s %10s %10s %8s %11s %8s\n", "per pool", "", "jobs", "work",
-				   "took", "speedup", "efficiency", "ceiling");
+			buf_printf(out, "  %-14s %-10s %5s %10s %10s %8s %11s %8s\n", "per pool",
+			           "", "jobs", "work", "took", "speedup", "efficiency", "ceiling");
 			header = true;
 		}
 		/* Time a worker waited for the GIL inside its jobs is not work. */
@@ -573,23 +612,27 @@ void render_pool_times(const struct model *m, struct buf *out)
 		busy -= gil_wait < busy ? gil_wait : busy;
 		double span = last - first, speedup = busy / span;
 		int used = (size_t)workers < jobs ? workers : (int)jobs;
-		struct buf a = {0}, b = {0};
+		struct buf a = { 0 }, b = { 0 };
 		buf_seconds(&a, busy);
 		buf_seconds(&b, span);
 		/* More workers than the longest job allows do not help; fewer cap it too. */
 		double ceiling = busy / longest < used ? busy / longest : used;
-		buf_printf(out, "    %-23.*s %7zu %10s %10s %7.2fx %6.0f%% of %d %7.2fx\n", (int)plen, queue->name, jobs,
-			   a.data, b.data, speedup, 100 * speedup / used, used, ceiling);
+		buf_printf(out, "    %-23.*s %7zu %10s %10s %7.2fx %6.0f%% of %d %7.2fx\n",
+		           (int)plen, queue->name, jobs, a.data, b.data, speedup,
+		           100 * speedup / used, used, ceiling);
 		buf_free(&a);
 		buf_free(&b);
 		if (gil_wait > 0.05 * in_jobs)
-			buf_printf(out, "      its jobs waited for the GIL %.0f%% of their time: its threads take turns "
-				   "running Python\n", 100 * gil_wait / in_jobs);
+			buf_printf(out,
+			           "      its jobs waited for the GIL %.0f%% of their time: its "
+			           "threads take turns "
+			           "running Python\n",
+			           100 * gil_wait / in_jobs);
 	}
 }
 
 void render_diagnostics(const struct timeline *tl, const struct run_summary *s, double threshold,
-			struct buf *out)
+                        struct buf *out)
 {
 	size_t nb;
 	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
@@ -603,32 +646,41 @@ void render_diagnostics(const struct timeline *tl, const struct run_summary *s, 
 		if (shown++ == 10)
 			break;
 		bool cpu = bw[i].cpu >= 0 ? bw[i].cpu > 0.5 : strncmp(bw[i].what, "primes", 6) == 0;
-		struct buf dur = {0};
+		struct buf dur = { 0 };
 		buf_seconds(&dur, d);
-		buf_printf(out, "  line %d: `%s` in %s blocked the loop for %s; every other task waited.\n", bw[i].line,
-			   bw[i].what, lanes[bw[i].lane].name, dur.data);
+		buf_printf(
+		        out,
+		        "  line %d: `%s` in %s blocked the loop for %s; every other task waited.\n",
+		        bw[i].line, bw[i].what, lanes[bw[i].lane].name, dur.data);
 		if (bw[i].cpu >= 0)
-			buf_printf(out, "    The loop thread was on the CPU for %.0f%% of it.\n", bw[i].cpu * 100);
-		buf_printf(out, "    %s\n", cpu ? "CPU work belongs in a pool of processes: offload it there\n"
-						"    (ProcessPoolExecutor; see aiodemo run process-primes)."
-					      : "Offload it to a thread (asyncio.to_thread; see aiodemo run offload-sleep),\n"
-						"    or use asyncio.sleep if it only waits.");
+			buf_printf(out, "    The loop thread was on the CPU for %.0f%% of it.\n",
+			           bw[i].cpu * 100);
+		buf_printf(out, "    %s\n",
+		           cpu ? "CPU work belongs in a pool of processes: offload it there\n"
+		                 "    (ProcessPoolExecutor; see aiodemo run process-primes)."
+		               : "Offload it to a thread (asyncio.to_thread; see aiodemo run "
+		                 "offload-sleep),\n"
+		                 "    or use asyncio.sleep if it only waits.");
 		buf_free(&dur);
 	}
 	for (int i = 0; i < s->nslow && i < 10; i++) {
 		/* A pass that holds a blocking step was said above. */
 		bool explained = false;
 		for (size_t k = 0; k < nb && !explained; k++)
-			explained = bw[k].end > s->slow[i].t && bw[k].start < s->slow[i].t + s->slow[i].dur &&
-				    bw[k].end - bw[k].start >= threshold && bw[k].end - bw[k].start >= s->slow[i].dur / 2;
+			explained = bw[k].end > s->slow[i].t &&
+			            bw[k].start < s->slow[i].t + s->slow[i].dur &&
+			            bw[k].end - bw[k].start >= threshold &&
+			            bw[k].end - bw[k].start >= s->slow[i].dur / 2;
 		if (explained)
 			continue;
-		struct buf dur = {0}, lim = {0};
+		struct buf dur = { 0 }, lim = { 0 };
 		buf_seconds(&dur, s->slow[i].dur);
 		buf_seconds(&lim, threshold);
-		buf_printf(out, "  at %.3f s one pass of the loop ran %zu callbacks for %s (over %s): none may be "
-			   "slow alone, but together they held back every timer and wake-up.\n",
-			   s->slow[i].t, s->slow[i].steps, dur.data, lim.data);
+		buf_printf(out,
+		           "  at %.3f s one pass of the loop ran %zu callbacks for %s (over %s): "
+		           "none may be "
+		           "slow alone, but together they held back every timer and wake-up.\n",
+		           s->slow[i].t, s->slow[i].steps, dur.data, lim.data);
 		buf_free(&dur);
 		buf_free(&lim);
 	}

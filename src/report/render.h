@@ -11,15 +11,15 @@
 /** What a lane is doing at a moment, as the pictures show it. */
 enum lane_state {
 	ST_NONE,
-	ST_WAIT,   /* a task waits (sleep, await) with the loop free */
-	ST_QUEUED, /* jobs wait in a pool's queue */
-	ST_READY,  /* a task is ready but the loop is busy elsewhere */
-	ST_JOB,    /* a worker runs a job */
-	ST_RUN,    /* the loop runs the task */
-	ST_BLOCK,  /* the task blocks the loop thread */
-	ST_BEAT,   /* a heartbeat of the loop */
+	ST_WAIT,     /* a task waits (sleep, await) with the loop free */
+	ST_QUEUED,   /* jobs wait in a pool's queue */
+	ST_READY,    /* a task is ready but the loop is busy elsewhere */
+	ST_JOB,      /* a worker runs a job */
+	ST_RUN,      /* the loop runs the task */
+	ST_BLOCK,    /* the task blocks the loop thread */
+	ST_BEAT,     /* a heartbeat of the loop */
 	ST_GIL_WAIT, /* a thread waits for the GIL */
-	ST_GIL,    /* the GIL's lane: held by the thread of span.holder */
+	ST_GIL,      /* the GIL's lane: held by the thread of span.holder */
 	ST_LAST = ST_GIL
 };
 
@@ -44,7 +44,7 @@ struct lane_spans {
 struct model {
 	struct lane_spans *lanes;
 	int nlanes;
-	double end; /* the run's length, seconds */
+	double end;   /* the run's length, seconds */
 	int *lane_of; /* the model lane of each of the timeline's lanes, or -1 */
 	int nlane_of;
 };
@@ -60,7 +60,7 @@ double model_time_in(const struct lane_spans *l, enum lane_state state);
 
 /** Appends the Gantt chart, @width columns wide, with at most @max_lanes task lanes. */
 void render_gantt(const struct model *m, struct buf *out, int width, int max_lanes, bool utf8,
-		  bool color);
+                  bool color);
 
 /** Appends a table of the time each task spent running, ready and waiting. */
 void render_task_times(const struct model *m, struct buf *out, int max_rows);
@@ -74,6 +74,6 @@ void render_pool_times(const struct model *m, struct buf *out);
  *  that caused it: blocking steps at least @threshold seconds long, and the
  *  slow passes of @s. */
 void render_diagnostics(const struct timeline *tl, const struct run_summary *s, double threshold,
-			struct buf *out);
+                        struct buf *out);
 
 #endif

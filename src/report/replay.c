@@ -95,8 +95,8 @@ static int bad(const char *path, const char *what)
 	return -1;
 }
 
-int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out, enum tl_format fmt, bool color,
-		       bool print_events, struct replay *r)
+int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out,
+                       enum tl_format fmt, bool color, bool print_events, struct replay *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (len > INT_MAX) {
@@ -120,8 +120,9 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	json_tokener_free(tok);
 	if (!doc) {
 		diag_error("cannot read record '%s': %s", path,
-			   !len ? "the file is empty" : err == json_tokener_continue ? "the JSON ends too soon"
-						  : json_tokener_error_desc(err));
+		           !len                           ? "the file is empty"
+		           : err == json_tokener_continue ? "the JSON ends too soon"
+		                                          : json_tokener_error_desc(err));
 		return -1;
 	}
 	r->priv = doc;
@@ -132,11 +133,13 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	if (num_in(doc, "version", -DBL_MAX, DBL_MAX, &version) != 1)
 		return bad(path, "no version");
 	if (version != RECORD_VERSION) {
-		diag_error("%s: a record of version %g; this aiodemo reads version %d", path, version, RECORD_VERSION);
+		diag_error("%s: a record of version %g; this aiodemo reads version %d", path,
+		           version, RECORD_VERSION);
 		return -1;
 	}
 	json_object *sc, *sum;
-	if (!json_object_object_get_ex(doc, "scenario", &sc) || !json_object_object_get_ex(doc, "summary", &sum))
+	if (!json_object_object_get_ex(doc, "scenario", &sc) ||
+	    !json_object_object_get_ex(doc, "summary", &sum))
 		return bad(path, "no scenario or summary");
 	r->info.name = str_of(sc, "name");
 	r->info.title = str_of(sc, "title");
@@ -151,7 +154,8 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	if (r->info.notice && !*r->info.notice)
 		r->info.notice = NULL;
 
-	json_object *lanes = array_of(doc, "lanes"), *events = array_of(doc, "events"), *blocked = array_of(doc, "blocked");
+	json_object *lanes = array_of(doc, "lanes"), *events = array_of(doc, "events"),
+	            *blocked = array_of(doc, "blocked");
 	if (!lanes || !events || !blocked)
 		return bad(path, "no lanes, events or blocked windows");
 	r->tl = timeline_new(out, fmt, color, 0);
@@ -177,7 +181,8 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		int lane, line = 0, job = 0;
 		const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
 		int k = kind ? kind_from_name(kind) : -1;
-		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1 || int_in(e, "lane", (double)nlanes - 1, &lane) != 1 || k < 0 ||
+		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1 ||
+		    int_in(e, "lane", (double)nlanes - 1, &lane) != 1 || k < 0 ||
 		    int_in(e, "line", INT_MAX, &line) < 0 || int_in(e, "job", max_job, &job) < 0 ||
 		    num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0) {
 			char what[64];
@@ -186,8 +191,10 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		}
 		if (dur < 0)
 			dur = -1; /* none */
-		if (timeline_kind_printed((enum tl_kind)k) || (text && *text)) /* the GIL's holder is text */
-			timeline_add(r->tl, t, lane, (enum tl_kind)k, line, job, dur, "%s", text ? text : "");
+		if (timeline_kind_printed((enum tl_kind)k) ||
+		    (text && *text)) /* the GIL's holder is text */
+			timeline_add(r->tl, t, lane, (enum tl_kind)k, line, job, dur, "%s",
+			             text ? text : "");
 		else
 			timeline_step(r->tl, t, lane, (enum tl_kind)k, line, dur);
 	}
@@ -197,8 +204,10 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		double start = 0, end;
 		int lane, line = 0;
 		const char *what = str_of(w, "what");
-		if (num_in(w, "start", 0, MAX_SECONDS, &start) != 1 || num_in(w, "end", start, MAX_SECONDS, &end) != 1 ||
-		    int_in(w, "lane", (double)nlanes - 1, &lane) != 1 || !what || int_in(w, "line", INT_MAX, &line) < 0)
+		if (num_in(w, "start", 0, MAX_SECONDS, &start) != 1 ||
+		    num_in(w, "end", start, MAX_SECONDS, &end) != 1 ||
+		    int_in(w, "lane", (double)nlanes - 1, &lane) != 1 || !what ||
+		    int_in(w, "line", INT_MAX, &line) < 0)
 			return bad(path, "a malformed blocked window");
 		timeline_blocked(r->tl, start, end, lane, line, what);
 		/* The share of the window the loop thread was on the CPU, if known. */
@@ -219,7 +228,8 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	if (!s->status || num_in(sum, "total", 0, MAX_SECONDS, &s->total) != 1)
 		return bad(path, "the summary has no status, or no total of 0 to 1e9 seconds");
 	/* The status is written into JSON as it is, not as a string escaped. */
-	if (strcmp(s->status, "ok") && strcmp(s->status, "error") && strcmp(s->status, "interrupted"))
+	if (strcmp(s->status, "ok") && strcmp(s->status, "error") &&
+	    strcmp(s->status, "interrupted"))
 		return bad(path, "the summary's status is not ok, error or interrupted");
 	/* Its other figures are durations (expected_total -1 if none), a share
 	 * and counts. */
@@ -227,17 +237,24 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		const char *key;
 		double *v, lo, hi;
 	} figures[] = {
-		{"expected_total", &s->expected_total, -1, MAX_SECONDS}, {"tolerance", &s->tolerance, 0, MAX_SECONDS},
-		{"max_lag", &s->max_lag, 0, MAX_SECONDS}, {"heartbeat", &s->heartbeat, 0, MAX_SECONDS},
-		{"max_queue_wait", &s->max_queue_wait, 0, MAX_SECONDS}, {"lag_p50", &s->lag_p50, 0, MAX_SECONDS},
-		{"lag_p99", &s->lag_p99, 0, MAX_SECONDS}, {"slow_threshold", &s->slow_threshold, 0, MAX_SECONDS},
-		{"utilization", &s->utilization, 0, MAX_COUNT}, {"scale", &s->scale, 0, 1000},
-		{"tasks", &tasks, 0, MAX_COUNT}, {"jobs", &jobs, 0, MAX_COUNT},
+		{ "expected_total", &s->expected_total, -1, MAX_SECONDS },
+		{ "tolerance", &s->tolerance, 0, MAX_SECONDS },
+		{ "max_lag", &s->max_lag, 0, MAX_SECONDS },
+		{ "heartbeat", &s->heartbeat, 0, MAX_SECONDS },
+		{ "max_queue_wait", &s->max_queue_wait, 0, MAX_SECONDS },
+		{ "lag_p50", &s->lag_p50, 0, MAX_SECONDS },
+		{ "lag_p99", &s->lag_p99, 0, MAX_SECONDS },
+		{ "slow_threshold", &s->slow_threshold, 0, MAX_SECONDS },
+		{ "utilization", &s->utilization, 0, MAX_COUNT },
+		{ "scale", &s->scale, 0, 1000 },
+		{ "tasks", &tasks, 0, MAX_COUNT },
+		{ "jobs", &jobs, 0, MAX_COUNT },
 	};
 	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
 		if (num_in(sum, figures[i].key, figures[i].lo, figures[i].hi, figures[i].v) < 0) {
 			char what[64];
-			snprintf(what, sizeof(what), "the summary's %s is out of range", figures[i].key);
+			snprintf(what, sizeof(what), "the summary's %s is out of range",
+			         figures[i].key);
 			return bad(path, what);
 		}
 	s->tasks = (size_t)tasks;
@@ -248,7 +265,8 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	for (size_t i = 0; i < nslow; i++) {
 		json_object *p = json_object_array_get_idx(slow, i);
 		double steps = 0;
-		if (num_in(p, "t", 0, MAX_SECONDS, &r->slow[i].t) < 0 || num_in(p, "dur", 0, MAX_SECONDS, &r->slow[i].dur) < 0 ||
+		if (num_in(p, "t", 0, MAX_SECONDS, &r->slow[i].t) < 0 ||
+		    num_in(p, "dur", 0, MAX_SECONDS, &r->slow[i].dur) < 0 ||
 		    num_in(p, "steps", 0, MAX_COUNT, &steps) < 0)
 			return bad(path, "a malformed slow pass");
 		r->slow[i].steps = (size_t)steps;
@@ -260,7 +278,8 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	for (size_t i = 0; i < nchecks; i++) {
 		json_object *c = json_object_array_get_idx(checks, i), *ok;
 		r->checks[i].text = str_of(c, "text");
-		r->checks[i].ok = json_object_object_get_ex(c, "ok", &ok) && json_object_get_boolean(ok);
+		r->checks[i].ok =
+		        json_object_object_get_ex(c, "ok", &ok) && json_object_get_boolean(ok);
 		if (!r->checks[i].text)
 			return bad(path, "an expectation without text");
 	}
@@ -270,7 +289,7 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 }
 
 int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
-		struct replay *r)
+                struct replay *r)
 {
 	memset(r, 0, sizeof(*r));
 	FILE *f = fopen(path, "rb");
@@ -278,7 +297,7 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 		diag_error("cannot read record '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	struct buf b = {0};
+	struct buf b = { 0 };
 	char chunk[65536];
 	size_t n;
 	while (b.len <= INT_MAX && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
@@ -288,7 +307,8 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 		diag_error("cannot read record '%s': %s", path, strerror(errno));
 		rc = -1;
 	} else {
-		rc = replay_load_buffer(path, b.data ? b.data : "", b.len, out, fmt, color, print_events, r);
+		rc = replay_load_buffer(path, b.data ? b.data : "", b.len, out, fmt, color,
+		                        print_events, r);
 	}
 	fclose(f);
 	buf_free(&b);
@@ -313,17 +333,19 @@ bool replay_available(void)
 }
 
 int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
-		struct replay *r)
+                struct replay *r)
 {
 	(void)out, (void)fmt, (void)color, (void)print_events;
 	memset(r, 0, sizeof(*r));
-	diag_error("cannot replay '%s': this aiodemo was built without json-c (install libjson-c-dev and "
-		   "rebuild)", path);
+	diag_error("cannot replay '%s': this aiodemo was built without json-c (install "
+	           "libjson-c-dev and "
+	           "rebuild)",
+	           path);
 	return -1;
 }
 
-int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out, enum tl_format fmt, bool color,
-		       bool print_events, struct replay *r)
+int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out,
+                       enum tl_format fmt, bool color, bool print_events, struct replay *r)
 {
 	(void)data, (void)len;
 	return replay_load(path, out, fmt, color, print_events, r);

@@ -26,13 +26,13 @@ bool replay_available(void);
  *  @fmt (events as they are added, when @print_events), like a live run.
  *  Returns 0, or -1 after printing an error that names the file. */
 int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
-		struct replay *r);
+                struct replay *r);
 
 /** Like replay_load(), but reads the record from the @len bytes at @data
  *  (which need not end in a NUL); @path names it in messages. The record
  *  is read from a file by replay_load() the same way. */
-int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out, enum tl_format fmt, bool color,
-		       bool print_events, struct replay *r);
+int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out,
+                       enum tl_format fmt, bool color, bool print_events, struct replay *r);
 
 /** Frees what replay_load() or replay_load_buffer() allocated, after a
  *  failure too. */

@@ -62,7 +62,8 @@ void buf_json_string(struct buf *b, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		/* Copy a run of characters that need no escape in one go. */
 		size_t run = i;
-		while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\' && s[run] != 0x7f)
+		while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' &&
+		       s[run] != '\\' && s[run] != 0x7f)
 			run++;
 		if (run > i) {
 			buf_add(b, s + i, run - i);
@@ -71,11 +72,21 @@ void buf_json_string(struct buf *b, const char *s, size_t n)
 		}
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
+		case '"':
+			buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		case '\r':
+			buf_puts(b, "\\r");
+			break;
+		case '\t':
+			buf_puts(b, "\\t");
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f)
 				buf_printf(b, "\\u%04x", c);

@@ -19,7 +19,7 @@ void clock_sleep_real(double seconds)
 {
 	if (!(seconds > 0))
 		return;
-	struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+	struct timespec ts = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
@@ -62,7 +62,8 @@ int clock_sleep(double seconds, volatile const int *stop)
 				now.tv_sec++;
 				now.tv_nsec -= 1000000000L;
 			}
-			if (now.tv_sec < until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec < until.tv_nsec))
+			if (now.tv_sec < until.tv_sec ||
+			    (now.tv_sec == until.tv_sec && now.tv_nsec < until.tv_nsec))
 				until = now;
 		}
 		int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);

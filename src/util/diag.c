@@ -61,7 +61,7 @@ static const char *find_line(const char *text, size_t len, int line, size_t *n)
 }
 
 void diag_format_at(char *buf, size_t size, const char *file, const char *text, size_t len,
-		    int line, int col, const char *fmt, va_list ap)
+                    int line, int col, const char *fmt, va_list ap)
 {
 	int off = snprintf(buf, size, "%s:%d:%d: error: ", file, line, col);
 	if (off < 0 || (size_t)off >= size)
@@ -93,8 +93,8 @@ void diag_format_at(char *buf, size_t size, const char *file, const char *text, 
 	}
 }
 
-void diag_at(const char *file, const char *text, size_t len, int line, int col,
-	     const char *fmt, ...)
+void diag_at(const char *file, const char *text, size_t len, int line, int col, const char *fmt,
+             ...)
 {
 	char buf[1024];
 	va_list ap;

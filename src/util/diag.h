@@ -25,12 +25,12 @@ void diag_note(const char *fmt, ...) ATTR_PRINTF(1, 2);
 
 /** A located error in a scenario file: "file:line:col: error: msg", then the
  *  line itself from @text and a caret under @col (1-based). */
-void diag_at(const char *file, const char *text, size_t len, int line, int col,
-	     const char *fmt, ...) ATTR_PRINTF(6, 7);
+void diag_at(const char *file, const char *text, size_t len, int line, int col, const char *fmt,
+             ...) ATTR_PRINTF(6, 7);
 
 /** Like diag_at() but formats into @buf instead of writing to stderr. */
 void diag_format_at(char *buf, size_t size, const char *file, const char *text, size_t len,
-		    int line, int col, const char *fmt, va_list ap) ATTR_PRINTF(8, 0);
+                    int line, int col, const char *fmt, va_list ap) ATTR_PRINTF(8, 0);
 
 /** Aborts with a message when memory runs out; never returns NULL. */
 void *xmalloc(size_t size);

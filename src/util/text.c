@@ -87,10 +87,18 @@ bool text_is_utf8(const char *s, size_t n, size_t *bad)
 		unsigned c = *p++;
 		if (c < 0x80)
 			continue;
-		int more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+		int more = c >= 0xc2 && c <= 0xdf   ? 1
+		           : c >= 0xe0 && c <= 0xef ? 2
+		           : c >= 0xf0 && c <= 0xf4 ? 3
+		                                    : -1;
 		/* The second byte's range rules out overlong forms, surrogates
 		 * (ED A0..BF) and code points past U+10FFFF (F4 90..). */
-		unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80, hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+		unsigned lo = c == 0xe0   ? 0xa0
+		              : c == 0xf0 ? 0x90
+		                          : 0x80,
+		         hi = c == 0xed   ? 0x9f
+		              : c == 0xf4 ? 0x8f
+		                          : 0xbf;
 		bool ok = more > 0 && end - p >= more && p[0] >= lo && p[0] <= hi;
 		for (int i = 1; ok && i < more; i++)
 			ok = (p[i] & 0xc0) == 0x80;
@@ -103,7 +111,6 @@ bool text_is_utf8(const char *s, size_t n, size_t *bad)
 	}
 	return true;
 }
-
 
 /* Optimal string alignment distance: a swap of two neighbours costs 1, so
  * "rnu" is one edit from "run". */
@@ -119,7 +126,8 @@ static size_t edit_distance(const char *a, const char *b)
 		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
 		for (size_t j = 1; j <= lb; j++) {
-			char ca = (char)tolower((unsigned char)a[i - 1]), cb = (char)tolower((unsigned char)b[j - 1]);
+			char ca = (char)tolower((unsigned char)a[i - 1]),
+			     cb = (char)tolower((unsigned char)b[j - 1]);
 			size_t best = d[i - 1][j - 1] + (ca != cb);
 			if (d[i - 1][j] + 1 < best)
 				best = d[i - 1][j] + 1;
@@ -150,4 +158,3 @@ const char *suggest_name(const char *word, const char *const *names, size_t n)
 	}
 	return best_d <= limit ? best : NULL;
 }
-

@@ -25,13 +25,13 @@
 int fuzz_record(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "fuzz_record: %s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                                        \
-			abort();                                                         \
-		}                                                                        \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_record: %s:%d: check failed: %s\n", __FILE__,        \
+			        __LINE__, #cond);                                                  \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* Whether the @n bytes at @s are UTF-8: no stray or missing continuation
@@ -43,7 +43,10 @@ static bool is_utf8(const char *s, size_t n)
 		unsigned c = *p++;
 		if (c < 0x80)
 			continue;
-		int more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+		int more = c >= 0xc2 && c <= 0xdf   ? 1
+		           : c >= 0xe0 && c <= 0xef ? 2
+		           : c >= 0xf0 && c <= 0xf4 ? 3
+		                                    : -1;
 		if (more < 0 || end - p < more)
 			return false;
 		unsigned lo = 0x80, hi = 0xbf;
@@ -108,7 +111,8 @@ static bool is_clean_svg(const char *s, size_t n)
 		if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
 			return false;
 	for (const char *p = s; (p = memchr(p, '&', (size_t)(s + n - p))); p++)
-		if (strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&amp;", 5) && strncmp(p, "&quot;", 6))
+		if (strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&amp;", 5) &&
+		    strncmp(p, "&quot;", 6))
 			return false;
 	for (const char *p = s; (p = strstr(p, "=\"")); p++) {
 		const char *q = strchr(p + 2, '"');
@@ -157,7 +161,7 @@ int fuzz_record(const uint8_t *data, size_t size)
 	timeline_print_events(r.tl);
 	struct model m;
 	model_build(&m, r.tl, r.summary.total);
-	struct buf b = {0};
+	struct buf b = { 0 };
 	render_gantt(&m, &b, 100, 30, timeline_utf8(r.tl), color);
 	render_gantt(&m, &b, 400, 2, !timeline_utf8(r.tl), !color);
 	timeline_print_summary(r.tl, &r.summary);
