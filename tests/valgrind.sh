@@ -2,8 +2,9 @@
 # Runs a few programs under valgrind's memcheck: no error, no leak in
 # aiodemo's own code. CPython is not built for valgrind: what it keeps at
 # exit and the uninitialised reads inside it are suppressed
-# (sanitizers/valgrind-python.supp); PYTHONMALLOC=malloc lets memcheck see
-# every Python allocation.
+# (sanitizers/valgrind-python.supp, which names the shared libpython3.11:
+# run it on a build made with -Dpython_static=disabled); PYTHONMALLOC=malloc
+# lets memcheck see every Python allocation.
 # usage: valgrind.sh AIODEMO
 set -eu
 aiodemo=$1

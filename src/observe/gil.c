@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal/pycore_atomic.h"
 #include "internal/pycore_runtime.h"
 
 #include "util/clock.h"
@@ -123,9 +124,11 @@ static const char *holder_name(uintptr_t ts, int n)
 static void sample(void)
 {
 	struct _gil_runtime_state *g = gil_state();
-	int locked = __atomic_load_n(&g->locked._value, __ATOMIC_ACQUIRE);
+	/* CPython's own atomic loads, as take_gil() reads these. */
+	int locked = _Py_atomic_load_explicit(&g->locked, _Py_memory_order_acquire);
 	uintptr_t holder =
-	        locked == 1 ? __atomic_load_n(&g->last_holder._value, __ATOMIC_ACQUIRE) : 1;
+	        locked == 1 ? _Py_atomic_load_explicit(&g->last_holder, _Py_memory_order_acquire)
+	                    : 1;
 	double now = clock_real_now();
 	int n = atomic_load(&gil.nthreads);
 	if (holder != gil.holder) {
