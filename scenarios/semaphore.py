@@ -6,7 +6,7 @@
 # aiodemo: expect "任务 0 执行完成" at 1s
 # aiodemo: expect "任务 3 开始执行" at 1s
 # aiodemo: expect "任务 4 执行完成" at 2s
-# aiodemo: expect before "任务 2 执行完成" "任务 3 开始执行"
+# aiodemo: expect before "任务 0 执行完成" "任务 3 开始执行"
 # aiodemo: notice gather makes five tasks; all start at 0 s, but only three get past
 # aiodemo: notice "async with semaphore". Tasks 3 and 4 wait on the semaphore, not on
 # aiodemo: notice the loop: the loop is free. When tasks 0-2 leave the block at 1 s,
