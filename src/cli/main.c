@@ -28,6 +28,7 @@
 #include "bench/bench.h"
 #include "host/catalog.h"
 #include "child.h"
+#include "outfile.h"
 #include "util/clock.h"
 #include "util/diag.h"
 #include "record/expect.h"
@@ -389,33 +390,51 @@ static int install_signals(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART; /* a write to a slow reader goes on */
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGHUP, &sa, NULL) != 0)
 		return -1;
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* The files asked for, as outfile_check() and write_files() take them. */
+static void outfiles_of(const struct options *o, struct outfile files[3])
+{
+	files[0] = (struct outfile){ o->record, "record", NULL, NULL };
+	files[1] = (struct outfile){ o->trace, "trace", NULL, NULL };
+	files[2] = (struct outfile){ o->svg, "SVG", NULL, NULL };
+}
+
+/* Writes the files asked for, each whole or not at all. Signals wait until
+ * they are in place: a second Ctrl-C must not leave half a record. */
 static int write_files(const struct options *o, const struct record_info *info,
                        const struct timeline *tl, const struct run_summary *s,
                        const struct model *m)
 {
-	const struct {
-		const char *path, *what;
-		int kind;
-	} files[] = { { o->record, "record", 0 }, { o->trace, "trace", 1 }, { o->svg, "SVG", 2 } };
+	struct outfile files[3];
+	outfiles_of(o, files);
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	int status = 0;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (int i = 0; i < 3; i++) {
 		if (!files[i].path)
 			continue;
-		FILE *f = fopen(files[i].path, "w");
-		int rc = -1;
-		if (f) {
-			rc = files[i].kind == 0   ? export_record(f, info, tl, s)
-			     : files[i].kind == 1 ? export_trace(f, info, tl, m)
-			                          : export_svg(f, info, m, s);
-			if (fclose(f) != 0)
+		int rc = outfile_open(&files[i]);
+		if (rc == 0) {
+			rc = i == 0   ? export_record(files[i].f, info, tl, s)
+			     : i == 1 ? export_trace(files[i].f, info, tl, m)
+			              : export_svg(files[i].f, info, m, s);
+			int e = errno;
+			if (outfile_close(&files[i], rc == 0) != 0)
 				rc = -1;
+			else
+				errno = e;
 		}
 		if (rc != 0) {
 			diag_error("cannot write the %s to '%s': %s", files[i].what, files[i].path,
@@ -423,7 +442,18 @@ static int write_files(const struct options *o, const struct record_info *info,
 			status = 1;
 		}
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
+}
+
+/* Checks the files asked for before anything runs; @input is the file the
+ * command reads (the program or the record). */
+static bool files_ok(const struct options *o, const char *input)
+{
+	struct outfile files[3];
+	outfiles_of(o, files);
+	const char *inputs[] = { input };
+	return outfile_check(files, 3, inputs, input ? 1 : 0) == 0;
 }
 
 /* After the run (or a replay): the Gantt chart, the summary, the time of
@@ -512,6 +542,8 @@ static int cmd_replay(const struct options *o)
 {
 	bool color = use_color(o);
 	struct replay r;
+	if (!files_ok(o, o->target))
+		return EXIT_USAGE;
 	if (replay_load(o->target, stdout, o->format, color, false, &r) != 0) {
 		replay_free(&r);
 		return EXIT_USAGE;
@@ -553,6 +585,10 @@ static int cmd_run(const struct options *o)
 	struct program *p = load_program(o);
 	if (!p)
 		return EXIT_USAGE;
+	if (!files_ok(o, p->path)) {
+		program_free(p);
+		return EXIT_USAGE;
+	}
 	bool color = use_color(o);
 	struct timeline *tl = timeline_new(stdout, o->format, color, clock_now());
 	if (!tl) {
@@ -692,7 +728,7 @@ static int cmd_check(const struct options *o)
 		if (fflush(stdout) != 0 || ferror(stdout))
 			return output_failed(errno);
 		if (interrupted)
-			return caught_signal == SIGTERM ? 128 + SIGTERM : RUN_INTERRUPTED;
+			return caught_signal ? 128 + caught_signal : RUN_INTERRUPTED;
 	}
 	if (!o->tap)
 		printf("%d passed, %d failed\n", n - failed, failed);
@@ -760,7 +796,7 @@ static int cmd_compare(const struct options *o)
 	if (rc != 0) {
 		free_side(&sides[0]);
 		free_side(&sides[1]);
-		return rc == RUN_INTERRUPTED && caught_signal == SIGTERM ? 128 + SIGTERM : rc;
+		return rc == RUN_INTERRUPTED && caught_signal ? 128 + caught_signal : rc;
 	}
 	const struct run_summary *sa = &sides[0].r.record.summary, *sb = &sides[1].r.record.summary;
 	struct {

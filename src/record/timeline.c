@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/io.h"
 #include "util/text.h"
 
 #define LANE_WIDTH 26
@@ -262,7 +263,9 @@ static void emit_locked(struct timeline *tl, const struct buf *b)
 {
 	if (!tl->out || tl->broken)
 		return;
-	if (fwrite(b->data, 1, b->len, tl->out) != b->len || fflush(tl->out) != 0) {
+	/* Straight to the descriptor, past a signal that interrupts a write
+	 * blocked on a slow reader: what stdio buffered goes first. */
+	if (fflush(tl->out) != 0 || io_write_all(fileno(tl->out), b->data, b->len) != 0) {
 		tl->broken = true;
 		tl->write_errno = errno;
 		clearerr(tl->out);
