@@ -1024,6 +1024,34 @@ def case_serve_command(aiodemo):
         raise Failure(f'serve offload-sleep: exit {p.returncode}, stderr {p.stderr!r}')
 
 
+def case_hostile_text(aiodemo):
+    """Whatever a program prints, the stream is UTF-8 and the terminal gets
+    no escape sequence (issue: invalid UTF-8 and controls reached them)."""
+    env = dict(os.environ, NO_COLOR='1', LC_ALL='C.UTF-8', TMPDIR=CHILD_TMP)
+    path = prog('hostile_text.py')
+    ref = subprocess.run(['/usr/bin/python3.11', path], capture_output=True, env=env, timeout=60)
+    p = subprocess.run([aiodemo, 'run', path, '--format', 'json'], capture_output=True, env=env, timeout=60)
+    expect_eq('exit status', p.returncode, ref.returncode)
+    lines = []
+    for raw in p.stdout.splitlines():
+        try:
+            text = raw.decode('utf-8')
+        except UnicodeDecodeError as e:
+            raise Failure(f'a line that is not UTF-8: {raw!r}: {e}')
+        lines.append(json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(Failure(c))))
+    says = [e['text'] for e in lines if e.get('kind') == 'say']
+    expect_eq('the printed lines', says[:2], ['surrogate: \ufffd.', 'latin-1: \u00ff\u00fe'])
+    expect_in('the colour line', 'colour: \x1b[31mred\x1b[0m', says[2])
+    errs = [e['text'] for e in lines if e.get('kind') == 'stderr']
+    expect_eq('stderr, as python3 writes it (backslashreplace)', errs, ['stderr surrogate: \\udc80'])
+    t = subprocess.run([aiodemo, 'run', path, '--view', 'events'], capture_output=True, env=env, timeout=60)
+    for c in (b'\x1b', b'\x07', b'\r'):
+        if c in t.stdout:
+            raise Failure(f'{c!r} reached the terminal: {t.stdout!r}')
+    expect_in('the picture of ESC', '\u241b[31mred', t.stdout.decode())
+    expect_in("the task's name, shown", 'evil\u241b]0;title\u2407task', t.stdout.decode())
+
+
 # --- check and compare ---------------------------------------------------------
 
 def case_check(aiodemo):

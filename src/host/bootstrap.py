@@ -207,6 +207,7 @@ class _Output(io.TextIOBase):
 # sys.stdout and sys.stderr when it ends, and what it reports then ("Task
 # exception was never retrieved" of a task in a global) belongs on the
 # timeline as well.
+_aiodemo.set_encoding(sys.stdout.encoding, sys.stdout.errors, sys.stderr.encoding, sys.stderr.errors)
 sys.stdout = sys.__stdout__ = _Output(sys.stdout, _aiodemo.write_stdout)
 sys.stderr = sys.__stderr__ = _Output(sys.stderr, _aiodemo.write_stderr)
 

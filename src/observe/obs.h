@@ -62,6 +62,8 @@ struct observer {
 	PyObject *getline;      /* linecache.getline */
 	PyObject *libdirs;      /* tuple of library prefixes: frames there are not the program's */
 	size_t ntasks;
+	bool *named; /* by lane: the task's name was read at its first step */
+	size_t namedcap;
 	struct obs_job *jobs; /* by job number, under lock */
 	size_t njobs, jobcap;
 	double max_queue_wait;

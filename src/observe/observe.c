@@ -569,11 +569,43 @@ static PyObject *handle_task(PyObject *handle)
 	return owner;
 }
 
+/* asyncio.create_task(coro, name=...) names the task after it is made,
+ * when its lane has a name already: at its first step, the lane takes the
+ * task's name ("evil Task" for "Task-2" in "Task-2 shout()"). */
+static void check_name(PyObject *task, int lane)
+{
+	if ((size_t)lane >= obs.namedcap) {
+		size_t cap = obs.namedcap ? obs.namedcap * 2 : 64;
+		while (cap <= (size_t)lane)
+			cap *= 2;
+		obs.named = xrealloc(obs.named, cap * sizeof(bool));
+		memset(obs.named + obs.namedcap, 0, (cap - obs.namedcap) * sizeof(bool));
+		obs.namedcap = cap;
+	}
+	if (obs.named[lane])
+		return;
+	obs.named[lane] = true;
+	PyObject *name = PyObject_CallMethod(task, "get_name", NULL);
+	const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
+	const char *label = timeline_lane_name(obs.tl, lane);
+	const char *rest = strchr(label, ' ');
+	size_t n = rest ? (size_t)(rest - label) : strlen(label);
+	if (s && (strlen(s) != n || strncmp(s, label, n) != 0)) {
+		struct buf b = { 0 };
+		buf_printf(&b, "%s%s", s, rest ? rest : "");
+		timeline_lane_rename(obs.tl, lane, b.data);
+		buf_free(&b);
+	}
+	PyErr_Clear();
+	Py_XDECREF(name);
+}
+
 static void begin_step(PyObject *handle, double now)
 {
 	PyObject *task = handle_task(handle);
 	int lane = task ? task_lane(task) : -1;
 	if (lane >= 0) {
+		check_name(task, lane);
 		/* Cancelled while it was ready: by whom is not known. */
 		if (task_flag(task, "_must_cancel"))
 			note_cancel(task, lane, now, "cancel requested while it was ready");
@@ -976,6 +1008,9 @@ void observe_finish(struct run_summary *s, double end)
 void observe_free(void)
 {
 	free(obs.lags);
+	free(obs.named);
+	obs.named = NULL;
+	obs.namedcap = 0;
 	free(obs.slow);
 	free(obs.jobs);
 	free(obs.blocked_what);

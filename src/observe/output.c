@@ -5,6 +5,8 @@
  * whole, so lines of two threads never mix. */
 #include "obs.h"
 
+#include <stdio.h>
+
 #include <string.h>
 #include <unistd.h>
 
@@ -45,6 +47,22 @@ static struct partial *find_partial(unsigned long ident, bool err, bool make)
 	return &partials[npartials++];
 }
 
+/* The encodings and error handlers of the real sys.stdout and sys.stderr. */
+static char encoding[2][64] = { "utf-8", "utf-8" },
+            errors[2][64] = { "strict", "backslashreplace" };
+
+static PyObject *m_set_encoding(PyObject *m, PyObject *args)
+{
+	const char *e0, *r0, *e1, *r1;
+	if (!PyArg_ParseTuple(args, "ssss:set_encoding", &e0, &r0, &e1, &r1))
+		return NULL;
+	snprintf(encoding[0], sizeof(encoding[0]), "%s", e0);
+	snprintf(errors[0], sizeof(errors[0]), "%s", r0);
+	snprintf(encoding[1], sizeof(encoding[1]), "%s", e1);
+	snprintf(errors[1], sizeof(errors[1]), "%s", r1);
+	Py_RETURN_NONE;
+}
+
 /* Text written to sys.stdout or sys.stderr, as TextIOWrapper.write()
  * takes it: a str, whose length is returned. */
 static PyObject *output_write(bool err, PyObject *arg)
@@ -54,10 +72,14 @@ static PyObject *output_write(bool err, PyObject *arg)
 		             Py_TYPE(arg)->tp_name);
 		return NULL;
 	}
-	Py_ssize_t n;
-	const char *s = PyUnicode_AsUTF8AndSize(arg, &n);
-	if (!s)
+	/* Encoded as the stream it stands for would encode it: its encoding and
+	 * its errors (surrogateescape in the C locale, backslashreplace for
+	 * stderr), so that what python3 prints or refuses, aiodemo does too. */
+	PyObject *bytes = PyUnicode_AsEncodedString(arg, encoding[err], errors[err]);
+	if (!bytes)
 		return NULL;
+	Py_ssize_t n = PyBytes_GET_SIZE(bytes);
+	const char *s = PyBytes_AS_STRING(bytes);
 	unsigned long ident = PyThread_get_thread_ident();
 	const char *end = s + n;
 	while (s < end) {
@@ -76,6 +98,7 @@ static PyObject *output_write(bool err, PyObject *arg)
 		}
 		s = nl + 1;
 	}
+	Py_DECREF(bytes);
 	return PyLong_FromSsize_t(PyUnicode_GET_LENGTH(arg));
 }
 
@@ -104,6 +127,8 @@ void obs_output_flush_all(void)
 PyMethodDef obs_output_methods[] = {
 	{ "write_stdout", m_write_stdout, METH_O,
 	  "write_stdout(text): what the program writes to sys.stdout" },
+	{ "set_encoding", m_set_encoding, METH_VARARGS,
+	  "set_encoding(out_encoding, out_errors, err_encoding, err_errors)" },
 	{ "write_stderr", m_write_stderr, METH_O,
 	  "write_stderr(text): what the program writes to sys.stderr" },
 	{ NULL, NULL, 0, NULL },

@@ -167,6 +167,17 @@ void timeline_blocked_cpu(struct timeline *tl, double share)
 	pthread_mutex_unlock(&tl->lock);
 }
 
+/* A lane's name is the program's (a task's name): UTF-8, and nothing a
+ * terminal obeys. */
+static char *shown_name(const char *name)
+{
+	struct buf valid = { 0 }, shown = { 0 };
+	text_add_utf8(&valid, name, strlen(name));
+	text_add_visible(&shown, valid.data ? valid.data : "", true);
+	buf_free(&valid);
+	return shown.data ? buf_steal(&shown) : xstrdup("");
+}
+
 int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name)
 {
 	pthread_mutex_lock(&tl->lock);
@@ -175,9 +186,19 @@ int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name)
 		tl->lanes = xrealloc(tl->lanes, (size_t)tl->lanecap * sizeof(*tl->lanes));
 	}
 	int id = tl->nlanes++;
-	tl->lanes[id] = (struct tl_lane){ xstrdup(name), kind };
+	tl->lanes[id] = (struct tl_lane){ shown_name(name), kind };
 	pthread_mutex_unlock(&tl->lock);
 	return id;
+}
+
+void timeline_lane_rename(struct timeline *tl, int id, const char *name)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (id >= 0 && id < tl->nlanes) {
+		free(tl->lanes[id].name);
+		tl->lanes[id].name = shown_name(name);
+	}
+	pthread_mutex_unlock(&tl->lock);
 }
 
 const char *timeline_lane_name(struct timeline *tl, int id)
@@ -223,7 +244,7 @@ static void format_text(struct timeline *tl, const struct tl_event *e, struct bu
 	if (e->kind == K_SAY) {
 		if (tl->color)
 			buf_puts(b, "\033[1m");
-		buf_puts(b, e->text);
+		text_add_visible(b, e->text, tl->utf8);
 		if (tl->color)
 			buf_puts(b, "\033[0m");
 	} else {
@@ -233,7 +254,8 @@ static void format_text(struct timeline *tl, const struct tl_event *e, struct bu
 		                                           : "\033[2m";
 		if (tl->color)
 			buf_puts(b, color);
-		buf_printf(b, "%s %s", mark(tl, e->kind), e->text);
+		buf_printf(b, "%s ", mark(tl, e->kind));
+		text_add_visible(b, e->text, tl->utf8);
 		if (tl->color)
 			buf_puts(b, "\033[0m");
 	}
@@ -284,6 +306,13 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	if (tl->nevents == tl->eventcap) {
 		tl->eventcap = tl->eventcap ? tl->eventcap * 2 : 256;
 		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
+	}
+	/* Whatever a program prints, the stream and the record stay UTF-8. */
+	if (text.len && !text_is_utf8(text.data, text.len, NULL)) {
+		struct buf valid = { 0 };
+		text_add_utf8(&valid, text.data, text.len);
+		buf_free(&text);
+		text = valid;
 	}
 	struct tl_event *e = &tl->events[tl->nevents++];
 	*e = (struct tl_event){

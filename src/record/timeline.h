@@ -91,6 +91,9 @@ double timeline_t0(const struct timeline *tl);
 /** Registers a lane and returns its id; safe from any thread. */
 int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name);
 
+/** Renames lane @id (a task named after its creation); safe from any thread. */
+void timeline_lane_rename(struct timeline *tl, int id, const char *name);
+
 /** The name of lane @id. */
 const char *timeline_lane_name(struct timeline *tl, int id);
 

@@ -112,6 +112,33 @@ bool text_is_utf8(const char *s, size_t n, size_t *bad)
 	return true;
 }
 
+void text_add_utf8(struct buf *b, const char *s, size_t n)
+{
+	size_t bad;
+	while (n > 0 && !text_is_utf8(s, n, &bad)) {
+		buf_add(b, s, bad);
+		buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
+		s += bad + 1;
+		n -= bad + 1;
+	}
+	buf_add(b, s, n);
+}
+
+void text_add_visible(struct buf *b, const char *s, bool utf8)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			buf_putc(b, (char)c);
+		else if (!utf8)
+			buf_printf(b, "^%c", c == 0x7f ? '?' : c + 0x40);
+		else if (c == 0x7f)
+			buf_puts(b, "\xe2\x90\xa1"); /* U+2421 SYMBOL FOR DELETE */
+		else                                 /* U+2400 + c: the control pictures */
+			buf_printf(b, "\xe2\x90%c", (char)(0x80 + c));
+	}
+}
+
 /* Optimal string alignment distance: a swap of two neighbours costs 1, so
  * "rnu" is one edit from "run". */
 static size_t edit_distance(const char *a, const char *b)

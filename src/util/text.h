@@ -21,6 +21,16 @@ int text_width(const char *s);
  *  says), then spaces up to @width. */
 void text_pad(struct buf *b, const char *s, int width, bool utf8);
 
+/** Appends @n bytes of @s as valid UTF-8: each byte of a sequence that is
+ *  not UTF-8 becomes U+FFFD. */
+void text_add_utf8(struct buf *b, const char *s, size_t n);
+
+/** Appends the NUL-terminated @s as a terminal can show it without taking
+ *  it as a command: C0 controls and DEL (ESC of a colour sequence, BEL,
+ *  CR...) become their pictures, U+241B and co (^[ and co when !@utf8);
+ *  tab stays. */
+void text_add_visible(struct buf *b, const char *s, bool utf8);
+
 /** The closest of @n @names to @word within a small edit distance (a swap
  *  of neighbours counts one), or NULL: for "did you mean ...?". */
 const char *suggest_name(const char *word, const char *const *names, size_t n);
