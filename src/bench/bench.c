@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "util/diag.h"
 #include "host/program.h"
 #include "util/text.h"
+#include "util/tmpfile.h"
 
 #include "bench_programs.inc"
 
@@ -570,13 +570,6 @@ static void bench_start(struct bench *b)
 
 /* --- the temporary directory --------------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
-
 static bool write_file(const char *dir, const char *name, const char *text, size_t len)
 {
 	struct buf path = { 0 };
@@ -594,15 +587,12 @@ static bool write_file(const char *dir, const char *name, const char *text, size
 /* Makes the directory and writes the programs into it. */
 static bool set_up(struct bench *b)
 {
-	const char *tmp = getenv("TMPDIR");
-	struct buf dir = { 0 };
-	buf_printf(&dir, "%s/aiodemo-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir.data)) {
-		diag_error("cannot create a temporary directory %s: %s", dir.data, strerror(errno));
-		buf_free(&dir);
+	b->dir = tmp_make("bench", true);
+	if (!b->dir) {
+		diag_error("cannot create a temporary directory in %s: %s", tmp_dir(),
+		           strerror(errno));
 		return false;
 	}
-	b->dir = buf_steal(&dir);
 	struct buf path = { 0 };
 	buf_printf(&path, "%s/report.json", b->dir);
 	b->report = buf_steal(&path);
@@ -647,7 +637,7 @@ static bool set_up(struct bench *b)
 static void tear_down(struct bench *b)
 {
 	if (b->dir)
-		nftw(b->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		tmp_remove(b->dir);
 	free(b->dir);
 	free(b->report);
 	free(b->errors);

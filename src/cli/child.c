@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/diag.h"
+#include "util/tmpfile.h"
 
 extern char **environ;
 
@@ -32,19 +33,9 @@ bool child_active(void)
 /* A fresh, empty file in $TMPDIR for the record; its path is malloc'd. */
 static char *temp_record(void)
 {
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	size_t n = strlen(dir) + sizeof("/aiodemo-record-XXXXXX");
-	char *path = xmalloc(n);
-	snprintf(path, n, "%s/aiodemo-record-XXXXXX", dir);
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		diag_error("cannot create a temporary file in %s: %s", dir, strerror(errno));
-		free(path);
-		return NULL;
-	}
-	close(fd);
+	char *path = tmp_make("record", false);
+	if (!path)
+		diag_error("cannot create a temporary file in %s: %s", tmp_dir(), strerror(errno));
 	return path;
 }
 

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/diag.h"
+#include "util/tmpfile.h"
 #include "observe/observe.h"
 #include "pyclock.h"
 
@@ -248,11 +248,6 @@ static void catch_term(bool on)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
              struct run_summary *s, struct host_result *r)
 {
@@ -283,19 +278,18 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	/* A built-in runs in a directory of its own, removed afterwards; a
 	 * file runs where it is called, as python3 runs it. */
 	if (p->builtin) {
-		const char *t = getenv("TMPDIR");
-		struct buf path = { 0 };
-		buf_printf(&path, "%s/aiodemo-XXXXXX", t && *t ? t : "/tmp");
-		char *made = mkdtemp(path.data);
+		char *made = tmp_make("run", true);
 		if (!made || !getcwd(cwd, sizeof(cwd)) || chdir(made) != 0) {
 			diag_error("cannot make a directory for the run: %s", strerror(errno));
-			buf_free(&path);
+			if (made)
+				tmp_remove(made);
+			free(made);
 			status = 1;
 			goto out;
 		}
 		snprintf(dir, sizeof(dir), "%s", made);
 		have_tmp = true;
-		buf_free(&path);
+		free(made);
 	} else {
 		char real[PATH_MAX];
 		if (!realpath(p->path, real))
@@ -339,7 +333,7 @@ out:
 	if (have_tmp) {
 		if (cwd[0] && chdir(cwd) != 0)
 			diag_warning("cannot go back to '%s': %s", cwd, strerror(errno));
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		tmp_remove(dir);
 	}
 	return status;
 }
