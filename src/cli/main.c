@@ -77,8 +77,9 @@ static const char usage_text[] =
         "                   [--record FILE] [--trace FILE] [--svg FILE]\n"
         "       aiodemo serve NAME|FILE.py [--port P] [--param NAME=VALUE]... [--scale F]\n"
         "       aiodemo show NAME|FILE\n"
-        "       aiodemo check [NAME|FILE]... [--scale F] [--tap]\n"
-        "       aiodemo compare A B [--scale F] [--format text|json] [--color=WHEN]\n"
+        "       aiodemo check [NAME|FILE]... [--scale F] [--param NAME=VALUE]... [--tap]\n"
+        "       aiodemo compare A B [--scale F] [--param NAME=VALUE]... [--format text|json]\n"
+        "                   [--color=WHEN]\n"
         "       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] "
         "[--color=WHEN]\n"
         "                   [--trace FILE] [--svg FILE]\n"
@@ -149,6 +150,10 @@ static int usage_error(const char *fmt, ...)
 
 static int parse_scale(const char *s, double *out)
 {
+	/* A decimal number as people write one: strtod() also takes " 1",
+	 * "0x10" and "inf". */
+	if (!*s || strspn(s, "0123456789.eE+-") != strlen(s))
+		return -1;
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
@@ -222,7 +227,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			char *end;
 			errno = 0;
 			o->port = strtol(optarg, &end, 10);
-			if (end == optarg || *end || errno || o->port < 1 || o->port > 65535)
+			if (end == optarg || *end || errno || o->port < 1 || o->port > 65535 ||
+			    strspn(optarg, "0123456789") != strlen(optarg))
 				return usage_error(
 				        "--port takes a port number from 1 to 65535, not '%s'",
 				        optarg);
@@ -351,12 +357,16 @@ static int cmd_list(void)
 
 /* Whether all @n targets load and compile: a typo should be a usage error
  * found before anything runs. */
-static bool all_load(char *const *targets, int n)
+static bool all_load(const struct options *o, char *const *targets, int n)
 {
 	struct program **ps = xcalloc((size_t)n + 1, sizeof(*ps));
 	bool ok = true;
-	for (int i = 0; i < n && ok; i++)
+	for (int i = 0; i < n && ok; i++) {
 		ok = (ps[i] = program_load(targets[i])) != NULL;
+		/* --param goes to every run: each program must declare it. */
+		for (int k = 0; ok && k < o->nparams; k++)
+			ok = program_set_param(ps[i], o->params[k]) == 0;
+	}
 	if (ok)
 		ok = host_check_compiles(ps, n) == 0;
 	for (int i = 0; i < n; i++)
@@ -644,7 +654,7 @@ static int cmd_run(const struct options *o)
 /* The options every child run of check and compare gets. */
 static struct child_options child_options_of(const struct options *o)
 {
-	return (struct child_options){ o->scale, o->slow, NULL, 0 };
+	return (struct child_options){ o->scale, o->slow, o->params, o->nparams };
 }
 
 /* Runs one program in a child process; returns true if it ran to its end
@@ -695,7 +705,7 @@ static int cmd_check(const struct options *o)
 		diag_error("cannot set up signal handling: %s", strerror(errno));
 		return 1;
 	}
-	if (!all_load(o->targets, o->ntargets))
+	if (!all_load(o, o->targets, o->ntargets))
 		return EXIT_USAGE;
 	if (o->tap)
 		printf("1..%d\n", n);
@@ -785,7 +795,7 @@ static int cmd_compare(const struct options *o)
 		diag_error("cannot set up signal handling: %s", strerror(errno));
 		return 1;
 	}
-	if (!all_load(o->targets, 2))
+	if (!all_load(o, o->targets, 2))
 		return EXIT_USAGE;
 	struct side sides[2];
 	int rc = run_side(o, o->targets[0], &sides[0]);

@@ -288,6 +288,9 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	return 0;
 }
 
+/* The largest record read: some 3 million events. */
+#define MAX_RECORD (256 << 20)
+
 int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
                 struct replay *r)
 {
@@ -300,10 +303,15 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 	struct buf b = { 0 };
 	char chunk[65536];
 	size_t n;
-	while (b.len <= INT_MAX && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	while (b.len <= MAX_RECORD && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&b, chunk, n);
 	int rc;
-	if (ferror(f)) {
+	if (b.len > MAX_RECORD) {
+		/* /dev/zero, or a record no run of a teaching program makes. */
+		diag_error("cannot read record '%s': it is larger than %d MiB", path,
+		           MAX_RECORD >> 20);
+		rc = -1;
+	} else if (ferror(f)) {
 		diag_error("cannot read record '%s': %s", path, strerror(errno));
 		rc = -1;
 	} else {
