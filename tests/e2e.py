@@ -1367,6 +1367,15 @@ def case_sigterm(aiodemo):
     expect_eq('exit status after SIGTERM', status, 143)
     _, summary = parse_json_stream(out, 1)
     expect_eq('status', summary['status'], 'interrupted')
+    expect_eq('what stopped it', summary['error'], 'SIGTERM, which stops a run as Ctrl-C does')
+    # SIGHUP (a closed terminal) the same, with 129.
+    with Started(aiodemo, 'run', 'offload-sleep', '--format', 'json') as p:
+        p.read_until(lambda e: e['kind'] == 'job-start', 'job')
+        p.p.send_signal(signal.SIGHUP)
+        status, out, err = p.finish()
+    expect_eq('exit status after SIGHUP', status, 129)
+    _, summary = parse_json_stream(out, 1)
+    expect_eq('what stopped it', summary['error'], 'SIGHUP, which stops a run as Ctrl-C does')
 
 
 def case_killed_parent_leaves_no_worker(aiodemo):
@@ -1380,8 +1389,13 @@ def case_killed_parent_leaves_no_worker(aiodemo):
     for pid in pids:
         if not gone(pid):
             raise Failure(f'worker process {pid} outlived a SIGKILLed aiodemo')
-    # SIGKILL leaves no chance to clean up: the built-in's directory stays.
-    clear(CHILD_TMP)
+    # SIGKILL leaves no chance to clean up: the built-in's directory stays,
+    # and the next run removes it.
+    left = [n for n in os.listdir(CHILD_TMP) if n.startswith('aiodemo-run-')]
+    if not left:
+        raise Failure('no directory left by the killed run: nothing shows the next run removes it')
+    run(aiodemo, 'run', 'to-thread-basic', '--scale', str(SCALE))
+    expect_eq('what a killed run left, after the next run', [n for n in os.listdir(CHILD_TMP) if n in left], [])
 
 
 def case_closed_pipe(aiodemo):

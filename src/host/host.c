@@ -319,8 +319,14 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 		Py_DECREF(res);
 	else
 		finish_exception(r);
-	if (r->interrupted && term_signal)
+	if (r->interrupted && term_signal) {
 		r->exit_status = 128 + term_signal;
+		/* Not Ctrl-C's KeyboardInterrupt: say which signal it was. */
+		free(r->error);
+		struct buf why = { 0 };
+		buf_printf(&why, "%s, which stops a run as Ctrl-C does", term_signal == SIGTERM ? "SIGTERM" : "SIGHUP");
+		r->error = buf_steal(&why);
+	}
 out:
 	Py_XDECREF(code);
 	observe_stop_python();
