@@ -112,7 +112,9 @@ def compare(name, ref, got, cpu):
 def main():
     aiodemo = os.path.abspath(sys.argv[1])
     names = sys.argv[2:] or sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, 'scenarios')) if f.endswith('.py'))
-    cases = [(n, os.path.join(ROOT, 'scenarios', n + '.py'), n) for n in names if n not in SKIP]
+    # A name is a built-in program's; a path ending in .py, a program file.
+    cases = [(os.path.basename(n)[:-3], os.path.abspath(n), os.path.abspath(n)) if n.endswith('.py')
+             else (n, os.path.join(ROOT, 'scenarios', n + '.py'), n) for n in names if n not in SKIP]
     progdir = os.path.join(HERE, 'programs')
     if not sys.argv[2:] and os.path.isdir(progdir):
         for f in sorted(os.listdir(progdir)):
