@@ -13,6 +13,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import strict_json  # noqa: E402
+
+strict_json.install()
+
 
 def record(aiodemo, name, *args):
     with tempfile.TemporaryDirectory() as d:

@@ -23,6 +23,11 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import strict_json  # noqa: E402
+
+strict_json.install()
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PYTHON = '/usr/bin/python3.11' if os.path.exists('/usr/bin/python3.11') else shutil.which('python3')
