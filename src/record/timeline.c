@@ -294,6 +294,17 @@ static void emit_locked(struct timeline *tl, const struct buf *b)
 	}
 }
 
+/* Prints @e in the timeline's format; the lock is held. */
+static void print_event_locked(struct timeline *tl, const struct tl_event *e)
+{
+	buf_clear(&tl->line);
+	if (tl->fmt == TL_JSON)
+		format_json(tl, e, &tl->line);
+	else
+		format_text(tl, e, &tl->line);
+	emit_locked(tl, &tl->line);
+}
+
 void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
                   double dur, const char *fmt, ...)
 {
@@ -322,12 +333,7 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	buf_free(&text);
 	if (tl->out && !tl->broken && tl->print_events &&
 	    (timeline_kind_printed(kind) || (tl->fmt == TL_JSON && tl->print_steps))) {
-		buf_clear(&tl->line);
-		if (tl->fmt == TL_JSON)
-			format_json(tl, e, &tl->line);
-		else
-			format_text(tl, e, &tl->line);
-		emit_locked(tl, &tl->line);
+		print_event_locked(tl, e);
 	}
 	pthread_mutex_unlock(&tl->lock);
 }
@@ -358,12 +364,7 @@ void timeline_print_events(struct timeline *tl)
 		const struct tl_event *e = &tl->events[i];
 		if (!timeline_kind_printed(e->kind))
 			continue;
-		buf_clear(&tl->line);
-		if (tl->fmt == TL_JSON)
-			format_json(tl, e, &tl->line);
-		else
-			format_text(tl, e, &tl->line);
-		emit_locked(tl, &tl->line);
+		print_event_locked(tl, e);
 	}
 	pthread_mutex_unlock(&tl->lock);
 }
