@@ -108,7 +108,8 @@ CATEGORIES = {
         'KeyboardInterrupt traceback from CPython\'s start, and may leave its temporary directory',
     'signal-at-end':
         'a signal after the program\'s end (Py_FinalizeEx, the report): aiodemo dies of it, or of '
-        'SIGSEGV for SIGTERM/SIGHUP, before the summary, and may leave its temporary directory',
+        'SIGSEGV for SIGTERM/SIGHUP (on_term() calls PyErr_SetInterruptEx() in Py_FinalizeEx()), before '
+        'the summary, and may leave its temporary directory',
     'check-child-window':
         'a child run of check/compare died of the signal in the start or end window and left its '
         'temporary directory',
@@ -710,6 +711,8 @@ def judge(aiodemo, spec, base, r, rc, left, tmpdir, out_dir, stale):
     # or what Py_InitializeFromConfig() says of it.
     start_trace = (b'KeyboardInterrupt' in err and b'<frozen importlib' in err) or \
         b"cannot set up aiodemo's event loop" in err or b'cannot start Python' in err
+    # A crash that a sanitizer catches exits 1 with its report.
+    crashed = rc == -signal.SIGSEGV or (rc == 1 and b'ERROR: AddressSanitizer: SEGV' in err)
     child_window = spec.cmd != 'run' and (re.search(rb'ended with status 1[2-5]\d and left no record', err)
                                           or start_trace)
     if rc == want and first:
@@ -745,7 +748,7 @@ def judge(aiodemo, spec, base, r, rc, left, tmpdir, out_dir, stale):
     last_sig = r.sent[-1][1] if r.sent else 0
     window = None
     if not rc_clean and handled and spec.cmd == 'run' and (
-            rc in (-SIGNUM[first], -signal.SIGINT, -signal.SIGSEGV) or (rc == 1 and start_trace)):
+            rc in (-SIGNUM[first], -signal.SIGINT) or crashed or (rc == 1 and start_trace)):
         if start_trace:
             window = 'signal-at-start'
         elif events_seen:
@@ -758,7 +761,7 @@ def judge(aiodemo, spec, base, r, rc, left, tmpdir, out_dir, stale):
 
     if not rc_clean:
         wanted = f'wanted {want}' + (f' (or {base.rc} if it had ended)' if handled else '')
-        how = 'crashed with SIGSEGV' if rc == -signal.SIGSEGV else f'exit {rc}'
+        how = f'crashed with SIGSEGV (exit {rc})' if crashed else f'exit {rc}'
         if rc == 1 and eintr:
             problems.add('slow-reader-eintr', f'exit 1: {err_text.strip()[-200:]}')
         elif spec.cmd != 'run' and first == 'HUP' and rc == -signal.SIGHUP:
@@ -771,7 +774,7 @@ def judge(aiodemo, spec, base, r, rc, left, tmpdir, out_dir, stale):
             problems.add('exit-status', f'{how}, {wanted}')
 
     if err and first != 'KILL' and not (rc == 1 and eintr):
-        cat = ('slow-reader-eintr' if eintr else window if window and start_trace
+        cat = ('slow-reader-eintr' if eintr else window if window and (start_trace or crashed)
                else 'check-child-window' if child_window
                else 'lost-stderr' if b'lost sys.stderr' in err and spec.signal == 'INTx2' else 'stderr')
         problems.add(cat, f'stderr: {err_text[-1500:]}')
@@ -893,9 +896,10 @@ def expect_end(r, want_rc, problems, category, what, summary=True, tmp_clean=Tru
     rc, left = r.finish()
     err = bytes(r.err.data)
     if rc not in want_rc:
-        how = 'crashed with SIGSEGV' if rc == -signal.SIGSEGV else f'exit {rc}'
+        crashed = rc == -signal.SIGSEGV or b'ERROR: AddressSanitizer: SEGV' in err
+        how = f'crashed with SIGSEGV (exit {rc})' if crashed else f'exit {rc}'
         problems.add(category, f'{what}: {how}, wanted {" or ".join(map(str, sorted(want_rc)))}'
-                     + (f'; stderr: {err.decode(errors="replace")[-300:]}' if err else ''))
+                     + (f'; stderr: {err.decode(errors="replace")[-300:]}' if err and not crashed else ''))
     elif err:
         problems.add(category, f'{what}: stderr: {err.decode(errors="replace")[-300:]}')
     if summary and rc in want_rc and (rc != 0 or summary == 'always'):
@@ -1105,7 +1109,7 @@ def main():
     ap.add_argument('aiodemo')
     ap.add_argument('--runs', type=int, default=160)
     ap.add_argument('--seed', type=int, default=1)
-    ap.add_argument('--only', help='the random runs K,K,... of --seed only')
+    ap.add_argument('--only', help='the random runs (plans) K,K,... of --seed only')
     ap.add_argument('--repeat', type=int, default=1, help='each run of --only R times')
     ap.add_argument('--no-cases', action='store_true', help='the random runs only')
     ap.add_argument('--keep', action='store_true', help='keep the temporary directory')
@@ -1182,7 +1186,7 @@ def main():
             sent = ', '.join(f'{s} at {t:.3f} s' for s, t in o.sent)
             if o.ended_before:
                 sent += ' (it had ended)'
-            desc = f'#{spec.k} {spec.describe(base)} | {o.kind}, exit {o.rc}'
+            desc = f'plan {spec.k}: {spec.describe(base)} | {o.kind}, exit {o.rc}'
             v = verdict(problems)
             stats[(spec.cmd, spec.signal, spec.reader, o.kind)] += 1
             if not problems:
