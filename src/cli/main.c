@@ -19,6 +19,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -939,10 +940,21 @@ static int cmd_show(const struct options *o)
 
 int main(int argc, char **argv)
 {
+	/* Until a command is ready for them, signals wait: a run's CPython
+	 * takes them once the program runs (host.c), the other commands as
+	 * soon as they start. */
+	sigset_t held;
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &held, NULL);
 	setlocale(LC_ALL, "");
 	diag_color = isatty(STDERR_FILENO) && !no_color();
 	struct options o = { 0 };
 	int status = parse_args(argc, argv, &o);
+	if (status < 0 && strcmp(o.command, "run") != 0 && strcmp(o.command, "serve") != 0)
+		pthread_sigmask(SIG_UNBLOCK, &held, NULL);
 	if (status < 0) {
 		if (!strcmp(o.command, "list"))
 			status = cmd_list();

@@ -63,6 +63,11 @@ static void sweep(const char *dir)
 	closedir(d);
 }
 
+void tmp_sweep(void)
+{
+	sweep(tmp_dir());
+}
+
 char *tmp_make(const char *what, bool dir)
 {
 	sweep(tmp_dir());

@@ -14,6 +14,9 @@ const char *tmp_dir(void);
  *  gone. Returns the path (malloc'ed), or NULL with errno. */
 char *tmp_make(const char *what, bool dir);
 
+/** Removes what processes that are gone left in tmp_dir(). */
+void tmp_sweep(void);
+
 /** Removes @path and, for a directory, all it holds. */
 void tmp_remove(const char *path);
 
