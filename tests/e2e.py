@@ -1052,7 +1052,8 @@ def case_hostile_text(aiodemo):
         lines.append(json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(Failure(c))))
     says = [e['text'] for e in lines if e.get('kind') == 'say']
     expect_eq('the printed lines', says[:2], ['surrogate: \ufffd.', 'latin-1: \u00ff\u00fe'])
-    expect_in('the colour line', 'colour: \x1b[31mred\x1b[0m', says[2])
+    expect_eq('a NUL, shown as its picture', says[2], 'a nul\u2400and after')
+    expect_in('the colour line', 'colour: \x1b[31mred\x1b[0m', says[3])
     errs = [e['text'] for e in lines if e.get('kind') == 'stderr']
     expect_eq('stderr, as python3 writes it (backslashreplace)', errs, ['stderr surrogate: \\udc80'])
     t = subprocess.run([aiodemo, 'run', path, '--view', 'events'], capture_output=True, env=env, timeout=60)

@@ -25,14 +25,23 @@ static size_t npartials;
 
 static void emit(bool err, const char *s, size_t n)
 {
-	if (getpid() != obs.pid) {
-		obs_child_line(err, s, n);
-		return;
+	/* A NUL would end the line's text: it is shown as its picture, U+2400. */
+	struct buf nul = { 0 };
+	if (memchr(s, '\0', n)) {
+		for (size_t i = 0; i < n; i++)
+			if (s[i])
+				buf_putc(&nul, s[i]);
+			else
+				buf_puts(&nul, "\xe2\x90\x80");
+		s = nul.data;
+		n = nul.len;
 	}
-	if (!obs.tl)
-		return;
-	timeline_add(obs.tl, clock_real_now(), obs_current_lane(), err ? K_STDERR : K_SAY, 0, 0, -1,
-	             "%.*s", (int)n, s);
+	if (getpid() != obs.pid)
+		obs_child_line(err, s, n);
+	else if (obs.tl)
+		timeline_add(obs.tl, clock_real_now(), obs_current_lane(), err ? K_STDERR : K_SAY,
+		             0, 0, -1, "%.*s", (int)n, s);
+	buf_free(&nul);
 }
 
 static struct partial *find_partial(unsigned long ident, bool err, bool make)

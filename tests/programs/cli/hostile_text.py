@@ -13,6 +13,7 @@ async def shout():
 async def main():
     print("surrogate: \udcff.")
     print(b"latin-1: \xff\xfe".decode("latin-1"))
+    print("a nul\x00and after")
     sys.stderr.write("stderr surrogate: \udc80\n")
     await asyncio.create_task(shout(), name="evil\x1b]0;title\x07task")
 
