@@ -817,7 +817,8 @@ def judge(aiodemo, spec, base, r, rc, left, tmpdir, out_dir, stale):
     stale_now = [e for e in entries if e in stale]
     own = [e for e in entries if e not in stale]
     if stale and first != 'KILL':
-        if stale_now:
+        # A run a signal ended before it started could not remove them.
+        if stale_now and 'signal-at-start' not in problems.categories():
             problems.add('stale-tmpdir', f'the stale {", ".join(stale_now)} of a SIGKILLed run is still there')
     elif stale:
         own = entries

@@ -738,8 +738,16 @@ static int cmd_check(const struct options *o)
 		buf_free(&report);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			return output_failed(errno);
-		if (interrupted)
-			return caught_signal ? 128 + caught_signal : RUN_INTERRUPTED;
+		if (interrupted) {
+			int sig = caught_signal ? caught_signal : SIGINT;
+			const char *name = sig == SIGTERM  ? "SIGTERM"
+			                   : sig == SIGHUP ? "SIGHUP"
+			                                   : "SIGINT";
+			printf(o->tap ? "# interrupted by %s after %d of %d\n"
+			              : "interrupted by %s after %d of %d\n",
+			       name, i + 1, n);
+			return 128 + sig;
+		}
 	}
 	if (!o->tap)
 		printf("%d passed, %d failed\n", n - failed, failed);

@@ -287,7 +287,10 @@ static void emit_locked(struct timeline *tl, const struct buf *b)
 		return;
 	/* Straight to the descriptor, past a signal that interrupts a write
 	 * blocked on a slow reader: what stdio buffered goes first. */
-	if (fflush(tl->out) != 0 || io_write_all(fileno(tl->out), b->data, b->len) != 0) {
+	int fd = fileno(tl->out); /* -1 for a stream in memory: stdio then */
+	if (fflush(tl->out) != 0 ||
+	    (fd >= 0 ? io_write_all(fd, b->data, b->len) != 0
+	             : fwrite(b->data, 1, b->len, tl->out) != b->len || fflush(tl->out) != 0)) {
 		tl->broken = true;
 		tl->write_errno = errno;
 		clearerr(tl->out);
