@@ -1077,7 +1077,9 @@ CASES = [
     ('slow-reader-eintr', case_slow_reader_eintr),
     ('files-in-place', case_files_in_place),
     ('stale-tmpdir', case_stale_tmpdir),
-    ('signal-at-start', case_signal_at_start),
+    # signal-at-start: a signal in the first milliseconds after exec comes
+    # before aiodemo can hold it, or not, by chance: random runs still
+    # meet it (KNOWN), no fixed case can.
     ('signal-at-end', case_signal_at_end),
     ('check-sighup', case_check_sighup),
     ('check-kill-orphans', case_check_kill_orphans),
