@@ -1,0 +1,467 @@
+"""A generated program run on a virtual clock, to prove it deterministic.
+
+simulate(source, path) runs the program in this interpreter (call it in a
+forked child: it patches time.sleep, the event loop policy and
+ProcessPoolExecutor, and it creates tasks, whose default names count up for
+the life of the process) on an event loop that is CPython's own selector
+loop with a virtual clock: waiting for a timer takes no time, time.sleep()
+on the loop thread moves the clock and blocks the loop, and a job for a
+thread or process pool runs at once, in this thread, its time.sleep()s
+adding up its duration, and completes when the clock reaches its end.
+
+What it checks is what makes a real run deterministic. Every event that
+comes from outside the loop's own order — a timer firing, a job ending —
+has a window of program time in which a real run may see it: its moment on
+the virtual clock, plus the uncertainty it inherits from the events that led
+to it (a thread or a process takes some time to start, which is not known;
+each job adds it). Two such events pending at once must be GAP apart, or a
+real run could see them in either order; a timer cancelled by another
+event's consequences must not be due within GAP of that event; a loop
+blocked by time.sleep() must not have an event near its start or its end.
+Each conflict names the program lines that scheduled the two events, so
+that the generator can change the durations written there.
+
+The result is a dict: ok, reason, conflicts [(line, line)], the virtual
+duration, the exit status, the lines printed (stdout and stderr, each with
+its moment and its uncertainty) and the warnings the loop logged.
+"""
+import asyncio
+import concurrent.futures
+import contextlib
+import io
+import selectors
+import sys
+import time
+import traceback
+
+GAP = 0.03          # the least distance between two independent events, program time
+J_THREAD = 0.06     # what a thread job may take beyond its own sleeps
+J_PROC_FIRST = 0.25  # the first jobs of a process pool: forking its workers
+J_PROC = 0.06       # later jobs of a process pool
+J_SHUTDOWN = 0.1    # a process pool's shutdown: joining its workers
+MAX_DEFAULT_JOBS = 4  # the default executor has min(32, cpus + 4) threads: at least 5
+
+
+class Hang(BaseException):
+    """The loop has nothing to wait for: the real program would hang."""
+
+
+class Reject(BaseException):
+    """The program does something the simulation cannot vouch for."""
+
+
+class Item:
+    """A timer or a job end: an event from outside the loop's order."""
+    __slots__ = ('kind', 'when', 'unc', 'line', 'born', 'seq', 'pool', 'start', 'start_unc', 'hid')
+
+    def __init__(self, kind, when, unc, line, born, seq):
+        self.kind, self.when, self.unc, self.line, self.born, self.seq = kind, when, unc, line, born, seq
+        self.pool = self.hid = None
+        self.start = self.start_unc = 0.0
+
+
+class PoolModel:
+    """The workers of a pool: when each is free again, and how uncertain that is."""
+
+    def __init__(self, workers, first_j, warm_j):
+        self.free = [(0.0, 0.0)] * workers
+        self.first_j, self.warm_j = first_j, warm_j
+        self.first_at = None
+        self.items = []
+
+    def assign(self, now, unc, dur):
+        i = min(range(len(self.free)), key=lambda k: self.free[k][0])
+        free_at, free_unc = self.free[i]
+        if self.first_at is None:
+            self.first_at = now
+        start = max(now, free_at)
+        start_unc = max(unc, free_unc if free_at >= now else 0.0)
+        j = self.first_j if start < self.first_at + self.first_j else self.warm_j
+        end_unc = start_unc + j
+        self.free[i] = (start + dur, end_unc)
+        return start, start_unc, end_unc
+
+
+class Sim:
+    def __init__(self, path):
+        self.path = path
+        self.now = 0.0
+        self.pending = {}
+        self.seq = 0
+        self.fires = 0
+        self.cur_unc = 0.0
+        self.cur_item = None
+        self.cur_fire = 0
+        self.block_unc = 0.0
+        self.conflicts = []
+        self.out = []
+        self.job_out = None
+        self.job_dur = 0.0
+        self.warnings = []
+        self.default_pool = PoolModel(MAX_DEFAULT_JOBS, J_THREAD, J_THREAD)
+        self.default_jobs_running = 0
+        self.shutdown_waiters = []
+
+    # -- where the program asked for it
+    def line(self):
+        f = sys._getframe(2)
+        while f is not None:
+            if f.f_code.co_filename == self.path:
+                return f.f_lineno
+            f = f.f_back
+        return None
+
+    def conflict(self, a, b, why):
+        la = a.line if isinstance(a, Item) else a
+        lb = b.line if isinstance(b, Item) else b
+        self.conflicts.append((la, lb, why))
+
+    @staticmethod
+    def near(lo1, hi1, lo2, hi2):
+        return lo1 < hi2 + GAP and lo2 < hi1 + GAP
+
+    def new_item(self, kind, when, unc, line):
+        self.seq += 1
+        it = Item(kind, when, unc, line, self.fires, self.seq)
+        self.pending[self.seq] = it
+        return it
+
+    def fired(self, item):
+        """@item fires now: no other pending event may be near it."""
+        self.pending.pop(item.seq, None)
+        self.fires += 1
+        unc = item.unc
+        if self.now > item.when + 1e-9:   # late: the loop was blocked
+            unc = max(unc, self.block_unc)
+        for other in self.pending.values():
+            if self.near(item.when, item.when + item.unc, other.when, other.when + other.unc):
+                self.conflict(item, other, f'{item.kind} and {other.kind} due at {item.when:.3f} and {other.when:.3f}')
+        self.cur_unc, self.cur_item, self.cur_fire = unc, item, self.fires
+
+    def cancelled(self, item):
+        """@item is cancelled now, by the consequences of the current event."""
+        self.pending.pop(item.seq, None)
+        if item.born < self.cur_fire and item.when - (self.now + self.cur_unc) < GAP:
+            self.conflict(item, self.cur_item.line if self.cur_item else None,
+                          f'{item.kind} due at {item.when:.3f} cancelled at {self.now:.3f}')
+
+    def block(self, d, line, exempt=()):
+        """The loop thread blocks for @d seconds."""
+        start, end = self.now, self.now + d
+        for other in self.pending.values():
+            if other.seq in exempt:
+                continue
+            lo, hi = other.when, other.when + other.unc
+            inside = lo >= start + GAP and hi <= end - GAP
+            if not inside and self.near(lo, hi, start, end + self.cur_unc):
+                self.conflict(other, line, f'{other.kind} due at {lo:.3f} near a block {start:.3f}..{end:.3f}')
+        self.now = end
+        self.block_unc = self.cur_unc
+
+    # -- jobs
+    def run_job(self, func, args):
+        """Runs a job's function here and now; returns (duration, result, exception, lines it printed)."""
+        saved = self.job_out, self.job_dur
+        self.job_out, self.job_dur = [], 0.0
+        try:
+            try:
+                result, exc = func(*args), None
+            except Exception as e:  # noqa: BLE001 - the job's exception is its result
+                result, exc = None, e
+            return self.job_dur, result, exc, self.job_out
+        finally:
+            self.job_out, self.job_dur = saved
+
+
+class Capture(io.TextIOBase):
+    def __init__(self, sim, stream):
+        self.sim, self.stream, self.buf = sim, stream, ''
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        sim = self.sim
+        if sim.job_out is not None:
+            sim.job_out.append((self.stream, s))
+            return len(s)
+        self.buf += s
+        while '\n' in self.buf:
+            line, self.buf = self.buf.split('\n', 1)
+            sim.out.append((self.stream, line, sim.now, sim.cur_unc))
+        return len(s)
+
+    def emit_job(self, pieces):
+        for stream, s in pieces:
+            if stream == self.stream:
+                self.write(s)
+
+    def flush(self):
+        pass
+
+
+class FakeSelector(selectors._BaseSelectorImpl):
+    def __init__(self, sim):
+        super().__init__()
+        self.sim = sim
+
+    def select(self, timeout=None):
+        if timeout is None:
+            raise Hang('the loop waits with nothing to wait for')
+        if timeout > 0:
+            self.sim.now += timeout
+        return []
+
+
+class FakePool:
+    """ProcessPoolExecutor, in the simulation."""
+
+    def __init__(self, max_workers=None, *args, **kwargs):
+        if max_workers is None:
+            raise Reject('a process pool without max_workers depends on the machine')
+        self.model = PoolModel(max_workers, J_PROC_FIRST, J_PROC)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown(wait=True)
+        return False
+
+    def shutdown(self, wait=True, **kwargs):
+        if not wait or SIM is None:
+            return
+        sim = SIM
+        mine = [it for it in self.model.items if it.seq in sim.pending]
+        end = max([sim.now] + [it.when for it in mine])
+        unc = max([sim.cur_unc] + [it.unc for it in mine]) + (J_SHUTDOWN if self.model.first_at is not None else 0)
+        saved = sim.cur_unc
+        sim.cur_unc = unc
+        sim.block(end - sim.now, sim.line(), exempt={it.seq for it in mine})
+        sim.cur_unc = unc
+        del saved
+
+    def submit(self, *a, **k):
+        raise Reject('the simulation runs pool jobs through run_in_executor only')
+
+
+class SimLoop(asyncio.SelectorEventLoop):
+    def __init__(self, sim):
+        super().__init__(selector=FakeSelector(sim))
+        self._sim = sim
+
+    def time(self):
+        return self._sim.now
+
+    def create_task(self, coro, *, name=None, context=None):
+        t = super().create_task(coro, name=name, context=context)
+        task_order[id(t)] = (len(task_order), t)
+        return t
+
+    def _call_soon(self, callback, args, context):
+        sim = self._sim
+        return super()._call_soon(self._sim_run, (sim.cur_unc, sim.cur_item, sim.cur_fire, callback, args), context)
+
+    def _sim_run(self, unc, item, fire, callback, args):
+        sim = self._sim
+        sim.cur_unc, sim.cur_item, sim.cur_fire = unc, item, fire
+        callback(*args)
+
+    def call_at(self, when, callback, *args, context=None):
+        sim = self._sim
+        item = sim.new_item('timer', when, sim.cur_unc, sim.line())
+        h = super().call_at(when, self._sim_fire, item, callback, args, context=context)
+        item.hid = id(h)
+        sim_handles[id(h)] = (h, item)
+        return h
+
+    def _sim_fire(self, item, callback, args):
+        sim_handles.pop(item.hid, None)
+        self._sim.fired(item)
+        callback(*args)
+
+    def _timer_handle_cancelled(self, handle):
+        entry = sim_handles.pop(id(handle), None)
+        if entry is not None and entry[0] is handle and entry[1].seq in self._sim.pending:
+            self._sim.cancelled(entry[1])
+        super()._timer_handle_cancelled(handle)
+
+    def run_in_executor(self, executor, func, *args):
+        sim = self._sim
+        line = sim.line()
+        if executor is None:
+            model = sim.default_pool
+            sim.default_jobs_running += 1
+            if sim.default_jobs_running > MAX_DEFAULT_JOBS:
+                raise Reject('more jobs at once than the default executor surely has threads')
+        elif isinstance(executor, FakePool):
+            model = executor.model
+        else:
+            raise Reject('an executor the simulation does not model')
+        dur, result, exc, printed = sim.run_job(func, args)
+        start, start_unc, end_unc = model.assign(sim.now, sim.cur_unc, dur)
+        fut = self.create_future()
+        item = sim.new_item('job', start + dur, end_unc, line)
+        item.start, item.start_unc = start, end_unc
+        model.items.append(item)
+        h = asyncio.SelectorEventLoop.call_at(self, start + dur, self._sim_job_done, item, model, fut, result, exc,
+                                              printed)
+        del h
+
+        def on_cancel(f):
+            if f.cancelled() and item.seq in sim.pending and sim.now < item.start + item.start_unc + GAP:
+                sim.conflict(item, sim.cur_item.line if sim.cur_item else None,
+                             'a job cancelled before it surely started')
+        fut.add_done_callback(on_cancel)
+        return fut
+
+    def _sim_job_done(self, item, model, fut, result, exc, printed):
+        sim = self._sim
+        sim.fired(item)
+        if model is sim.default_pool:
+            sim.default_jobs_running -= 1
+            if sim.default_jobs_running == 0:
+                for w in sim.shutdown_waiters:
+                    if not w.done():
+                        w.set_result(None)
+        sys.stdout.emit_job(printed)
+        sys.stderr.emit_job(printed)
+
+        def set_state():
+            if fut.cancelled():
+                return
+            if exc is not None:
+                fut.set_exception(exc)
+            else:
+                fut.set_result(result)
+        self.call_soon(set_state)
+
+    async def shutdown_default_executor(self):
+        if self._sim.default_jobs_running:
+            w = self.create_future()
+            self._sim.shutdown_waiters.append(w)
+            await w
+
+    def call_exception_handler(self, context):
+        self._sim.warnings.append(context.get('message', ''))
+        super().call_exception_handler(context)
+
+
+class SimPolicy(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self):
+        return SimLoop(SIM)
+
+
+class OrderedSet:
+    """A set whose iteration order is that of insertion, or its reverse: in
+    place of the sets whose order CPython leaves to the objects' addresses
+    (a TaskGroup's tasks, which it cancels in that order; all_tasks(), which
+    asyncio.run cancels at its end in that order). A program whose lines
+    change between the two orders depends on addresses: a real run under
+    another allocator (aiodemo's) may print them otherwise."""
+
+    def __init__(self, items=(), reverse=False):
+        self.d = dict.fromkeys(items)
+        self.reverse = reverse
+
+    def add(self, x):
+        self.d[x] = None
+
+    def discard(self, x):
+        self.d.pop(x, None)
+
+    def remove(self, x):
+        del self.d[x]
+
+    def __contains__(self, x):
+        return x in self.d
+
+    def __len__(self):
+        return len(self.d)
+
+    def __iter__(self):
+        return iter(list(reversed(self.d)) if self.reverse else list(self.d))
+
+
+def patch_orders(reverse):
+    """TaskGroup._tasks and all_tasks() in the order of @reverse; returns the undo."""
+    tg_init = asyncio.TaskGroup.__init__
+    all_tasks = asyncio.tasks.all_tasks
+
+    def init(self):
+        tg_init(self)
+        self._tasks = OrderedSet(reverse=reverse)
+
+    def ordered_all_tasks(loop=None):
+        found = all_tasks(loop)
+        created = sorted(found, key=lambda t: task_order.get(id(t), (0, 0))[0])
+        return OrderedSet(created, reverse=reverse)
+    asyncio.TaskGroup.__init__ = init
+    asyncio.tasks.all_tasks = ordered_all_tasks
+
+    def undo():
+        asyncio.TaskGroup.__init__ = tg_init
+        asyncio.tasks.all_tasks = all_tasks
+    return undo
+
+
+SIM = None
+sim_handles = {}
+task_order = {}
+
+
+def simulate(source, path, reverse=False):
+    global SIM
+    sim = SIM = Sim(path)
+    out, err = Capture(sim, 'stdout'), Capture(sim, 'stderr')
+    real_sleep = time.sleep
+
+    def sleep(d):
+        if sim.job_out is not None:
+            sim.job_dur += d
+        else:
+            sim.block(d, sim.line())
+    status, reason = 0, None
+    time.sleep = sleep
+    concurrent.futures.ProcessPoolExecutor = FakePool
+    asyncio.set_event_loop_policy(SimPolicy())
+    undo = patch_orders(reverse)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = compile(source, path, 'exec')
+                exec(code, {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__})
+            except SystemExit as e:
+                status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            except Hang as e:
+                reason = f'hangs at {sim.now:.3f}: {e}'
+            except Reject as e:
+                reason = f'rejected: {e}'
+            except BaseException:  # noqa: BLE001 - the program's uncaught error
+                traceback.print_exc()
+                status = 1
+    finally:
+        undo()
+        time.sleep = real_sleep
+        asyncio.set_event_loop_policy(None)
+        SIM = None
+    if reason is None and sim.conflicts:
+        reason = f'{len(sim.conflicts)} conflicts, the first {sim.conflicts[0]}'
+    lines = [{'stream': s, 'text': t, 't': round(at, 6), 'unc': round(u, 6)} for s, t, at, u in sim.out]
+    return {
+        'ok': reason is None,
+        'reason': reason,
+        'conflicts': [(a, b) for a, b, _ in sim.conflicts],
+        'why': [w for _, _, w in sim.conflicts][:20],
+        'duration': round(sim.now, 6),
+        'status': status,
+        'lines': lines,
+        'warnings': sim.warnings,
+    }
+
+
+if __name__ == '__main__':
+    import json
+    p = sys.argv[1]
+    with open(p, encoding='utf-8') as f:
+        print(json.dumps(simulate(f.read(), p), indent=1))
