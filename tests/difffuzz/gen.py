@@ -35,6 +35,9 @@ GRIDS = {
     'job': [i / 100 for i in range(2, 26)],       # time.sleep in a thread or a process job
     'timeout': [i / 100 for i in range(3, 51)],   # wait_for, asyncio.timeout, wait(timeout=)
 }
+# Lines that aiodemo is known to get wrong (regressions/): left out unless DIFFFUZZ_KNOWN_BUGS=1, so
+# that a run finds what is not known yet; with it, the same seed can make another program.
+KNOWN_BUGS = os.environ.get('DIFFFUZZ_KNOWN_BUGS') == '1'
 MAX_DURATION = 1.5
 MAX_FUNCS = 14
 MAX_DEPTH = 3
@@ -44,9 +47,14 @@ GENERATOR_BUGS = ('NameError', 'UnboundLocalError', 'AttributeError', 'TypeError
 HEADER = '''\
 # difffuzz program, seed {seed} (draw {draw}): python3 FILE runs it
 import asyncio
+import contextlib
+import contextvars
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+CV = contextvars.ContextVar("cv", default="unset")
 
 
 class FuzzError(Exception):
@@ -67,6 +75,8 @@ def tjob(n, d):
         raise FuzzError(f"tjob {{n}} failed")
     if n % 2:
         print(f"tjob {{n}} done in its thread")
+    if n % 5 == 0:
+        print(f"tjob {{n}} notes on stderr", file=sys.stderr)
     return n * 10
 
 
@@ -77,6 +87,8 @@ def pjob(n, d):
         raise FuzzError(f"pjob {{n}} failed")
     if n % 3 == 0:
         print(f"pjob {{n}} done in its process")
+    if n % 5 == 0:
+        print(f"pjob {{n}} notes on stderr", file=sys.stderr)
     return n * n
 '''
 
@@ -119,14 +131,44 @@ class G:
         return self.rng.choices(names, [weights[n] for n in names])[0]
 
     def say(self, fn, what='step', loopvar=None):
+        """A line printed: mostly plain, some to stderr, some with text that tests the capture of output."""
         n = self.site()
-        tail = f' {{{loopvar}}}' if loopvar else ''
-        text = f'{fn}: {what} {n}{tail}'
-        q = 'f"' if loopvar else '"'
-        if self.chance(0.12):
-            self.features['print to stderr'] += 1
-            return [f'print({q}{text}", file=sys.stderr)']
-        return [f'print({q}{text}")']
+        text = f'{fn}: {what} {n}'
+        form = self.pick({'plain': 30, 'stderr': 4, 'odd': 2, 'multi': 1, 'partial': 1, 'write': 1, 'long': 0.3,
+                          'empty': 0.3, 'flush': 0.5})
+        if form != 'plain':
+            self.features[f'print ({form})'] += 1
+
+        def lit(t):
+            if loopvar:
+                return 'f' + repr(t + ' {%s}' % loopvar)
+            return repr(t)
+        if form == 'stderr':
+            return [f'print({lit(text)}, file=sys.stderr)']
+        if form == 'odd':
+            odd = [' \u4efb\u52a1\u5b8c\u6210 \u2705', ' tab\there', ' quote " and backslash \\',
+                   ' \u00e9 \u00df \u2211 \U0001f600', ' \x1b[1mbold\x1b[0m', ' cr\rlf', ' del\x7f',
+                   ' \u200b zero width', ' bell\x07 vt\x0b ff\x0c']
+            if KNOWN_BUGS:
+                odd += [' nul\x00byte']   # regressions/nul_in_line.py
+            extra = self.rng.choice(odd)
+            if KNOWN_BUGS and self.chance(0.15):   # regressions/surrogate_print.py
+                return [f'print({lit(text)} + " \\udcff")', f'print({lit(text)} + " \\udcfe", file=sys.stderr)']
+            return [f'print({lit(text + extra)})']
+        if form == 'multi':
+            return [f'print({lit(text)}, 3, [1, 2], None, sep=" | ")']
+        if form == 'partial':
+            return [f'print({lit(text + " part")}, end="")', 'print(" and the rest")']
+        if form == 'write':
+            return [f'sys.{self.rng.choice(["stdout", "stderr"])}.write({lit(text)} + "\\n" + {lit(text + " again")}'
+                    ' + "\\n")']
+        if form == 'long':
+            return [f'print({lit(text)} + " " + "x" * {self.rng.choice([1000, 4095, 4096, 9000, 70000])})']
+        if form == 'empty':
+            return [f'print({lit(text)})', 'print()']
+        if form == 'flush':
+            return [f'print({lit(text)}, flush=True)']
+        return [f'print({lit(text)})']
 
     def new_name(self, prefix):
         self.nfunc += 1
@@ -152,13 +194,20 @@ class G:
 
     def ending(self, fn, allow_raise, task=True):
         r = self.rng.random()
-        if task and r < 0.04:
+        if task and r < 0.03:
             self.features['cancel itself, then return'] += 1
             return self.say(fn, 'cancels itself and returns') + ['asyncio.current_task().cancel()',
                                                                  f'return {self.site()}']
-        if allow_raise and r < 0.18:
+        if task and allow_raise and r < 0.05:
+            self.features['SystemExit in a task'] += 1
+            return self.say(fn, 'exits the program') + [f'raise SystemExit({self.rng.choice([0, 2, 5])})']
+        if allow_raise and r < 0.2:
             self.features['raise'] += 1
             exc = self.rng.choice(['FuzzError', 'FuzzError', 'ValueError', 'KeyError'])
+            if self.chance(0.2):
+                self.features['exception with a note'] += 1
+                return [f'err = {exc}("{fn} fails {self.site()}")', f'err.add_note("{fn}: a note {self.site()}")',
+                        'raise err']
             return [f'raise {exc}("{fn} fails {self.site()}")']
         if r < 0.6:
             return [f'return {self.site()}']
@@ -171,7 +220,8 @@ class G:
         return out
 
     def statement(self, fn, depth, ctx, leaf_only=False):
-        w = {'say': 3, 'sleep': 5, 'sleep0': 0.6, 'block': 1.0, 'tjob': 1.2, 'name': 0.3}
+        w = {'say': 3, 'sleep': 5, 'sleep0': 0.6, 'block': 1.0, 'tjob': 1.2, 'name': 0.3, 'callback': 0.4,
+             'future': 0.4, 'cvset': 0.3, 'cvget': 0.4, 'warn': 0.15, 'taskrepr': 0.15, 'partial_await': 0.15}
         if ctx.get('pool') or self.global_pool:
             w['pjob'] = 1.0
         if ctx.get('task'):
@@ -180,10 +230,12 @@ class G:
             w.update({'try': 2, 'loop': 1, 'spawn': 1.6, 'gather': 1.6, 'wait': 1, 'wait_for': 1.3,
                       'timeout': 1.3, 'taskgroup': 1.3, 'tg_cancel_end': 0.8, 'lock': 0.8, 'semaphore': 0.8,
                       'sem_woken': 0.5, 'queue': 0.8, 'event': 0.7, 'condition': 0.6, 'as_completed': 0.6,
-                      'procpool': 0.5, 'shield': 0.4, 'await_direct': 0.7})
+                      'procpool': 0.5, 'shield': 0.4, 'await_direct': 0.7, 'barrier': 0.5, 'agen': 0.6,
+                      'timeout_resched': 0.4, 'threadpool': 0.5})
             if depth == 0:
                 for k in ('try', 'gather', 'wait', 'wait_for', 'timeout', 'taskgroup', 'tg_cancel_end', 'lock',
-                          'semaphore', 'sem_woken', 'queue', 'event', 'condition', 'as_completed', 'procpool'):
+                          'semaphore', 'sem_woken', 'queue', 'event', 'condition', 'as_completed', 'procpool',
+                          'barrier', 'agen', 'threadpool'):
                     w[k] *= 2.5
         kind = self.pick(w)
         self.features[kind] += 1
@@ -233,6 +285,37 @@ class G:
                 indent(self.say(fn, 'self-cancel arrived')) + ['    raise']
         return out + [wait]
 
+    def st_callback(self, fn, depth, ctx):
+        lp = 'asyncio.get_running_loop()'
+        text = repr(f'{fn}: callback {self.site()}')
+        if self.chance(0.3):
+            return [f'{lp}.call_soon(print, {text})']
+        return [f'{lp}.call_later({self.D("sleep")}, print, {text})']
+
+    def st_future(self, fn, depth, ctx):
+        f = self.var('fut')
+        return [f'{f} = asyncio.get_running_loop().create_future()',
+                f'asyncio.get_running_loop().call_later({self.D("sleep")}, '
+                f'lambda: {f}.done() or {f}.set_result({self.site()}))',
+                f'print(f"{fn}: the future gave {{await {f}}}")']
+
+    def st_cvset(self, fn, depth, ctx):
+        return [f'CV.set("{fn}-{self.site()}")']
+
+    def st_cvget(self, fn, depth, ctx):
+        return [f'print(f"{fn}: cv is {{CV.get()}}")']
+
+    def st_warn(self, fn, depth, ctx):
+        return [f'warnings.warn("{fn}: careful {self.site()}")']
+
+    def st_taskrepr(self, fn, depth, ctx):
+        return [f'print(f"{fn}: I am {{asyncio.current_task()!r}}")']
+
+    def st_partial_await(self, fn, depth, ctx):
+        """Half a line, an await, the rest of it: other tasks' lines may land in between, as under python3."""
+        return [f'print("{fn}: half a line {self.site()} ", end="")', f'await asyncio.sleep({self.D("sleep")})',
+                'print("and its end")']
+
     # -- composites
     def child(self, depth, ctx, prefix='c', **kw):
         """A new coroutine function; returns the call that makes its coroutine."""
@@ -259,6 +342,9 @@ class G:
                 out += ['    raise']
             else:
                 self.features['cancel swallowed'] += 1
+        elif self.chance(0.12):
+            self.features['raise ... from'] += 1
+            out += [f'    raise FuzzError("{fn} re-raises {self.site()}") from e{n}']
         if self.chance(0.2):
             out += ['else:'] + indent(self.say(fn, 'no error'))
         if self.chance(0.55):
@@ -592,6 +678,69 @@ class G:
                 'except TimeoutError:',
                 f'    print(f"{fn}: shield timed out, inner done={{{t}.done()}}")',
                 f'    print(f"{fn}: inner gave {{await {t}!r}}")']
+
+    def st_barrier(self, fn, depth, ctx):
+        v = self.var('bar')
+        k = self.rng.randint(2, 3)
+        calls = []
+        for _ in range(k):
+            name = self.new_name('bw')
+            c = dict(ctx, fn=name, task=True, pool=None)
+            body = self.body(name, depth + 2, c, 0, 2) + [
+                'i = await bar.wait()', f'print(f"{name}: passed the barrier as {{i}}")']
+            body += self.body(name, depth + 2, c, 0, 1) + self.ending(name, True)
+            self.defs.append([f'async def {name}(bar):'] + indent(body))
+            calls.append(name)
+        r = self.var('res')
+        return [f'{v} = asyncio.Barrier({k})', f'{r} = await asyncio.gather('] + \
+            indent([f'{c}({v}),' for c in calls]) + ['    return_exceptions=True)',
+                                                   f'print(f"{fn}: barrier workers gave {{{r}!r}}")']
+
+    def st_agen(self, fn, depth, ctx):
+        name = self.new_name('ag')
+        k = self.rng.randint(1, 4)
+        body = ['try:', f'    for i in range({k}):', f'        await asyncio.sleep({self.D("sleep")})',
+                f'        yield "{name}-" + str(i)', 'finally:'] + indent(self.say(name, 'closes'))
+        self.defs.append([f'async def {name}():'] + indent(body))
+        v = self.var('v')
+        stop = self.rng.randint(0, k)
+        loop = [f'print(f"{fn}: {name} gave {{{v}}}")']
+        if stop < k:
+            self.features['async for ... break'] += 1
+            loop += [f'if {v} == "{name}-{stop}":'] + indent(self.say(fn, 'stops iterating') + ['break'])
+        if self.chance(0.4):
+            self.features['contextlib.aclosing'] += 1
+            g = self.var('g')
+            return [f'async with contextlib.aclosing({name}()) as {g}:', f'    async for {v} in {g}:'] + \
+                indent(loop, 2) + self.say(fn, 'closed the generator')
+        return [f'async for {v} in {name}():'] + indent(loop) + self.say(fn, 'after async for')
+
+    def st_timeout_resched(self, fn, depth, ctx):
+        inner = self.body(fn, depth + 1, ctx, 1, 3)
+        lp = 'asyncio.get_running_loop()'
+        if self.chance(0.5):
+            self.features['asyncio.timeout_at'] += 1
+            head = [f'    async with asyncio.timeout_at({lp}.time() + {self.D("timeout")}):']
+        else:
+            self.features['timeout.reschedule'] += 1
+            cm = self.var('cm')
+            head = [f'    async with asyncio.timeout(None) as {cm}:',
+                    f'        {cm}.reschedule({lp}.time() + {self.D("timeout")})']
+        out = ['try:'] + head + indent(inner, 2) + indent(self.say(fn, 'within the deadline'))
+        return out + ['except TimeoutError:'] + indent(self.say(fn, 'the deadline passed'))
+
+    def st_threadpool(self, fn, depth, ctx):
+        tp = self.var('tp')
+        lp = self.var('loop')
+        jobs = [f'{lp}.run_in_executor({tp}, tjob, {self.rng.randint(1, 30)}, {self.D("job")}),'
+                for _ in range(self.rng.randint(1, 3))]
+        r = self.var('res')
+        ret = self.chance(0.6)
+        out = [f'{lp} = asyncio.get_running_loop()',
+               f'with ThreadPoolExecutor(max_workers={self.rng.randint(1, 2)}) as {tp}:',
+               f'    {r} = await asyncio.gather('] + indent(jobs, 2)
+        out += ['        return_exceptions=True)' if ret else '    )']
+        return out + [f'print(f"{fn}: the thread pool gave {{{r}!r}}")']
 
     # -- the program
     def program(self):

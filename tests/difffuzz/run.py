@@ -98,6 +98,11 @@ def normal(line):
     return re.sub(r'\[(\d+(?:, \d+)*)\]', lambda m: '[%s]' % ', '.join(sorted(m.group(1).split(', '))), line)
 
 
+def shown(line):
+    """@line with its control characters visible."""
+    return re.sub(r'[\x00-\x08\x0b-\x1f\x7f]', lambda m: '\\x%02x' % ord(m.group()), line)
+
+
 def tol(t, scale, slack):
     return 0.05 + 0.15 * t + slack / scale
 
@@ -356,7 +361,8 @@ class Fuzz:
             g = [normal(l) for _, l, _ in got[stream]]
             if r != g:
                 same = False
-                diff = list(difflib.unified_diff(r, g, f'python3 {name}', f'aiodemo {name}', lineterm='', n=2))
+                diff = list(difflib.unified_diff([shown(l) for l in r], [shown(l) for l in g], f'python3 {name}',
+                                                 f'aiodemo {name}', lineterm='', n=2))
                 problems.append(f'lines: {name} differs\n' + '\n'.join(diff[:60]))
         if not same:
             return problems, info
@@ -403,7 +409,7 @@ class Fuzz:
         return out
 
     def save(self, seed, work, prog, meta, ref, live, problems, info):
-        dest = os.path.join(FINDINGS, f'seed-{seed}')
+        dest = os.path.join(FINDINGS, seed if isinstance(seed, str) else f'seed-{seed}')
         shutil.rmtree(dest, ignore_errors=True)
         os.makedirs(dest)
         shutil.copy(prog, os.path.join(dest, 'prog.py'))

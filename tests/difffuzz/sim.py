@@ -216,9 +216,11 @@ class FakeSelector(selectors._BaseSelectorImpl):
 class FakePool:
     """ProcessPoolExecutor, in the simulation."""
 
+    shutdown_j = J_SHUTDOWN
+
     def __init__(self, max_workers=None, *args, **kwargs):
         if max_workers is None:
-            raise Reject('a process pool without max_workers depends on the machine')
+            raise Reject('a pool without max_workers depends on the machine')
         self.model = PoolModel(max_workers, J_PROC_FIRST, J_PROC)
 
     def __enter__(self):
@@ -234,7 +236,7 @@ class FakePool:
         sim = SIM
         mine = [it for it in self.model.items if it.seq in sim.pending]
         end = max([sim.now] + [it.when for it in mine])
-        unc = max([sim.cur_unc] + [it.unc for it in mine]) + (J_SHUTDOWN if self.model.first_at is not None else 0)
+        unc = max([sim.cur_unc] + [it.unc for it in mine]) + (self.shutdown_j if self.model.first_at is not None else 0)
         saved = sim.cur_unc
         sim.cur_unc = unc
         sim.block(end - sim.now, sim.line(), exempt={it.seq for it in mine})
@@ -243,6 +245,16 @@ class FakePool:
 
     def submit(self, *a, **k):
         raise Reject('the simulation runs pool jobs through run_in_executor only')
+
+
+class FakeThreadPool(FakePool):
+    """ThreadPoolExecutor, in the simulation."""
+    shutdown_j = J_THREAD
+
+    def __init__(self, max_workers=None, *args, **kwargs):
+        if max_workers is None:
+            raise Reject('a pool without max_workers depends on the machine')
+        self.model = PoolModel(max_workers, J_THREAD, J_THREAD)
 
 
 class SimLoop(asyncio.SelectorEventLoop):
@@ -342,6 +354,13 @@ class SimLoop(asyncio.SelectorEventLoop):
             self._sim.shutdown_waiters.append(w)
             await w
 
+    def close(self):
+        sim = self._sim
+        for it in list(sim.pending.values()):
+            if it.kind == 'timer' and sim.near(it.when, it.when + it.unc, sim.now, sim.now + sim.cur_unc):
+                sim.conflict(it, None, f'a timer due at {it.when:.3f} near the end of the loop at {sim.now:.3f}')
+        super().close()
+
     def call_exception_handler(self, context):
         self._sim.warnings.append(context.get('message', ''))
         super().call_exception_handler(context)
@@ -424,6 +443,7 @@ def simulate(source, path, reverse=False):
     status, reason = 0, None
     time.sleep = sleep
     concurrent.futures.ProcessPoolExecutor = FakePool
+    concurrent.futures.ThreadPoolExecutor = FakeThreadPool
     asyncio.set_event_loop_policy(SimPolicy())
     undo = patch_orders(reverse)
     try:
