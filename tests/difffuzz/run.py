@@ -46,6 +46,7 @@ import json
 import math
 import os
 import re
+import selectors
 import shutil
 import signal
 import subprocess
@@ -114,43 +115,50 @@ def kill_group(p):
         pass
 
 
-def run_timed(argv, cwd, env, limit):
-    """Runs @argv; returns (status, [(t, line)] of stdout, [(t, line)] of stderr, timed out)."""
+def run_proc(argv, cwd, env, limit):
+    """Runs @argv for @limit seconds at most; returns (status, stdout, stderr, [(t, line)] of stdout,
+    [(t, line)] of stderr, timed out), each line stamped when its newline arrived. Its output is read
+    until the pipes close, or for 2 s after it has exited (a process it left may hold them open)."""
     start = time.monotonic()
     p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          start_new_session=True)
-    streams = {'out': [], 'err': []}
-
-    def reader(f, into):
-        for raw in f:
-            into.append((time.monotonic() - start, raw.decode('utf-8', 'replace').rstrip('\n')))
-    ts = [threading.Thread(target=reader, args=(p.stdout, streams['out'])),
-          threading.Thread(target=reader, args=(p.stderr, streams['err']))]
-    for t in ts:
-        t.start()
-    hung = False
-    try:
-        p.wait(timeout=limit)
-    except subprocess.TimeoutExpired:
-        hung = True
-        kill_group(p)
-        p.wait()
-    for t in ts:
-        t.join()
-    return p.returncode, streams['out'], streams['err'], hung
-
-
-def run_raw(argv, cwd, env, limit):
-    """Runs @argv; returns (status, stdout bytes, stderr bytes, timed out)."""
-    p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         start_new_session=True)
-    try:
-        out, err = p.communicate(timeout=limit)
-        return p.returncode, out, err, False
-    except subprocess.TimeoutExpired:
-        kill_group(p)
-        out, err = p.communicate()
-        return p.returncode, out, err, True
+    raw = {p.stdout.fileno(): bytearray(), p.stderr.fileno(): bytearray()}
+    lines = {p.stdout.fileno(): [], p.stderr.fileno(): []}
+    part = {p.stdout.fileno(): b'', p.stderr.fileno(): b''}
+    sel = selectors.DefaultSelector()
+    for f in (p.stdout, p.stderr):
+        sel.register(f, selectors.EVENT_READ)
+    hung, exited = False, None
+    while sel.get_map():
+        now = time.monotonic()
+        if exited is None and p.poll() is not None:
+            exited = now
+        if exited is not None and now > exited + 2:
+            break
+        if exited is None and now - start > limit and not hung:
+            hung = True
+            kill_group(p)
+        for key, _ in sel.select(timeout=0.05):
+            fd = key.fd
+            data = os.read(fd, 1 << 16)
+            if not data:
+                sel.unregister(key.fileobj)
+                continue
+            t = time.monotonic() - start
+            raw[fd] += data
+            chunks = (part[fd] + data).split(b'\n')
+            part[fd] = chunks.pop()
+            lines[fd] += [(t, c.decode('utf-8', 'replace')) for c in chunks]
+    sel.close()
+    p.wait()
+    t = time.monotonic() - start
+    for fd in lines:
+        if part[fd]:
+            lines[fd].append((t, part[fd].decode('utf-8', 'replace')))
+    out_fd, err_fd = list(raw)
+    p.stdout.close()
+    p.stderr.close()
+    return p, p.returncode, bytes(raw[out_fd]), bytes(raw[err_fd]), lines[out_fd], lines[err_fd], hung
 
 
 def _no_constant(name):
@@ -243,21 +251,21 @@ class Fuzz:
     def adopt(self, path, work):
         prog = os.path.join(work, os.path.basename(path))
         shutil.copy(path, prog)
-        with open(prog, encoding='utf-8') as f:
-            src = f.read()
-        r = subprocess.run([PYTHON, os.path.join(HERE, 'sim.py'), prog], capture_output=True, text=True, timeout=120)
+        # The simulation gives each line's uncertainty, whether it vouches for the program or not.
+        p, _, out, _, _, _, _ = run_proc([PYTHON, os.path.join(HERE, 'sim.py'), prog], work, self.env, 60)
+        kill_group(p)
         try:
-            lines = json.loads(r.stdout)['lines']
+            lines = json.loads(out)['lines']
         except (ValueError, KeyError):
             lines = []
-        del src
         return prog, {'seed': os.path.basename(path), 'lines': lines, 'features': {}}
 
     def reference(self, prog, work, n):
         tmp = os.path.join(work, f'tmp-ref{n}')
         os.makedirs(tmp, exist_ok=True)
         env = dict(self.env, TMPDIR=tmp)
-        status, out, err, hung = run_timed([PYTHON, '-u', prog], work, env, 60)
+        p, status, _, _, out, err, hung = run_proc([PYTHON, '-u', prog], work, env, 60)
+        kill_group(p)   # anything it left
         return {'status': status, 'out': out, 'err': err, 'hung': hung}
 
     def live(self, prog, work):
@@ -268,19 +276,28 @@ class Fuzz:
         env['DIFFFUZZ_TOKEN'] = token.split('=', 1)[1]
         rec = os.path.join(work, 'record.json')
         t0 = time.monotonic()
-        status, out, err, hung = run_raw([self.aiodemo, 'run', prog, '--format', 'json', '--scale', str(self.scale),
-                                          '--record', rec], work, env, self.limit)
+        p, status, out, err, _, _, hung = run_proc([self.aiodemo, 'run', prog, '--format', 'json', '--scale',
+                                                    str(self.scale), '--record', rec], work, env, self.limit)
         took = time.monotonic() - t0
         left = survivors(token.encode())
         deadline = time.monotonic() + 3
         while left and time.monotonic() < deadline:
             time.sleep(0.05)
             left = survivors(token.encode())
+        # What is left is reported, then ended: it descends from the run.
+        kill_group(p)
+        for entry in left:
+            try:
+                os.kill(int(entry.split()[0]), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
         return {'status': status, 'out': out, 'err': err, 'hung': hung, 'rec': rec, 'left': left,
                 'tmp': sorted(os.listdir(tmp)), 'took': took}
 
     def replay(self, rec, work):
-        return run_raw([self.aiodemo, 'replay', rec, '--format', 'json'], work, self.env, self.limit)
+        p, status, out, err, _, _, hung = run_proc([self.aiodemo, 'replay', rec, '--format', 'json'], work,
+                                                   self.env, self.limit)
+        return status, out, err, hung
 
     def case(self, seed, path=None):
         work = tempfile.mkdtemp(prefix=f'seed-{seed}-', dir=self.base)

@@ -160,9 +160,13 @@ class Sim:
 
     # -- jobs
     def run_job(self, func, args):
-        """Runs a job's function here and now; returns (duration, result, exception, lines it printed)."""
+        """Runs a job's function here and now; returns (duration, result, exception, lines it printed).
+        An event loop the job runs (a worker thread's own) has a clock of its own, which adds to the job's
+        duration."""
         saved = self.job_out, self.job_dur
         self.job_out, self.job_dur = [], 0.0
+        running = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(None)
         try:
             try:
                 result, exc = func(*args), None
@@ -170,6 +174,7 @@ class Sim:
                 result, exc = None, e
             return self.job_dur, result, exc, self.job_out
         finally:
+            asyncio.events._set_running_loop(running)
             self.job_out, self.job_dur = saved
 
 
@@ -362,12 +367,30 @@ class SimLoop(asyncio.SelectorEventLoop):
         super().close()
 
     def call_exception_handler(self, context):
-        self._sim.warnings.append(context.get('message', ''))
+        self._sim.warnings.append(f"{context.get('message', '')} | {context.get('exception')!r}")
         super().call_exception_handler(context)
+
+
+class NestedLoop(SimLoop):
+    """The loop a job runs in its worker thread: its clock starts at 0, and what it runs adds to the job's
+    duration when it is closed."""
+
+    def __init__(self, outer):
+        inner = Sim(outer.path)
+        inner.job_out = outer.job_out
+        super().__init__(inner)
+        self._outer = outer
+
+    def close(self):
+        if not self.is_closed():
+            self._outer.job_dur += self._sim.now
+        asyncio.SelectorEventLoop.close(self)
 
 
 class SimPolicy(asyncio.DefaultEventLoopPolicy):
     def new_event_loop(self):
+        if SIM.job_out is not None:
+            return NestedLoop(SIM)
         return SimLoop(SIM)
 
 
