@@ -28,6 +28,9 @@ from collections import Counter
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import sim  # noqa: E402 - imported here, before any fork, with asyncio
+import gc  # noqa: E402
+
+gc.freeze()   # the forked simulations collect only their own objects: no copy of every page
 
 GRIDS = {
     'sleep': [i / 100 for i in range(1, 36)],     # asyncio.sleep

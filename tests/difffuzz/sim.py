@@ -28,11 +28,13 @@ its moment and its uncertainty) and the warnings the loop logged.
 import asyncio
 import concurrent.futures
 import contextlib
+import gc
 import io
 import selectors
 import sys
 import time
 import traceback
+import weakref
 
 GAP = 0.03          # the least distance between two independent events, program time
 J_THREAD = 0.06     # what a thread job may take beyond its own sleeps
@@ -272,7 +274,9 @@ class SimLoop(asyncio.SelectorEventLoop):
 
     def create_task(self, coro, *, name=None, context=None):
         t = super().create_task(coro, name=name, context=context)
-        task_order[id(t)] = (len(task_order), t)
+        global task_count
+        task_count += 1
+        task_order[t] = task_count
         return t
 
     def _call_soon(self, callback, args, context):
@@ -364,6 +368,8 @@ class SimLoop(asyncio.SelectorEventLoop):
         for it in list(sim.pending.values()):
             if it.kind == 'timer' and sim.near(it.when, it.when + it.unc, sim.now, sim.now + sim.cur_unc):
                 sim.conflict(it, None, f'a timer due at {it.when:.3f} near the end of the loop at {sim.now:.3f}')
+            if it.hid is not None:
+                sim_handles.pop(it.hid, None)   # the loop lets go of its handles: so does the simulation
         super().close()
 
     def call_exception_handler(self, context):
@@ -436,7 +442,7 @@ def patch_orders(reverse):
 
     def ordered_all_tasks(loop=None):
         found = all_tasks(loop)
-        created = sorted(found, key=lambda t: task_order.get(id(t), (0, 0))[0])
+        created = sorted(found, key=lambda t: task_order.get(t, 0))
         return OrderedSet(created, reverse=reverse)
     asyncio.TaskGroup.__init__ = init
     asyncio.tasks.all_tasks = ordered_all_tasks
@@ -449,7 +455,8 @@ def patch_orders(reverse):
 
 SIM = None
 sim_handles = {}
-task_order = {}
+task_count = 0
+task_order = weakref.WeakKeyDictionary()   # task: the order of its creation (no reference kept)
 
 
 def simulate(source, path, reverse=False):
@@ -471,9 +478,10 @@ def simulate(source, path, reverse=False):
     undo = patch_orders(reverse)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            g = {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__}
             try:
                 code = compile(source, path, 'exec')
-                exec(code, {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__})
+                exec(code, g)
             except SystemExit as e:
                 status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
             except Hang as e:
@@ -483,6 +491,11 @@ def simulate(source, path, reverse=False):
             except BaseException:  # noqa: BLE001 - the program's uncaught error
                 traceback.print_exc()
                 status = 1
+            # What the interpreter's exit would destroy, and what that logs ("Task was destroyed but it is
+            # pending!"): lines whose moment is the collector's, refused by the generator.
+            g.clear()
+            sys.exc_info()
+            gc.collect()
     finally:
         undo()
         time.sleep = real_sleep
