@@ -25,6 +25,8 @@ is any of:
 - a sanitizer's report on aiodemo's stderr, or anything else there;
 - no end within the time allowed (a hang);
 - `aiodemo replay REC --format json` showing other events than the run;
+  `aiodemo replay REC --color=always --trace T --svg S` failing, or its
+  text not UTF-8, its trace not strict JSON, its SVG not XML;
 - a process of the run (found by a token in its environment) still alive
   after aiodemo has exited, or anything left in the TMPDIR given to the run.
 
@@ -55,6 +57,7 @@ import tempfile
 import threading
 import time
 import uuid
+from xml.etree import ElementTree
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -242,7 +245,7 @@ class Fuzz:
     def make(self, seed, work):
         prog, meta = os.path.join(work, 'prog.py'), os.path.join(work, 'meta.json')
         r = subprocess.run([PYTHON, os.path.join(HERE, 'gen.py'), str(seed), '--out', prog, '--meta', meta],
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, env=dict(self.env, PYTHONHASHSEED='0'))
         if r.returncode:
             raise RuntimeError(f'gen.py {seed} failed: {r.stderr.strip()[-500:]}')
         with open(meta, encoding='utf-8') as f:
@@ -365,6 +368,7 @@ class Fuzz:
                         problems.append('replay wrote to stderr: ' + err[:300].decode('utf-8', 'replace'))
                 except ValueError as e:
                     problems.append(f'replay: invalid output: {e}')
+            problems += self.drawings(live['rec'], work)
         elif not live['hung']:
             problems.append('no record was written')
         # The lines.
@@ -409,6 +413,33 @@ class Fuzz:
                                    f'(allowed {allowed:.3f} s)')
             problems += bad[:5]
         return problems, info
+
+    def drawings(self, rec, work):
+        """The record shown as text (events, chart, summary, in colour), a Chrome trace and an SVG: each
+        must be made, and be valid."""
+        problems = []
+        trace, svg = os.path.join(work, 'trace.json'), os.path.join(work, 'chart.svg')
+        env = dict(self.env, COLUMNS='100')
+        p, status, out, err, _, _, hung = run_proc([self.aiodemo, 'replay', rec, '--color=always', '--trace', trace,
+                                                    '--svg', svg], work, env, self.limit)
+        if hung or status != 0 or err.strip():
+            problems.append(f'replay as text: exit status {status}{" (hung)" if hung else ""}: '
+                            f'{err[:800].decode("utf-8", "replace")}')
+            return problems
+        try:
+            out.decode('utf-8')
+        except UnicodeDecodeError as e:
+            problems.append(f'replay as text: not UTF-8: {e}')
+        try:
+            with open(trace, 'rb') as f:
+                json.loads(f.read().decode('utf-8'), parse_constant=_no_constant)
+        except (OSError, ValueError) as e:
+            problems.append(f'the trace: {e}')
+        try:
+            ElementTree.parse(svg)
+        except (OSError, ElementTree.ParseError) as e:
+            problems.append(f'the SVG: {e}')
+        return problems
 
     @staticmethod
     def uncertainties(meta, ref):

@@ -18,8 +18,15 @@ each job adds it). Two such events pending at once must be GAP apart, or a
 real run could see them in either order; a timer cancelled by another
 event's consequences must not be due within GAP of that event; a loop
 blocked by time.sleep() must not have an event near its start or its end.
-Each conflict names the program lines that scheduled the two events, so
-that the generator can change the durations written there.
+A stall of the loop thread (starting a worker) of unknown length shifts
+all that the loop schedules after it, and not what it had scheduled before:
+two events are compared with the stalls between their schedulings added to
+their uncertainty. Each conflict names the program lines that scheduled the
+two events, so that the generator can change the durations written there.
+
+gc: 'off' runs without the cyclic collector, 'eager' collects before each
+event; both collect at the end, as the interpreter's exit would. A program
+whose lines differ between the two depends on when the collector runs.
 
 The result is a dict: ok, reason, conflicts [(line, line)], the virtual
 duration, the exit status, the lines printed (stdout and stderr, each with
@@ -41,6 +48,12 @@ J_THREAD = 0.06     # what a thread job may take beyond its own sleeps
 J_PROC_FIRST = 0.25  # the first jobs of a process pool: forking its workers
 J_PROC = 0.06       # later jobs of a process pool
 J_SHUTDOWN = 0.1    # a process pool's shutdown: joining its workers
+# The loop thread stalls while a pool starts a worker: Thread.start() waits for the new thread to run,
+# a process pool forks all its workers and starts a thread at its first job. How long is not known:
+# everything the loop does after it may be that much later than on the virtual clock, but the timers
+# it had already set are not.
+J_STALL_THREAD = 0.05
+J_STALL_PROCS = 0.12
 MAX_DEFAULT_JOBS = 4  # the default executor has min(32, cpus + 4) threads: at least 5
 
 
@@ -54,10 +67,11 @@ class Reject(BaseException):
 
 class Item:
     """A timer or a job end: an event from outside the loop's order."""
-    __slots__ = ('kind', 'when', 'unc', 'line', 'born', 'seq', 'pool', 'start', 'start_unc', 'hid')
+    __slots__ = ('kind', 'when', 'unc', 'line', 'born', 'seq', 'pool', 'start', 'start_unc', 'hid', 'g')
 
-    def __init__(self, kind, when, unc, line, born, seq):
+    def __init__(self, kind, when, unc, line, born, seq, g):
         self.kind, self.when, self.unc, self.line, self.born, self.seq = kind, when, unc, line, born, seq
+        self.g = g
         self.pool = self.hid = None
         self.start = self.start_unc = 0.0
 
@@ -65,23 +79,38 @@ class Item:
 class PoolModel:
     """The workers of a pool: when each is free again, and how uncertain that is."""
 
-    def __init__(self, workers, first_j, warm_j):
-        self.free = [(0.0, 0.0)] * workers
+    def __init__(self, workers, first_j, warm_j, start_stall, first_stall=0.0, all_at_once=False):
+        self.max = workers
+        self.workers = []          # [free at, uncertainty]
         self.first_j, self.warm_j = first_j, warm_j
+        self.start_stall, self.first_stall = start_stall, first_stall
+        self.all_at_once = all_at_once
         self.first_at = None
         self.items = []
 
     def assign(self, now, unc, dur):
-        i = min(range(len(self.free)), key=lambda k: self.free[k][0])
-        free_at, free_unc = self.free[i]
+        """(start, its uncertainty, the end's uncertainty, the loop's stall) of a job submitted now."""
+        stall = 0.0
         if self.first_at is None:
             self.first_at = now
-        start = max(now, free_at)
-        start_unc = max(unc, free_unc if free_at >= now else 0.0)
+            stall += self.first_stall
+            if self.all_at_once:
+                self.workers = [[now, 0.0] for _ in range(self.max)]
+        idle = [w for w in self.workers if w[0] + w[1] + GAP <= now]
+        if idle:
+            w = min(idle, key=lambda w: w[0])
+        elif len(self.workers) < self.max:
+            w = [now, 0.0]
+            self.workers.append(w)
+            stall += self.start_stall
+        else:
+            w = min(self.workers, key=lambda w: w[0])
+        start = max(now, w[0])
+        start_unc = max(unc, w[1] if w[0] >= now else 0.0)
         j = self.first_j if start < self.first_at + self.first_j else self.warm_j
         end_unc = start_unc + j
-        self.free[i] = (start + dur, end_unc)
-        return start, start_unc, end_unc
+        w[0], w[1] = start + dur, end_unc
+        return start, start_unc, end_unc, stall
 
 
 class Sim:
@@ -100,7 +129,9 @@ class Sim:
         self.job_out = None
         self.job_dur = 0.0
         self.warnings = []
-        self.default_pool = PoolModel(MAX_DEFAULT_JOBS, J_THREAD, J_THREAD)
+        self.default_pool = PoolModel(MAX_DEFAULT_JOBS, J_THREAD, J_THREAD, J_STALL_THREAD)
+        self.G = 0.0             # the stalls so far
+        self.gc = 'off'
         self.default_jobs_running = 0
         self.shutdown_waiters = []
 
@@ -119,12 +150,12 @@ class Sim:
         self.conflicts.append((la, lb, why))
 
     @staticmethod
-    def near(lo1, hi1, lo2, hi2):
-        return lo1 < hi2 + GAP and lo2 < hi1 + GAP
+    def near(lo1, hi1, lo2, hi2, dg=0.0):
+        return lo1 < hi2 + GAP + dg and lo2 < hi1 + GAP + dg
 
     def new_item(self, kind, when, unc, line):
         self.seq += 1
-        it = Item(kind, when, unc, line, self.fires, self.seq)
+        it = Item(kind, when, unc, line, self.fires, self.seq, self.G)
         self.pending[self.seq] = it
         return it
 
@@ -136,14 +167,16 @@ class Sim:
         if self.now > item.when + 1e-9:   # late: the loop was blocked
             unc = max(unc, self.block_unc)
         for other in self.pending.values():
-            if self.near(item.when, item.when + item.unc, other.when, other.when + other.unc):
+            if self.near(item.when, item.when + item.unc, other.when, other.when + other.unc, abs(item.g - other.g)):
                 self.conflict(item, other, f'{item.kind} and {other.kind} due at {item.when:.3f} and {other.when:.3f}')
         self.cur_unc, self.cur_item, self.cur_fire = unc, item, self.fires
+        if self.gc == 'eager':
+            gc.collect()
 
     def cancelled(self, item):
         """@item is cancelled now, by the consequences of the current event."""
         self.pending.pop(item.seq, None)
-        if item.born < self.cur_fire and item.when - (self.now + self.cur_unc) < GAP:
+        if item.born < self.cur_fire and item.when - (self.now + self.cur_unc) < GAP + abs(item.g - self.G):
             self.conflict(item, self.cur_item.line if self.cur_item else None,
                           f'{item.kind} due at {item.when:.3f} cancelled at {self.now:.3f}')
 
@@ -154,8 +187,9 @@ class Sim:
             if other.seq in exempt:
                 continue
             lo, hi = other.when, other.when + other.unc
-            inside = lo >= start + GAP and hi <= end - GAP
-            if not inside and self.near(lo, hi, start, end + self.cur_unc):
+            dg = abs(other.g - self.G)
+            inside = lo >= start + GAP + dg and hi <= end - GAP - dg
+            if not inside and self.near(lo, hi, start, end + self.cur_unc, dg):
                 self.conflict(other, line, f'{other.kind} due at {lo:.3f} near a block {start:.3f}..{end:.3f}')
         self.now = end
         self.block_unc = self.cur_unc
@@ -195,7 +229,7 @@ class Capture(io.TextIOBase):
         self.buf += s
         while '\n' in self.buf:
             line, self.buf = self.buf.split('\n', 1)
-            sim.out.append((self.stream, line, sim.now, sim.cur_unc))
+            sim.out.append((self.stream, line, sim.now, sim.cur_unc + sim.G))
         return len(s)
 
     def emit_job(self, pieces):
@@ -228,7 +262,7 @@ class FakePool:
     def __init__(self, max_workers=None, *args, **kwargs):
         if max_workers is None:
             raise Reject('a pool without max_workers depends on the machine')
-        self.model = PoolModel(max_workers, J_PROC_FIRST, J_PROC)
+        self.model = PoolModel(max_workers, J_PROC_FIRST, J_PROC, 0.0, J_STALL_PROCS, all_at_once=True)
 
     def __enter__(self):
         return self
@@ -261,7 +295,7 @@ class FakeThreadPool(FakePool):
     def __init__(self, max_workers=None, *args, **kwargs):
         if max_workers is None:
             raise Reject('a pool without max_workers depends on the machine')
-        self.model = PoolModel(max_workers, J_THREAD, J_THREAD)
+        self.model = PoolModel(max_workers, J_THREAD, J_THREAD, J_STALL_THREAD)
 
 
 class SimLoop(asyncio.SelectorEventLoop):
@@ -320,7 +354,8 @@ class SimLoop(asyncio.SelectorEventLoop):
         else:
             raise Reject('an executor the simulation does not model')
         dur, result, exc, printed = sim.run_job(func, args)
-        start, start_unc, end_unc = model.assign(sim.now, sim.cur_unc, dur)
+        start, start_unc, end_unc, stall = model.assign(sim.now, sim.cur_unc, dur)
+        sim.G += stall
         fut = self.create_future()
         item = sim.new_item('job', start + dur, end_unc, line)
         item.start, item.start_unc = start, end_unc
@@ -366,7 +401,8 @@ class SimLoop(asyncio.SelectorEventLoop):
     def close(self):
         sim = self._sim
         for it in list(sim.pending.values()):
-            if it.kind == 'timer' and sim.near(it.when, it.when + it.unc, sim.now, sim.now + sim.cur_unc):
+            if it.kind == 'timer' and sim.near(it.when, it.when + it.unc, sim.now, sim.now + sim.cur_unc,
+                                               abs(it.g - sim.G)):
                 sim.conflict(it, None, f'a timer due at {it.when:.3f} near the end of the loop at {sim.now:.3f}')
             if it.hid is not None:
                 sim_handles.pop(it.hid, None)   # the loop lets go of its handles: so does the simulation
@@ -459,9 +495,12 @@ task_count = 0
 task_order = weakref.WeakKeyDictionary()   # task: the order of its creation (no reference kept)
 
 
-def simulate(source, path, reverse=False):
+def simulate(source, path, reverse=False, collect='off'):
     global SIM
     sim = SIM = Sim(path)
+    sim.gc = collect
+    if collect == 'off':
+        gc.disable()
     out, err = Capture(sim, 'stdout'), Capture(sim, 'stderr')
     real_sleep = time.sleep
 
