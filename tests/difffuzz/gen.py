@@ -52,6 +52,8 @@ HEADER = '''\
 import asyncio
 import contextlib
 import contextvars
+import os
+import signal
 import sys
 import time
 import warnings
@@ -256,7 +258,7 @@ class G:
     def statement(self, fn, depth, ctx, leaf_only=False):
         w = {'say': 3, 'sleep': 5, 'sleep0': 0.6, 'block': 1.0, 'tjob': 1.2, 'name': 0.3, 'callback': 0.4,
              'future': 0.4, 'cvset': 0.3, 'cvget': 0.4, 'warn': 0.15, 'taskrepr': 0.15, 'partial_await': 0.15,
-             'callback_error': 0.12}
+             'callback_error': 0.12, 'signal': 0.15}
         if self.thread_loops:
             # The tasks of a worker thread's loop take numbers from the same counter as the loop
             # thread's, at moments no await orders: no default task names are printed.
@@ -270,11 +272,11 @@ class G:
                       'timeout': 1.3, 'taskgroup': 1.3, 'tg_cancel_end': 0.8, 'lock': 0.8, 'semaphore': 0.8,
                       'sem_woken': 0.5, 'queue': 0.8, 'event': 0.7, 'condition': 0.6, 'as_completed': 0.6,
                       'procpool': 0.5, 'shield': 0.4, 'await_direct': 0.7, 'barrier': 0.5, 'agen': 0.6,
-                      'timeout_resched': 0.4, 'threadpool': 0.5, 'lock_woken': 0.4})
+                      'timeout_resched': 0.4, 'threadpool': 0.5, 'lock_woken': 0.4, 'streams': 0.7})
             if depth == 0:
                 for k in ('try', 'gather', 'wait', 'wait_for', 'timeout', 'taskgroup', 'tg_cancel_end', 'lock',
                           'semaphore', 'sem_woken', 'queue', 'event', 'condition', 'as_completed', 'procpool',
-                          'barrier', 'agen', 'threadpool', 'lock_woken'):
+                          'barrier', 'agen', 'threadpool', 'lock_woken', 'streams'):
                     w[k] *= 2.5
         kind = self.pick(w)
         self.features[kind] += 1
@@ -344,6 +346,17 @@ class G:
     def st_thread_loop(self, fn, depth, ctx):
         r = self.var('r')
         return [f'{r} = await asyncio.to_thread(tloop, {self.site()})', f'print(f"{fn}: a loop in a thread gave {{{r}}}")']
+
+    def st_signal(self, fn, depth, ctx):
+        """A signal the program sends itself, handled on the loop (add_signal_handler)."""
+        sig = self.rng.choice(['SIGUSR1', 'SIGUSR2'])
+        ev = self.var('got')
+        lp = 'asyncio.get_running_loop()'
+        return [f'{ev} = asyncio.Event()',
+                f'{lp}.add_signal_handler(signal.{sig}, lambda: (print("{fn}: {sig} handled {self.site()}"), '
+                f'{ev}.set()))',
+                f'signal.raise_signal(signal.{sig})' if self.chance(0.5) else f'os.kill(os.getpid(), signal.{sig})',
+                f'await {ev}.wait()', f'{lp}.remove_signal_handler(signal.{sig})']
 
     def st_cvset(self, fn, depth, ctx):
         return [f'CV.set("{fn}-{self.site()}")']
@@ -619,6 +632,47 @@ class G:
              f'{r} = await asyncio.gather(*{ws}, return_exceptions=True)',
              f'print(f"{fn}: lock waiters gave {{{r}!r}}, locked={{{v}.locked()}}")']
 
+    def st_streams(self, fn, depth, ctx):
+        """A server on the loopback interface and clients that talk to it, each in its own time."""
+        handler = self.new_name('sh')
+        c = dict(ctx, fn=handler, task=True, pool=None)
+        per_line = self.body(handler, depth + 2, c, 0, 1)
+        body = ['while line := await reader.readline():',
+                '    text = line.decode().strip()',
+                f'    print(f"{handler}: got {{text!r}}")'] + indent(per_line) + \
+            ['    writer.write(f"echo {text}\\n".encode())', '    await writer.drain()']
+        body += self.say(handler, 'sees the end') + ['writer.close()', 'await writer.wait_closed()']
+        if self.chance(0.3):
+            body = ['try:'] + indent(body) + ['finally:'] + indent(self.say(handler, 'finally'))
+        self.defs.append([f'async def {handler}(reader, writer):'] + indent(body))
+        clients = []
+        for _ in range(self.rng.randint(1, 3)):
+            name = self.new_name('cl')
+            c = dict(ctx, fn=name, task=True, pool=None)
+            k = self.rng.randint(1, 3)
+            start = f'await asyncio.sleep({self.D("sleep")})'
+            if KNOWN_BUGS and self.chance(0.5):   # connections at once: regressions/io_ready_order.py
+                start = 'await asyncio.sleep(0)'
+            body = [start, 'reader, writer = await asyncio.open_connection("127.0.0.1", port)']
+            body += self.say(name, 'connected')
+            i = self.var('i')
+            body += [f'for {i} in range({k}):', f'    writer.write(f"{name}-{{{i}}}\\n".encode())',
+                     '    await writer.drain()', f'    print(f"{name}: reply {{(await reader.readline()).decode().strip()}}")']
+            body += indent(self.body(name, depth + 2, c, 0, 1))
+            if self.chance(0.3):
+                self.features['write_eof'] += 1
+                body += ['writer.write_eof()', f'print(f"{name}: after EOF {{await reader.read()!r}}")']
+            body += ['writer.close()', 'await writer.wait_closed()'] + self.say(name, 'closed')
+            body += self.ending(name, True)
+            self.defs.append([f'async def {name}(port):'] + indent(body))
+            clients.append(name)
+        srv, port, r = self.var('srv'), self.var('port'), self.var('res')
+        return [f'{srv} = await asyncio.start_server({handler}, "127.0.0.1", 0)',
+                f'{port} = {srv}.sockets[0].getsockname()[1]',
+                f'async with {srv}:',
+                f'    {r} = await asyncio.gather('] + indent([f'{c}({port}),' for c in clients], 2) + \
+            ['        return_exceptions=True)', f'print(f"{fn}: the clients gave {{{r}!r}}")']
+
     def st_queue(self, fn, depth, ctx):
         q = self.var('q')
         sentinel = self.chance(0.4)
@@ -874,7 +928,7 @@ def slot_lines(template):
     return out
 
 
-def simulate_forked(source, path, reverse=False, collect='off'):
+def simulate_forked(source, path, reverse=False, collect='off', io_reverse=False):
     """sim.simulate in a forked child: a fresh task counter, patches that die with it."""
     r, w = os.pipe()
     pid = os.fork()
@@ -882,7 +936,7 @@ def simulate_forked(source, path, reverse=False, collect='off'):
         os.close(r)
         code = 0
         try:
-            res = sim.simulate(source, path, reverse, collect)
+            res = sim.simulate(source, path, reverse, collect, io_reverse)
         except BaseException as e:  # noqa: BLE001 - report anything
             res = {'ok': False, 'reason': f'the simulation failed: {e!r}', 'conflicts': []}
             code = 1
@@ -937,7 +991,8 @@ def generate(seed, draws=60, repairs=60, stats=None):
             if why is None:
                 # The same program with the sets CPython orders by address in the other order, and the
                 # collector run before every event rather than never.
-                other = simulate_forked(src, path, reverse=True, collect='eager')
+                # And I/O ready at once handed over last first: aiodemo does (regressions/io_ready_order.py).
+                other = simulate_forked(src, path, reverse=True, collect='eager', io_reverse=not KNOWN_BUGS)
                 stats['simulations'] += 1
                 def seen(r):
                     return [(l['stream'], re.sub(r'x[0-9a-f]{6,}', 'x', l['text'])) for l in r.get('lines', [])]
