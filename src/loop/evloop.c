@@ -257,9 +257,14 @@ static PyObject *evloop_wait(EvLoop *self, PyObject *arg)
 		hooks->wait_end(clock_real_now());
 	if (failed)
 		return NULL;
+	/* libev invokes the watchers of one poll last first: the list is
+	 * built backwards, so that asyncio runs the callbacks of descriptors
+	 * ready together in the order the kernel reported them, as under
+	 * selectors.EpollSelector. */
 	PyObject *list = PyList_New((Py_ssize_t)self->nready);
 	for (size_t i = 0; list && i < self->nready; i++) {
-		PyObject *t = Py_BuildValue("(ii)", self->rfd[i], self->rev[i]);
+		size_t k = self->nready - 1 - i;
+		PyObject *t = Py_BuildValue("(ii)", self->rfd[k], self->rev[k]);
 		if (!t) {
 			Py_CLEAR(list);
 			break;

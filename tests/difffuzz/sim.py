@@ -139,7 +139,6 @@ class Sim:
         self.warnings = []
         self.default_pool = PoolModel(MAX_DEFAULT_JOBS, J_THREAD, J_THREAD, J_STALL_THREAD)
         self.G = 0.0             # the stalls so far
-        self.io_reverse = False
         self.rejected = None
         self.gc = 'off'
         self.default_jobs_running = 0
@@ -255,13 +254,12 @@ class Capture(io.TextIOBase):
 class FakeSelector(selectors._BaseSelectorImpl):
     """The loop's selector: real readiness from epoll, never a real wait. Sockets on the loopback
     interface are ready as soon as the other end has written; when nothing is ready, the clock moves
-    to the next timer. @reverse hands the loop the events ready together last first: a program whose
-    lines change with that depends on the order of simultaneous I/O."""
+    to the next timer. Descriptors ready together come in epoll's order, as under python3 and
+    aiodemo."""
 
-    def __init__(self, sim, reverse=False):
+    def __init__(self, sim):
         super().__init__()
         self.sim = sim
-        self.reverse = reverse
         self._ep = select.epoll()
 
     @staticmethod
@@ -293,7 +291,7 @@ class FakeSelector(selectors._BaseSelectorImpl):
             if events & key.events:
                 ready.append((key, events & key.events))
         if ready:
-            return ready[::-1] if self.reverse else ready
+            return ready
         if timeout is None:
             raise Hang('the loop waits with nothing to wait for')
         if timeout > 0:
@@ -351,7 +349,7 @@ class FakeThreadPool(FakePool):
 
 class SimLoop(asyncio.SelectorEventLoop):
     def __init__(self, sim):
-        super().__init__(selector=FakeSelector(sim, sim.io_reverse))
+        super().__init__(selector=FakeSelector(sim))
         self._sim = sim
 
     def time(self):
@@ -476,7 +474,6 @@ class NestedLoop(SimLoop):
     def __init__(self, outer):
         inner = Sim(outer.path)
         inner.job_out = outer.job_out
-        inner.io_reverse = outer.io_reverse
         super().__init__(inner)
         self._outer = outer
 
@@ -552,10 +549,9 @@ task_count = 0
 task_order = weakref.WeakKeyDictionary()   # task: the order of its creation (no reference kept)
 
 
-def simulate(source, path, reverse=False, collect='off', io_reverse=False):
+def simulate(source, path, reverse=False, collect='off'):
     global SIM
     sim = SIM = Sim(path)
-    sim.io_reverse = io_reverse
     sim.gc = collect
     if collect == 'off':
         gc.disable()

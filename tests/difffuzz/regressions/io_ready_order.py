@@ -1,13 +1,12 @@
-"""I/O that is ready at once is dispatched in the reverse order.
+"""I/O that is ready at once is dispatched in the order the kernel reports it.
 
 Five clients connect to a local server at once. Under python3 (the epoll
 selector) the loop runs the callbacks of sockets that are ready together in
 the order epoll reports them: "c0: connected" .. "c4: connected", and the
-replies "c0: got welcome c0" .. "c4: ...". Under aiodemo (its libev
-selector) the same program prints "c4: connected" first and the replies in
-the order c4 .. c0, on every run: the selector hands CPython's loop its ready
-events last first (expected: in the order the kernel reported them, as
-selectors.EpollSelector does).
+replies "c0: got welcome c0" .. "c4: ...". aiodemo's selector once printed
+"c4: connected" first and the replies in the order c4 .. c0, on every run:
+libev invokes the watchers of one poll last first, and the ready list was
+handed to asyncio in that order (src/loop/evloop.c now reverses it).
 
     aiodemo run io_ready_order.py --format json
 """
