@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +28,53 @@ void child_forward_signal(int sig)
 bool child_active(void)
 {
 	return running_child > 0;
+}
+
+/* Starts @argv, with stdin and stdout on /dev/null, as a child that dies
+ * with this process: SIGKILL of check or compare leaves no run going on,
+ * as SIGKILL of a run leaves no worker (what they leave in $TMPDIR the
+ * next run removes). Returns 0, or the errno of what failed. */
+static int spawn(const char *path, char **argv, pid_t *pid)
+{
+	int report[2];
+	if (pipe2(report, O_CLOEXEC) != 0)
+		return errno;
+	pid_t parent = getpid();
+	*pid = fork();
+	if (*pid < 0) {
+		int e = errno;
+		close(report[0]);
+		close(report[1]);
+		return e;
+	}
+	if (*pid == 0) {
+		/* Only async-signal-safe calls from here to execve(). */
+		int e = 0, null = open("/dev/null", O_RDWR);
+		if (null < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+			e = errno;
+		else if (getppid() != parent)
+			_exit(128 + SIGKILL); /* the parent died already */
+		if (!e) {
+			execve(path, argv, environ);
+			e = errno;
+		}
+		ssize_t w = write(report[1], &e, sizeof(e));
+		(void)w;
+		_exit(127);
+	}
+	close(report[1]);
+	int e = 0;
+	ssize_t got;
+	while ((got = read(report[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	if (got == (ssize_t)sizeof(e)) { /* execve() failed: the child has exited */
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return e ? e : ECHILD;
+	}
+	return 0;
 }
 
 /* A fresh, empty file in $TMPDIR for the record; its path is malloc'd. */
@@ -74,14 +121,8 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	}
 	argv[argc] = NULL;
 
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addclose(&fa, STDIN_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	pid_t pid;
-	int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	pid_t pid = 0;
+	int rc = spawn(self, argv, &pid);
 	free(argv);
 	if (rc != 0) {
 		diag_error("cannot start a run of %s: %s", target, strerror(rc));

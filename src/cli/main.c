@@ -131,8 +131,9 @@ static const char help_text[] =
         "\n"
         "exit status: the program's own (0 ok, 1 an uncaught exception, or its\n"
         "SystemExit); check: 1 when an expectation was not met; 2 a usage error or a\n"
-        "program that does not compile; 130 interrupted (SIGINT), 143 (SIGTERM);\n"
-        "141 the reader of the output went away.\n"
+        "program that does not compile; interrupted, aiodemo ends by the signal\n"
+        "(SIGINT, SIGTERM, SIGHUP: $? 130, 143, 129) as python3 does; 141 the\n"
+        "reader of the output went away.\n"
         "See aiodemo(1) and aiodemo-program(5).\n";
 
 static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
@@ -385,12 +386,30 @@ static bool no_color(void)
 
 static volatile sig_atomic_t caught_signal;
 
+/* The signal that stopped the command, which aiodemo ends by once its
+ * output is complete: as python3 ends after a KeyboardInterrupt nobody
+ * handled, so that a shell or a parent sees it killed (a script run by
+ * bash stops at Ctrl-C; subprocess reports -2), and $? is 128 + N. */
+static int end_signal;
+
+static void end_by(int sig)
+{
+	signal(sig, SIG_DFL);
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+	kill(getpid(), sig);
+}
+
 /* check and compare: the child runs stop on their own (Ctrl-C reaches them
  * from the terminal; SIGTERM is passed on) and leave their records. */
 static void on_signal(int sig)
 {
-	if (caught_signal && !child_active())
-		_exit(128 + sig); /* a second signal between runs: stop at once */
+	if (caught_signal && !child_active()) {
+		end_by(sig); /* a second signal between runs: stop at once */
+		_exit(128 + sig);
+	}
 	caught_signal = sig;
 	if (sig != SIGINT)
 		child_forward_signal(sig);
@@ -644,6 +663,8 @@ static int cmd_run(const struct options *o)
 		status = 1;
 	if (timeline_output_broken(tl))
 		status = output_failed(timeline_output_errno(tl));
+	if (r.stop_signal && status == r.exit_status)
+		end_signal = r.stop_signal;
 	expect_free(checks, nchecks);
 	free(sum);
 	host_free(&r);
@@ -746,6 +767,7 @@ static int cmd_check(const struct options *o)
 			printf(o->tap ? "# interrupted by %s after %d of %d\n"
 			              : "interrupted by %s after %d of %d\n",
 			       name, i + 1, n);
+			end_signal = sig;
 			return 128 + sig;
 		}
 	}
@@ -815,7 +837,10 @@ static int cmd_compare(const struct options *o)
 	if (rc != 0) {
 		free_side(&sides[0]);
 		free_side(&sides[1]);
-		return rc == RUN_INTERRUPTED && caught_signal ? 128 + caught_signal : rc;
+		if (rc != RUN_INTERRUPTED)
+			return rc;
+		end_signal = caught_signal ? caught_signal : SIGINT;
+		return 128 + end_signal;
 	}
 	const struct run_summary *sa = &sides[0].r.record.summary, *sb = &sides[1].r.record.summary;
 	struct {
@@ -976,8 +1001,12 @@ int main(int argc, char **argv)
 			status = cmd_replay(&o);
 		else if (!strcmp(o.command, "compare"))
 			status = cmd_compare(&o);
-		else
+		else {
 			status = cmd_bench(&o);
+			/* 128 + N only when SIGINT or SIGTERM stopped it */
+			if (status == 128 + SIGINT || status == 128 + SIGTERM)
+				end_signal = status - 128;
+		}
 	}
 	free(o.params);
 	/* What list, show and the rest wrote: a failure not reported yet. */
@@ -985,5 +1014,8 @@ int main(int argc, char **argv)
 		diag_error("writing the output failed: %s", strerror(errno));
 		return 1;
 	}
+	fflush(stderr);
+	if (end_signal)
+		end_by(end_signal);
 	return status;
 }

@@ -222,7 +222,8 @@ static void finish_exception(struct host_result *r)
 	r->interrupted = PyErr_GivenExceptionMatches(type, PyExc_KeyboardInterrupt);
 	r->failed = !r->interrupted;
 	r->error = exception_text(type, value);
-	r->exit_status = r->interrupted ? 130 : 1;
+	r->exit_status = r->interrupted ? 128 + SIGINT : 1;
+	r->stop_signal = r->interrupted ? SIGINT : 0;
 	PyErr_Restore(type, value, tb);
 	PyErr_Print(); /* the traceback, through sys.excepthook and sys.stderr */
 }
@@ -361,6 +362,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 		finish_exception(r);
 	if (r->interrupted && term_signal) {
 		r->exit_status = 128 + term_signal;
+		r->stop_signal = term_signal;
 		/* Not Ctrl-C's KeyboardInterrupt: say which signal it was. */
 		free(r->error);
 		struct buf why = { 0 };

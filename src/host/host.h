@@ -23,6 +23,9 @@ struct host_result {
 	int exit_status;  /* what python3 would have exited with */
 	bool failed;      /* an exception nobody handled */
 	bool interrupted; /* KeyboardInterrupt */
+	int stop_signal;  /* the signal to end by, as python3 does: SIGINT after
+	                     a KeyboardInterrupt nobody handled, SIGTERM or
+	                     SIGHUP after they stopped the run; 0 for none */
 	char *error;      /* the exception that ended it, for the summary */
 };
 
