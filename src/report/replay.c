@@ -181,12 +181,22 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		int lane, line = 0, job = 0;
 		const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
 		int k = kind ? kind_from_name(kind) : -1;
-		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1 ||
-		    int_in(e, "lane", (double)nlanes - 1, &lane) != 1 || k < 0 ||
-		    int_in(e, "line", INT_MAX, &line) < 0 || int_in(e, "job", max_job, &job) < 0 ||
-		    num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0) {
-			char what[64];
-			snprintf(what, sizeof(what), "event %zu is malformed", i);
+		const char *wrong = NULL;
+		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1)
+			wrong = "no time \"t\" in range";
+		else if (int_in(e, "lane", (double)nlanes - 1, &lane) != 1)
+			wrong = "no \"lane\" among the lanes";
+		else if (k < 0)
+			wrong = "an unknown \"kind\"";
+		else if (int_in(e, "line", INT_MAX, &line) < 0)
+			wrong = "a bad \"line\"";
+		else if (int_in(e, "job", max_job, &job) < 0)
+			wrong = "a bad \"job\"";
+		else if (num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0)
+			wrong = "a bad \"dur\"";
+		if (wrong) {
+			char what[96];
+			snprintf(what, sizeof(what), "event %zu is malformed: %s", i, wrong);
 			return bad(path, what);
 		}
 		if (dur < 0)
