@@ -38,9 +38,6 @@ GRIDS = {
     'job': [i / 100 for i in range(2, 26)],       # time.sleep in a thread or a process job
     'timeout': [i / 100 for i in range(3, 51)],   # wait_for, asyncio.timeout, wait(timeout=)
 }
-# Lines that aiodemo is known to get wrong (regressions/): left out unless DIFFFUZZ_KNOWN_BUGS=1, so
-# that a run finds what is not known yet; with it, the same seed can make another program.
-KNOWN_BUGS = os.environ.get('DIFFFUZZ_KNOWN_BUGS') == '1'
 MAX_DURATION = 1.5
 MAX_FUNCS = 14
 MAX_DEPTH = 3
@@ -182,10 +179,9 @@ class G:
             odd = [' \u4efb\u52a1\u5b8c\u6210 \u2705', ' tab\there', ' quote " and backslash \\',
                    ' \u00e9 \u00df \u2211 \U0001f600', ' \x1b[1mbold\x1b[0m', ' cr\rlf', ' del\x7f',
                    ' \u200b zero width', ' bell\x07 vt\x0b ff\x0c']
-            if KNOWN_BUGS:
-                odd += [' nul\x00byte']   # regressions/nul_in_line.py
+            odd += [' nul\x00byte']   # regressions/nul_in_line.py
             extra = self.rng.choice(odd)
-            if KNOWN_BUGS and self.chance(0.15):   # regressions/surrogate_print.py
+            if self.chance(0.15):   # regressions/surrogate_print.py
                 return [f'print({lit(text)} + " \\udcff")', f'print({lit(text)} + " \\udcfe", file=sys.stderr)']
             return [f'print({lit(text + extra)})']
         if form == 'multi':
@@ -232,7 +228,7 @@ class G:
             return self.say(fn, 'cancels itself and returns') + ['asyncio.current_task().cancel()',
                                                                  f'return {self.site()}']
         if task and allow_raise and r < 0.05:
-            if KNOWN_BUGS and self.chance(0.25):   # regressions/keyboard_interrupt_status.py
+            if self.chance(0.25):   # regressions/keyboard_interrupt_status.py
                 self.features['KeyboardInterrupt in a task'] += 1
                 return self.say(fn, 'interrupts the program') + ['raise KeyboardInterrupt']
             self.features['SystemExit in a task'] += 1
@@ -651,7 +647,7 @@ class G:
             c = dict(ctx, fn=name, task=True, pool=None)
             k = self.rng.randint(1, 3)
             start = f'await asyncio.sleep({self.D("sleep")})'
-            if KNOWN_BUGS and self.chance(0.5):   # connections at once: regressions/io_ready_order.py
+            if self.chance(0.5):   # connections at once: regressions/io_ready_order.py
                 start = 'await asyncio.sleep(0)'
             body = [start, 'reader, writer = await asyncio.open_connection("127.0.0.1", port)']
             body += self.say(name, 'connected')
@@ -928,7 +924,7 @@ def slot_lines(template):
     return out
 
 
-def simulate_forked(source, path, reverse=False, collect='off', io_reverse=False):
+def simulate_forked(source, path, reverse=False, collect='off'):
     """sim.simulate in a forked child: a fresh task counter, patches that die with it."""
     r, w = os.pipe()
     pid = os.fork()
@@ -936,7 +932,7 @@ def simulate_forked(source, path, reverse=False, collect='off', io_reverse=False
         os.close(r)
         code = 0
         try:
-            res = sim.simulate(source, path, reverse, collect, io_reverse)
+            res = sim.simulate(source, path, reverse, collect)
         except BaseException as e:  # noqa: BLE001 - report anything
             res = {'ok': False, 'reason': f'the simulation failed: {e!r}', 'conflicts': []}
             code = 1
@@ -991,8 +987,7 @@ def generate(seed, draws=60, repairs=60, stats=None):
             if why is None:
                 # The same program with the sets CPython orders by address in the other order, and the
                 # collector run before every event rather than never.
-                # And I/O ready at once handed over last first: aiodemo does (regressions/io_ready_order.py).
-                other = simulate_forked(src, path, reverse=True, collect='eager', io_reverse=not KNOWN_BUGS)
+                other = simulate_forked(src, path, reverse=True, collect='eager')
                 stats['simulations'] += 1
                 def seen(r):
                     return [(l['stream'], re.sub(r'x[0-9a-f]{6,}', 'x', l['text'])) for l in r.get('lines', [])]

@@ -99,7 +99,9 @@ def sanitizer_env(kind):
 
 
 def normal(line):
-    """tests/python_e2e.py's normalization: addresses, clock times, floats, lists of numbers."""
+    """tests/python_e2e.py's normalization: addresses, clock times, floats, lists of numbers; and a
+    NUL, which aiodemo shows as its picture (aiodemo(1))."""
+    line = line.replace('\x00', '\u2400')
     line = re.sub(r'0x[0-9a-f]+', '0x...', line)
     line = re.sub(r'\b\d\d:\d\d:\d\d\b', 'HH:MM:SS', line)
     line = re.sub(r'\b\d+\.\d+', 'N.N', line)

@@ -1,10 +1,10 @@
-"""A line with a NUL character in it is cut at the NUL.
+"""A line with a NUL character in it is whole, the NUL shown as its picture.
 
 python3 writes the whole line, b"a nul\\x00and after\\n"; aiodemo's say event
-is {"text": "a nul"} and its stderr event {"text": "err nul"}: what follows
-the NUL is lost (expected: "a nul\\u0000and after" in the JSON, the whole
-line in the timeline). Found by difffuzz (seeds 0..199 before the generator
-left NUL out unless DIFFFUZZ_KNOWN_BUGS=1).
+was {"text": "a nul"} and its stderr event {"text": "err nul"}: what
+followed the NUL was lost. The events now carry the whole line with the NUL
+as U+2400 (run.py compares a NUL and its picture as the same), as
+aiodemo(1) says. Found by difffuzz in seeds 0..199.
 
     aiodemo run nul_in_line.py --format json
 """

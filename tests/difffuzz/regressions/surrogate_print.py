@@ -1,12 +1,13 @@
-"""Printing a lone surrogate raises UnicodeEncodeError under aiodemo.
+"""Printing a lone surrogate raised UnicodeEncodeError under aiodemo; now as under python3.
 
 python3 (LC_ALL=C.UTF-8, or C, or POSIX) has sys.stdout.errors
 "surrogateescape" and sys.stderr.errors "backslashreplace": the first print
 writes the byte 0xff, the second writes "\\udcff" as text, and the program
 ends with status 0. Under aiodemo, sys.stdout.errors and sys.stderr.errors
-say the same, but both prints raise UnicodeEncodeError ("surrogates not
-allowed"): the program prints "stdout: UnicodeEncodeError ..." and ends
-with a traceback and status 1.
+said the same, but both prints raised UnicodeEncodeError ("surrogates not
+allowed"): the program printed "stdout: UnicodeEncodeError ..." and ended
+with a traceback and status 1. Each line is now encoded as the stream's
+encoding and errors say, as python3 writes it.
 
     aiodemo run surrogate_print.py --format json
 """
