@@ -968,7 +968,7 @@ def case_usage_errors(aiodemo):
         (['run', 'offload-sleep', '--scale', 'inf'], '--scale takes a number'),
         (['check', 'bounded-pool', '--param', 'worker=4'], "has no parameter 'worker'; did you mean 'workers'?"),
         (['compare', 'bounded-pool', 'offload-sleep', '--param', 'workers=4'], "offload-sleep has no parameter"),
-        (['replay', '/dev/zero'], 'larger than 256 MiB'),
+        (['replay', '/dev/zero'], "cannot read record '/dev/zero': byte 0: not a JSON object"),
         (['run', 'offload-sleep', '--bogus'], "unknown option '--bogus'"),
         (['run'], "'run' needs a"),
         (['rnu', 'offload-sleep'], "did you mean 'run'?"),

@@ -95,39 +95,208 @@ static int bad(const char *path, const char *what)
 	return -1;
 }
 
-int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out,
-                       enum tl_format fmt, bool color, bool print_events, struct replay *r)
+/* --- the bytes of a record, a chunk at a time --------------------------- */
+
+/* The largest record read: some 15 million events. A record is read as a
+ * stream and only its events are kept (as a run keeps them), so the
+ * limit is the timeline's memory, and the end of /dev/zero's or a pipe's
+ * that never ends. */
+#define MAX_RECORD ((size_t)1 << 30)
+
+/* Where the bytes come from: a file, read @chunk bytes at a time into a
+ * window that holds what is not used yet, or one buffer. Every byte is
+ * checked as UTF-8 as it comes: JSON is UTF-8, and bytes that are not
+ * would reach the terminal, and the JSON and SVG files written from the
+ * record, as they are. (json-c's own check, JSON_TOKENER_VALIDATE_UTF8,
+ * lets F5..F7 and overlong forms through.) */
+struct src {
+	FILE *f;    /* NULL: only the buffer */
+	char *win;  /* the file's bytes not used yet */
+	size_t cap; /* the window's size */
+	size_t chunk_size;
+	const char *data; /* the bytes at hand: s->data[s->pos .. s->len) */
+	size_t len, pos;
+	size_t offset;          /* the bytes of the file before s->data */
+	unsigned char carry[4]; /* a UTF-8 sequence the end of s->data cut */
+	size_t ncarry, carry_at;
+	char why[128]; /* what went wrong, once something did */
+};
+
+static int seq_len(unsigned char c)
 {
-	memset(r, 0, sizeof(*r));
-	if (len > INT_MAX) {
-		diag_error("cannot read record '%s': larger than %d bytes", path, INT_MAX);
-		return -1;
+	return c >= 0xc2 && c <= 0xdf   ? 2
+	       : c >= 0xe0 && c <= 0xef ? 3
+	       : c >= 0xf0 && c <= 0xf4 ? 4
+	                                : 1;
+}
+
+static bool not_utf8(struct src *s, size_t at)
+{
+	snprintf(s->why, sizeof(s->why), "not UTF-8 (byte %zu)", at);
+	return false;
+}
+
+/* Checks the @n bytes at @p, which come at @offset of the file; a sequence
+ * cut at their end is checked when the rest comes. */
+static bool check_utf8(struct src *s, const char *p, size_t n, size_t offset)
+{
+	size_t i = 0, bad;
+	if (s->ncarry) {
+		size_t need = (size_t)seq_len(s->carry[0]) - s->ncarry, take = need < n ? need : n;
+		memcpy(s->carry + s->ncarry, p, take);
+		s->ncarry += take;
+		if (take < need)
+			return true;
+		if (!text_is_utf8((const char *)s->carry, s->ncarry, &bad))
+			return not_utf8(s, s->carry_at);
+		s->ncarry = 0;
+		i = take;
 	}
-	/* JSON is UTF-8: bytes that are not would reach the terminal, and the
-	 * JSON and SVG files written from the record, as they are. json-c's
-	 * own check (JSON_TOKENER_VALIDATE_UTF8) lets F5..F7 and overlong
-	 * forms through, so the check is ours. */
-	size_t at;
-	if (!text_is_utf8(data, len, &at)) {
-		diag_error("cannot read record '%s': not UTF-8 (byte %zu)", path, at);
-		return -1;
+	size_t cut = n;
+	for (size_t k = 1; k <= 3 && k <= n - i; k++) {
+		unsigned char c = (unsigned char)p[n - k];
+		if (c >= 0xc0) {
+			if ((size_t)seq_len(c) > k)
+				cut = n - k;
+			break;
+		}
+		if (c < 0x80)
+			break;
 	}
-	json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-	if (!tok)
-		return bad(path, "out of memory");
-	json_object *doc = json_tokener_parse_ex(tok, data, (int)len);
-	enum json_tokener_error err = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (!doc) {
-		diag_error("cannot read record '%s': %s", path,
-		           !len                           ? "the file is empty"
-		           : err == json_tokener_continue ? "the JSON ends too soon"
-		                                          : json_tokener_error_desc(err));
-		return -1;
+	if (!text_is_utf8(p + i, cut - i, &bad))
+		return not_utf8(s, offset + i + bad);
+	s->ncarry = n - cut;
+	s->carry_at = offset + cut;
+	memcpy(s->carry, p + cut, s->ncarry);
+	return true;
+}
+
+/* More of the file after the bytes at hand, which stay: false at its end,
+ * or when it cannot be read (s->why says so). A value is parsed from one
+ * run of bytes, so that json-c sees the same bytes however the file is
+ * read: one that does not end in the window is parsed again with twice as
+ * much. */
+static bool more(struct src *s)
+{
+	if (!s->f || *s->why)
+		return false;
+	size_t keep = s->len - s->pos;
+	if (keep)
+		memmove(s->win, s->win + s->pos, keep);
+	s->offset += s->pos;
+	s->pos = 0;
+	s->len = keep;
+	size_t want = keep > s->chunk_size ? keep : s->chunk_size;
+	if (keep + want > s->cap) {
+		s->cap = keep + want;
+		s->win = xrealloc(s->win, s->cap);
 	}
-	r->priv = doc;
+	s->data = s->win;
+	size_t n = fread(s->win + keep, 1, want, s->f);
+	if (!n) {
+		if (ferror(s->f))
+			snprintf(s->why, sizeof(s->why), "%s", strerror(errno));
+		else if (s->ncarry)
+			not_utf8(s, s->carry_at);
+		return false;
+	}
+	if (s->offset + keep + n > MAX_RECORD) {
+		snprintf(s->why, sizeof(s->why), "it is larger than %zu MiB", MAX_RECORD >> 20);
+		return false;
+	}
+	if (!check_utf8(s, s->win + keep, n, s->offset + keep))
+		return false;
+	s->len = keep + n;
+	return true;
+}
+
+static bool syntax(struct src *s, const char *what)
+{
+	if (!*s->why)
+		snprintf(s->why, sizeof(s->why), "byte %zu: %s", s->offset + s->pos, what);
+	return false;
+}
+
+static int fail(struct src *s, const char *what)
+{
+	syntax(s, what);
+	return -1;
+}
+
+/* The next character that is not white space, not taken; -1 at the end. */
+static int peek(struct src *s)
+{
+	while (s->pos < s->len || more(s)) {
+		char c = s->data[s->pos];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			return (unsigned char)c;
+		s->pos++;
+	}
+	return -1;
+}
+
+static bool expect(struct src *s, char c, const char *what)
+{
+	int next = peek(s);
+	if (next != (unsigned char)c)
+		return syntax(s, next < 0 ? "the JSON ends too soon" : what);
+	s->pos++;
+	return true;
+}
+
+/* The next JSON value, parsed by json-c; *@out is NULL for null. */
+static bool next_value(struct src *s, json_tokener *tok, json_object **out)
+{
+	if (peek(s) < 0)
+		return syntax(s, "the JSON ends too soon");
+	for (;;) {
+		json_tokener_reset(tok);
+		size_t avail = s->len - s->pos;
+		int n = avail > INT_MAX ? INT_MAX : (int)avail;
+		json_object *o = json_tokener_parse_ex(tok, s->data + s->pos, n);
+		enum json_tokener_error err = json_tokener_get_error(tok);
+		if (err == json_tokener_continue) {
+			if (!more(s))
+				return syntax(s, "the JSON ends too soon");
+			continue;
+		}
+		s->pos += json_tokener_get_parse_end(tok);
+		if (err != json_tokener_success)
+			return syntax(s, json_tokener_error_desc(err));
+		*out = o;
+		return true;
+	}
+}
+
+/* --- a record's members -------------------------------------------------- */
+
+struct loader {
+	const char *path;
+	FILE *out;
+	enum tl_format fmt;
+	bool color, print_events;
+	struct replay *r;
+	json_object *doc; /* every member but the events */
+	size_t nlanes;
+	size_t nevents;
+	int max_job;
+};
+
+/* The members an event needs, and the timeline: 0 when they are there,
+ * 1 when they have not come yet, -1 when they are wrong. */
+static int prepare(struct loader *L, bool last)
+{
+	struct replay *r = L->r;
+	const char *path = L->path;
+	json_object *doc = L->doc, *sc, *lanes = array_of(doc, "lanes");
+	if (r->tl)
+		return 0;
 	const char *format = str_of(doc, "format");
 	double version = -1;
+	bool have = format && json_object_object_get_ex(doc, "version", NULL) &&
+	            json_object_object_get_ex(doc, "scenario", &sc) && lanes;
+	if (!have && !last)
+		return 1;
 	if (!format || strcmp(format, "aiodemo-record") != 0)
 		return bad(path, "no \"format\": \"aiodemo-record\"");
 	if (num_in(doc, "version", -DBL_MAX, DBL_MAX, &version) != 1)
@@ -137,9 +306,7 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		           version, RECORD_VERSION);
 		return -1;
 	}
-	json_object *sc, *sum;
-	if (!json_object_object_get_ex(doc, "scenario", &sc) ||
-	    !json_object_object_get_ex(doc, "summary", &sum))
+	if (!json_object_object_get_ex(doc, "scenario", &sc))
 		return bad(path, "no scenario or summary");
 	r->info.name = str_of(sc, "name");
 	r->info.title = str_of(sc, "title");
@@ -153,17 +320,14 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 		r->info.source = NULL;
 	if (r->info.notice && !*r->info.notice)
 		r->info.notice = NULL;
-
-	json_object *lanes = array_of(doc, "lanes"), *events = array_of(doc, "events"),
-	            *blocked = array_of(doc, "blocked");
-	if (!lanes || !events || !blocked)
+	if (!lanes)
 		return bad(path, "no lanes, events or blocked windows");
-	r->tl = timeline_new(out, fmt, color, 0);
+	r->tl = timeline_new(L->out, L->fmt, L->color, 0);
 	if (!r->tl)
 		return bad(path, "out of memory");
-	timeline_set_printing(r->tl, print_events, false);
-	size_t nlanes = json_object_array_length(lanes);
-	for (size_t i = 0; i < nlanes; i++) {
+	timeline_set_printing(r->tl, L->print_events, false);
+	L->nlanes = json_object_array_length(lanes);
+	for (size_t i = 0; i < L->nlanes; i++) {
 		json_object *l = json_object_array_get_idx(lanes, i);
 		const char *name = str_of(l, "name"), *kind = str_of(l, "kind");
 		int k = kind ? lane_kind_from_name(kind) : -1;
@@ -171,43 +335,136 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 			return bad(path, "a lane without a name or with an unknown kind");
 		timeline_lane(r->tl, (enum lane_kind)k, name);
 	}
-	size_t nev = json_object_array_length(events);
-	/* Jobs are numbered from 1, and each has events of its own: a larger
-	 * number is no job's (and would size the model's tables of jobs). */
-	double max_job = nev < INT_MAX ? (double)nev : INT_MAX;
-	for (size_t i = 0; i < nev; i++) {
-		json_object *e = json_object_array_get_idx(events, i);
-		double t, dur = -1;
-		int lane, line = 0, job = 0;
-		const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
-		int k = kind ? kind_from_name(kind) : -1;
-		const char *wrong = NULL;
-		if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1)
-			wrong = "no time \"t\" in range";
-		else if (int_in(e, "lane", (double)nlanes - 1, &lane) != 1)
-			wrong = "no \"lane\" among the lanes";
-		else if (k < 0)
-			wrong = "an unknown \"kind\"";
-		else if (int_in(e, "line", INT_MAX, &line) < 0)
-			wrong = "a bad \"line\"";
-		else if (int_in(e, "job", max_job, &job) < 0)
-			wrong = "a bad \"job\"";
-		else if (num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0)
-			wrong = "a bad \"dur\"";
-		if (wrong) {
-			char what[96];
-			snprintf(what, sizeof(what), "event %zu is malformed: %s", i, wrong);
-			return bad(path, what);
-		}
-		if (dur < 0)
-			dur = -1; /* none */
-		if (timeline_kind_printed((enum tl_kind)k) ||
-		    (text && *text)) /* the GIL's holder is text */
-			timeline_add(r->tl, t, lane, (enum tl_kind)k, line, job, dur, "%s",
-			             text ? text : "");
-		else
-			timeline_step(r->tl, t, lane, (enum tl_kind)k, line, dur);
+	return 0;
+}
+
+/* Event @i, onto the timeline. */
+static int add_event(struct loader *L, json_object *e, size_t i)
+{
+	double t, dur = -1;
+	int lane, line = 0, job = 0;
+	const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
+	int k = kind ? kind_from_name(kind) : -1;
+	const char *wrong = NULL;
+	if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1)
+		wrong = "no time \"t\" in range";
+	else if (int_in(e, "lane", (double)L->nlanes - 1, &lane) != 1)
+		wrong = "no \"lane\" among the lanes";
+	else if (k < 0)
+		wrong = "an unknown \"kind\"";
+	else if (int_in(e, "line", INT_MAX, &line) < 0)
+		wrong = "a bad \"line\"";
+	else if (int_in(e, "job", INT_MAX, &job) < 0)
+		wrong = "a bad \"job\"";
+	else if (num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0)
+		wrong = "a bad \"dur\"";
+	if (wrong) {
+		char what[96];
+		snprintf(what, sizeof(what), "event %zu is malformed: %s", i, wrong);
+		return bad(L->path, what);
 	}
+	if (job > L->max_job)
+		L->max_job = job;
+	if (dur < 0)
+		dur = -1; /* none */
+	if (timeline_kind_printed((enum tl_kind)k) ||
+	    (text && *text)) /* the GIL's holder is text */
+		timeline_add(L->r->tl, t, lane, (enum tl_kind)k, line, job, dur, "%s",
+		             text ? text : "");
+	else
+		timeline_step(L->r->tl, t, lane, (enum tl_kind)k, line, dur);
+	L->nevents++;
+	return 0;
+}
+
+/* The events array, one event at a time: none but the one read is kept
+ * as JSON. */
+static int stream_events(struct loader *L, struct src *s, json_tokener *tok)
+{
+	if (!expect(s, '[', "\"events\" is not an array"))
+		return -1;
+	for (size_t i = 0;; i++) {
+		if (peek(s) == ']') {
+			s->pos++;
+			return 0;
+		}
+		if (i > 0 && !expect(s, ',', "expected ',' or ']' after an event"))
+			return -1;
+		json_object *e;
+		if (!next_value(s, tok, &e))
+			return -1;
+		int rc = add_event(L, e, i);
+		json_object_put(e);
+		if (rc != 0)
+			return rc;
+	}
+}
+
+/* The top-level object, member by member: the events streamed once the
+ * lanes are known (they come first in the records aiodemo writes), the
+ * rest kept in L->doc. */
+static int walk(struct loader *L, struct src *s, json_tokener *tok)
+{
+	if (peek(s) < 0 && !*s->why && s->offset + s->len == 0) {
+		snprintf(s->why, sizeof(s->why), "the file is empty");
+		return -1;
+	}
+	if (!expect(s, '{', "not a JSON object"))
+		return -1;
+	bool events = false;
+	for (size_t i = 0;; i++) {
+		if (peek(s) == '}') {
+			s->pos++;
+			break;
+		}
+		if (i > 0 && !expect(s, ',', "expected ',' or '}' after a member"))
+			return -1;
+		json_object *key;
+		int next = peek(s);
+		if (next != '"')
+			return fail(s, next < 0 ? "the JSON ends too soon"
+			                        : "a member's name is not a string");
+		if (!next_value(s, tok, &key))
+			return -1;
+		char *name = xstrdup(json_object_get_string(key));
+		json_object_put(key);
+		int rc = expect(s, ':', "expected ':' after a member's name") ? 0 : -1;
+		if (rc == 0 && !strcmp(name, "events")) {
+			rc = events ? bad(L->path, "two \"events\"") : prepare(L, false);
+			events = true;
+			if (rc == 0)
+				rc = stream_events(L, s, tok);
+			else if (rc == 1) { /* before the lanes: kept, and read at the end */
+				json_object *v;
+				rc = next_value(s, tok, &v) ? 0 : -1;
+				if (rc == 0)
+					json_object_object_add(L->doc, "events", v);
+			}
+		} else if (rc == 0) {
+			json_object *v;
+			rc = next_value(s, tok, &v) ? 0 : -1;
+			if (rc == 0)
+				json_object_object_add(L->doc, name, v);
+		}
+		free(name);
+		if (rc != 0)
+			return -1;
+	}
+	if (peek(s) >= 0)
+		return fail(s, "something follows the record's end");
+	if (*s->why)
+		return -1;
+	if (!events)
+		return bad(L->path, "no lanes, events or blocked windows");
+	return 0;
+}
+
+/* The blocked windows and the summary, once every event is in. */
+static int finish(struct loader *L, json_object *blocked, json_object *sum)
+{
+	struct replay *r = L->r;
+	const char *path = L->path;
+	size_t nlanes = L->nlanes;
 	size_t nb = json_object_array_length(blocked);
 	for (size_t i = 0; i < nb; i++) {
 		json_object *w = json_object_array_get_idx(blocked, i);
@@ -298,8 +555,68 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
 	return 0;
 }
 
-/* The largest record read: some 3 million events. */
-#define MAX_RECORD (256 << 20)
+static int load(struct src *s, const char *path, FILE *out, enum tl_format fmt, bool color,
+                bool print_events, struct replay *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (*s->why) {
+		diag_error("cannot read record '%s': %s", path, s->why);
+		return -1;
+	}
+	struct loader L = { path, out, fmt, color, print_events, r, json_object_new_object(),
+		            0,    0,   0 };
+	json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	r->priv = L.doc;
+	if (!tok || !L.doc) {
+		json_tokener_free(tok);
+		return bad(path, "out of memory");
+	}
+	int rc = walk(&L, s, tok);
+	json_tokener_free(tok);
+	if (rc != 0 && *s->why) {
+		diag_error("cannot read record '%s': %s", path, s->why);
+		return -1;
+	}
+	if (rc != 0)
+		return rc;
+	if (prepare(&L, true) != 0)
+		return -1;
+	json_object *events = NULL, *doc = L.doc, *sum, *blocked = array_of(doc, "blocked");
+	if (json_object_object_get_ex(doc, "events", &events)) {
+		if (!json_object_is_type(events, json_type_array))
+			return bad(path, "no lanes, events or blocked windows");
+		for (size_t i = 0; i < json_object_array_length(events); i++)
+			if (add_event(&L, json_object_array_get_idx(events, i), i) != 0)
+				return -1;
+	}
+	if (!json_object_object_get_ex(doc, "summary", &sum))
+		return bad(path, "no scenario or summary");
+	if (!blocked)
+		return bad(path, "no lanes, events or blocked windows");
+	/* Jobs are numbered from 1, and each has events of its own: a larger
+	 * number is no job's (and would size the model's tables of jobs). */
+	if ((size_t)L.max_job > L.nevents)
+		return bad(path, "a job's number larger than the number of events");
+	return finish(&L, blocked, sum);
+}
+
+int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out,
+                       enum tl_format fmt, bool color, bool print_events, struct replay *r)
+{
+	struct src s = { .data = data, .len = len };
+	if (check_utf8(&s, data, len, 0) && s.ncarry)
+		not_utf8(&s, s.carry_at); /* cut at the end */
+	return load(&s, path, out, fmt, color, print_events, r);
+}
+
+int replay_load_file(FILE *f, const char *path, size_t chunk, FILE *out, enum tl_format fmt,
+                     bool color, bool print_events, struct replay *r)
+{
+	struct src s = { .f = f, .chunk_size = chunk ? chunk : 65536 };
+	int rc = load(&s, path, out, fmt, color, print_events, r);
+	free(s.win);
+	return rc;
+}
 
 int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
                 struct replay *r)
@@ -310,26 +627,8 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 		diag_error("cannot read record '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	struct buf b = { 0 };
-	char chunk[65536];
-	size_t n;
-	while (b.len <= MAX_RECORD && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	int rc;
-	if (b.len > MAX_RECORD) {
-		/* /dev/zero, or a record no run of a teaching program makes. */
-		diag_error("cannot read record '%s': it is larger than %d MiB", path,
-		           MAX_RECORD >> 20);
-		rc = -1;
-	} else if (ferror(f)) {
-		diag_error("cannot read record '%s': %s", path, strerror(errno));
-		rc = -1;
-	} else {
-		rc = replay_load_buffer(path, b.data ? b.data : "", b.len, out, fmt, color,
-		                        print_events, r);
-	}
+	int rc = replay_load_file(f, path, 0, out, fmt, color, print_events, r);
 	fclose(f);
-	buf_free(&b);
 	return rc;
 }
 
@@ -366,6 +665,13 @@ int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out
                        enum tl_format fmt, bool color, bool print_events, struct replay *r)
 {
 	(void)data, (void)len;
+	return replay_load(path, out, fmt, color, print_events, r);
+}
+
+int replay_load_file(FILE *f, const char *path, size_t chunk, FILE *out, enum tl_format fmt,
+                     bool color, bool print_events, struct replay *r)
+{
+	(void)f, (void)chunk;
 	return replay_load(path, out, fmt, color, print_events, r);
 }
 

@@ -24,7 +24,9 @@ bool replay_available(void);
 
 /** Reads the record in @path into a new timeline that prints to @out in
  *  @fmt (events as they are added, when @print_events), like a live run.
- *  Returns 0, or -1 after printing an error that names the file. */
+ *  The record is read as a stream: no more of its JSON is held than one
+ *  event, and the members besides the events. Returns 0, or -1 after
+ *  printing an error that names the file. */
 int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, bool print_events,
                 struct replay *r);
 
@@ -33,6 +35,10 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
  *  is read from a file by replay_load() the same way. */
 int replay_load_buffer(const char *path, const char *data, size_t len, FILE *out,
                        enum tl_format fmt, bool color, bool print_events, struct replay *r);
+
+/** Like replay_load(), from @f, read @chunk bytes at a time (0: 64 KiB). */
+int replay_load_file(FILE *f, const char *path, size_t chunk, FILE *out, enum tl_format fmt,
+                     bool color, bool print_events, struct replay *r);
 
 /** Frees what replay_load() or replay_load_buffer() allocated, after a
  *  failure too. */

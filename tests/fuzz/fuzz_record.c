@@ -151,6 +151,24 @@ int fuzz_record(const uint8_t *data, size_t size)
 	CHECK(f);
 	struct replay r;
 	int rc = replay_load_buffer("fuzz.json", (const char *)data, size, f, fmt, color, true, &r);
+	/* Read as a stream, a few bytes at a time (chunks of 1 to 7 bytes cut
+	 * every UTF-8 sequence and JSON token somewhere): the same verdict,
+	 * and the same record. */
+	struct replay chunked;
+	FILE *in = size ? fmemopen((void *)data, size, "rb") : fopen("/dev/null", "rb");
+	CHECK(in);
+	int rc2 =
+	        replay_load_file(in, "fuzz.json", 1 + size % 7, NULL, fmt, color, false, &chunked);
+	CHECK(fclose(in) == 0);
+	CHECK((rc == 0) == (rc2 == 0));
+	if (rc == 0) {
+		size_t la, lb;
+		char *a = record_of(&r, &la), *b = record_of(&chunked, &lb);
+		CHECK(la == lb && !memcmp(a, b, la));
+		free(a);
+		free(b);
+	}
+	replay_free(&chunked);
 	if (rc != 0) {
 		replay_free(&r);
 		CHECK(fclose(f) == 0);
