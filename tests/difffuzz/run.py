@@ -30,9 +30,11 @@ is any of:
 - a process of the run (found by a token in its environment) still alive
   after aiodemo has exited, or anything left in the TMPDIR given to the run.
 
-When only moments are off, both run once more, and moments right the second
-time are a note (a loaded machine can hold a process back for tens of
-milliseconds, which --scale stretches), not a divergence.
+When only what time decides is off (moments, the order of lines, the lines
+a timeout lets through, the exit status), both run once more, and what is
+right the second time is a note (a loaded machine can hold a process back
+for tens of milliseconds, which --scale stretches), not a divergence; the
+first runs are kept in findings/ all the same.
 
 A divergence prints the seed, the program's path and a diff, and keeps the
 program, its meta and both runs' output in tests/difffuzz/findings/seed-N/
@@ -315,14 +317,18 @@ class Fuzz:
         live = self.live(prog, work)
         problems, info = self.check(ref, live, meta, work)
         notes = []
-        if problems and all(p.startswith(('moment of', 'order:')) for p in problems):
-            # Only moments: a loaded machine can hold a process back for tens of milliseconds, which
-            # --scale stretches. Both run once more; what does not happen again is a note, not a divergence.
+        if problems and all(p.startswith(('moment of', 'order:', 'lines', 'exit status')) for p in problems):
+            # Only what time decides: a loaded machine can hold a process back for tens of milliseconds,
+            # which --scale stretches, and a timeout then expires before lines it would have let through.
+            # Both run once more; what does not happen again is a note (the first runs are kept in
+            # findings/), not a divergence.
+            first = problems
+            saved = self.save(seed, work, prog, meta, ref, live, problems, info)
             shutil.rmtree(os.path.join(work, 'tmp-live'), ignore_errors=True)
             ref2, live2 = self.reference(prog, work, 2), self.live(prog, work)
             again, info2 = self.check(ref2, live2, meta, work)
             if not again:
-                notes = [f'moments off once, not when run again: {problems[0]}']
+                notes = [f'{first[0].splitlines()[0]} once, not when run again (kept in {saved})']
                 problems, ref, live, info = [], ref2, live2, info2
         if any(p.startswith('lines') for p in problems):
             # The same program under python3 twice more: does it agree with itself?
