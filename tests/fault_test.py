@@ -84,7 +84,6 @@ STUCK = 3 * SLOWER                    # a run still going that long after two Ct
 # all of these kinds are reported as TODO.
 KNOWN = {
     'signal-at-start',
-    'check-child-window',
     'cpython-pool-hang',
     'lost-stderr',
 }

@@ -48,7 +48,16 @@ static int spawn(const char *path, char **argv, pid_t *pid)
 		return e;
 	}
 	if (*pid == 0) {
-		/* Only async-signal-safe calls from here to execve(). */
+		/* Only async-signal-safe calls from here to execve(). The run
+		 * starts with the signals that stop it held, as its own main()
+		 * holds them: one that comes before it can take them (Ctrl-C
+		 * reaches the whole process group) waits for the program. */
+		sigset_t held;
+		sigemptyset(&held);
+		sigaddset(&held, SIGINT);
+		sigaddset(&held, SIGTERM);
+		sigaddset(&held, SIGHUP);
+		sigprocmask(SIG_BLOCK, &held, NULL);
 		int e = 0, null = open("/dev/null", O_RDWR);
 		if (null < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 		    dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
