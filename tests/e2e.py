@@ -1345,6 +1345,65 @@ def case_interrupt(aiodemo):
             raise Failure(f'worker process {pid} outlived the interrupted run')
 
 
+BUSY = """\
+import asyncio
+
+
+async def main():
+    print("busy", flush=True)
+    try:
+        while True:
+            pass
+    finally:
+        print("finally")
+
+asyncio.run(main())
+"""
+
+
+def case_interrupt_busy_loop(aiodemo):
+    # A busy loop in a coroutine, as under python3.11: the first Ctrl-C
+    # cancels the main task, which cannot see it while the loop spins; the
+    # second raises KeyboardInterrupt in the running code. The partial run
+    # is reported and the temporary files removed.
+    path = write_program('busy.py', BUSY)
+    ends = {}
+    for who in ('python3', 'aiodemo'):
+        argv = ['/usr/bin/python3.11', path] if who == 'python3' else [aiodemo, 'run', path, '--format', 'json']
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
+                             cwd=SCRATCH, start_new_session=True)
+        try:
+            first = ''
+            while 'busy' not in first:
+                line = p.stdout.readline()
+                if not line:
+                    raise Failure(f'{who}: {first!r} and no busy loop: {p.stderr.read()[-500:]}')
+                first += line
+            time.sleep(0.3)
+            os.killpg(p.pid, signal.SIGINT)
+            time.sleep(0.3)
+            if p.poll() is not None:
+                raise Failure(f'{who} ended at the first Ctrl-C ({p.returncode})')
+            os.killpg(p.pid, signal.SIGINT)
+            out, err = p.communicate(timeout=20)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        ends[who] = p.returncode, first + out, err
+    rc, out, err = ends['python3']
+    expect_eq('python3 after two Ctrl-C', (rc, out), (-signal.SIGINT, 'busy\nfinally\n'))
+    expect_eq('the end of the traceback under python3', err.rstrip().splitlines()[-1], 'KeyboardInterrupt')
+    rc, out, err = ends['aiodemo']
+    expect_eq('aiodemo after two Ctrl-C', rc, -signal.SIGINT)
+    expect_eq('aiodemo: stderr', err, '')
+    events, summary = parse_json_stream(out, 1)
+    expect_eq('printed', [e['text'] for e in says(events)], ['busy', 'finally'])
+    expect_eq('the KeyboardInterrupt', [e['text'] for e in events if e['kind'] == 'stderr'][-1], 'KeyboardInterrupt')
+    expect_eq('status', summary['status'], 'interrupted')
+    expect_eq('left in TMPDIR', os.listdir(CHILD_TMP), [])
+
+
 def case_interrupt_check(aiodemo):
     for args in (['check', '--scale', '1', prog('long_sleep.py'), 'offload-sleep'],
                  ['compare', '--scale', '1', prog('long_sleep.py'), 'offload-sleep']):
