@@ -423,9 +423,10 @@ class Fuzz:
                         break
             if problems:
                 break
-        # The moments, from the first line printed.
-        if ref['out'] and got['out']:
-            r0, g0 = ref['out'][0][0], got['out'][0][0]
+        # The moments, from the first line printed to either stream.
+        if (ref['out'] or ref['err']) and (got['out'] or got['err']):
+            r0 = min(t for t, _ in ref['out'][:1] + ref['err'][:1])
+            g0 = min(t for t, _, _ in got['out'][:1] + got['err'][:1])
             bad = []
             for stream in ('out', 'err'):
                 for i, ((rt, line), (gt, _, _)) in enumerate(zip(ref[stream], got[stream])):
