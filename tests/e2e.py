@@ -22,8 +22,10 @@ run leaves no temporary file behind, even when interrupted).
 import json
 import os
 import re
+import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -966,6 +968,8 @@ def case_usage_errors(aiodemo):
         (['run', 'offload-sleep', '--scale', '0x10'], '--scale takes a number'),
         (['run', 'offload-sleep', '--scale', ' 1'], '--scale takes a number'),
         (['run', 'offload-sleep', '--scale', 'inf'], '--scale takes a number'),
+        (['run', 'offload-sleep', '--max-events', '0x10'], '--max-events takes a whole number from 1'),
+        (['run', 'offload-sleep', '--max-events', '0'], '--max-events takes a whole number from 1'),
         (['check', 'bounded-pool', '--param', 'worker=4'], "has no parameter 'worker'; did you mean 'workers'?"),
         (['compare', 'bounded-pool', 'offload-sleep', '--param', 'workers=4'], "offload-sleep has no parameter"),
         (['replay', '/dev/zero'], "cannot read record '/dev/zero': byte 0: not a JSON object"),
@@ -1033,6 +1037,68 @@ def case_serve_command(aiodemo):
     p = run(aiodemo, 'serve', 'offload-sleep', '--scale', str(SCALE), check_status=None)
     if p.returncode == 0 or not p.stderr:
         raise Failure(f'serve offload-sleep: exit {p.returncode}, stderr {p.stderr!r}')
+
+
+def case_serve_bounded(aiodemo):
+    # A server under serve keeps answering with a thousand idle connections
+    # that sent half a line, and its timeline stays bounded: past
+    # --max-events, events are printed and counted, not kept, and the lanes
+    # of the tasks that ended are used again.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)   # (aiodemo inherits it)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        raise Failure(f'this machine allows {hard} open files: the case needs 1200')
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200 if hard == resource.RLIM_INFINITY
+                                                    else min(hard, 4096)), hard))
+    record = os.path.join(WORK, 'serve.json')
+    with Started(aiodemo, 'serve', prog('echo_server.py'), '--format', 'json', '--max-events', '300',
+                 '--record', record) as p:
+        said = p.read_until(lambda e: e['kind'] == 'say' and e['text'].startswith('serving on'), 'serving')
+        port = int(said[-1]['text'].split()[-1])
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(p.p.stdout))
+        reader.start()
+
+        def ask(i):
+            with socket.create_connection(('127.0.0.1', port), timeout=10) as s:
+                s.sendall(b'hi %d\n' % i)
+                return s.makefile('rb').readline()
+        idle = []
+        try:
+            for _ in range(1000):
+                idle.append(socket.create_connection(('127.0.0.1', port), timeout=10))
+                idle[-1].sendall(b'half a li')
+            expect_eq('an answer beside 1000 idle connections', ask(-1), b'echo hi -1\n')
+        finally:
+            for s in idle:
+                s.close()
+        for i in range(400):
+            expect_eq(f'request {i}', ask(i), b'echo hi %d\n' % i)
+
+        def ended():
+            return sum(1 for line in list(lines) if ' handle(' in line and
+                       re.search(r'"kind":"(done|error|cancel)"', line))
+        deadline = time.monotonic() + 20
+        while ended() < 1401 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        p.ctrl_c()
+        status = p.p.wait(timeout=20)
+        reader.join()   # (the only reader of stdout)
+        err = p.p.stderr.read()
+    expect_eq('serve after Ctrl-C', (status, err), (0, ''))
+    events, summary = parse_json_stream(''.join(lines), 1)
+    done = [e for e in events if e['kind'] in ('done', 'error', 'cancel') and ' handle(' in e['lane']]
+    if len(done) < 1401:
+        raise Failure(f'{len(done)} handler tasks ended in the stream, not every one of 1401')
+    expect_eq('events kept', summary.get('events_kept'), 300)
+    if summary.get('events_not_kept', 0) < 1000:
+        raise Failure(f'the summary counts {summary.get("events_not_kept")} events not kept')
+    with open(record) as f:
+        doc = json.load(f)
+    expect_eq('events in the record', len(doc['events']), 300)
+    if len(doc['lanes']) > 300:
+        raise Failure(f'the record has {len(doc["lanes"])} lanes for 300 events')
+    p = run(aiodemo, 'replay', record)
+    expect_in('the replayed summary', 'the first 300 events kept, ', p.stdout)
 
 
 def case_hostile_text(aiodemo):

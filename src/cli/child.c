@@ -108,9 +108,10 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	char *record = temp_record();
 	if (!record)
 		return -1;
-	char scale[32], slow[32];
+	char scale[32], slow[32], max_events[32];
 	snprintf(scale, sizeof(scale), "%.17g", o->scale);
 	snprintf(slow, sizeof(slow), "%.17g", o->slow);
+	snprintf(max_events, sizeof(max_events), "--max-events=%zu", o->max_events);
 	size_t argc = 0, cap = 16 + 2 * (size_t)o->nparams;
 	char **argv = xcalloc(cap, sizeof(char *));
 	argv[argc++] = self;
@@ -122,6 +123,7 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	argv[argc++] = scale;
 	argv[argc++] = "--slow";
 	argv[argc++] = slow;
+	argv[argc++] = max_events;
 	argv[argc++] = "--record";
 	argv[argc++] = record;
 	for (int i = 0; i < o->nparams; i++) {

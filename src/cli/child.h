@@ -14,6 +14,7 @@
 /** How the child runs. */
 struct child_options {
 	double scale, slow;
+	size_t max_events;   /* passed as --max-events */
 	char *const *params; /* NAME=VALUE, passed as --param */
 	int nparams;
 };

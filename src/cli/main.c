@@ -59,6 +59,7 @@ struct options {
 	bool view_events, view_gantt;     /* --view */
 	const char *record, *trace, *svg; /* files to write */
 	double slow;                      /* --slow, seconds of scenario time */
+	size_t max_events;                /* --max-events */
 	bool quick;                       /* bench: small sizes */
 	bool ideal;                       /* --ideal, which Python programs cannot have */
 	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
@@ -75,7 +76,7 @@ static const char usage_text[] =
         "NAME=VALUE]...\n"
         "                   [--view events|gantt|both] [--color=auto|always|never] [--slow "
         "SECONDS]\n"
-        "                   [--record FILE] [--trace FILE] [--svg FILE]\n"
+        "                   [--record FILE] [--trace FILE] [--svg FILE] [--max-events N]\n"
         "       aiodemo serve NAME|FILE.py [--port P] [--param NAME=VALUE]... [--scale F]\n"
         "       aiodemo show NAME|FILE\n"
         "       aiodemo check [NAME|FILE]... [--scale F] [--param NAME=VALUE]... [--tap]\n"
@@ -115,6 +116,9 @@ static const char help_text[] =
         "                         unless NO_COLOR is set and not empty), always, never\n"
         "  -f, --format=FORMAT    text (default) or json (one object per line)\n"
         "  -h, --help             show this help\n"
+        "      --max-events=N     keep the first N events of a run for its chart and\n"
+        "                         record (default 4000000); later ones are printed\n"
+        "                         as they happen and counted\n"
         "  -p, --param NAME=VALUE set a parameter the program's header declares\n"
         "      --port=P           serve: the program's port parameter\n"
         "      --quick            bench: small sizes, to see that it runs\n"
@@ -173,6 +177,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "format", required_argument, NULL, 'f' },
 		{ "ideal", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "max-events", required_argument, NULL, 'M' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "quick", no_argument, NULL, 'q' },
@@ -190,6 +195,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->format = TL_TEXT;
 	o->color = -1;
 	o->slow = 0.1;
+	o->max_events = TL_DEFAULT_MAX_EVENTS;
 	o->port = -1;
 	o->view_events = o->view_gantt = true;
 	opterr = 0;
@@ -257,6 +263,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'q':
 			o->quick = true;
 			break;
+		case 'M': {
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(optarg, &end, 10);
+			if (!*optarg || strspn(optarg, "0123456789") != strlen(optarg) || errno ||
+			    n < 1 || n > 1000000000)
+				return usage_error("--max-events takes a whole number from 1 to "
+				                   "1000000000, not '%s'",
+				                   optarg);
+			o->max_events = (size_t)n;
+			break;
+		}
 		case 'i':
 			return usage_error("--ideal is not available for Python programs: a "
 			                   "virtual clock would change "
@@ -629,6 +647,7 @@ static int cmd_run(const struct options *o)
 	struct record_info info = { p->info.name, p->info.title, p->info.source, p->info.notice,
 		                    o->scale };
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
+	timeline_set_limit(tl, o->max_events);
 	struct heading h = { o, tl, &info, color };
 	struct host_options ho = { o->scale, o->slow, o->args, o->nargs, heading_now, &h };
 	struct run_summary s = { .expected_total = -1, .status = "ok" };
@@ -676,7 +695,7 @@ static int cmd_run(const struct options *o)
 /* The options every child run of check and compare gets. */
 static struct child_options child_options_of(const struct options *o)
 {
-	return (struct child_options){ o->scale, o->slow, o->params, o->nparams };
+	return (struct child_options){ o->scale, o->slow, o->max_events, o->params, o->nparams };
 }
 
 /* Runs one program in a child process; returns true if it ran to its end

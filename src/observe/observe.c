@@ -518,6 +518,9 @@ static void end_task_step(PyObject *task, int lane, double now)
 		buf_free(&b);
 		timeline_step(obs.tl, t, lane, K_EXIT, 0, -1);
 		forget_task(task);
+		if ((size_t)lane < obs.namedcap)
+			obs.named[lane] = false; /* the slot may be used again */
+		timeline_lane_done(obs.tl, lane);
 		cancel_forget(task);
 	}
 	Py_XDECREF(state);

@@ -37,6 +37,14 @@ struct timeline {
 	struct tl_blocked *blocked;
 	size_t nblocked, blockedcap;
 	struct buf line;
+	size_t max_events; /* 0: no limit */
+	size_t not_kept;   /* events past the limit: printed, not kept */
+	/* Lanes made once the limit is reached hold no kept event: when their
+	 * task ends, their slots are used again. */
+	int kept_lanes; /* the lanes made before the limit; -1 until then */
+	int *free_lanes;
+	int nfree, freecap;
+	bool last_blocked_dropped; /* the share of the CPU is not the one before's */
 	/* Event texts, interned: a run of 100 000 tasks says "finished"
 	 * 100 000 times but stores it once. Open addressing, FNV-1a. */
 	char **texts;
@@ -142,6 +150,7 @@ struct timeline *timeline_new(FILE *out, enum tl_format fmt, bool color, double 
 	tl->utf8 = cs && !strcmp(cs, "UTF-8");
 	tl->t0 = t0;
 	tl->print_events = true;
+	tl->kept_lanes = -1;
 	return tl;
 }
 
@@ -162,7 +171,7 @@ void timeline_blocked_cpu(struct timeline *tl, double share)
 {
 	pthread_mutex_lock(&tl->lock);
 	/* Clock granularity may make a share a hair above 1. */
-	if (tl->nblocked)
+	if (tl->nblocked && !tl->last_blocked_dropped)
 		tl->blocked[tl->nblocked - 1].cpu = share > 1 ? 1 : share < 0 ? 0 : share;
 	pthread_mutex_unlock(&tl->lock);
 }
@@ -181,14 +190,36 @@ static char *shown_name(const char *name)
 int timeline_lane(struct timeline *tl, enum lane_kind kind, const char *name)
 {
 	pthread_mutex_lock(&tl->lock);
-	if (tl->nlanes == tl->lanecap) {
-		tl->lanecap = tl->lanecap ? tl->lanecap * 2 : 16;
-		tl->lanes = xrealloc(tl->lanes, (size_t)tl->lanecap * sizeof(*tl->lanes));
+	int id;
+	if (tl->nfree) {
+		id = tl->free_lanes[--tl->nfree];
+		free(tl->lanes[id].name);
+	} else {
+		if (tl->nlanes == tl->lanecap) {
+			tl->lanecap = tl->lanecap ? tl->lanecap * 2 : 16;
+			tl->lanes = xrealloc(tl->lanes, (size_t)tl->lanecap * sizeof(*tl->lanes));
+		}
+		id = tl->nlanes++;
 	}
-	int id = tl->nlanes++;
 	tl->lanes[id] = (struct tl_lane){ shown_name(name), kind };
 	pthread_mutex_unlock(&tl->lock);
 	return id;
+}
+
+void timeline_lane_done(struct timeline *tl, int id)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (tl->kept_lanes >= 0 && id >= tl->kept_lanes && id < tl->nlanes) {
+		free(tl->lanes[id].name);
+		tl->lanes[id].name = xstrdup("");
+		if (tl->nfree == tl->freecap) {
+			tl->freecap = tl->freecap ? tl->freecap * 2 : 16;
+			tl->free_lanes =
+			        xrealloc(tl->free_lanes, (size_t)tl->freecap * sizeof(int));
+		}
+		tl->free_lanes[tl->nfree++] = id;
+	}
+	pthread_mutex_unlock(&tl->lock);
 }
 
 void timeline_lane_rename(struct timeline *tl, int id, const char *name)
@@ -308,6 +339,23 @@ static void print_event_locked(struct timeline *tl, const struct tl_event *e)
 	emit_locked(tl, &tl->line);
 }
 
+/* Room for one more event: its slot, or NULL when the limit keeps it out
+ * (counted). The lock is held. */
+static struct tl_event *next_slot(struct timeline *tl)
+{
+	if (tl->max_events && tl->nevents >= tl->max_events) {
+		if (tl->kept_lanes < 0)
+			tl->kept_lanes = tl->nlanes;
+		tl->not_kept++;
+		return NULL;
+	}
+	if (tl->nevents == tl->eventcap) {
+		tl->eventcap = tl->eventcap ? tl->eventcap * 2 : 256;
+		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
+	}
+	return &tl->events[tl->nevents++];
+}
+
 void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
                   double dur, const char *fmt, ...)
 {
@@ -316,11 +364,6 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	va_start(ap, fmt);
 	buf_vprintf(&text, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&tl->lock);
-	if (tl->nevents == tl->eventcap) {
-		tl->eventcap = tl->eventcap ? tl->eventcap * 2 : 256;
-		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
-	}
 	/* Whatever a program prints, the stream and the record stay UTF-8. */
 	if (text.len && !text_is_utf8(text.data, text.len, NULL)) {
 		struct buf valid = { 0 };
@@ -328,33 +371,32 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 		buf_free(&text);
 		text = valid;
 	}
-	struct tl_event *e = &tl->events[tl->nevents++];
-	*e = (struct tl_event){
-		when - tl->t0, dur, intern(tl, text.data ? text.data : "", text.len), lane, line,
-		job,           kind
-	};
-	buf_free(&text);
+	pthread_mutex_lock(&tl->lock);
+	struct tl_event *slot = next_slot(tl), past;
+	struct tl_event *e = slot ? slot : &past;
+	*e = (struct tl_event){ when - tl->t0, dur, text.data ? text.data : no_text, lane, line,
+		                job,           kind };
+	if (slot)
+		e->text = intern(tl, e->text, text.len);
 	if (tl->out && !tl->broken && tl->print_events &&
 	    (timeline_kind_printed(kind) || (tl->fmt == TL_JSON && tl->print_steps))) {
 		print_event_locked(tl, e);
 	}
 	pthread_mutex_unlock(&tl->lock);
+	buf_free(&text);
 }
 
 void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line,
                    double dur)
 {
 	pthread_mutex_lock(&tl->lock);
-	if (tl->nevents == tl->eventcap) {
-		tl->eventcap = tl->eventcap ? tl->eventcap * 2 : 256;
-		tl->events = xrealloc(tl->events, tl->eventcap * sizeof(*tl->events));
-	}
+	struct tl_event *slot = next_slot(tl), past;
+	struct tl_event *e = slot ? slot : &past;
 	/* No text of its own: there are several of these per task. */
-	tl->events[tl->nevents++] =
-	        (struct tl_event){ when - tl->t0, dur, no_text, lane, line, 0, kind };
+	*e = (struct tl_event){ when - tl->t0, dur, no_text, lane, line, 0, kind };
 	if (tl->out && !tl->broken && tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
 		buf_clear(&tl->line);
-		format_json(tl, &tl->events[tl->nevents - 1], &tl->line);
+		format_json(tl, e, &tl->line);
 		emit_locked(tl, &tl->line);
 	}
 	pthread_mutex_unlock(&tl->lock);
@@ -372,6 +414,26 @@ void timeline_print_events(struct timeline *tl)
 	pthread_mutex_unlock(&tl->lock);
 }
 
+void timeline_set_limit(struct timeline *tl, size_t max)
+{
+	pthread_mutex_lock(&tl->lock);
+	tl->max_events = max;
+	pthread_mutex_unlock(&tl->lock);
+}
+
+size_t timeline_not_kept(const struct timeline *tl, size_t *limit)
+{
+	if (limit)
+		*limit = tl->max_events;
+	return tl->not_kept;
+}
+
+void timeline_set_not_kept(struct timeline *tl, size_t n, size_t limit)
+{
+	tl->not_kept = n;
+	tl->max_events = limit;
+}
+
 void timeline_set_printing(struct timeline *tl, bool events, bool steps)
 {
 	tl->print_events = events;
@@ -382,6 +444,11 @@ void timeline_blocked(struct timeline *tl, double start, double end, int lane, i
                       const char *what)
 {
 	pthread_mutex_lock(&tl->lock);
+	tl->last_blocked_dropped = tl->kept_lanes >= 0 && lane >= tl->kept_lanes;
+	if (tl->last_blocked_dropped) { /* a lane the timeline does not keep */
+		pthread_mutex_unlock(&tl->lock);
+		return;
+	}
 	if (tl->nblocked == tl->blockedcap) {
 		tl->blockedcap = tl->blockedcap ? tl->blockedcap * 2 : 8;
 		tl->blocked = xrealloc(tl->blocked, tl->blockedcap * sizeof(*tl->blocked));
@@ -444,7 +511,7 @@ const struct tl_event *timeline_events(const struct timeline *tl, size_t *n)
 
 const struct tl_lane *timeline_lanes(const struct timeline *tl, int *n)
 {
-	*n = tl->nlanes;
+	*n = tl->kept_lanes >= 0 ? tl->kept_lanes : tl->nlanes; /* the others hold no event */
 	return tl->lanes;
 }
 
@@ -489,6 +556,11 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 		buf_seconds(b, s->max_queue_wait);
 	}
 	buf_putc(b, '\n');
+	if (tl->not_kept)
+		buf_printf(
+		        b,
+		        "  %-14s the first %zu events kept, %zu more only printed (--max-events)\n",
+		        "timeline", tl->nevents, tl->not_kept);
 	if (s->nchecks) {
 		int met = 0;
 		for (int i = 0; i < s->nchecks; i++)
@@ -531,12 +603,16 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 	if (s->expected_total >= 0)
 		buf_printf(b, ",\"expected_total\":%.6f,\"tolerance\":%.6f",
 		           s->expected_total * s->scale, s->tolerance);
-	buf_printf(b,
-	           ",\"scale\":%g,\"max_lag\":%.6f,\"heartbeat\":%.6f,\"tasks\":%zu,\"jobs\":%zu,"
-	           "\"max_queue_wait\":%.6f,\"lag_p50\":%.6f,\"lag_p99\":%.6f,\"utilization\":%.4f,"
-	           "\"blocked\":[",
-	           s->scale, s->max_lag, s->heartbeat, s->tasks, s->jobs, s->max_queue_wait,
-	           s->lag_p50, s->lag_p99, s->utilization);
+	buf_printf(
+	        b,
+	        ",\"scale\":%g,\"max_lag\":%.6f,\"heartbeat\":%.6f,\"tasks\":%zu,\"jobs\":%zu,"
+	        "\"max_queue_wait\":%.6f,\"lag_p50\":%.6f,\"lag_p99\":%.6f,\"utilization\":%.4f,",
+	        s->scale, s->max_lag, s->heartbeat, s->tasks, s->jobs, s->max_queue_wait,
+	        s->lag_p50, s->lag_p99, s->utilization);
+	if (tl->not_kept)
+		buf_printf(b, "\"events_kept\":%zu,\"events_not_kept\":%zu,", tl->nevents,
+		           tl->not_kept);
+	buf_puts(b, "\"blocked\":[");
 	for (size_t i = 0; i < tl->nblocked; i++) {
 		const struct tl_blocked *w = &tl->blocked[i];
 		buf_printf(b, "%s{\"start\":%.6f,\"end\":%.6f,\"lane\":", i ? "," : "", w->start,
@@ -580,6 +656,7 @@ void timeline_free(struct timeline *tl)
 	for (int i = 0; i < tl->nlanes; i++)
 		free(tl->lanes[i].name);
 	free(tl->lanes);
+	free(tl->free_lanes);
 	for (size_t i = 0; i < tl->textcap; i++)
 		free(tl->texts[i]);
 	free(tl->texts);

@@ -188,6 +188,25 @@ struct run_summary {
 	int nchecks;
 };
 
+/** Says that lane @id's task has ended: once the limit is reached, the
+ *  slot of a lane made since is used again for another. */
+void timeline_lane_done(struct timeline *tl, int id);
+
+/** The events a run keeps by default: some 300 MB at most. */
+#define TL_DEFAULT_MAX_EVENTS 4000000
+
+/** Keeps at most @max events (0: no limit, the default): later ones are
+ *  still printed as they happen, and counted, so that a server that
+ *  serves for hours, or a program that prints forever, has a bounded
+ *  timeline and a whole event stream. */
+void timeline_set_limit(struct timeline *tl, size_t max);
+
+/** The events the limit kept out, and the limit (0 if none). */
+size_t timeline_not_kept(const struct timeline *tl, size_t *limit);
+
+/** Sets the count of events not kept (a record read back). */
+void timeline_set_not_kept(struct timeline *tl, size_t n, size_t limit);
+
 /** Prints the summary (text) or the last JSON line. */
 void timeline_print_summary(struct timeline *tl, const struct run_summary *s);
 

@@ -81,11 +81,15 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	        ",\"total\":%.17g,\"expected_total\":%.17g,\"tolerance\":%.17g,\"max_lag\":%.17g,"
 	        "\"heartbeat\":%.17g,\"tasks\":%zu,\"jobs\":%zu,\"max_queue_wait\":%.17g,\"scale\":"
 	        "%.17g,"
-	        "\"lag_p50\":%.17g,\"lag_p99\":%.17g,\"utilization\":%.6f,\"slow_threshold\":%.17g,"
-	        "\"slow_passes\":[",
+	        "\"lag_p50\":%.17g,\"lag_p99\":%.17g,\"utilization\":%.6f,"
+	        "\"slow_threshold\":%.17g,",
 	        s->total, s->expected_total, s->tolerance, s->max_lag, s->heartbeat, s->tasks,
 	        s->jobs, s->max_queue_wait, s->scale, s->lag_p50, s->lag_p99, s->utilization,
 	        s->slow_threshold);
+	size_t limit, not_kept = timeline_not_kept(tl, &limit);
+	if (not_kept)
+		buf_printf(&b, "\"max_events\":%zu,\"events_not_kept\":%zu,", limit, not_kept);
+	buf_puts(&b, "\"slow_passes\":[");
 	for (int i = 0; i < s->nslow; i++)
 		buf_printf(&b, "%s{\"t\":%.17g,\"dur\":%.17g,\"steps\":%zu}", i ? "," : "",
 		           s->slow[i].t, s->slow[i].dur, s->slow[i].steps);

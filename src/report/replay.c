@@ -526,6 +526,13 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 		}
 	s->tasks = (size_t)tasks;
 	s->jobs = (size_t)jobs;
+	/* A run that kept its first max_events events and counted the rest. */
+	double limit = 0, not_kept = 0;
+	if (num_in(sum, "max_events", 1, MAX_COUNT, &limit) < 0 ||
+	    num_in(sum, "events_not_kept", 0, MAX_COUNT, &not_kept) < 0 ||
+	    (not_kept > 0 && (limit == 0 || (size_t)limit != L->nevents)))
+		return bad(path, "the summary's max_events or events_not_kept is wrong");
+	timeline_set_not_kept(r->tl, (size_t)not_kept, (size_t)limit);
 	json_object *slow = array_of(sum, "slow_passes"), *checks = array_of(sum, "expectations");
 	size_t nslow = slow ? json_object_array_length(slow) : 0;
 	r->slow = xcalloc(nslow + 1, sizeof(*r->slow));
