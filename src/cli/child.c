@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/diag.h"
+#include "util/signals.h"
 #include "util/tmpfile.h"
 
 extern char **environ;
@@ -53,10 +54,7 @@ static int spawn(const char *path, char **argv, pid_t *pid)
 		 * holds them: one that comes before it can take them (Ctrl-C
 		 * reaches the whole process group) waits for the program. */
 		sigset_t held;
-		sigemptyset(&held);
-		sigaddset(&held, SIGINT);
-		sigaddset(&held, SIGTERM);
-		sigaddset(&held, SIGHUP);
+		signals_stopping(&held);
 		sigprocmask(SIG_BLOCK, &held, NULL);
 		int e = 0, null = open("/dev/null", O_RDWR);
 		if (null < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||

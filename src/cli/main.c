@@ -32,6 +32,7 @@
 #include "outfile.h"
 #include "util/clock.h"
 #include "util/diag.h"
+#include "util/signals.h"
 #include "record/expect.h"
 #include "report/export.h"
 #include "host/host.h"
@@ -464,10 +465,7 @@ static int write_files(const struct options *o, const struct record_info *info,
 	struct outfile files[3];
 	outfiles_of(o, files);
 	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
+	signals_stopping(&block);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	int status = 0;
 	for (int i = 0; i < 3; i++) {
@@ -996,10 +994,7 @@ int main(int argc, char **argv)
 	 * takes them once the program runs (host.c), the other commands as
 	 * soon as they start. */
 	sigset_t held;
-	sigemptyset(&held);
-	sigaddset(&held, SIGINT);
-	sigaddset(&held, SIGTERM);
-	sigaddset(&held, SIGHUP);
+	signals_stopping(&held);
 	pthread_sigmask(SIG_BLOCK, &held, NULL);
 	setlocale(LC_ALL, "");
 	diag_color = isatty(STDERR_FILENO) && !no_color();

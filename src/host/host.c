@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/diag.h"
+#include "util/signals.h"
 #include "util/tmpfile.h"
 #include "observe/observe.h"
 #include "pyclock.h"
@@ -267,10 +268,7 @@ static void on_late(int sig)
 static void hold_signals(bool hold)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	signals_stopping(&set);
 	pthread_sigmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
