@@ -35,7 +35,7 @@ a timeout lets through, the exit status), both run once more, and what is
 right the second time is a note (a loaded machine can hold a process back
 for tens of milliseconds, which --scale stretches), not a divergence; the
 first runs are kept in findings/ all the same. Under ThreadSanitizer, which
-slows aiodemo's own code and not CPython's by 5 to 15 times, what time
+slows aiodemo's own code, not CPython's (which is not instrumented), what time
 decides is a note even when it happens twice: there the check is for
 races, hangs, the output and what is left behind.
 
@@ -339,7 +339,7 @@ class Fuzz:
                 notes = [f'{first[0].splitlines()[0]} once, not when run again (kept in {saved})']
                 problems, ref, live, info = [], ref2, live2, info2
             elif self.kind == 'thread' and all(p.startswith(TIMED) for p in again):
-                # ThreadSanitizer slows aiodemo's own code, not CPython's, by 5 to 15 times: the loop
+                # ThreadSanitizer slows aiodemo's own code, not CPython's (not instrumented): the loop
                 # thread falls behind a worker's job by more than --scale makes up for. Under it the
                 # check is for races, hangs, output and leftovers; the lines are the plain build's
                 # and AddressSanitizer's to check.
