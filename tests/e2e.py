@@ -1101,6 +1101,22 @@ def case_serve_bounded(aiodemo):
     expect_in('the replayed summary', 'the first 300 events kept, ', p.stdout)
 
 
+def case_max_events(aiodemo):
+    # A run that keeps 30 events prints all of them, says how many it did
+    # not keep, and an expectation about a line it did not keep says so
+    # rather than that the line was never said.
+    p = run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--format', 'json', '--max-events', '30',
+            check_status=None)
+    events, summary = parse_json_stream(p.stdout)
+    expect_eq('lines printed', len(says(events)), 10)
+    expect_eq('events kept', summary['events_kept'], 30)
+    if summary['events_not_kept'] < 20:
+        raise Failure(f'{summary["events_not_kept"]} events not kept')
+    p = run(aiodemo, 'check', 'semaphore', '--scale', str(CHECK_SCALE), '--max-events', '30', check_status=1)
+    expect_in('check with 30 events kept', 'is not among the first 30 events, those kept (--max-events)',
+              p.stdout)
+
+
 def case_hostile_text(aiodemo):
     """Whatever a program prints, the stream is UTF-8 and the terminal gets
     no escape sequence (issue: invalid UTF-8 and controls reached them)."""

@@ -34,6 +34,17 @@ static void check_moment(struct buf *b, const char *what, double got, double sec
 	buf_printf(b, "%s at %.3f s, expected %.3f s ± %.3f", what, got, want, tol);
 }
 
+/* A line that is not among the events: never said, or perhaps said past
+ * the events the timeline keeps (--max-events). */
+static void not_found(struct buf *b, const struct timeline *tl, const char *text, size_t nev)
+{
+	if (timeline_not_kept(tl, NULL))
+		buf_printf(b, "\"%s\" is not among the first %zu events, those kept (--max-events)",
+		           text, nev);
+	else
+		buf_printf(b, "\"%s\" is never said", text);
+}
+
 struct expect_result *expect_verify(const struct expectations *xs, const struct timeline *tl,
                                     double scale, double total, bool failed, int *n)
 {
@@ -67,7 +78,7 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 		case EXPECT_AT: {
 			const struct tl_event *e = find_say(ev, nev, x->text, NULL);
 			if (!e) {
-				buf_printf(&b, "\"%s\" is never said", x->text);
+				not_found(&b, tl, x->text, nev);
 				break;
 			}
 			struct buf what = { 0 };
@@ -82,7 +93,7 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 			     z = find_say(ev, nev, x->text2, &ib);
 			ok = a && z && ia < ib;
 			if (!a || !z)
-				buf_printf(&b, "\"%s\" is never said", !a ? x->text : x->text2);
+				not_found(&b, tl, !a ? x->text : x->text2, nev);
 			else
 				buf_printf(&b, "\"%s\" comes %s \"%s\"", x->text,
 				           ia < ib ? "before" : "after", x->text2);
@@ -90,7 +101,10 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 		}
 		case EXPECT_SAYS:
 			ok = find_say(ev, nev, x->text, NULL) != NULL;
-			buf_printf(&b, "\"%s\" is %ssaid", x->text, ok ? "" : "never ");
+			if (ok)
+				buf_printf(&b, "\"%s\" is said", x->text);
+			else
+				not_found(&b, tl, x->text, nev);
 			break;
 		case EXPECT_STATUS:
 			status_stated = true;
