@@ -152,6 +152,12 @@ class _ThreadWorkItem(_thread_pool._WorkItem):
             super().run()
         finally:
             _aiodemo.job_finished(job, _failure(self.future))
+            # As _WorkItem.run does after a failure: the exception's frames
+            # lead back to this one, and through self to the future that
+            # holds the exception, a cycle that would keep the program's
+            # objects (an async generator, say) alive until the collector
+            # runs, where python3 frees them at once.
+            self = None
 
 
 _thread_pool._WorkItem = _ThreadWorkItem
