@@ -204,18 +204,25 @@ def strict_ndjson(raw, what):
     kinds = [o.get('kind') for o in objs]
     if kinds.count('summary') != 1 or kinds[-1] != 'summary':
         raise ValueError(f'{what}: {kinds.count("summary")} summaries, the last line is {kinds[-1:]!r}')
-    last = 0.0
+    last, lane_last = 0.0, {}
     for no, o in enumerate(objs[:-1], 1):
         t = o.get('t')
         if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t) or t < 0:
             raise ValueError(f'{what} line {no}: a bad time {t!r}')
-        # A block event carries the start of its step, and is written when the step has run for the slow
-        # threshold; a worker process's events carry the worker's time and are written when they arrive
-        # (aiodemo(1), JSON): the others come in the order of their times.
-        if o.get('kind') != 'block' and o.get('lane_kind') != 'process':
+        # The order aiodemo(1) gives (JSON): times go up but for a block (the start of its step, written
+        # once the step has run for the slow threshold), a task's await, done, error and cancel (the end
+        # of its step, written once their text is made) and a worker process's events (its own moments,
+        # written when they arrive); on each lane, times go up.
+        late = o.get('kind') == 'block' or o.get('lane_kind') == 'process' or \
+            (o.get('lane_kind') == 'task' and o.get('kind') in ('await', 'done', 'error', 'cancel'))
+        if not late:
             if t < last:
                 raise ValueError(f'{what} line {no}: time {t} before that of an earlier event ({last})')
             last = t
+        lane = o.get('lane')
+        if o.get('kind') != 'block' and t < lane_last.get(lane, 0.0):
+            raise ValueError(f'{what} line {no}: time {t} before that of an earlier event of {lane!r}')
+        lane_last[lane] = max(t, lane_last.get(lane, 0.0))
         for k in ('lane', 'kind', 'text'):
             if not isinstance(o.get(k), str):
                 raise ValueError(f'{what} line {no}: no string {k!r}: {o!r}')
