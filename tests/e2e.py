@@ -233,11 +233,14 @@ def write_program(name, text):
 class Started:
     """A child aiodemo in a process group of its own (so that a Ctrl-C can go
     to the whole group, as a terminal sends it), killed if it outlives the
-    case or @limit seconds."""
+    case or @limit seconds. Ctrl-C reaches it (@sigint, SIGINT's action at
+    its start, is the default's) even if these tests run with SIGINT
+    ignored, as in a shell's background job."""
 
-    def __init__(self, aiodemo, *args, limit=60, env=None):
+    def __init__(self, aiodemo, *args, limit=60, env=None, sigint=signal.SIG_DFL):
         self.p = subprocess.Popen([aiodemo, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  env=env or child_env(), cwd=SCRATCH, start_new_session=True)
+                                  env=env or child_env(), cwd=SCRATCH, start_new_session=True,
+                                  preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
         self.timer = threading.Timer(limit, self.kill)
         self.timer.start()
 
@@ -1487,6 +1490,17 @@ def case_interrupt_busy_loop(aiodemo):
     expect_eq('the KeyboardInterrupt', [e['text'] for e in events if e['kind'] == 'stderr'][-1], 'KeyboardInterrupt')
     expect_eq('status', summary['status'], 'interrupted')
     expect_eq('left in TMPDIR', os.listdir(CHILD_TMP), [])
+    # Started with SIGINT ignored, asyncio.run has no Ctrl-C handler: one
+    # SIGTERM raises KeyboardInterrupt in the running code.
+    with Started(aiodemo, 'run', path, '--format', 'json', sigint=signal.SIG_IGN) as p:
+        p.read_until(lambda e: e['kind'] == 'say' and e['text'] == 'busy', 'busy loop')
+        time.sleep(0.3)
+        p.p.send_signal(signal.SIGTERM)
+        rc, out, err = p.finish()
+    expect_eq('aiodemo after SIGTERM, SIGINT ignored', rc, -signal.SIGTERM)
+    events, summary = parse_json_stream(out, 1)
+    expect_eq('printed after SIGTERM', [e['text'] for e in says(events)], ['finally'])
+    expect_eq('what stopped the busy loop', summary['error'], 'SIGTERM, which stops a run as Ctrl-C does')
 
 
 def case_interrupt_check(aiodemo):
@@ -1526,6 +1540,21 @@ def case_sigterm(aiodemo):
     expect_eq('ended by SIGHUP', status, -signal.SIGHUP)
     _, summary = parse_json_stream(out, 1)
     expect_eq('what stopped it', summary['error'], 'SIGHUP, which stops a run as Ctrl-C does')
+    # Started with SIGINT ignored (a shell's background job, nohup), where
+    # Python cannot take Ctrl-C: SIGTERM still stops the run and it is
+    # reported, while worker processes count, and while the loop waits.
+    for name, args in (('process-primes', ['--param', 'upto=400000']), ('offload-sleep', [])):
+        with Started(aiodemo, 'run', name, '--format', 'json', *args, sigint=signal.SIG_IGN) as p:
+            seen = p.read_until(lambda e: e['kind'] == 'job-start', 'job')
+            p.p.send_signal(signal.SIGTERM)
+            status, out, err = p.finish()
+        expect_eq(f'{name}: ended by SIGTERM with SIGINT ignored', status, -signal.SIGTERM)
+        events, summary = parse_json_stream(out, 1)
+        expect_eq(f'{name}: status with SIGINT ignored', summary['status'], 'interrupted')
+        expect_eq(f'{name}: what stopped it', summary['error'], 'SIGTERM, which stops a run as Ctrl-C does')
+        for pid in worker_pids(seen + events):
+            if not gone(pid):
+                raise Failure(f'worker process {pid} outlived a run SIGTERM stopped')
 
 
 def case_killed_parent_leaves_no_worker(aiodemo):

@@ -778,12 +778,9 @@ static int cmd_check(const struct options *o)
 			return output_failed(errno);
 		if (interrupted) {
 			int sig = caught_signal ? caught_signal : SIGINT;
-			const char *name = sig == SIGTERM  ? "SIGTERM"
-			                   : sig == SIGHUP ? "SIGHUP"
-			                                   : "SIGINT";
 			printf(o->tap ? "# interrupted by %s after %d of %d\n"
 			              : "interrupted by %s after %d of %d\n",
-			       name, i + 1, n);
+			       signals_name(sig), i + 1, n);
 			end_signal = sig;
 			return 128 + sig;
 		}

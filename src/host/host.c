@@ -20,6 +20,7 @@
 #include "util/tmpfile.h"
 #include "observe/observe.h"
 #include "pyclock.h"
+#include "stopping.h"
 
 #include "bootstrap.inc"
 
@@ -229,61 +230,6 @@ static void finish_exception(struct host_result *r)
 	PyErr_Print(); /* the traceback, through sys.excepthook and sys.stderr */
 }
 
-/* SIGTERM and SIGHUP stop a run the way Ctrl-C does (asyncio.run cancels
- * the main task; a second one raises KeyboardInterrupt where the program
- * is), so that the partial run is still reported; the exit status then
- * names the signal. A program that sets its own handler keeps it. */
-static volatile sig_atomic_t term_signal;
-
-static void on_term(int sig)
-{
-	term_signal = sig;
-	PyErr_SetInterruptEx(SIGINT);
-}
-
-static void catch_term(bool on)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on ? on_term : SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-/* Outside the program's run (CPython starting, ending, the report), a
- * signal cannot reach Python: it is held until the program runs, or, after
- * it, ignored. The threads aiodemo
- * starts before the program inherit the held mask and never take one; a
- * signal after the program's run comes too late to change it, and is
- * ignored: the run is complete and its report whole. */
-static volatile sig_atomic_t late_signal;
-
-static void on_late(int sig)
-{
-	if (!late_signal)
-		late_signal = sig;
-}
-
-static void hold_signals(bool hold)
-{
-	sigset_t set;
-	signals_stopping(&set);
-	pthread_sigmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
-static void keep_late_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_late;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
              struct run_summary *s, struct host_result *r)
 {
@@ -294,7 +240,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 		diag_error("cannot start observing: %s", strerror(errno));
 		return 1;
 	}
-	hold_signals(true);
+	stopping_hold(true);
 	tmp_sweep(); /* what a killed run left, whether this one makes any or not */
 	if (PyImport_AppendInittab("_aiodemo", module_init) != 0 || start_python(p, o) != 0)
 		return 1;
@@ -351,34 +297,37 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	PyObject *main = PyImport_AddModule("__main__");
 	PyObject *d = PyModule_GetDict(main);
 	observe_program_starts();
-	catch_term(true);
-	hold_signals(false); /* one that came while CPython started stops the program now */
+	if (stopping_begin() != 0) {
+		diag_error("cannot start: %s", strerror(errno));
+		status = 1;
+		goto out;
+	}
+	stopping_hold(false); /* one that came while CPython started stops the program now */
 	PyObject *res = PyEval_EvalCode(code, d, d);
 	if (res)
 		Py_DECREF(res);
 	else
 		finish_exception(r);
+	int term_signal = stopping_signal();
 	if (r->interrupted && term_signal) {
 		r->exit_status = 128 + term_signal;
 		r->stop_signal = term_signal;
 		/* Not Ctrl-C's KeyboardInterrupt: say which signal it was. */
 		free(r->error);
 		struct buf why = { 0 };
-		buf_printf(&why, "%s, which stops a run as Ctrl-C does",
-		           term_signal == SIGTERM ? "SIGTERM" : "SIGHUP");
+		buf_printf(&why, "%s, which stops a run as Ctrl-C does", signals_name(term_signal));
 		r->error = buf_steal(&why);
 	}
 out:
 	/* The end: a signal now is kept for the exit status, never delivered
 	 * into a CPython that is ending (PyErr_SetInterruptEx() in
 	 * Py_FinalizeEx() crashes), nor allowed to kill the report. */
-	hold_signals(true);
-	keep_late_signals();
+	stopping_end();
 	Py_XDECREF(code);
 	observe_stop_python();
 	if (Py_FinalizeEx() < 0 && r->exit_status == 0)
 		r->exit_status = 120;
-	keep_late_signals(); /* CPython put back SIGINT's default action */
+	stopping_ignore(); /* CPython put back SIGINT's default action */
 	if (status == 0)
 		observe_note_end(r->exit_status);
 	observe_finish(s, clock_real_now());

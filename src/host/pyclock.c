@@ -94,9 +94,13 @@ static PyObject *f_sleep(PyObject *m, PyObject *arg)
 			PyErr_SetFromErrno(PyExc_OSError);
 			return NULL;
 		}
-		if (PyErr_CheckSignals() < 0)
+		if (Py_MakePendingCalls() < 0) /* the signal handlers, and more */
 			return NULL;
 	}
+	/* What was due while it slept, before the caller's next instruction,
+	 * which may not look for it (see host/stopping.c). */
+	if (Py_MakePendingCalls() < 0)
+		return NULL;
 	Py_RETURN_NONE;
 }
 

@@ -239,14 +239,19 @@ static PyObject *evloop_wait(EvLoop *self, PyObject *arg)
 		ptimer_arm(self->loop, &self->deadline, now + timeout * time_scale);
 	int failed = 0;
 	PyThreadState *ts = PyEval_SaveThread();
+	if (self->beat_owed) {
+		self->beat_owed = false;
+		on_beat(self->loop, &self->beat);
+	}
 	for (;;) {
 		ev_run(self->loop, timeout == 0 ? EVRUN_NOWAIT : EVRUN_ONCE);
 		if (self->nready || self->timed_out || timeout == 0)
 			break;
 		/* Woken by the heartbeat or a signal: run the signal handlers
-		 * as an interrupted epoll_wait would (PEP 475). */
+		 * as an interrupted epoll_wait would (PEP 475), and the calls
+		 * pending for the main thread. */
 		PyEval_RestoreThread(ts);
-		failed = PyErr_CheckSignals();
+		failed = Py_MakePendingCalls();
 		ts = PyEval_SaveThread();
 		if (failed)
 			break;

@@ -9,4 +9,7 @@
 /** Fills @set with SIGINT, SIGTERM and SIGHUP; async-signal-safe. */
 void signals_stopping(sigset_t *set);
 
+/** "SIGINT", "SIGTERM" or "SIGHUP" for one of those, else "a signal". */
+const char *signals_name(int sig);
+
 #endif
