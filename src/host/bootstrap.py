@@ -45,6 +45,25 @@ class _Selector(selectors._BaseSelectorImpl):
             raise
         return key
 
+    def modify(self, fileobj, events, data=None):
+        # In place, as an epoll selector modifies (the base class would
+        # unregister and register again, and the descriptor, ready, would
+        # come out after others ready since).
+        try:
+            key = self._fd_to_key[self._fileobj_lookup(fileobj)]
+        except KeyError:
+            raise KeyError(f"{fileobj!r} is not registered") from None
+        if events != key.events:
+            try:
+                self._ev.watch(key.fd, events)
+            except BaseException:
+                super().unregister(fileobj)
+                raise
+        if events != key.events or data != key.data:
+            key = key._replace(events=events, data=data)
+            self._fd_to_key[key.fd] = key
+        return key
+
     def unregister(self, fileobj):
         key = super().unregister(fileobj)
         try:

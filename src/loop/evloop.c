@@ -42,6 +42,8 @@ typedef struct evloop_obj {
 	struct ptimer beat;
 	double beat_due;
 	bool observed, timed_out;
+	bool registering; /* in pass_on(): what is ready waits for wait() */
+	bool beat_owed;   /* a beat came due in pass_on(): wait() runs it */
 	int *rfd, *rev; /* ready descriptors of this wait */
 	size_t nready, readycap;
 } EvLoop;
@@ -64,6 +66,8 @@ void evloop_set_scale(double scale)
 static void on_fd(struct ev_loop *loop, ev_io *w, int revents)
 {
 	EvLoop *self = ((struct fdwatch *)w)->owner;
+	if (self->registering)
+		return; /* level-triggered: the next wait reports it again */
 	if (self->nready == self->readycap) {
 		size_t cap = self->readycap ? self->readycap * 2 : 16;
 		int *a = realloc(self->rfd, cap * sizeof(int)),
@@ -88,6 +92,10 @@ static void on_deadline(struct ev_loop *loop, struct ptimer *t)
 static void on_beat(struct ev_loop *loop, struct ptimer *t)
 {
 	EvLoop *self = t->data;
+	if (self->registering) {
+		self->beat_owed = true;
+		return;
+	}
 	double now = clock_real_now();
 	if (hooks && hooks->beat)
 		hooks->beat(self->beat_due, now);
@@ -146,6 +154,22 @@ static void evloop_dealloc(EvLoop *self)
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/* libev passes a change of the descriptors it watches on to the kernel
+ * at its next poll; an epoll selector passes it at once. The difference
+ * shows: epoll reports descriptors ready together in the order they became
+ * ready, or were registered if they were ready then, so a descriptor
+ * registered late would come out after one that became ready in between.
+ * A poll that does not wait makes libev pass the change on now; what it
+ * finds ready stays ready (libev's epoll is level-triggered) and comes out
+ * of the next wait in the order it had, and a heartbeat it finds due runs
+ * there too. */
+static void pass_on(EvLoop *self)
+{
+	self->registering = true;
+	ev_run(self->loop, EVRUN_NOWAIT);
+	self->registering = false;
+}
+
 static bool usable(EvLoop *self)
 {
 	if (!self->loop) {
@@ -153,7 +177,10 @@ static bool usable(EvLoop *self)
 		return false;
 	}
 	if (self->pid != getpid()) {
+		/* Now, not at the next poll: the set the parent shares with
+		 * this process is not this one's to change. */
 		ev_loop_fork(self->loop);
+		pass_on(self);
 		self->pid = getpid();
 	}
 	return true;
@@ -190,6 +217,11 @@ static PyObject *evloop_watch(EvLoop *self, PyObject *args)
 			ev_io_stop(self->loop, &w->io);
 			free(w);
 			self->fds[fd] = NULL;
+			/* libev takes a descriptor nobody watches out of the
+			 * kernel's set when an event for it comes, which this
+			 * poll hastens if it is ready; an epoll selector takes
+			 * it out at once. */
+			pass_on(self);
 		}
 		Py_RETURN_NONE;
 	}
@@ -205,6 +237,7 @@ static PyObject *evloop_watch(EvLoop *self, PyObject *args)
 		ev_io_set(&w->io, fd, evmask);
 	}
 	ev_io_start(self->loop, &w->io);
+	pass_on(self);
 	Py_RETURN_NONE;
 }
 
