@@ -44,7 +44,7 @@ typedef struct evloop_obj {
 	bool observed, timed_out;
 	bool registering; /* in pass_on(): what is ready waits for wait() */
 	bool beat_owed;   /* a beat came due in pass_on(): wait() runs it */
-	int *rfd, *rev; /* ready descriptors of this wait */
+	int *rfd, *rev;   /* ready descriptors of this wait */
 	size_t nready, readycap;
 } EvLoop;
 

@@ -37,6 +37,7 @@ import concurrent.futures
 import contextlib
 import gc
 import io
+import random
 import select
 import selectors
 import sys
@@ -496,11 +497,14 @@ class OrderedSet:
     (a TaskGroup's tasks, which it cancels in that order; all_tasks(), which
     asyncio.run cancels at its end in that order). A program whose lines
     change between the two orders depends on addresses: a real run under
-    another allocator (aiodemo's) may print them otherwise."""
+    another allocator (aiodemo's) may print them otherwise. @order is
+    'created', 'reversed', or an int: a shuffle of that seed. Two orders
+    are all there are for two items; a set of more that is iterated is
+    counted (largest_set), for the generator to try shuffles too."""
 
-    def __init__(self, items=(), reverse=False):
+    def __init__(self, items=(), order='created'):
         self.d = dict.fromkeys(items)
-        self.reverse = reverse
+        self.order = order
 
     def add(self, x):
         self.d[x] = None
@@ -518,22 +522,33 @@ class OrderedSet:
         return len(self.d)
 
     def __iter__(self):
-        return iter(list(reversed(self.d)) if self.reverse else list(self.d))
+        items = list(self.d)
+        if SIM is not None:
+            SIM.largest_set = max(SIM.largest_set, len(items))
+        if self.order == 'reversed':
+            items.reverse()
+        elif isinstance(self.order, int):
+            random.Random(self.order).shuffle(items)
+        return iter(items)
 
 
-def patch_orders(reverse):
-    """TaskGroup._tasks and all_tasks() in the order of @reverse; returns the undo."""
+def patch_orders(order):
+    """TaskGroup._tasks and all_tasks() in @order (see OrderedSet); returns the undo."""
     tg_init = asyncio.TaskGroup.__init__
     all_tasks = asyncio.tasks.all_tasks
 
     def init(self):
         tg_init(self)
-        self._tasks = OrderedSet(reverse=reverse)
+        self._tasks = OrderedSet(order=order)
 
     def ordered_all_tasks(loop=None):
+        if SIM is not None and SIM.gc == 'eager':
+            # asyncio.run's end takes all_tasks() to cancel them: a pending task that is garbage by then
+            # (its creator ended) is destroyed, and logged, if the collector runs first, else cancelled.
+            gc.collect()
         found = all_tasks(loop)
         created = sorted(found, key=lambda t: task_order.get(t, 0))
-        return OrderedSet(created, reverse=reverse)
+        return OrderedSet(created, order=order)
     asyncio.TaskGroup.__init__ = init
     asyncio.tasks.all_tasks = ordered_all_tasks
 
@@ -549,10 +564,11 @@ task_count = 0
 task_order = weakref.WeakKeyDictionary()   # task: the order of its creation (no reference kept)
 
 
-def simulate(source, path, reverse=False, collect='off'):
+def simulate(source, path, order='created', collect='off'):
     global SIM
     sim = SIM = Sim(path)
     sim.gc = collect
+    sim.largest_set = 0
     if collect == 'off':
         gc.disable()
     out, err = Capture(sim, 'stdout'), Capture(sim, 'stderr')
@@ -568,7 +584,7 @@ def simulate(source, path, reverse=False, collect='off'):
     concurrent.futures.ProcessPoolExecutor = FakePool
     concurrent.futures.ThreadPoolExecutor = FakeThreadPool
     asyncio.set_event_loop_policy(SimPolicy())
-    undo = patch_orders(reverse)
+    undo = patch_orders(order)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             g = {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__}
@@ -608,6 +624,7 @@ def simulate(source, path, reverse=False, collect='off'):
         'status': status,
         'lines': lines,
         'warnings': sim.warnings,
+        'largest_set': sim.largest_set,
     }
 
 
