@@ -1047,14 +1047,21 @@ def case_signal_at_end(aiodemo, work, problems):
                    summary='always')
 
 
+def check_with_a_child(aiodemo, work, cmd):
+    """@cmd (check or compare) of two built-ins, once its first child runs
+    (the child's directory is in TMPDIR) and has run for a while."""
+    r = fixed_run(aiodemo, [cmd, '--scale', '2', 'offload-sleep', 'semaphore'], work)
+    wait_for(lambda: any(e.startswith('aiodemo-') and 'record' not in e for e in os.listdir(r.tmpdir)),
+             10 * SLOWER, 0.002)
+    time.sleep(0.1)
+    return r
+
+
 def case_check_sighup(aiodemo, work, problems):
     """SIGHUP to check and compare while a child runs: they say so and end
     by SIGHUP, the child ends too, TMPDIR empty."""
     for cmd in ('check', 'compare'):
-        r = fixed_run(aiodemo, [cmd, '--scale', '2', 'offload-sleep', 'semaphore'], work)
-        wait_for(lambda: any(e.startswith('aiodemo-') and 'record' not in e for e in os.listdir(r.tmpdir)),
-                 10 * SLOWER, 0.002)
-        time.sleep(0.1)
+        r = check_with_a_child(aiodemo, work, cmd)
         r.send('HUP')
         expect_end(r, {-signal.SIGHUP}, problems, 'check-sighup', f'SIGHUP to {cmd}', summary=False)
         if cmd == 'check' and b'interrupted by SIGHUP' not in r.out.data:
@@ -1065,10 +1072,7 @@ def case_check_kill_orphans(aiodemo, work, problems):
     """SIGKILL to check and compare while a child runs: the child dies with
     them (what is left in TMPDIR is the stale-tmpdir case's)."""
     for cmd in ('check', 'compare'):
-        r = fixed_run(aiodemo, [cmd, '--scale', '2', 'offload-sleep', 'semaphore'], work)
-        wait_for(lambda: any(e.startswith('aiodemo-') and 'record' not in e for e in os.listdir(r.tmpdir)),
-                 10 * SLOWER, 0.002)
-        time.sleep(0.1)
+        r = check_with_a_child(aiodemo, work, cmd)
         r.send('KILL')
         expect_end(r, {-signal.SIGKILL}, problems, 'check-kill-orphans', f'SIGKILL to {cmd}', summary=False,
                    tmp_clean=False)
