@@ -1246,8 +1246,16 @@ def case_record_replay(aiodemo):
     expect_eq('the replayed text', again, live)
     with open(rec) as f:
         doc = json.load(f)
-    expect_eq('record format', (doc['format'], doc['version']), ('aiodemo-record', 1))
+    expect_eq('record format', (doc['format'], doc['version']), ('aiodemo-record', 2))
     expect_eq('recorded program', doc['scenario']['name'], 'bounded-pool')
+    with open(os.path.join(SCENARIOS, 'bounded-pool.py'), encoding='utf-8') as f:
+        expect_eq('the recorded program', doc['program'], {'file': 'bounded-pool.py', 'text': f.read()})
+    # A record of the version before is refused, and says what to do.
+    doc['version'] = 1
+    old = write_program('old.json', json.dumps(doc))
+    p = run(aiodemo, 'replay', old, check_status=2)
+    expect_in('replay of an old record', 'a record of version 1; this aiodemo reads version 2 '
+              '(record the run again: aiodemo run PROGRAM --record FILE)', p.stderr)
     with open(trace) as f:
         names = {e['args']['name'] for e in json.load(f)['traceEvents'] if e.get('name') == 'thread_name'}
     for lane in ('ThreadPoolExecutor-0/1', 'ThreadPoolExecutor-0/3', "Task-5 download_task('url4')"):

@@ -38,9 +38,15 @@ static void emit(bool err, const char *s, size_t n)
 	}
 	if (getpid() != obs.pid)
 		obs_child_line(err, s, n);
-	else if (obs.tl)
+	else if (obs.tl) {
+		/* The program's line that printed it (0 for the traceback that
+		 * ends a run, which no line of it prints). */
+		int line = 0;
+		PyObject *text = obs_program_line((PyObject *)PyEval_GetFrame(), &line);
+		Py_XDECREF(text);
 		timeline_add(obs.tl, clock_real_now(), obs_current_lane(), err ? K_STDERR : K_SAY,
-		             0, 0, -1, "%.*s", (int)n, s);
+		             line, 0, -1, "%.*s", (int)n, s);
+	}
 	buf_free(&nul);
 }
 

@@ -35,7 +35,11 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	json_str(&b, info->source);
 	buf_puts(&b, ",\"notice\":");
 	json_str(&b, info->notice);
-	buf_printf(&b, ",\"scale\":%.17g},\n\"lanes\":[", info->scale);
+	buf_printf(&b, ",\"scale\":%.17g},\n\"program\":{\"file\":", info->scale);
+	json_str(&b, info->file);
+	buf_puts(&b, ",\"text\":");
+	json_str(&b, info->text);
+	buf_puts(&b, "},\n\"lanes\":[");
 	int nlanes;
 	const struct tl_lane *lanes = timeline_lanes(tl, &nlanes);
 	for (int i = 0; i < nlanes; i++) {

@@ -10,12 +10,14 @@
 #include "record/timeline.h"
 
 /** The version of the record format written by export_record(). */
-#define RECORD_VERSION 1
+#define RECORD_VERSION 2
 
-/** What a record says about the scenario it ran. */
+/** What a record says about the scenario it ran, and the program itself:
+ *  its name in messages and its text, as it ran (with --param's values). */
 struct record_info {
 	const char *name, *title, *source, *notice;
 	double scale;
+	const char *file, *text;
 };
 
 /** Writes the run as a record (one JSON document). Returns 0 or -1 (errno). */

@@ -293,8 +293,10 @@ static int prepare(struct loader *L, bool last)
 		return 0;
 	const char *format = str_of(doc, "format");
 	double version = -1;
+	json_object *prog;
 	bool have = format && json_object_object_get_ex(doc, "version", NULL) &&
-	            json_object_object_get_ex(doc, "scenario", &sc) && lanes;
+	            json_object_object_get_ex(doc, "scenario", &sc) &&
+	            json_object_object_get_ex(doc, "program", NULL) && lanes;
 	if (!have && !last)
 		return 1;
 	if (!format || strcmp(format, "aiodemo-record") != 0)
@@ -302,8 +304,11 @@ static int prepare(struct loader *L, bool last)
 	if (num_in(doc, "version", -DBL_MAX, DBL_MAX, &version) != 1)
 		return bad(path, "no version");
 	if (version != RECORD_VERSION) {
-		diag_error("%s: a record of version %g; this aiodemo reads version %d", path,
-		           version, RECORD_VERSION);
+		diag_error("%s: a record of version %g; this aiodemo reads version %d%s", path,
+		           version, RECORD_VERSION,
+		           version < RECORD_VERSION
+		                   ? " (record the run again: aiodemo run PROGRAM --record FILE)"
+		                   : " (a newer aiodemo wrote it)");
 		return -1;
 	}
 	if (!json_object_object_get_ex(doc, "scenario", &sc))
@@ -320,6 +325,12 @@ static int prepare(struct loader *L, bool last)
 		r->info.source = NULL;
 	if (r->info.notice && !*r->info.notice)
 		r->info.notice = NULL;
+	if (!json_object_object_get_ex(doc, "program", &prog))
+		return bad(path, "no program");
+	r->info.file = str_of(prog, "file");
+	r->info.text = str_of(prog, "text");
+	if (!r->info.file || !r->info.text)
+		return bad(path, "the program has no file or text");
 	if (!lanes)
 		return bad(path, "no lanes, events or blocked windows");
 	r->tl = timeline_new(L->out, L->fmt, L->color, 0);
