@@ -643,7 +643,7 @@ static int cmd_run(const struct options *o)
 		return 1;
 	}
 	struct record_info info = { p->info.name, p->info.title, p->info.source, p->info.notice,
-		                    o->scale,         p->file,      p->text };
+		                    o->scale,     p->file,       p->text };
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
 	timeline_set_limit(tl, o->max_events);
 	struct heading h = { o, tl, &info, color };

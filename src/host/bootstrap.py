@@ -11,6 +11,7 @@ the hooks that run inside the program's calls are C functions.
 import _aiodemo
 
 import asyncio
+import asyncio.base_events
 import asyncio.events
 import asyncio.tasks
 import asyncio.unix_events
@@ -112,6 +113,10 @@ class _UnixSelectorEventLoop(asyncio.unix_events._UnixSelectorEventLoop):
             self._selector._ev.pause()
 
 
+# The timers it sets and cancels are noted by methods written in C, which
+# call BaseEventLoop's own and add no frame of ours to a traceback.
+_UnixSelectorEventLoop.call_at, _UnixSelectorEventLoop._timer_handle_cancelled = _aiodemo.timer_methods(
+    asyncio.base_events.BaseEventLoop.call_at, asyncio.base_events.BaseEventLoop._timer_handle_cancelled)
 _UnixSelectorEventLoop.__module__ = asyncio.unix_events._UnixSelectorEventLoop.__module__
 
 

@@ -95,8 +95,8 @@ double obs_now(void);
  *  (a new reference, or NULL without an exception). GIL held. */
 PyObject *obs_program_line(PyObject *frame, int *line);
 
-/** Methods of _aiodemo defined by jobs.c and output.c. */
-extern PyMethodDef obs_job_methods[], obs_output_methods[];
+/** Methods of _aiodemo defined by jobs.c, output.c and timers.c. */
+extern PyMethodDef obs_job_methods[], obs_output_methods[], obs_timer_methods[];
 
 /** Adds ProcJob to the module. */
 int obs_add_procjob(PyObject *module);

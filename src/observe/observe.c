@@ -464,6 +464,39 @@ static const char *awaited_cancelled(PyObject *task)
 	return text;
 }
 
+/* The tasks @task, on @lane, waits for: a task it awaits, or the
+ * children of the gather it awaits. */
+static void note_waits(PyObject *task, int lane, double t)
+{
+	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	if (w && w != Py_None) {
+		if (PyObject_IsInstance(w, task_types) == 1) {
+			int other = task_lane(w);
+			if (other >= 0)
+				timeline_relate(obs.tl, t, lane, K_WAITS, other, 0, -1, NULL);
+		} else if (!strcmp(Py_TYPE(w)->tp_name, "_GatheringFuture")) {
+			PyObject *children = PyObject_GetAttrString(w, "_children");
+			Py_ssize_t n =
+			        children && PyList_Check(children) ? PyList_GET_SIZE(children) : 0;
+			for (Py_ssize_t i = 0; i < n; i++) {
+				PyObject *c = PyList_GET_ITEM(children, i);
+				int other =
+				        PyObject_IsInstance(c, task_types) == 1 ? task_lane(c) : -1;
+				PyObject *done =
+				        other >= 0 ? PyObject_CallMethod(c, "done", NULL) : NULL;
+				bool over = done == Py_True;
+				Py_XDECREF(done);
+				if (other >= 0 && !over)
+					timeline_relate(obs.tl, t, lane, K_WAITS, other, 0, -1,
+					                NULL);
+			}
+			Py_XDECREF(children);
+		}
+	}
+	PyErr_Clear();
+	Py_XDECREF(w);
+}
+
 /* ---- steps ---- */
 
 /* The task @task's step is over: it waits, or it is done. */
@@ -490,6 +523,7 @@ static void end_task_step(PyObject *task, int lane, double now)
 		PyErr_Clear();
 		Py_XDECREF(text);
 		free(what);
+		note_waits(task, lane, t);
 		timeline_step(obs.tl, t, lane, K_YIELD, line, -1);
 	} else {
 		struct buf b = { 0 };
@@ -718,9 +752,11 @@ static PyObject *rq_append(PyObject *self, PyObject *handle)
 		if (lane < 0 && !internal_task(task)) {
 			struct buf label = { 0 };
 			task_label(task, &label);
-			int parent = obs_current_lane();
+			int parent = obs_current_lane(), line = 0;
+			Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
 			lane = new_task_lane(task, label.data);
-			timeline_add(obs.tl, now, parent, K_SPAWN, 0, 0, -1, "%s", label.data);
+			timeline_add(obs.tl, now, parent, K_SPAWN, line, 0, -1, "%s", label.data);
+			timeline_relate(obs.tl, now, parent, K_CHILD, lane, line, -1, NULL);
 			buf_free(&label);
 		} else if (lane >= 0 && waiter_cancelled(task))
 			note_cancel(task, lane, now, awaited_cancelled(task));
@@ -903,7 +939,8 @@ PyObject *observe_module_init(void)
 	}
 	if (evloop_add_type(mod) < 0 || obs_add_procjob(mod) < 0 ||
 	    PyModule_AddFunctions(mod, obs_job_methods) < 0 ||
-	    PyModule_AddFunctions(mod, obs_output_methods) < 0)
+	    PyModule_AddFunctions(mod, obs_output_methods) < 0 ||
+	    PyModule_AddFunctions(mod, obs_timer_methods) < 0)
 		goto fail;
 	PyObject *scale = PyFloat_FromDouble(obs.opt.scale > 0 ? obs.opt.scale : 1);
 	if (!scale || PyModule_AddObject(mod, "scale", scale) < 0) {

@@ -114,11 +114,20 @@ static const char *const kind_names[] = {
 	[K_GIL] = "gil",
 	[K_GIL_WAIT] = "gil-wait",
 	[K_GIL_TAKE] = "gil-take",
+	[K_CHILD] = "child",
+	[K_WAITS] = "waits",
+	[K_TIMER] = "timer",
+	[K_TIMER_OFF] = "timer-off",
 };
 
 bool timeline_kind_printed(enum tl_kind kind)
 {
 	return kind < K_READY;
+}
+
+bool timeline_kind_relates(enum tl_kind kind)
+{
+	return kind >= K_CHILD;
 }
 
 static const char *const lane_kind_names[] = {
@@ -304,8 +313,14 @@ static void format_json(struct timeline *tl, const struct tl_event *e, struct bu
 	buf_json_string(b, e->text, strlen(e->text));
 	if (e->line)
 		buf_printf(b, ",\"line\":%d", e->line);
-	if (e->job)
+	if (e->kind == K_CHILD || e->kind == K_WAITS) {
+		buf_puts(b, ",\"on\":");
+		buf_json_string(b, tl->lanes[e->other].name, strlen(tl->lanes[e->other].name));
+	} else if (timeline_kind_relates(e->kind)) {
+		buf_printf(b, ",\"timer\":%d", e->other);
+	} else if (e->job) {
 		buf_printf(b, ",\"job\":%d", e->job);
+	}
 	if (e->dur >= 0)
 		buf_printf(b, ",\"dur\":%.6f", e->dur);
 	buf_puts(b, "}\n");
@@ -375,7 +390,7 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 	struct tl_event *slot = next_slot(tl), past;
 	struct tl_event *e = slot ? slot : &past;
 	*e = (struct tl_event){ when - tl->t0, dur, text.data ? text.data : no_text, lane, line,
-		                job,           kind };
+		                { job },       kind };
 	if (slot)
 		e->text = intern(tl, e->text, text.len);
 	if (tl->out && !tl->broken && tl->print_events &&
@@ -393,13 +408,38 @@ void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind
 	struct tl_event *slot = next_slot(tl), past;
 	struct tl_event *e = slot ? slot : &past;
 	/* No text of its own: there are several of these per task. */
-	*e = (struct tl_event){ when - tl->t0, dur, no_text, lane, line, 0, kind };
+	*e = (struct tl_event){ when - tl->t0, dur, no_text, lane, line, { 0 }, kind };
 	if (tl->out && !tl->broken && tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
 		buf_clear(&tl->line);
 		format_json(tl, e, &tl->line);
 		emit_locked(tl, &tl->line);
 	}
 	pthread_mutex_unlock(&tl->lock);
+}
+
+void timeline_relate(struct timeline *tl, double when, int lane, enum tl_kind kind, int other,
+                     int line, double dur, const char *text)
+{
+	size_t len = text ? strlen(text) : 0;
+	struct buf valid = { 0 };
+	if (len && !text_is_utf8(text, len, NULL)) {
+		text_add_utf8(&valid, text, len);
+		text = valid.data;
+		len = valid.len;
+	}
+	pthread_mutex_lock(&tl->lock);
+	struct tl_event *slot = next_slot(tl), past;
+	struct tl_event *e = slot ? slot : &past;
+	*e = (struct tl_event){ when - tl->t0, dur, no_text, lane, line, { .other = other }, kind };
+	if (slot && len)
+		e->text = intern(tl, text, len);
+	if (tl->out && !tl->broken && tl->print_events && tl->print_steps && tl->fmt == TL_JSON) {
+		buf_clear(&tl->line);
+		format_json(tl, e, &tl->line);
+		emit_locked(tl, &tl->line);
+	}
+	pthread_mutex_unlock(&tl->lock);
+	buf_free(&valid);
 }
 
 void timeline_print_events(struct timeline *tl)

@@ -48,8 +48,17 @@ enum tl_kind {
 	K_GIL,      /* the GIL changed hands (on the GIL's lane; text: the holder's lane) */
 	K_GIL_WAIT, /* a thread begins to wait for the GIL (on its lane) ... */
 	K_GIL_TAKE, /* ... and stops waiting */
-	K_LAST = K_GIL_TAKE
+	/* What a player shows of a moment (the other lane or the timer is
+	 * the event's other): */
+	K_CHILD,     /* the task on the lane made the task on another lane */
+	K_WAITS,     /* the task on the lane waits for the task on another */
+	K_TIMER,     /* a timer is set, due dur seconds later (text: what for) */
+	K_TIMER_OFF, /* ... and cancelled */
+	K_LAST = K_TIMER_OFF
 };
+
+/** Whether events of @kind name another lane or a timer (other), not a job. */
+bool timeline_kind_relates(enum tl_kind kind);
 
 /** Whether events of @kind are printed as they happen (not K_READY and co). */
 bool timeline_kind_printed(enum tl_kind kind);
@@ -61,7 +70,10 @@ struct tl_event {
 	const char *text; /* interned: events with the same text share it */
 	int lane;
 	int line; /* scenario line, 0 if none */
-	int job;  /* job number, 0 if none */
+	union {
+		int job;   /* job number, 0 if none */
+		int other; /* timeline_kind_relates(): the other lane, or the timer's number */
+	};
 	enum tl_kind kind;
 };
 
@@ -105,6 +117,12 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 /** Records one of the loop's steps (K_READY, K_STEP, K_YIELD) for @lane. */
 void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line,
                    double dur);
+
+/** Adds an event of a kind that relates @lane to @other (a lane, or a
+ *  timer's number; see enum tl_kind); @text may be NULL. Not printed but
+ *  among the JSON steps. */
+void timeline_relate(struct timeline *tl, double when, int lane, enum tl_kind kind, int other,
+                     int line, double dur, const char *text);
 
 /** Prints every printable event recorded so far (for a replay). */
 void timeline_print_events(struct timeline *tl);

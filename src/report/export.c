@@ -60,7 +60,9 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 		}
 		if (e->line)
 			buf_printf(&b, ",\"line\":%d", e->line);
-		if (e->job)
+		if (timeline_kind_relates(e->kind))
+			buf_printf(&b, ",\"other\":%d", e->other);
+		else if (e->job)
 			buf_printf(&b, ",\"job\":%d", e->job);
 		if (e->dur >= 0)
 			buf_printf(&b, ",\"dur\":%.17g", e->dur);

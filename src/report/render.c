@@ -181,7 +181,8 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	/* Jobs: when each was submitted, and where and when it started. */
 	size_t njobs = 0;
 	for (size_t i = 0; i < nev; i++)
-		if (ev[i].job > 0 && (size_t)ev[i].job > njobs)
+		if (!timeline_kind_relates(ev[i].kind) && ev[i].job > 0 &&
+		    (size_t)ev[i].job > njobs)
 			njobs = (size_t)ev[i].job;
 	double *submitted = xcalloc(njobs + 1, sizeof(double));
 	double *started = xcalloc(njobs + 1, sizeof(double));

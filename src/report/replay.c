@@ -353,7 +353,7 @@ static int prepare(struct loader *L, bool last)
 static int add_event(struct loader *L, json_object *e, size_t i)
 {
 	double t, dur = -1;
-	int lane, line = 0, job = 0;
+	int lane, line = 0, job = 0, other = -1;
 	const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
 	int k = kind ? kind_from_name(kind) : -1;
 	const char *wrong = NULL;
@@ -369,6 +369,12 @@ static int add_event(struct loader *L, json_object *e, size_t i)
 		wrong = "a bad \"job\"";
 	else if (num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0)
 		wrong = "a bad \"dur\"";
+	else if (timeline_kind_relates((enum tl_kind)k) &&
+	         int_in(e, "other",
+	                k == K_CHILD || k == K_WAITS ? (double)L->nlanes - 1 : (double)INT_MAX,
+	                &other) != 1)
+		wrong = k == K_CHILD || k == K_WAITS ? "no \"other\" among the lanes"
+		                                     : "no timer's number \"other\"";
 	if (wrong) {
 		char what[96];
 		snprintf(what, sizeof(what), "event %zu is malformed: %s", i, wrong);
@@ -378,8 +384,10 @@ static int add_event(struct loader *L, json_object *e, size_t i)
 		L->max_job = job;
 	if (dur < 0)
 		dur = -1; /* none */
-	if (timeline_kind_printed((enum tl_kind)k) ||
-	    (text && *text)) /* the GIL's holder is text */
+	if (timeline_kind_relates((enum tl_kind)k))
+		timeline_relate(L->r->tl, t, lane, (enum tl_kind)k, other, line, dur, text);
+	else if (timeline_kind_printed((enum tl_kind)k) ||
+	         (text && *text)) /* the GIL's holder is text */
 		timeline_add(L->r->tl, t, lane, (enum tl_kind)k, line, job, dur, "%s",
 		             text ? text : "");
 	else
