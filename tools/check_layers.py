@@ -17,6 +17,7 @@ LAYERS = {
     'report': 2,   # pictures, records, traces, replay
     'observe': 2,  # hooks that record a run
     'host': 3,     # embedded CPython, programs, the catalog
+    'play': 3,     # aiodemo play, the terminal player of a record
     'bench': 4,    # aiodemo bench, which runs built-in programs
     'cli': 5,      # the command line
 }

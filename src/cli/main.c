@@ -39,6 +39,7 @@
 #include "host/program.h"
 #include "report/render.h"
 #include "report/replay.h"
+#include "play/play.h"
 #include "util/text.h"
 #include "record/timeline.h"
 
@@ -86,6 +87,7 @@ static const char usage_text[] =
         "       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] "
         "[--color=WHEN]\n"
         "                   [--trace FILE] [--svg FILE]\n"
+        "       aiodemo play NAME|FILE.py|RECORD [--scale F] [--param NAME=VALUE]...\n"
         "       aiodemo bench [overhead|loop|timers|start|all]... [--quick] [--format text|json]\n"
         "       aiodemo --help | --version\n";
 
@@ -108,6 +110,10 @@ static const char help_text[] =
         "  compare A B      run two programs and show them on one time axis, with\n"
         "                   a table of total, lag, blocking and utilization, B/A\n"
         "  replay RECORD    show a run saved with --record again, in any view\n"
+        "  play NAME|FILE|RECORD\n"
+        "                   step through a run on the terminal, event by event, with\n"
+        "                   the program's line, the loop's state and the chart (a\n"
+        "                   program is run and recorded first); ? shows the keys\n"
         "  bench [SET]...   measure Python programs under aiodemo beside python3.11:\n"
         "                   what observing costs, the loop's speed, timers' lateness\n"
         "                   and start-up (uvloop too where it is installed)\n"
@@ -310,8 +316,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = { "list",  "run",    "serve",   "show",
-		                                "check", "replay", "compare", "bench" };
+	static const char *const commands[] = { "list",   "run",     "serve", "show", "check",
+		                                "replay", "compare", "bench", "play" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
@@ -348,9 +354,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (wants_target) {
 		if (optind >= argc)
 			return usage_error(
-			        strcmp(o->command, "replay")
-			                ? "'%s' needs a program name or file"
-			                : "'%s' needs a record file (saved with --record)",
+			        !strcmp(o->command, "replay")
+			                ? "'%s' needs a record file (saved with --record)"
+			        : !strcmp(o->command, "play")
+			                ? "'%s' needs a program name or file, or a record file"
+			                : "'%s' needs a program name or file",
 			        o->command);
 		o->target = argv[optind++];
 	}
@@ -943,6 +951,69 @@ static int cmd_compare(const struct options *o)
 	return status;
 }
 
+/* Whether @path is a record: a file whose first byte that is not a space
+ * opens a JSON object (no Python program begins so). */
+static bool is_record(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	int c;
+	while ((c = getc(f)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	fclose(f);
+	return c == '{';
+}
+
+/* play: a record, or a program run quietly in a child and recorded, on
+ * the terminal. */
+static int cmd_play(const struct options *o)
+{
+	if (!play_available())
+		return play_record(NULL);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		diag_error("aiodemo play needs a terminal: standard %s is not one (aiodemo run "
+		           "and aiodemo replay show a run without one)",
+		           isatty(STDIN_FILENO) ? "output" : "input");
+		return EXIT_USAGE;
+	}
+	int status;
+	if (is_record(o->target)) {
+		struct replay r;
+		if (replay_load(o->target, NULL, TL_TEXT, false, false, &r) != 0) {
+			replay_free(&r);
+			return EXIT_USAGE;
+		}
+		status = play_record(&r);
+		replay_free(&r);
+	} else {
+		if (install_signals() != 0)
+			return 1;
+		fprintf(stderr, "aiodemo: recording a run of %s (--scale %g) to play it...\n",
+		        o->target, o->scale);
+		struct child_options co = child_options_of(o);
+		struct child_result r;
+		if (child_run(o->target, &co, &r) != 0)
+			return 1;
+		if (caught_signal) {
+			child_result_free(&r);
+			end_signal = caught_signal;
+			return 128 + caught_signal;
+		}
+		if (!r.have_record) {
+			diag_error("the run of %s ended with status %d and left no record",
+			           o->target, r.exit_status);
+			status = r.exit_status == EXIT_USAGE ? EXIT_USAGE : 1;
+		} else {
+			status = play_record(&r.record);
+		}
+		child_result_free(&r);
+	}
+	if (status > 128)
+		end_signal = status - 128;
+	return status;
+}
+
 static int cmd_bench(const struct options *o)
 {
 	size_t n;
@@ -1012,6 +1083,8 @@ int main(int argc, char **argv)
 			status = cmd_replay(&o);
 		else if (!strcmp(o.command, "compare"))
 			status = cmd_compare(&o);
+		else if (!strcmp(o.command, "play"))
+			status = cmd_play(&o);
 		else {
 			status = cmd_bench(&o);
 			/* 128 + N only when SIGINT or SIGTERM stopped it */

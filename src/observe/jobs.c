@@ -76,7 +76,9 @@ static PyObject *m_job_submitted(PyObject *m, PyObject *args)
 	j->submitted = now;
 	j->lane = -1;
 	pthread_mutex_unlock(&obs.lock);
-	timeline_add(obs.tl, now, lane, K_OFFLOAD, 0, job, -1, "job %d: %s to %s", job, desc,
+	int line = 0; /* the program's line that submitted it */
+	Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
+	timeline_add(obs.tl, now, lane, K_OFFLOAD, line, job, -1, "job %d: %s to %s", job, desc,
 	             label);
 	return PyLong_FromLong(job);
 }

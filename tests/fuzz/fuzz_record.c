@@ -21,6 +21,7 @@
 #include "report/export.h"
 #include "report/render.h"
 #include "report/replay.h"
+#include "report/state.h"
 
 int fuzz_record(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -188,6 +189,27 @@ int fuzz_record(const uint8_t *data, size_t size)
 	render_pool_times(&m, &b);
 	render_diagnostics(r.tl, &r.summary, r.summary.slow_threshold, &b);
 	render_diagnostics(r.tl, &r.summary, 0, &b);
+	/* What `aiodemo play` shows at each stop, forward, then back. */
+	struct run_state st;
+	state_init(&st, r.tl);
+	size_t stops = 0;
+	for (size_t at = 0; stops < 4096; stops++) {
+		state_seek(&st, at);
+		state_note(&st, &b);
+		CHECK(st.at == at && st.nready >= 0 && st.ntimers >= 0);
+		CHECK(st.running < 0 || st.tasks[st.running].state == TS_RUNNING);
+		size_t next = state_next_stop(&st, at);
+		if (next == at)
+			break;
+		at = next;
+	}
+	for (size_t at = st.at; at > 0 && stops-- > 0;) {
+		at = state_prev_stop(&st, at);
+		state_seek(&st, at);
+		state_note(&st, &b);
+	}
+	state_seek(&st, state_stop_at_time(&st, r.summary.total / 2));
+	state_free(&st);
 	CHECK(!timeline_output_broken(r.tl));
 	CHECK(fclose(f) == 0);
 	CHECK(is_utf8(b.data ? b.data : "", b.len));
