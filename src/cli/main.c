@@ -35,6 +35,7 @@
 #include "util/signals.h"
 #include "record/expect.h"
 #include "report/export.h"
+#include "report/html.h"
 #include "host/host.h"
 #include "host/program.h"
 #include "report/render.h"
@@ -60,6 +61,7 @@ struct options {
 	bool tap;
 	bool view_events, view_gantt;     /* --view */
 	const char *record, *trace, *svg; /* files to write */
+	const char *html;                 /* --html: the page of the run */
 	double slow;                      /* --slow, seconds of scenario time */
 	size_t max_events;                /* --max-events */
 	bool quick;                       /* bench: small sizes */
@@ -78,15 +80,16 @@ static const char usage_text[] =
         "NAME=VALUE]...\n"
         "                   [--view events|gantt|both] [--color=auto|always|never] [--slow "
         "SECONDS]\n"
-        "                   [--record FILE] [--trace FILE] [--svg FILE] [--max-events N]\n"
+        "                   [--record FILE] [--trace FILE] [--svg FILE] [--html FILE]\n"
+        "                   [--max-events N]\n"
         "       aiodemo serve NAME|FILE.py [--port P] [--param NAME=VALUE]... [--scale F]\n"
         "       aiodemo show NAME|FILE\n"
         "       aiodemo check [NAME|FILE]... [--scale F] [--param NAME=VALUE]... [--tap]\n"
         "       aiodemo compare A B [--scale F] [--param NAME=VALUE]... [--format text|json]\n"
-        "                   [--color=WHEN]\n"
+        "                   [--color=WHEN] [--html FILE]\n"
         "       aiodemo replay RECORD [--view events|gantt|both] [--format text|json] "
         "[--color=WHEN]\n"
-        "                   [--trace FILE] [--svg FILE]\n"
+        "                   [--trace FILE] [--svg FILE] [--html FILE]\n"
         "       aiodemo play NAME|FILE.py|RECORD [--scale F] [--param NAME=VALUE]...\n"
         "       aiodemo bench [overhead|loop|timers|start|all]... [--quick] [--format text|json]\n"
         "       aiodemo --help | --version\n";
@@ -123,6 +126,8 @@ static const char help_text[] =
         "                         unless NO_COLOR is set and not empty), always, never\n"
         "  -f, --format=FORMAT    text (default) or json (one object per line)\n"
         "  -h, --help             show this help\n"
+        "      --html=FILE        save a page (HTML, one file) that steps through the\n"
+        "                         run: chart, slider, source, the loop's state\n"
         "      --max-events=N     keep the first N events of a run for its chart and\n"
         "                         record (default 4000000); later ones are printed\n"
         "                         as they happen and counted\n"
@@ -184,6 +189,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "format", required_argument, NULL, 'f' },
 		{ "ideal", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "max-events", required_argument, NULL, 'M' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "port", required_argument, NULL, 'P' },
@@ -264,6 +270,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'T':
 			o->trace = optarg;
 			break;
+		case 'H':
+			o->html = optarg;
+			break;
 		case 'g':
 			o->svg = optarg;
 			break;
@@ -332,6 +341,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->serve = !strcmp(o->command, "serve");
 	if (o->port >= 0 && !o->serve)
 		return usage_error("--port is an option of 'serve'");
+	if (o->html && strcmp(o->command, "run") != 0 && strcmp(o->command, "replay") != 0 &&
+	    strcmp(o->command, "compare") != 0)
+		return usage_error("--html is an option of 'run', 'replay' and 'compare'");
 	if (!strcmp(o->command, "check")) {
 		o->targets = argv + optind;
 		o->ntargets = argc - optind;
@@ -457,11 +469,13 @@ static int install_signals(void)
 }
 
 /* The files asked for, as outfile_check() and write_files() take them. */
-static void outfiles_of(const struct options *o, struct outfile files[3])
+enum { NFILES = 4 };
+static void outfiles_of(const struct options *o, struct outfile files[NFILES])
 {
 	files[0] = (struct outfile){ o->record, "record", NULL, NULL };
 	files[1] = (struct outfile){ o->trace, "trace", NULL, NULL };
 	files[2] = (struct outfile){ o->svg, "SVG", NULL, NULL };
+	files[3] = (struct outfile){ o->html, "page", NULL, NULL };
 }
 
 /* Writes the files asked for, each whole or not at all. Signals wait until
@@ -470,20 +484,22 @@ static int write_files(const struct options *o, const struct record_info *info,
                        const struct timeline *tl, const struct run_summary *s,
                        const struct model *m)
 {
-	struct outfile files[3];
+	struct outfile files[NFILES];
 	outfiles_of(o, files);
+	struct html_run page = { info, tl, m, s };
 	sigset_t block, old;
 	signals_stopping(&block);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	int status = 0;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NFILES; i++) {
 		if (!files[i].path)
 			continue;
 		int rc = outfile_open(&files[i]);
 		if (rc == 0) {
 			rc = i == 0   ? export_record(files[i].f, info, tl, s)
 			     : i == 1 ? export_trace(files[i].f, info, tl, m)
-			              : export_svg(files[i].f, info, m, s);
+			     : i == 2 ? export_svg(files[i].f, info, m, s)
+			              : export_html(files[i].f, &page, 1);
 			int e = errno;
 			if (outfile_close(&files[i], rc == 0) != 0)
 				rc = -1;
@@ -504,10 +520,10 @@ static int write_files(const struct options *o, const struct record_info *info,
  * command reads (the program or the record). */
 static bool files_ok(const struct options *o, const char *input)
 {
-	struct outfile files[3];
+	struct outfile files[NFILES];
 	outfiles_of(o, files);
 	const char *inputs[] = { input };
-	return outfile_check(files, 3, inputs, input ? 1 : 0) == 0;
+	return outfile_check(files, NFILES, inputs, input ? 1 : 0) == 0;
 }
 
 /* After the run (or a replay): the Gantt chart, the summary, the time of
@@ -850,6 +866,9 @@ static int cmd_compare(const struct options *o)
 	}
 	if (!all_load(o, o->targets, 2))
 		return EXIT_USAGE;
+	struct outfile page = { o->html, "page", NULL, NULL };
+	if (o->html && outfile_check(&page, 1, (const char *const *)o->targets, 2) != 0)
+		return EXIT_USAGE;
 	struct side sides[2];
 	int rc = run_side(o, o->targets[0], &sides[0]);
 	if (rc == 0)
@@ -946,6 +965,25 @@ static int cmd_compare(const struct options *o)
 	int status = !strcmp(sa->status, "ok") && !strcmp(sb->status, "ok") ? 0 : 1;
 	if (!written)
 		status = output_failed(errno);
+	else if (o->html) {
+		struct html_run runs[2];
+		for (int i = 0; i < 2; i++)
+			runs[i] = (struct html_run){ &sides[i].r.record.info, sides[i].r.record.tl,
+				                     &sides[i].m, &sides[i].r.record.summary };
+		rc = outfile_open(&page);
+		if (rc == 0) {
+			rc = export_html(page.f, runs, 2);
+			int e = errno;
+			if (outfile_close(&page, rc == 0) != 0)
+				rc = -1;
+			else
+				errno = e;
+		}
+		if (rc != 0) {
+			diag_error("cannot write the page to '%s': %s", o->html, strerror(errno));
+			status = 1;
+		}
+	}
 	free_side(&sides[0]);
 	free_side(&sides[1]);
 	return status;

@@ -90,23 +90,10 @@ static void attr(const struct player *p, int pair, bool on)
 		attroff(COLOR_PAIR(pair));
 }
 
-/* The lane whose line is the moment's: the event's task, else the task
- * the loop runs. */
-static int focus_lane(const struct player *p)
-{
-	const struct run_state *s = &p->st;
-	if (s->at > 0) {
-		int lane = s->events[s->at - 1].lane;
-		if (s->lanes[lane].kind == LANE_TASK && s->tasks[lane].line > 0)
-			return lane;
-	}
-	return s->running;
-}
-
 static void draw_source(const struct player *p, int top, int h, int w)
 {
 	const struct run_state *s = &p->st;
-	int focus = focus_lane(p);
+	int focus = state_focus(s);
 	int cur = focus >= 0 ? s->tasks[focus].line : 0;
 	int first = cur > 0 ? cur - h / 2 : p->body;
 	if (first > p->nlines - h + 1)

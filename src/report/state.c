@@ -350,8 +350,17 @@ void state_short_name(const struct run_state *s, int lane, struct buf *out)
 		buf_puts(out, name);
 }
 
-/* "what" for a timer's callback name. */
-static const char *timer_words(const char *what)
+int state_focus(const struct run_state *s)
+{
+	if (s->at > 0) {
+		int lane = s->events[s->at - 1].lane;
+		if (is_task(s, lane) && s->tasks[lane].line > 0)
+			return lane;
+	}
+	return s->running;
+}
+
+const char *state_timer_words(const char *what)
 {
 	if (!what)
 		return "a callback";
@@ -433,7 +442,7 @@ void state_note(const struct run_state *s, struct buf *out)
 		break;
 	case K_TIMER:
 		buf_printf(out, "%s sets a timer (%s) due at %.3f s.", who.data,
-		           timer_words(e->text), e->t + (e->dur > 0 ? e->dur : 0));
+		           state_timer_words(e->text), e->t + (e->dur > 0 ? e->dur : 0));
 		break;
 	case K_TIMER_OFF:
 		buf_printf(out, "%s cancels a timer before it fires.", who.data);

@@ -88,6 +88,13 @@ size_t state_prev_stop(const struct run_state *s, size_t at);
 /** The first stop at or after moment @t (or the last, if none). */
 size_t state_stop_at_time(const struct run_state *s, double t);
 
+/** The lane whose line is the moment's: the task the last event is
+ *  about, if its line is known, else the task the loop runs; or -1. */
+int state_focus(const struct run_state *s);
+
+/** A timer's callback, in words: "asyncio.sleep" for the one sleep sets. */
+const char *state_timer_words(const char *callback);
+
 /** Appends the last applied event in plain words. */
 void state_note(const struct run_state *s, struct buf *out);
 

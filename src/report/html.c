@@ -1,0 +1,275 @@
+/* The HTML page of a run (or of two, for compare): report/page.html with
+ * the runs' data written into it. What each moment shows is computed here,
+ * by report/state.c, as aiodemo play computes it; the page's script only
+ * draws it. */
+#include "html.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util/diag.h"
+#include "state.h"
+
+#include "page.inc"
+
+/* A page shows the moments of the first events of a long run, not all:
+ * each moment carries the whole state. */
+#define MAX_MOMENTS 20000
+
+static void str(struct buf *b, const char *s)
+{
+	buf_json_string(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+static const char *span_state(enum lane_state st)
+{
+	static const char *const names[ST_LAST + 1] = {
+		[ST_NONE] = "none",   [ST_WAIT] = "wait", [ST_QUEUED] = "queued",
+		[ST_READY] = "ready", [ST_JOB] = "job",   [ST_RUN] = "run",
+		[ST_BLOCK] = "block", [ST_BEAT] = "beat", [ST_GIL_WAIT] = "gil-wait",
+		[ST_GIL] = "gil",
+	};
+	return names[st];
+}
+
+static const char *task_state(enum task_state st)
+{
+	switch (st) {
+	case TS_READY:
+		return "ready";
+	case TS_RUNNING:
+		return "running";
+	case TS_WAITING:
+		return "waits";
+	case TS_DONE:
+		return "done";
+	default:
+		return "none";
+	}
+}
+
+/* What a span of @lane (a timeline lane, or -1) is, in words: for a job,
+ * which one. */
+static void span_detail(struct buf *b, const struct span *sp, const struct model *m, int lane,
+                        const struct tl_event *ev, size_t n)
+{
+	switch (sp->state) {
+	case ST_RUN:
+		buf_puts(b, "running on the loop");
+		return;
+	case ST_BLOCK:
+		buf_puts(b, "blocking the loop");
+		return;
+	case ST_READY:
+		buf_puts(b, "ready, waiting for the loop");
+		return;
+	case ST_WAIT:
+		buf_puts(b, "waiting (sleep, await)");
+		return;
+	case ST_QUEUED:
+		buf_puts(b, "jobs waiting in the queue");
+		return;
+	case ST_GIL_WAIT:
+		buf_puts(b, "waiting for the GIL");
+		return;
+	case ST_GIL:
+		buf_printf(b, "the GIL held by %s",
+		           sp->holder >= 0 && sp->holder < m->nlanes ? m->lanes[sp->holder].name
+		                                                     : "another thread");
+		return;
+	case ST_JOB:
+		for (size_t i = 0; lane >= 0 && i < n; i++)
+			if (ev[i].kind == K_JOB_START && ev[i].lane == lane &&
+			    ev[i].t >= sp->t0 - 1e-9 && ev[i].t <= sp->t0 + 1e-9) {
+				for (size_t k = 0; k < n; k++)
+					if (ev[k].kind == K_OFFLOAD && ev[k].job == ev[i].job) {
+						buf_puts(b, ev[k].text);
+						return;
+					}
+				buf_printf(b, "job %d", ev[i].job);
+				return;
+			}
+		buf_puts(b, "running a job");
+		return;
+	default:
+		buf_puts(b, span_state(sp->state));
+		return;
+	}
+}
+
+static void add_moment(struct buf *b, const struct run_state *s)
+{
+	struct buf note = { 0 };
+	state_note(s, &note);
+	int focus = state_focus(s);
+	buf_printf(b, "{\"at\":%zu,\"t\":%.9g,\"note\":", s->at, s->t);
+	str(b, note.data);
+	buf_printf(b, ",\"running\":%d,\"focus\":%d,\"line\":%d,\"printed\":%zu,\"ready\":[",
+	           s->running, focus, focus >= 0 ? s->tasks[focus].line : 0, s->printed);
+	for (int i = 0; i < s->nready; i++)
+		buf_printf(b, "%s%d", i ? "," : "", s->ready[i]);
+	buf_puts(b, "],\"timers\":[");
+	for (int i = 0; i < s->ntimers; i++) {
+		const struct st_timer *t = &s->timers[i];
+		buf_printf(b, "%s[%.9g,%d,%d,", i ? "," : "", t->due, t->lane, t->line);
+		str(b, state_timer_words(t->what));
+		buf_putc(b, ']');
+	}
+	buf_puts(b, "],\"jobs\":[");
+	bool first = true;
+	for (int j = 1; j <= s->njobs; j++) {
+		const struct st_job *jb = &s->jobs[j];
+		if (jb->done || jb->queued < 0)
+			continue;
+		buf_printf(b, "%s[%d,%d,", first ? "" : ",", j, jb->worker);
+		str(b, jb->pool ? jb->pool : "?");
+		buf_putc(b, ',');
+		str(b, jb->what);
+		buf_putc(b, ']');
+		first = false;
+	}
+	buf_puts(b, "],\"gil\":");
+	if (s->gil == -2)
+		buf_puts(b, "null");
+	else
+		str(b, s->gil_text);
+	buf_puts(b, ",\"tasks\":[");
+	first = true;
+	for (int l = 0; l < s->nlanes; l++) {
+		const struct st_task *k = &s->tasks[l];
+		if (s->lanes[l].kind != LANE_TASK || k->state == TS_NONE ||
+		    !strcmp(s->lanes[l].name, "__main__"))
+			continue;
+		buf_printf(b, "%s[%d,\"%s\",%d,%d,[", first ? "" : ",", l, task_state(k->state),
+		           k->parent, k->line);
+		for (int i = 0; i < k->non; i++)
+			buf_printf(b, "%s%d", i ? "," : "", k->on[i]);
+		buf_printf(b, "],%d,",
+		           k->job && k->job <= s->njobs && !s->jobs[k->job].done ? k->job : 0);
+		const char *w = k->await ? strstr(k->await, "(waits for ") : NULL;
+		if (w) {
+			struct buf what = { 0 };
+			buf_printf(&what, "%.*s", (int)strcspn(w + 11, ")"), w + 11);
+			str(b, what.data);
+			buf_free(&what);
+		} else {
+			buf_puts(b, "null");
+		}
+		buf_putc(b, ']');
+		first = false;
+	}
+	buf_puts(b, "]}");
+	buf_free(&note);
+}
+
+static void add_run(struct buf *b, const struct html_run *r)
+{
+	const struct record_info *info = r->info;
+	size_t n;
+	const struct tl_event *ev = timeline_events(r->tl, &n);
+	int nlanes;
+	const struct tl_lane *lanes = timeline_lanes(r->tl, &nlanes);
+	double end = r->m->end;
+	buf_puts(b, "{\"name\":");
+	str(b, info->name);
+	buf_puts(b, ",\"title\":");
+	str(b, info->title);
+	buf_printf(b, ",\"scale\":%g,\"total\":%.9g,\"end\":%.9g,\"events\":%zu,\"status\":",
+	           info->scale, r->s ? r->s->total : end, end, n);
+	str(b, r->s ? r->s->status : "ok");
+	buf_puts(b, ",\"lanes\":[");
+	for (int i = 0; i < nlanes; i++) {
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		str(b, lanes[i].name);
+		buf_printf(b, ",\"kind\":\"%s\"}", timeline_lane_kind_name(lanes[i].kind));
+	}
+	buf_puts(b, "],\"source\":[");
+	bool first = true;
+	for (const char *p = info->text; p && *p; first = false) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (!first)
+			buf_putc(b, ',');
+		buf_json_string(b, p, len);
+		p = nl ? nl + 1 : NULL;
+	}
+	buf_puts(b, "],\"chart\":[");
+	for (int i = 0; i < r->m->nlanes; i++) {
+		const struct lane_spans *l = &r->m->lanes[i];
+		int lane = -1; /* the timeline's lane drawn here */
+		for (int k = 0; k < r->m->nlane_of && lane < 0; k++)
+			if (r->m->lane_of[k] == i)
+				lane = k;
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		str(b, l->name);
+		buf_puts(b, ",\"spans\":[");
+		for (size_t k = 0; k < l->n; k++) {
+			const struct span *sp = &l->spans[k];
+			struct buf d = { 0 };
+			span_detail(&d, sp, r->m, l->queue ? -1 : lane, ev, n);
+			buf_printf(b, "%s[%.9g,%.9g,\"%s\",", k ? "," : "", sp->t0, sp->t1,
+			           span_state(sp->state));
+			str(b, d.data);
+			buf_putc(b, ']');
+			buf_free(&d);
+		}
+		buf_puts(b, "]}");
+	}
+	buf_puts(b, "],\"printed\":[");
+	first = true;
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == K_SAY || ev[i].kind == K_STDERR) {
+			buf_printf(b, "%s[%.9g,%d,%d,", first ? "" : ",", ev[i].t, ev[i].lane,
+			           ev[i].kind == K_STDERR);
+			str(b, ev[i].text);
+			buf_putc(b, ']');
+			first = false;
+		}
+	buf_puts(b, "],\"moments\":[");
+	struct run_state st;
+	state_init(&st, r->tl);
+	size_t moments = 0;
+	for (size_t at = state_next_stop(&st, 0); at > st.at && moments < MAX_MOMENTS;
+	     at = state_next_stop(&st, at)) {
+		state_seek(&st, at);
+		if (moments++)
+			buf_putc(b, ',');
+		add_moment(b, &st);
+	}
+	bool cut = state_next_stop(&st, st.at) > st.at;
+	state_free(&st);
+	buf_printf(b, "],\"moments_cut\":%s}", cut ? "true" : "false");
+}
+
+int export_html(FILE *f, const struct html_run *runs, int nruns)
+{
+	static const char marker[] = "/*AIODEMO_DATA*/";
+	const char *page = (const char *)page_html;
+	const char *at = strstr(page, marker);
+	if (!at) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct buf data = { 0 };
+	buf_puts(&data, "{\"runs\":[");
+	for (int i = 0; i < nruns; i++) {
+		if (i)
+			buf_putc(&data, ',');
+		add_run(&data, &runs[i]);
+	}
+	buf_puts(&data, "]}");
+	/* Inside <script>, "</script>" in a string would end it: every "<" of
+	 * the JSON (only strings have them) is written \u003c. */
+	struct buf out = { 0 };
+	buf_printf(&out, "%.*s", (int)(at - page), page);
+	for (size_t i = 0; i < data.len; i++)
+		if (data.data[i] == '<')
+			buf_puts(&out, "\\u003c");
+		else
+			buf_putc(&out, data.data[i]);
+	buf_puts(&out, at + strlen(marker));
+	int rc = fwrite(out.data, 1, out.len, f) == out.len ? 0 : -1;
+	buf_free(&data);
+	buf_free(&out);
+	return rc;
+}
