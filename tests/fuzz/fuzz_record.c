@@ -19,6 +19,7 @@
 
 #include "util/buf.h"
 #include "report/export.h"
+#include "report/html.h"
 #include "report/render.h"
 #include "report/replay.h"
 #include "report/state.h"
@@ -231,6 +232,21 @@ int fuzz_record(const uint8_t *data, size_t size)
 	CHECK(export_svg(f, &r.info, &m, &r.summary) == 0);
 	CHECK(fclose(f) == 0);
 	CHECK(is_clean_svg(out, outlen));
+	free(out);
+	/* The page of --html: its data strict JSON, in one script element. */
+	f = open_memstream(&out, &outlen);
+	CHECK(f);
+	struct html_run page = { &r.info, r.tl, &m, &r.summary };
+	CHECK(export_html(f, &page, 1) == 0);
+	CHECK(fclose(f) == 0);
+	CHECK(is_utf8(out, outlen));
+	static const char open_tag[] = "<script type=\"application/json\" id=\"data\">";
+	const char *json = strstr(out, open_tag);
+	CHECK(json);
+	json += strlen(open_tag);
+	const char *close = strstr(json, "</script>");
+	CHECK(close);
+	CHECK(is_strict_json(json, (size_t)(close - json)));
 	free(out);
 	model_free(&m);
 
