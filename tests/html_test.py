@@ -53,9 +53,13 @@ class Dom(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.stack, self.text, self.attrs, self.current = [], {}, {}, []
+        self.titles, self.in_title = [], False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == 'title' and self.stack:
+            self.in_title = True
+            self.titles.append('')
         if tag in ('meta', 'input', 'br', 'img', 'line', 'rect', 'circle'):
             if a.get('id'):
                 self.attrs[a['id']] = a
@@ -73,12 +77,15 @@ class Dom(html.parser.HTMLParser):
             self.attrs[a['id']] = a
 
     def handle_endtag(self, tag):
+        self.in_title = self.in_title and tag != 'title'
         if tag in ('meta', 'input', 'br', 'img', 'line', 'rect', 'circle'):
             return
         if self.stack:
             self.stack.pop()
 
     def handle_data(self, data):
+        if self.in_title:
+            self.titles[-1] += data
         for i in self.stack:
             if i:
                 self.text[i] += data
@@ -123,6 +130,14 @@ def case_dom_against_the_record(aiodemo, work, rec, doc, page):
     picks = sorted({stops[0], stops[3], stops[10], stops[len(stops) // 2], stops[-1]})
     for at in picks:
         check_dom(dom_at(work, page, at), doc, at)
+    # Every bar says what it is: the job's, the line a step resumed at.
+    d = dom_at(work, page, stops[-1])
+    bars = [t for t in d.titles if ' s, ' in t]
+    expect('a title on every bar', len(bars) > 10, str(len(bars)))
+    expect('the job bar names the job', any('asyncio/1: job 1: time.sleep(2) to asyncio' in t for t in bars),
+           '\n'.join(bars[:20]))
+    resumed = [e['line'] for e in doc['events'] if e['kind'] == 'yield']
+    expect('a step bar names its line', any(f'from line {n}' in t for t in bars for n in resumed))
     # Before the first event.
     d = dom_at(work, page, 0)
     expect('before the first event', d.text['note0'].strip() == 'The run is about to begin.', d.text['note0'])

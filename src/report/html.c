@@ -5,6 +5,7 @@
 #include "html.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/diag.h"
@@ -48,23 +49,125 @@ static const char *task_state(enum task_state st)
 	}
 }
 
-/* What a span of @lane (a timeline lane, or -1) is, in words: for a job,
- * which one. */
-static void span_detail(struct buf *b, const struct span *sp, const struct model *m, int lane,
-                        const struct tl_event *ev, size_t n)
+/* Where, on each lane, the details of a span are found: the moments its
+ * steps began at a line, its blocking steps, the jobs it took. */
+struct marks {
+	double *t;
+	int *v;
+	size_t n, cap;
+};
+
+struct lane_marks {
+	struct marks yields, blocks, jobs; /* v: the line, the line, the job */
+};
+
+struct index {
+	struct lane_marks *lanes;
+	int nlanes;
+	const char **offload; /* by job number: "job 3: time.sleep(2) to asyncio" */
+	int njobs;
+};
+
+static void mark(struct marks *m, double t, int v)
 {
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->t = xrealloc(m->t, m->cap * sizeof(double));
+		m->v = xrealloc(m->v, m->cap * sizeof(int));
+	}
+	m->t[m->n] = t;
+	m->v[m->n++] = v;
+}
+
+/* The value of the last mark at or before @t (+ a nanosecond), or -1. */
+static int mark_at(const struct marks *m, double t, bool exact)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->t[mid] <= t + 1e-9)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || (exact && m->t[lo - 1] < t - 1e-9))
+		return -1;
+	return m->v[lo - 1];
+}
+
+static void index_build(struct index *x, const struct tl_event *ev, size_t n, int nlanes)
+{
+	memset(x, 0, sizeof(*x));
+	x->nlanes = nlanes;
+	x->lanes = xcalloc((size_t)nlanes + 1, sizeof(*x->lanes));
+	for (size_t i = 0; i < n; i++) {
+		const struct tl_event *e = &ev[i];
+		if (e->lane < 0 || e->lane >= nlanes)
+			continue;
+		struct lane_marks *l = &x->lanes[e->lane];
+		if (e->kind == K_YIELD)
+			mark(&l->yields, e->t, e->line);
+		else if (e->kind == K_BLOCK)
+			mark(&l->blocks, e->t, e->line);
+		else if (e->kind == K_JOB_START)
+			mark(&l->jobs, e->t, e->job);
+		else if (e->kind == K_OFFLOAD && e->job > 0) {
+			if (e->job > x->njobs) {
+				x->offload =
+				        xrealloc(x->offload, ((size_t)e->job + 1) * sizeof(char *));
+				for (int k = x->njobs + 1; k <= e->job; k++)
+					x->offload[k] = NULL;
+				x->njobs = e->job;
+			}
+			x->offload[e->job] = e->text;
+		}
+	}
+}
+
+static void index_free(struct index *x)
+{
+	for (int i = 0; i < x->nlanes; i++) {
+		struct marks *ms[] = { &x->lanes[i].yields, &x->lanes[i].blocks,
+			               &x->lanes[i].jobs };
+		for (int k = 0; k < 3; k++) {
+			free(ms[k]->t);
+			free(ms[k]->v);
+		}
+	}
+	free(x->lanes);
+	free((void *)x->offload);
+}
+
+/* What a span of timeline lane @lane (or -1: a pool's queue) is, in words:
+ * the line a step resumed at, the line that blocked, the job. */
+static void span_detail(struct buf *b, const struct span *sp, const struct model *m, int lane,
+                        const struct index *x)
+{
+	const struct lane_marks *l = lane >= 0 && lane < x->nlanes ? &x->lanes[lane] : NULL;
+	int v;
 	switch (sp->state) {
 	case ST_RUN:
+		/* A task's step resumes where its last one gave the loop back;
+		 * the first begins at the top of its coroutine. */
+		v = l ? mark_at(&l->yields, sp->t0 - 2e-9, false) : -1;
 		buf_puts(b, "running on the loop");
+		if (v > 0)
+			buf_printf(b, ", from line %d", v);
 		return;
 	case ST_BLOCK:
+		v = l ? mark_at(&l->blocks, sp->t0, true) : -1;
 		buf_puts(b, "blocking the loop");
+		if (v > 0)
+			buf_printf(b, ", at line %d", v);
 		return;
 	case ST_READY:
 		buf_puts(b, "ready, waiting for the loop");
 		return;
 	case ST_WAIT:
+		v = l ? mark_at(&l->yields, sp->t0, false) : -1;
 		buf_puts(b, "waiting (sleep, await)");
+		if (v > 0)
+			buf_printf(b, " at line %d", v);
 		return;
 	case ST_QUEUED:
 		buf_puts(b, "jobs waiting in the queue");
@@ -78,18 +181,13 @@ static void span_detail(struct buf *b, const struct span *sp, const struct model
 		                                                     : "another thread");
 		return;
 	case ST_JOB:
-		for (size_t i = 0; lane >= 0 && i < n; i++)
-			if (ev[i].kind == K_JOB_START && ev[i].lane == lane &&
-			    ev[i].t >= sp->t0 - 1e-9 && ev[i].t <= sp->t0 + 1e-9) {
-				for (size_t k = 0; k < n; k++)
-					if (ev[k].kind == K_OFFLOAD && ev[k].job == ev[i].job) {
-						buf_puts(b, ev[k].text);
-						return;
-					}
-				buf_printf(b, "job %d", ev[i].job);
-				return;
-			}
-		buf_puts(b, "running a job");
+		v = l ? mark_at(&l->jobs, sp->t0, true) : -1;
+		if (v > 0 && v <= x->njobs && x->offload[v])
+			buf_puts(b, x->offload[v]);
+		else if (v > 0)
+			buf_printf(b, "job %d", v);
+		else
+			buf_puts(b, "running a job");
 		return;
 	default:
 		buf_puts(b, span_state(sp->state));
@@ -193,6 +291,8 @@ static void add_run(struct buf *b, const struct html_run *r)
 		buf_json_string(b, p, len);
 		p = nl ? nl + 1 : NULL;
 	}
+	struct index x;
+	index_build(&x, ev, n, nlanes);
 	buf_puts(b, "],\"chart\":[");
 	for (int i = 0; i < r->m->nlanes; i++) {
 		const struct lane_spans *l = &r->m->lanes[i];
@@ -206,7 +306,7 @@ static void add_run(struct buf *b, const struct html_run *r)
 		for (size_t k = 0; k < l->n; k++) {
 			const struct span *sp = &l->spans[k];
 			struct buf d = { 0 };
-			span_detail(&d, sp, r->m, l->queue ? -1 : lane, ev, n);
+			span_detail(&d, sp, r->m, l->queue ? -1 : lane, &x);
 			buf_printf(b, "%s[%.9g,%.9g,\"%s\",", k ? "," : "", sp->t0, sp->t1,
 			           span_state(sp->state));
 			str(b, d.data);
@@ -215,6 +315,7 @@ static void add_run(struct buf *b, const struct html_run *r)
 		}
 		buf_puts(b, "]}");
 	}
+	index_free(&x);
 	buf_puts(b, "],\"printed\":[");
 	first = true;
 	for (size_t i = 0; i < n; i++)
