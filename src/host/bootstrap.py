@@ -152,6 +152,18 @@ def _describe(fn, args, kwargs):
     return '%s(%s)' % (name, ', '.join(parts))
 
 
+def _job_line(fn):
+    """The line where the program defines the function a job runs, or 0."""
+    if (isinstance(fn, functools.partial) and
+            isinstance(getattr(fn.func, '__self__', None), contextvars.Context)):
+        fn = fn.args[0]
+    code = getattr(fn, '__code__', None)
+    main = sys.modules.get('__main__')
+    if code is None or code.co_filename != getattr(main, '__file__', None):
+        return 0
+    return code.co_firstlineno
+
+
 def _failure(future):
     if future.cancelled():
         return 'cancelled'
@@ -164,7 +176,7 @@ class _ThreadWorkItem(_thread_pool._WorkItem):
         super().__init__(future, fn, args, kwargs)
         executor = sys._getframe(1).f_locals.get('self')
         prefix = getattr(executor, '_thread_name_prefix', None) or 'ThreadPoolExecutor'
-        self._aiodemo_job = (_aiodemo.job_submitted(prefix, _describe(fn, args, kwargs)), prefix)
+        self._aiodemo_job = (_aiodemo.job_submitted(prefix, _describe(fn, args, kwargs), _job_line(fn)), prefix)
 
     def run(self):
         job, prefix = self._aiodemo_job
@@ -198,7 +210,7 @@ class _ProcessWorkItem(_process_pool._WorkItem):
             label = _process_labels.get(executor)
             if label is None:
                 label = _process_labels[executor] = 'ProcessPoolExecutor-%d' % len(_process_labels)
-            job = _aiodemo.job_submitted(label, _describe(fn, args, kwargs))
+            job = _aiodemo.job_submitted(label, _describe(fn, args, kwargs), _job_line(fn))
             fn = _aiodemo.ProcJob(fn, job, label)
         super().__init__(future, fn, args, kwargs)
 

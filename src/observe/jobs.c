@@ -60,11 +60,13 @@ static struct obs_job *job_slot(int job)
 	return &obs.jobs[job];
 }
 
-/* job_submitted(label, description): a job for pool @label; returns its number. */
+/* job_submitted(label, description, line=0): a job for pool @label, whose
+ * function the program defines at @line; returns its number. */
 static PyObject *m_job_submitted(PyObject *m, PyObject *args)
 {
 	const char *label, *desc;
-	if (!PyArg_ParseTuple(args, "ss:job_submitted", &label, &desc))
+	int fn_line = 0;
+	if (!PyArg_ParseTuple(args, "ss|i:job_submitted", &label, &desc, &fn_line))
 		return NULL;
 	if (!obs.tl || getpid() != obs.pid)
 		return PyLong_FromLong(0);
@@ -75,6 +77,7 @@ static PyObject *m_job_submitted(PyObject *m, PyObject *args)
 	struct obs_job *j = job_slot(job);
 	j->submitted = now;
 	j->lane = -1;
+	j->line = fn_line;
 	pthread_mutex_unlock(&obs.lock);
 	int line = 0; /* the program's line that submitted it */
 	Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
@@ -97,6 +100,7 @@ static void started(int job, int lane, double t)
 	pthread_mutex_lock(&obs.lock);
 	struct obs_job *j = job > 0 && (size_t)job < obs.jobcap ? &obs.jobs[job] : NULL;
 	double waited = j ? t - j->submitted : 0;
+	int line = j ? j->line : 0;
 	if (j) {
 		j->started = t;
 		j->lane = lane;
@@ -104,7 +108,7 @@ static void started(int job, int lane, double t)
 			obs.max_queue_wait = waited;
 	}
 	pthread_mutex_unlock(&obs.lock);
-	timeline_add(obs.tl, t, lane, K_JOB_START, 0, job, waited,
+	timeline_add(obs.tl, t, lane, K_JOB_START, line, job, waited,
 	             "job %d (waited %.3f ms in the queue)", job, waited * 1e3);
 }
 
@@ -180,7 +184,7 @@ PyMethodDef obs_job_methods[] = {
 	{ "after_fork", m_after_fork, METH_NOARGS,
 	  "after_fork(): in a forked child, die with aiodemo" },
 	{ "job_submitted", m_job_submitted, METH_VARARGS,
-	  "job_submitted(pool, description) -> job number" },
+	  "job_submitted(pool, description, line=0) -> job number" },
 	{ "job_started", m_job_started, METH_VARARGS, "job_started(job, pool, worker_index)" },
 	{ "job_finished", m_job_finished, METH_VARARGS, "job_finished(job, error_repr_or_None)" },
 	{ NULL, NULL, 0, NULL },

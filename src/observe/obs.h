@@ -12,6 +12,7 @@
 struct obs_job {
 	double submitted, started;
 	int lane; /* the worker's lane once started, else -1 */
+	int line; /* the program's line defining the function it runs, or 0 */
 };
 
 struct observer {

@@ -114,7 +114,12 @@ static void draw_source(const struct player *p, int top, int h, int w)
 			        (s->tasks[l].state == TS_WAITING ||
 			         s->tasks[l].state == TS_READY) &&
 			        s->tasks[l].line == n;
+		/* A worker running a function defined here. */
+		bool job = false;
+		for (int j = 1; j <= s->njobs && !job; j++)
+			job = s->jobs[j].worker >= 0 && !s->jobs[j].done && s->jobs[j].line == n;
 		const char *mark = n == cur ? (p->utf8 ? "▶" : ">")
+		                   : job    ? (p->utf8 ? "◆" : "*")
 		                   : other  ? (p->utf8 ? "·" : ".")
 		                            : " ";
 		struct buf b = { 0 };

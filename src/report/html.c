@@ -223,7 +223,7 @@ static void add_moment(struct buf *b, const struct run_state *s)
 		str(b, jb->pool ? jb->pool : "?");
 		buf_putc(b, ',');
 		str(b, jb->what);
-		buf_putc(b, ']');
+		buf_printf(b, ",%d]", jb->worker >= 0 ? jb->line : 0);
 		first = false;
 	}
 	buf_puts(b, "],\"gil\":");

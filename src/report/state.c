@@ -123,7 +123,7 @@ static struct st_job *job(struct run_state *s, int n)
 	if (n > s->njobs) {
 		s->jobs = xrealloc(s->jobs, ((size_t)n + 1) * sizeof(*s->jobs));
 		for (int i = s->njobs + 1; i <= n; i++)
-			s->jobs[i] = (struct st_job){ -1, -1, -1, NULL, NULL, false };
+			s->jobs[i] = (struct st_job){ -1, -1, -1, NULL, NULL, false, 0 };
 		s->njobs = n;
 	}
 	return &s->jobs[n];
@@ -245,7 +245,7 @@ static void apply(struct run_state *s, const struct tl_event *e)
 		if ((j = job(s, e->job)) != NULL) {
 			free((char *)j->what);
 			free((char *)j->pool);
-			*j = (struct st_job){ e->lane, -1, e->t, NULL, NULL, false };
+			*j = (struct st_job){ e->lane, -1, e->t, NULL, NULL, false, 0 };
 			parse_offload(j, e->text);
 			if (k) {
 				k->job = e->job;
@@ -257,6 +257,7 @@ static void apply(struct run_state *s, const struct tl_event *e)
 	case K_JOB_START:
 		if ((j = job(s, e->job)) != NULL) {
 			j->worker = e->lane;
+			j->line = e->line;
 			s->worker_job[e->lane] = e->job;
 		}
 		break;

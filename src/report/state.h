@@ -44,6 +44,7 @@ struct st_job {
 	const char *what; /* "time.sleep(2)" */
 	const char *pool; /* "asyncio", "ThreadPoolExecutor-0" */
 	bool done;
+	int line; /* the program's line defining the function it runs, or 0 */
 };
 
 /** The state after events [0, at) of a timeline. */
