@@ -148,6 +148,8 @@ static bool in_library(PyObject *filename)
 
 static PyObject *source_line(PyObject *filename, int line)
 {
+	if (!obs.linecache)
+		return NULL; /* Python ends: observation has stopped */
 	PyObject *key = Py_BuildValue("(Oi)", filename, line);
 	if (!key)
 		return NULL;

@@ -173,9 +173,12 @@ static void tree(const struct player *p, int lane, int depth, int *row, int top,
 				buf_puts(&b, i ? ", " : " for ");
 				state_short_name(s, k->on[i], &b);
 			}
-			if (!k->non && k->job && k->job <= s->njobs && !s->jobs[k->job].done)
+			if (!k->non && k->job && k->job <= s->njobs && !s->jobs[k->job].done) {
 				buf_printf(&b, " for job %d", k->job);
-			else if (!k->non && k->await) {
+				if (s->jobs[k->job].worker >= 0)
+					buf_printf(&b, " on %s",
+					           s->lanes[s->jobs[k->job].worker].name);
+			} else if (!k->non && k->await) {
 				const char *w2 = strstr(k->await, "(waits for ");
 				if (w2)
 					buf_printf(&b, " for %.*s", (int)strcspn(w2 + 11, ")"),

@@ -235,6 +235,9 @@ static void apply(struct run_state *s, const struct tl_event *e)
 		s->printed++;
 		if (k && e->line && s->running == e->lane)
 			k->line = e->line;
+		/* A worker's line: where its job printed last. */
+		if (!k && e->line && (j = job(s, s->worker_job[e->lane])) != NULL)
+			j->line = e->line;
 		break;
 	case K_SPAWN:
 	case K_BLOCK:

@@ -44,7 +44,8 @@ struct st_job {
 	const char *what; /* "time.sleep(2)" */
 	const char *pool; /* "asyncio", "ThreadPoolExecutor-0" */
 	bool done;
-	int line; /* the program's line defining the function it runs, or 0 */
+	int line; /* its line: where it last printed, else where the program
+	             defines the function it runs; 0 if unknown */
 };
 
 /** The state after events [0, at) of a timeline. */
