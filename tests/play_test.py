@@ -56,11 +56,16 @@ class Screen:
                               check=True).stdout
 
     def wait_for(self, pattern, what, timeout=20):
+        """The screen once it shows @pattern and has stopped changing (a
+        capture can come while the player is halfway through drawing)."""
         end = time.monotonic() + timeout
+        last = None
         while time.monotonic() < end:
             t = self.text()
             if re.search(pattern, t):
-                return t
+                if t == last:
+                    return t
+                last = t
             time.sleep(0.05)
         raise Failure(f'no {what} on the screen:\n{self.text()}')
 
