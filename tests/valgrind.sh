@@ -14,10 +14,10 @@ trap 'rm -rf "$tmp"' EXIT
 export PYTHONMALLOC=malloc
 "$aiodemo" run semaphore --scale 0.05 --record "$tmp/semaphore.json" > /dev/null
 for args in "run offload-sleep" "run bounded-pool" "run process-primes" "run taskgroup-cancel" \
-            "run wait-for-timeout" "run exception-gather" "run semaphore --max-events 5" \
+            "run wait-for-timeout --html $tmp/w.html" "run exception-gather" "run semaphore --max-events 5" \
             "run thread-file-read --record $tmp/r.json --trace $tmp/t.json --svg $tmp/s.svg" \
-            "replay $tmp/semaphore.json --trace $tmp/t2.json --svg $tmp/s2.svg" \
-            "compare blocking-sleep offload-sleep" "check semaphore"; do
+            "replay $tmp/semaphore.json --trace $tmp/t2.json --svg $tmp/s2.svg --html $tmp/p.html" \
+            "compare blocking-sleep offload-sleep --html $tmp/c.html" "check semaphore"; do
     # shellcheck disable=SC2086
     rc=0
     valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
