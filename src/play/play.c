@@ -169,21 +169,25 @@ static void tree(const struct player *p, int lane, int depth, int *row, int top,
 		state_short_name(s, lane, &b);
 		buf_printf(&b, " %s", state_word(k->state));
 		if (k->state == TS_WAITING) {
-			for (int i = 0; i < k->non; i++) {
-				buf_puts(&b, i ? ", " : " for ");
-				state_short_name(s, k->on[i], &b);
-			}
-			if (!k->non && k->job && k->job <= s->njobs && !s->jobs[k->job].done) {
+			char *what = state_waits_for(k);
+			if (k->non) {
+				buf_puts(&b, " for ");
+				if (what && !strcmp(what, "asyncio.gather"))
+					buf_puts(&b, "gather: ");
+				for (int i = 0; i < k->non; i++) {
+					if (i)
+						buf_puts(&b, ", ");
+					state_short_name(s, k->on[i], &b);
+				}
+			} else if (k->job && k->job <= s->njobs && !s->jobs[k->job].done) {
 				buf_printf(&b, " for job %d", k->job);
 				if (s->jobs[k->job].worker >= 0)
 					buf_printf(&b, " on %s",
 					           s->lanes[s->jobs[k->job].worker].name);
-			} else if (!k->non && k->await) {
-				const char *w2 = strstr(k->await, "(waits for ");
-				if (w2)
-					buf_printf(&b, " for %.*s", (int)strcspn(w2 + 11, ")"),
-					           w2 + 11);
+			} else if (what) {
+				buf_printf(&b, " for %s", what);
 			}
+			free(what);
 		}
 		int pair = k->state == TS_RUNNING ? C_RUN
 		           : k->state == TS_READY ? C_READY
@@ -438,7 +442,7 @@ static void draw(struct player *p)
 	if (chart > max_chart)
 		chart = max_chart;
 	int top_h = H - 1 - chart - printed - note - 1 - 2;
-	int sw = W * 55 / 100;
+	int sw = W / 2;
 	draw_source(p, 1, top_h, sw);
 	for (int y = 1; y <= top_h; y++)
 		mvaddstr(y, sw, p->utf8 ? "│" : "|");

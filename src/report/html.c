@@ -244,15 +244,12 @@ static void add_moment(struct buf *b, const struct run_state *s)
 			buf_printf(b, "%s%d", i ? "," : "", k->on[i]);
 		buf_printf(b, "],%d,",
 		           k->job && k->job <= s->njobs && !s->jobs[k->job].done ? k->job : 0);
-		const char *w = k->await ? strstr(k->await, "(waits for ") : NULL;
-		if (w) {
-			struct buf what = { 0 };
-			buf_printf(&what, "%.*s", (int)strcspn(w + 11, ")"), w + 11);
-			str(b, what.data);
-			buf_free(&what);
-		} else {
+		char *what = state_waits_for(k);
+		if (what)
+			str(b, what);
+		else
 			buf_puts(b, "null");
-		}
+		free(what);
 		buf_putc(b, ']');
 		first = false;
 	}

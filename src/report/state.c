@@ -364,6 +364,18 @@ int state_focus(const struct run_state *s)
 	return s->running;
 }
 
+char *state_waits_for(const struct st_task *k)
+{
+	if (!k->await)
+		return NULL;
+	const char *w = strstr(k->await, "(waits for ");
+	if (w)
+		return xstrndup(w + 11, strcspn(w + 11, ")"));
+	if (strstr(k->await, "gather("))
+		return xstrdup("asyncio.gather");
+	return NULL;
+}
+
 const char *state_timer_words(const char *what)
 {
 	if (!what)

@@ -94,6 +94,10 @@ size_t state_stop_at_time(const struct run_state *s, double t);
  *  about, if its line is known, else the task the loop runs; or -1. */
 int state_focus(const struct run_state *s);
 
+/** What a waiting task waits for, in words, from its await (malloc'ed, or
+ *  NULL): "asyncio.gather" for a gather, "a Lock", "I/O"... */
+char *state_waits_for(const struct st_task *k);
+
 /** A timer's callback, in words: "asyncio.sleep" for the one sleep sets. */
 const char *state_timer_words(const char *callback);
 
