@@ -13,7 +13,12 @@ too close for the order of a real run to be certain; the generator then
 draws one of their durations again, and simulates again, until nothing can
 race (or gives up on that draw and makes another program). What it returns
 is a program that prints the same lines in the same order on every true
-run, at moments the simulation knows within its uncertainty.
+run, at moments the simulation knows within its uncertainty. A program is
+refused, too, when its lines change with the order of the sets CPython
+orders by address (all_tasks(), which asyncio.run cancels at its end, and
+a TaskGroup's tasks: tried in reverse, and for more than two tasks in
+SHUFFLES shuffles) or with when the cyclic collector runs (never, or before
+every event and as asyncio.run ends).
 
 meta: the seed, the draw, the simulation's lines (with each line's moment
 and uncertainty), its duration and exit status, and the features used.
@@ -584,18 +589,24 @@ class G:
         return out + [f'{r} = await asyncio.gather(*{ws}, return_exceptions=True)',
                       f'print(f"{fn}: semaphore workers gave {{{r}!r}}, locked={{{v}.locked()}}")']
 
+    def woken_waiters(self, prefix, prim, got, depth, ctx):
+        """Two or three tasks that wait to acquire @prim (a lock or a semaphore), say so if cancelled while
+        they wait, and say @got, run a body and release it once they have it; returns their names."""
+        names = []
+        for _ in range(self.rng.randint(2, 3)):
+            name = self.new_name(prefix)
+            c = dict(ctx, fn=name, task=True, pool=None)
+            body = ['try:', f'    await {prim}.acquire()', 'except asyncio.CancelledError:'] + \
+                indent(self.say(name, 'cancelled while it waited') + ['raise'])
+            body += self.say(name, got) + self.body(name, depth + 2, c, 0, 1) + [f'{prim}.release()']
+            self.defs.append([f'async def {name}({prim}):'] + indent(body))
+            names.append(name)
+        return names
+
     def st_sem_woken(self, fn, depth, ctx):
         """A waiter that a release has woken is cancelled before it runs."""
         v = self.var('sem')
-        names = []
-        for _ in range(self.rng.randint(2, 3)):
-            name = self.new_name('sa')
-            c = dict(ctx, fn=name, task=True, pool=None)
-            body = ['try:', '    await sem.acquire()', 'except asyncio.CancelledError:'] + \
-                indent(self.say(name, 'cancelled while it waited') + ['raise'])
-            body += self.say(name, 'acquired') + self.body(name, depth + 2, c, 0, 1) + ['sem.release()']
-            self.defs.append([f'async def {name}(sem):'] + indent(body))
-            names.append(name)
+        names = self.woken_waiters('sa', 'sem', 'acquired', depth, ctx)
         ws = self.var('ws')
         first = 'await asyncio.sleep(0)' if self.chance(0.5) else f'await asyncio.sleep({self.D("sleep")})'
         out = [f'{v} = asyncio.Semaphore(0)',
@@ -611,15 +622,7 @@ class G:
     def st_lock_woken(self, fn, depth, ctx):
         """A waiter that a lock's release has woken is cancelled before it runs."""
         v = self.var('lock')
-        names = []
-        for _ in range(self.rng.randint(2, 3)):
-            name = self.new_name('la')
-            c = dict(ctx, fn=name, task=True, pool=None)
-            body = ['try:', '    await lock.acquire()', 'except asyncio.CancelledError:'] + \
-                indent(self.say(name, 'cancelled while it waited') + ['raise'])
-            body += self.say(name, 'has the lock') + self.body(name, depth + 2, c, 0, 1) + ['lock.release()']
-            self.defs.append([f'async def {name}(lock):'] + indent(body))
-            names.append(name)
+        names = self.woken_waiters('la', 'lock', 'has the lock', depth, ctx)
         ws = self.var('ws')
         r = self.var('res')
         return [f'{v} = asyncio.Lock()', f'await {v}.acquire()',

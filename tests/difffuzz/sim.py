@@ -46,6 +46,8 @@ import traceback
 import weakref
 
 GAP = 0.03          # the least distance between two independent events, program time
+IO_STEP = 0.003     # what a pass of the loop that handles I/O may take, program time: loopback I/O
+                    # takes real time, which --scale does not shrink (at --scale 0.2, 0.6 ms)
 J_THREAD = 0.06     # what a thread job may take beyond its own sleeps
 J_PROC_FIRST = 0.25  # the first jobs of a process pool: forking its workers
 J_PROC = 0.06       # later jobs of a process pool
@@ -143,6 +145,7 @@ class Sim:
         self.rejected = None
         self.gc = 'off'
         self.default_jobs_running = 0
+        self.io_steps = 0        # the passes with I/O since a timer fired
         self.shutdown_waiters = []
 
     # -- where the program asked for it
@@ -173,6 +176,7 @@ class Sim:
         """@item fires now: no other pending event may be near it."""
         self.pending.pop(item.seq, None)
         self.fires += 1
+        self.io_steps = 0
         unc = item.unc
         if self.now > item.when + 1e-9:   # late: the loop was blocked
             unc = max(unc, self.block_unc)
@@ -182,6 +186,17 @@ class Sim:
         self.cur_unc, self.cur_item, self.cur_fire = unc, item, self.fires
         if self.gc == 'eager':
             gc.collect()
+
+    def io_event(self):
+        """A pass of the loop handles I/O: the real time the passes since the last timer took makes the
+        moment uncertain, and a timer due near it may fire before it or after."""
+        self.io_steps += 1
+        unc = self.io_steps * IO_STEP
+        self.cur_unc = max(self.cur_unc, unc)
+        for other in self.pending.values():
+            if other.when < self.now + unc + GAP:
+                self.conflict(other, self.cur_item.line if self.cur_item else None,
+                              f'{other.kind} due at {other.when:.3f} near I/O at {self.now:.3f} (+{unc:.3f})')
 
     def cancelled(self, item):
         """@item is cancelled now, by the consequences of the current event."""
@@ -292,6 +307,7 @@ class FakeSelector(selectors._BaseSelectorImpl):
             if events & key.events:
                 ready.append((key, events & key.events))
         if ready:
+            self.sim.io_event()
             return ready
         if timeout is None:
             raise Hang('the loop waits with nothing to wait for')
