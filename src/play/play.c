@@ -138,22 +138,6 @@ static void draw_source(const struct player *p, int top, int h, int w)
 	}
 }
 
-static const char *state_word(enum task_state st)
-{
-	switch (st) {
-	case TS_READY:
-		return "ready";
-	case TS_RUNNING:
-		return "running";
-	case TS_WAITING:
-		return "waits";
-	case TS_DONE:
-		return "done";
-	default:
-		return "";
-	}
-}
-
 /* A task and its children, indented: "Task-2 waits for job 1". */
 static void tree(const struct player *p, int lane, int depth, int *row, int top, int h, int x,
                  int w)
@@ -167,7 +151,7 @@ static void tree(const struct player *p, int lane, int depth, int *row, int top,
 		for (int i = 0; i < depth; i++)
 			buf_puts(&b, "  ");
 		state_short_name(s, lane, &b);
-		buf_printf(&b, " %s", state_word(k->state));
+		buf_printf(&b, " %s", state_task_word(k->state));
 		if (k->state == TS_WAITING) {
 			char *what = state_waits_for(k);
 			if (k->non) {

@@ -33,22 +33,6 @@ static const char *span_state(enum lane_state st)
 	return names[st];
 }
 
-static const char *task_state(enum task_state st)
-{
-	switch (st) {
-	case TS_READY:
-		return "ready";
-	case TS_RUNNING:
-		return "running";
-	case TS_WAITING:
-		return "waits";
-	case TS_DONE:
-		return "done";
-	default:
-		return "none";
-	}
-}
-
 /* Where, on each lane, the details of a span are found: the moments its
  * steps began at a line, its blocking steps, the jobs it took. */
 struct marks {
@@ -238,8 +222,8 @@ static void add_moment(struct buf *b, const struct run_state *s)
 		if (s->lanes[l].kind != LANE_TASK || k->state == TS_NONE ||
 		    !strcmp(s->lanes[l].name, "__main__"))
 			continue;
-		buf_printf(b, "%s[%d,\"%s\",%d,%d,[", first ? "" : ",", l, task_state(k->state),
-		           k->parent, k->line);
+		buf_printf(b, "%s[%d,\"%s\",%d,%d,[", first ? "" : ",", l,
+		           state_task_word(k->state), k->parent, k->line);
 		for (int i = 0; i < k->non; i++)
 			buf_printf(b, "%s%d", i ? "," : "", k->on[i]);
 		buf_printf(b, "],%d,",

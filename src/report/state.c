@@ -364,6 +364,22 @@ int state_focus(const struct run_state *s)
 	return s->running;
 }
 
+const char *state_task_word(enum task_state st)
+{
+	switch (st) {
+	case TS_READY:
+		return "ready";
+	case TS_RUNNING:
+		return "running";
+	case TS_WAITING:
+		return "waits";
+	case TS_DONE:
+		return "done";
+	default:
+		return "none";
+	}
+}
+
 char *state_waits_for(const struct st_task *k)
 {
 	if (!k->await)

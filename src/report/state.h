@@ -98,6 +98,10 @@ int state_focus(const struct run_state *s);
  *  NULL): "asyncio.gather" for a gather, "a Lock", "I/O"... */
 char *state_waits_for(const struct st_task *k);
 
+/** A task's state in a word: "ready", "running", "waits", "done", or
+ *  "none" before it is seen. */
+const char *state_task_word(enum task_state st);
+
 /** A timer's callback, in words: "asyncio.sleep" for the one sleep sets. */
 const char *state_timer_words(const char *callback);
 
