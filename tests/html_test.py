@@ -24,17 +24,7 @@ import png  # noqa: E402
 SCALE = 0.05
 
 
-class Failure(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def expect(what, cond, detail=''):
-    if not cond:
-        raise Failure(f'{what}{": " + detail if detail else ""}')
+Failure, Skip, expect = play_test.Failure, play_test.Skip, play_test.expect
 
 
 def chromium():
@@ -267,17 +257,7 @@ def main():
         with open(rec, encoding='utf-8') as f:
             doc = json.load(f)
         for i, (name, fn) in enumerate(CASES, 1):
-            try:
-                fn(aiodemo, work, rec, doc, page)
-                print(f'ok {i} - {name}')
-            except Skip as e:
-                print(f'ok {i} - {name} # SKIP {e}')
-            except Exception as e:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f'not ok {i} - {name}')
-                for line in f'{type(e).__name__}: {e}'.splitlines():
-                    print(f'  # {line}')
-            sys.stdout.flush()
+            failed += play_test.tap_case(i, name, lambda: fn(aiodemo, work, rec, doc, page))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0

@@ -92,6 +92,24 @@ class Screen:
         raise Failure('aiodemo play did not end')
 
 
+def tap_case(i, name, call):
+    """Runs case @i, @name, printing its TAP line (and what failed);
+    returns whether it failed."""
+    failed = False
+    try:
+        call()
+        print(f'ok {i} - {name}')
+    except Skip as e:
+        print(f'ok {i} - {name} # SKIP {e}')
+    except Exception as e:  # noqa: BLE001 - report and go on
+        failed = True
+        print(f'not ok {i} - {name}')
+        for line in f'{type(e).__name__}: {e}'.splitlines():
+            print(f'  # {line}')
+    sys.stdout.flush()
+    return failed
+
+
 def stops(events):
     """The event numbers (1-based, as the header counts) a step stops at."""
     return [i + 1 for i, e in enumerate(events) if e['kind'] not in STOPS_SKIPPED]
@@ -301,19 +319,9 @@ def main():
             if not built and fn is not case_no_terminal:
                 print(f'ok {i} - {name} # SKIP built without ncurses')
                 continue
-            try:
-                if os.path.exists(os.path.join(work, 'rc')):
-                    os.remove(os.path.join(work, 'rc'))
-                fn(aiodemo, work, rec, doc)
-                print(f'ok {i} - {name}')
-            except Skip as e:
-                print(f'ok {i} - {name} # SKIP {e}')
-            except Exception as e:  # noqa: BLE001 - report and go on
-                failed += 1
-                print(f'not ok {i} - {name}')
-                for line in f'{type(e).__name__}: {e}'.splitlines():
-                    print(f'  # {line}')
-            sys.stdout.flush()
+            if os.path.exists(os.path.join(work, 'rc')):
+                os.remove(os.path.join(work, 'rc'))
+            failed += tap_case(i, name, lambda: fn(aiodemo, work, rec, doc))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
