@@ -79,8 +79,7 @@ static PyObject *m_job_submitted(PyObject *m, PyObject *args)
 	j->lane = -1;
 	j->line = fn_line;
 	pthread_mutex_unlock(&obs.lock);
-	int line = 0; /* the program's line that submitted it */
-	Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
+	int line = obs_current_line(); /* the program's line that submitted it */
 	timeline_add(obs.tl, now, lane, K_OFFLOAD, line, job, -1, "job %d: %s to %s", job, desc,
 	             label);
 	return PyLong_FromLong(job);

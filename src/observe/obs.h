@@ -96,6 +96,10 @@ double obs_now(void);
  *  (a new reference, or NULL without an exception). GIL held. */
 PyObject *obs_program_line(PyObject *frame, int *line);
 
+/** The program's line that the running code is at (obs_program_line() of
+ *  this thread's frame), or 0. GIL held. */
+int obs_current_line(void);
+
 /** Methods of _aiodemo defined by jobs.c, output.c and timers.c. */
 extern PyMethodDef obs_job_methods[], obs_output_methods[], obs_timer_methods[];
 

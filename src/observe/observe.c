@@ -192,6 +192,13 @@ PyObject *obs_program_line(PyObject *frame, int *line)
 	return NULL;
 }
 
+int obs_current_line(void)
+{
+	int line = 0;
+	Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
+	return line;
+}
+
 /* What a task waits for, in words: from the first coroutine of a library
  * that the program awaits along its chain of awaits (@qualname), or else
  * from the future it waits on; NULL if it cannot be told. */
@@ -754,8 +761,7 @@ static PyObject *rq_append(PyObject *self, PyObject *handle)
 		if (lane < 0 && !internal_task(task)) {
 			struct buf label = { 0 };
 			task_label(task, &label);
-			int parent = obs_current_lane(), line = 0;
-			Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
+			int parent = obs_current_lane(), line = obs_current_line();
 			lane = new_task_lane(task, label.data);
 			timeline_add(obs.tl, now, parent, K_SPAWN, line, 0, -1, "%s", label.data);
 			timeline_relate(obs.tl, now, parent, K_CHILD, lane, line, -1, NULL);

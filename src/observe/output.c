@@ -41,9 +41,7 @@ static void emit(bool err, const char *s, size_t n)
 	else if (obs.tl) {
 		/* The program's line that printed it (0 for the traceback that
 		 * ends a run, which no line of it prints). */
-		int line = 0;
-		PyObject *text = obs_program_line((PyObject *)PyEval_GetFrame(), &line);
-		Py_XDECREF(text);
+		int line = obs_current_line();
 		timeline_add(obs.tl, clock_real_now(), obs_current_lane(), err ? K_STDERR : K_SAY,
 		             line, 0, -1, "%.*s", (int)n, s);
 	}

@@ -52,8 +52,7 @@ static PyObject *m_call_at(PyObject *unused, PyObject *const *args, size_t nargs
 	PyObject *name = PyObject_GetAttrString(args[2], "__qualname__");
 	const char *what = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
 	PyErr_Clear();
-	int line = 0;
-	Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
+	int line = obs_current_line();
 	double scale = obs.opt.scale > 0 ? obs.opt.scale : 1;
 	timeline_relate(obs.tl, now, obs_current_lane(), K_TIMER, timer_number(timer), line,
 	                delay > 0 ? delay * scale : 0, what ? what : Py_TYPE(args[2])->tp_name);
