@@ -146,6 +146,15 @@ static bool in_library(PyObject *filename)
 	return false;
 }
 
+/* A frame's line; a frame read while its thread runs (the sampler reads
+ * the loop thread's) can be at an instruction of no line: -1, which is
+ * none. */
+static int frame_line(PyFrameObject *f)
+{
+	int line = PyFrame_GetLineNumber(f);
+	return line > 0 ? line : 0;
+}
+
 static PyObject *source_line(PyObject *filename, int line)
 {
 	if (!obs.linecache)
@@ -175,7 +184,7 @@ PyObject *obs_program_line(PyObject *frame, int *line)
 		PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
 		bool lib = in_library(code->co_filename);
 		if (!lib) {
-			*line = PyFrame_GetLineNumber((PyFrameObject *)frame);
+			*line = frame_line((PyFrameObject *)frame);
 			PyObject *text = source_line(code->co_filename, *line);
 			Py_DECREF(code);
 			Py_DECREF(frame);
@@ -294,7 +303,7 @@ static PyObject *suspended_line(PyObject *task, int *line, char **what)
 				free(lib_qualname);
 				lib_qualname = NULL;
 				Py_XDECREF(best);
-				best_line = PyFrame_GetLineNumber((PyFrameObject *)frame);
+				best_line = frame_line((PyFrameObject *)frame);
 				best = source_line(code->co_filename, best_line);
 				if (!best)
 					PyErr_Clear();
@@ -386,7 +395,7 @@ static void who_runs(struct buf *b)
 		                !PyUnicode_CompareWithASCIIString(code->co_name, "_run") &&
 		                in_library(code->co_filename);
 		if (!boundary && !in_library(code->co_filename)) {
-			line = PyFrame_GetLineNumber(f);
+			line = frame_line(f);
 			text = source_line(code->co_filename, line);
 		}
 		Py_DECREF(code);
