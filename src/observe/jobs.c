@@ -170,12 +170,17 @@ static PyObject *m_job_finished(PyObject *m, PyObject *args)
 /* after_fork(): in a child forked by the program (a worker process of a
  * pool, most often): it dies with aiodemo, even after kill -9, so that
  * no worker outlives a run. */
+static pid_t self_pid; /* this process's pid; a child finds its parent's here */
+
 static PyObject *m_after_fork(PyObject *m, PyObject *unused)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
 		return PyErr_SetFromErrno(PyExc_OSError);
-	if (getppid() == 1) /* the parent is gone already */
+	/* The parent died before the line above: this child is another's now
+	 * (init's, or a subreaper's), and no signal will come. */
+	if (self_pid && getppid() != self_pid)
 		_exit(1);
+	self_pid = getpid();
 	Py_RETURN_NONE;
 }
 
@@ -443,6 +448,7 @@ static PyTypeObject procjob_type = {
 
 int obs_add_procjob(PyObject *module)
 {
+	self_pid = getpid(); /* the module is made once, in aiodemo's process */
 	return PyModule_AddType(module, &procjob_type);
 }
 
