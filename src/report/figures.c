@@ -1,0 +1,80 @@
+/* A run's figures and their spread: see figures.h. */
+#include "figures.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct figure_info infos[NFIGURES] = {
+	[FIG_TOTAL] = { "total", "total", true },
+	[FIG_MAX_LAG] = { "max_lag", "max loop lag", true },
+	[FIG_LAG_P99] = { "lag_p99", "loop lag p99", true },
+	[FIG_QUEUE_WAIT] = { "queue_wait", "queue wait", true },
+	[FIG_BLOCKED] = { "blocked", "time blocked", true },
+	[FIG_BUSY] = { "utilization", "loop busy", false },
+};
+
+const struct figure_info *figure_info(enum figure f)
+{
+	return &infos[f];
+}
+
+int figure_by_key(const char *key)
+{
+	for (int i = 0; i < NFIGURES; i++)
+		if (!strcmp(infos[i].key, key))
+			return i;
+	return -1;
+}
+
+const char *const *figure_keys(int *n)
+{
+	static const char *keys[NFIGURES];
+	for (int i = 0; i < NFIGURES; i++)
+		keys[i] = infos[i].key;
+	*n = NFIGURES;
+	return keys;
+}
+
+void figures_of(const struct timeline *tl, const struct run_summary *s, double out[NFIGURES])
+{
+	size_t nb;
+	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
+	double blocked = 0;
+	for (size_t i = 0; i < nb; i++)
+		blocked += bw[i].end - bw[i].start;
+	out[FIG_TOTAL] = s->total;
+	out[FIG_MAX_LAG] = s->max_lag;
+	out[FIG_LAG_P99] = s->lag_p99;
+	out[FIG_QUEUE_WAIT] = s->max_queue_wait;
+	out[FIG_BLOCKED] = blocked;
+	out[FIG_BUSY] = s->utilization;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+struct spread spread_of(double *v, int n)
+{
+	struct spread s = { 0, 0, 0, n };
+	if (n <= 0)
+		return s;
+	qsort(v, (size_t)n, sizeof(*v), by_value);
+	s.min = v[0];
+	s.max = v[n - 1];
+	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return s;
+}
+
+bool spread_overlap(struct spread a, struct spread b)
+{
+	return a.n > 0 && b.n > 0 && a.min <= b.max && b.min <= a.max;
+}
+
+double figure_ratio(double b, double a)
+{
+	return a > 0 ? b / a : b > 0 ? INFINITY : 1;
+}
