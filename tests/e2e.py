@@ -1199,20 +1199,38 @@ def case_check_syntax_error(aiodemo):
     expect_in('stderr', f'{path}:{e.lineno}:{e.offset}: error: SyntaxError', p.stderr)
 
 
-def case_compare(aiodemo):
-    p = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE), '--format', 'json')
+def compare_json(aiodemo, *args, check_status=0):
+    p = run(aiodemo, 'compare', *args, '--scale', str(SCALE), '--format', 'json', check_status=check_status)
     d = json.loads(p.stdout)
-    expect_eq('compared programs', (d['a']['scenario'], d['b']['scenario']), ('blocking-sleep', 'offload-sleep'))
-    expect_eq('statuses', (d['a']['status'], d['b']['status']), ('ok', 'ok'))
-    expect_at('A total', d['a']['total'], 3)
-    expect_at('B total', d['b']['total'], 2)
-    if abs(d['ratio']['total'] - d['b']['total'] / d['a']['total']) > 1e-3:
-        raise Failure(f'total ratio {d["ratio"]["total"]} of {d["b"]["total"]} / {d["a"]["total"]}')
-    expect_at('A blocked', d['a']['blocked'], 2)
-    expect_eq('B blocked', d['b']['blocked'], 0)
+    expect_eq('compare document kind', (d['kind'], d['schema']), ('compare', 1))
+    for r in d['runs']:
+        for key in ('total', 'max_lag', 'lag_p99', 'queue_wait', 'blocked', 'utilization'):
+            for part in ('figures', 'min', 'max', 'ratio'):
+                if key not in r[part]:
+                    raise Failure(f'run {r["label"]} has no {part}.{key}: {r}')
+        expect_eq(f'run {r["label"]}: runs kept', len(r['each']), d['repeat'])
+        if not 0 <= r['shown'] < d['repeat']:
+            raise Failure(f'run {r["label"]} shows run {r["shown"]} of {d["repeat"]}')
+    return d
+
+
+def case_compare(aiodemo):
+    d = compare_json(aiodemo, 'blocking-sleep', 'offload-sleep')
+    a, b = d['runs']
+    expect_eq('compared programs', (a['scenario'], b['scenario']), ('blocking-sleep', 'offload-sleep'))
+    expect_eq('labels', (a['label'], b['label']), ('A', 'B'))
+    expect_eq('statuses', (a['status'], b['status']), ('ok', 'ok'))
+    expect_at('A total', a['figures']['total'], 3)
+    expect_at('B total', b['figures']['total'], 2)
+    if abs(b['ratio']['total'] - b['figures']['total'] / a['figures']['total']) > 1e-3:
+        raise Failure(f'total ratio {b["ratio"]["total"]} of {b["figures"]["total"]} / {a["figures"]["total"]}')
+    expect_eq('A against itself', a['ratio']['total'], 1)
+    expect_at('A blocked', a['figures']['blocked'], 2)
+    expect_eq('B blocked', b['figures']['blocked'], 0)
     out = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE)).stdout
     for piece in ('A blocking-sleep\n  time.sleep(2) in a coroutine', 'B offload-sleep\n  to_thread',
-                  'Task-2 bad_task()', 'asyncio/1', 'B/A', 'time blocked', 'max loop lag', 'loop busy'):
+                  'Task-2 bad_task()', 'asyncio/1', 'B/A', 'time blocked', 'max loop lag', 'loop busy',
+                  'queue wait'):
         expect_in('compare output', piece, out)
     # Both charts share one axis: the shorter run ends early on it.
     rows = [l for l in out.splitlines() if l.startswith('Task-1 main() ')]
@@ -1222,6 +1240,156 @@ def case_compare(aiodemo):
     p = run(aiodemo, 'compare', prog('raises.py'), 'offload-sleep', '--scale', str(SCALE), check_status=1)
     expect_in('compare with a failing program', 'the run ended with error: ZeroDivisionError: division by zero',
               p.stdout)
+
+
+def case_compare_runs_with_params(aiodemo):
+    # Three runs, each with its own parameters (and a --param for all):
+    # workers=3 takes 2 s, 4 and 8 take 1 s.
+    d = compare_json(aiodemo, 'bounded-pool', 'bounded-pool workers=4', "bounded-pool  'workers=8'")
+    runs = d['runs']
+    expect_eq('labels', [r['label'] for r in runs], ['A', 'B', 'C'])
+    expect_eq('parameters', [r['params'] for r in runs], [{}, {'workers': '4'}, {'workers': '8'}])
+    expect_eq('runs as given', [r['run'] for r in runs], ['bounded-pool', 'bounded-pool workers=4',
+                                                          'bounded-pool workers=8'])
+    for r, seconds in zip(runs, (2, 1, 1)):
+        expect_at(f'{r["run"]}: total', r['figures']['total'], seconds)
+    for r in runs[1:]:
+        if not 0.35 < r['ratio']['total'] < 0.65:
+            raise Failure(f'{r["run"]}: total ratio to A {r["ratio"]["total"]}, not about 0.5')
+    # The 4th download waits 1 s for a thread with 3, not at all with 4.
+    expect_at('A queue wait', runs[0]['figures']['queue_wait'], 1)
+    if runs[1]['figures']['queue_wait'] > tol(0):
+        raise Failure(f'B waited {runs[1]["figures"]["queue_wait"]} s in the queue')
+    # The command's --param goes to every run; a run's own comes after it.
+    d = compare_json(aiodemo, '--param', 'workers=1', 'bounded-pool', 'bounded-pool workers=4')
+    expect_eq('parameters', [r['params'] for r in d['runs']], [{'workers': '1'}, {'workers': '4'}])
+    expect_at('workers=1 total', d['runs'][0]['figures']['total'], 4)
+    expect_at('workers=4 total', d['runs'][1]['figures']['total'], 1)
+    # Its own scale: the same program at half the scale takes half the time.
+    d = compare_json(aiodemo, 'offload-sleep', f'offload-sleep --scale {SCALE / 2}')
+    expect_eq('scales', [r['scale'] for r in d['runs']], [SCALE, SCALE / 2])
+    expect_at('half scale', d['runs'][1]['figures']['total'] * 2, 2)
+    # Text: one chart a run, all on one axis, and a column and ratio for each.
+    out = run(aiodemo, 'compare', 'bounded-pool', 'bounded-pool workers=4', 'bounded-pool workers=8',
+              '--scale', str(SCALE)).stdout
+    for piece in ('A bounded-pool\n', 'B bounded-pool workers=4\n', 'C bounded-pool workers=8\n', 'B/A', 'C/A'):
+        expect_in('three-way compare', piece, out)
+    rows = [l for l in out.splitlines() if l.startswith('Task-1 main() ')]
+    if len(rows) != 3 or len(rows[1].rstrip()) > 0.75 * len(rows[0].rstrip()):
+        raise Failure(f'the main lanes are not on one axis: {rows}')
+    total = next(l for l in out.splitlines() if l.strip().startswith('total'))
+    if len(re.findall(r'\d\.\d\dx', total)) != 2:
+        raise Failure(f'the total row has no ratio for B and C: {total!r}')
+
+
+def case_compare_run_errors(aiodemo):
+    cases = [
+        (['bounded-pool', 'bounded-pool worker=4'], "did you mean 'workers'?"),
+        (['bounded-pool', 'bounded-pool --svg x.svg'], "in the run 'bounded-pool --svg x.svg': '--svg' is not an option"),
+        (['bounded-pool', 'bounded-pool workers'], "'workers' is not NAME=VALUE"),
+        (['bounded-pool', "bounded-pool 'workers=4"], "a ' that is not closed"),
+        (['bounded-pool', 'bounded-pool --scale 0'], '--scale takes a number'),
+        (['bounded-pool', 'bounded-pool --scale'], '--scale takes a number'),
+        (['bounded-pool', ' --scale 2'], 'it does not begin with a program'),
+        (['bounded-pool', 'bounded-pool workers=x'], 'takes a number'),
+        (['bounded-pool', 'offlod-sleep workers=4'], "did you mean 'offload-sleep'?"),
+    ]
+    for args, message in cases:
+        p = run(aiodemo, 'compare', *args, check_status=2)
+        expect_in(f'compare {args}', message, p.stderr)
+        expect_eq(f'compare {args}: stdout', p.stdout, '')
+    # A file whose name has spaces is a program as it is.
+    spaced = os.path.join(WORK, 'a program.py')
+    shutil.copy(prog('raises.py'), spaced)
+    d = compare_json(aiodemo, 'offload-sleep', spaced, check_status=1)
+    expect_eq('the spaced file', d['runs'][1]['status'], 'error')
+
+
+def case_compare_repeat(aiodemo):
+    d = compare_json(aiodemo, 'bounded-pool', 'bounded-pool workers=4', '--repeat', '3')
+    expect_eq('repeat', d['repeat'], 3)
+    for r in d['runs']:
+        totals = sorted(e['figures']['total'] for e in r['each'])
+        expect_eq(f'{r["run"]}: median', round(r['figures']['total'], 6), round(totals[1], 6))
+        expect_eq(f'{r["run"]}: range', (round(r['min']['total'], 6), round(r['max']['total'], 6)),
+                  (round(totals[0], 6), round(totals[-1], 6)))
+        # The run shown is the one whose total is the median.
+        expect_eq(f'{r["run"]}: shown', round(r['each'][r['shown']]['figures']['total'], 6), round(totals[1], 6))
+    # 2 s against 1 s: far beyond the runs' own variation, and said so.
+    expect_eq('notes', len(d['notes']), 1)
+    expect_in('note', "B's total is 0.5", d['notes'][0])
+    expect_in('note', 'beyond the runs\' own variation', d['notes'][0])
+    # The same program twice: its ranges overlap, and the note says that.
+    d = compare_json(aiodemo, 'offload-sleep', 'offload-sleep', '--repeat', '3')
+    if 'within the runs\' own variation' not in d['notes'][0] and 'what a busy machine makes' not in d['notes'][0]:
+        raise Failure(f'the same program twice, said to differ: {d["notes"]}')
+    out = run(aiodemo, 'compare', 'bounded-pool', 'bounded-pool workers=4', '--repeat', '2',
+              '--scale', str(SCALE)).stdout
+    for piece in ('run 1 of 2 shown: the median total', '  range', "B's total is"):
+        if piece not in out and piece.replace('1 of', '2 of') not in out:
+            raise Failure(f'compare --repeat output lacks {piece!r}: {out[-800:]}')
+
+
+def case_run_repeat(aiodemo):
+    p = run(aiodemo, 'run', 'bounded-pool', '--repeat', '3', '--scale', str(SCALE), '--format', 'json')
+    events, summary = parse_json_stream(p.stdout)
+    rep = summary['repeat']
+    expect_eq('runs', (rep['runs'], rep['exit_statuses']), (3, [0, 0, 0]))
+    f = rep['figures']['total']
+    if not f['min'] <= f['median'] <= f['max']:
+        raise Failure(f'median outside the range: {f}')
+    # The stream is the shown run's, the one of the median total.
+    expect_eq('the shown run', round(summary['total'], 6), round(f['median'], 6))
+    expect_at('total', f['median'], 2)
+    lines = [e['text'] for e in says(events)]
+    expect_eq('first and last line', (lines[0], lines[-1]), ('📥 开始下载: url1', '✅ 完成下载: url4'))
+    out = run(aiodemo, 'run', 'bounded-pool', '--repeat', '2', '--scale', str(SCALE)).stdout
+    for piece in ('run 1 of 2: ', 'run 2 of 2: ', 'is shown: the median total', 'median of 2', 'range',
+                  '✅ 完成下载: url4', 'what to notice'):
+        expect_in('run --repeat', piece, out)
+    # The program's arguments reach every run; its status is the runs'.
+    p = run(aiodemo, 'run', '--repeat', '2', '--scale', str(SCALE), '--format', 'json', '--',
+            prog('raises.py'), '-x', check_status=1)
+    events, summary = parse_json_stream(p.stdout)
+    expect_eq('statuses', summary['repeat']['exit_statuses'], [1, 1])
+    # Records and pictures are the shown run's.
+    rec = os.path.join(WORK, 'repeat.json')
+    run(aiodemo, 'run', 'offload-sleep', '--repeat', '2', '--scale', str(SCALE), '--record', rec,
+        '--view', 'gantt')
+    again = run(aiodemo, 'replay', rec, '--format', 'json').stdout.splitlines()
+    expect_at('the recorded run', json.loads(again[-1])['total'], 2)
+
+
+def case_options_per_command(aiodemo):
+    # An option that does not apply to a command is an error, never ignored.
+    cases = [
+        (['compare', 'offload-sleep', 'blocking-sleep', '--svg', 'x.svg'], "--svg is not an option of 'compare'"),
+        (['compare', 'offload-sleep', 'blocking-sleep', '--record', 'x.json'], "--record is not an option of 'compare'"),
+        (['compare', 'offload-sleep', 'blocking-sleep', '--view', 'gantt'], "--view is not an option of 'compare'"),
+        (['list', '--format', 'json'], "--format is not an option of 'list'"),
+        (['list', '--scale', '2'], "--scale is not an option of 'list'"),
+        (['show', 'bounded-pool', '--scale', '2'], "--scale is not an option of 'show'"),
+        (['run', 'offload-sleep', '--tap'], "--tap is not an option of 'run'"),
+        (['run', 'offload-sleep', '--port', '8080'], "--port is not an option of 'run'"),
+        (['run', 'offload-sleep', '--quick'], "--quick is not an option of 'run'"),
+        (['check', 'offload-sleep', '--format', 'json'], "--format is not an option of 'check'"),
+        (['check', 'offload-sleep', '--repeat', '2'], "--repeat is not an option of 'check'"),
+        (['check', 'offload-sleep', '--record', 'x.json'], "--record is not an option of 'check'"),
+        (['replay', 'x.json', '--scale', '2'], "--scale is not an option of 'replay'"),
+        (['replay', 'x.json', '--param', 'a=1'], "--param is not an option of 'replay'"),
+        (['bench', '--scale', '2'], "--scale is not an option of 'bench'"),
+        (['serve', 'offload-sleep', '--repeat', '2'], "--repeat is not an option of 'serve'"),
+        (['play', 'offload-sleep', '--html', 'x.html'], "--html is not an option of 'play'"),
+        (['run', 'offload-sleep', '--repeat', '0'], '--repeat takes a number of runs from 1 to 100'),
+        (['run', 'offload-sleep', '--repeat', '101'], '--repeat takes a number of runs from 1 to 100'),
+    ]
+    for args, message in cases:
+        p = run(aiodemo, *args, check_status=2)
+        expect_in(f'aiodemo {" ".join(args)}', message, p.stderr)
+        expect_eq(f'aiodemo {" ".join(args)}: stdout', p.stdout, '')
+    # The message says where the option belongs.
+    p = run(aiodemo, 'compare', 'a', 'b', '--tap', check_status=2)
+    expect_in('--tap', "(only of 'check')", p.stderr)
 
 
 # --- files: records, traces, pictures -----------------------------------------------

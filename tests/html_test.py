@@ -211,7 +211,7 @@ def case_replay_and_compare(aiodemo, work, rec, doc, page):
     # --html only where it makes sense.
     p = subprocess.run([aiodemo, 'check', 'semaphore', '--html', os.path.join(work, 'x.html')],
                        capture_output=True, text=True, timeout=60)
-    expect('check --html: a usage error', p.returncode == 2 and '--html is an option of' in p.stderr, p.stderr)
+    expect('check --html: a usage error', p.returncode == 2 and "--html is not an option of 'check'" in p.stderr, p.stderr)
 
 
 def case_hostile_text(aiodemo, work, rec, doc, page):

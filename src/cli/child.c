@@ -110,11 +110,10 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	snprintf(scale, sizeof(scale), "%.17g", o->scale);
 	snprintf(slow, sizeof(slow), "%.17g", o->slow);
 	snprintf(max_events, sizeof(max_events), "--max-events=%zu", o->max_events);
-	size_t argc = 0, cap = 16 + 2 * (size_t)o->nparams;
+	size_t argc = 0, cap = 16 + 2 * (size_t)o->nparams + (size_t)o->nargs;
 	char **argv = xcalloc(cap, sizeof(char *));
 	argv[argc++] = self;
 	argv[argc++] = "run";
-	argv[argc++] = (char *)target;
 	argv[argc++] = "--format=json";
 	argv[argc++] = "--color=never";
 	argv[argc++] = "--scale";
@@ -128,6 +127,11 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 		argv[argc++] = "--param";
 		argv[argc++] = o->params[i];
 	}
+	/* The program, and its arguments even where they look like options. */
+	argv[argc++] = "--";
+	argv[argc++] = (char *)target;
+	for (int i = 0; i < o->nargs; i++)
+		argv[argc++] = o->args[i];
 	argv[argc] = NULL;
 
 	pid_t pid = 0;
@@ -150,7 +154,7 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	bool empty = !f || fgetc(f) == EOF;
 	if (f)
 		fclose(f);
-	if (!empty && replay_load(record, NULL, TL_JSON, false, false, &r->record) == 0)
+	if (!empty && replay_load(record, o->out, o->format, o->color, false, &r->record) == 0)
 		r->have_record = true;
 	else if (!empty)
 		replay_free(&r->record);

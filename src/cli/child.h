@@ -8,6 +8,7 @@
 #define AIODEMO_CLI_CHILD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "report/replay.h"
 
@@ -17,6 +18,13 @@ struct child_options {
 	size_t max_events;   /* passed as --max-events */
 	char *const *params; /* NAME=VALUE, passed as --param */
 	int nparams;
+	char *const *args; /* the program's sys.argv[1:] */
+	int nargs;
+	/* Where the record read back prints when asked to (timeline_print_*),
+	 * as replay_load() takes them; NULL: nowhere. */
+	FILE *out;
+	enum tl_format format;
+	bool color;
 };
 
 /** What came back. */

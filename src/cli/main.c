@@ -29,13 +29,18 @@
 #include "bench/bench.h"
 #include "host/catalog.h"
 #include "child.h"
+#include "cli.h"
+#include "compare.h"
+#include "runs.h"
 #include "outfile.h"
 #include "util/clock.h"
 #include "util/diag.h"
 #include "util/signals.h"
 #include "record/expect.h"
 #include "report/export.h"
+#include "report/figures.h"
 #include "report/html.h"
+#include "report/table.h"
 #include "host/host.h"
 #include "host/program.h"
 #include "report/render.h"
@@ -47,32 +52,6 @@
 #ifndef AIODEMO_VERSION
 #define AIODEMO_VERSION "unknown"
 #endif
-
-enum { EXIT_USAGE = 2, RUN_INTERRUPTED = 130, RUN_BROKEN_PIPE = 141 };
-
-struct options {
-	const char *command;
-	const char *target;
-	double scale;
-	enum tl_format format;
-	int color; /* -1 auto, 0 never, 1 always */
-	char **params;
-	int nparams;
-	bool tap;
-	bool view_events, view_gantt;     /* --view */
-	const char *record, *trace, *svg; /* files to write */
-	const char *html;                 /* --html: the page of the run */
-	double slow;                      /* --slow, seconds of scenario time */
-	size_t max_events;                /* --max-events */
-	bool quick;                       /* bench: small sizes */
-	bool ideal;                       /* --ideal, which Python programs cannot have */
-	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
-	long port;                        /* serve --port, or -1 */
-	char **targets;                   /* check, compare, bench: what to run */
-	int ntargets;
-	char **args; /* run: the arguments of a Python program */
-	int nargs;
-};
 
 static const char usage_text[] =
         "usage: aiodemo list\n"
@@ -152,20 +131,6 @@ static const char help_text[] =
         "reader of the output went away.\n"
         "See aiodemo(1) and aiodemo-program(5).\n";
 
-static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char msg[512];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	diag_error("%s", msg);
-	fprintf(stderr, "Try 'aiodemo --help' for more information.\n");
-	return EXIT_USAGE;
-}
-
 static int parse_scale(const char *s, double *out)
 {
 	/* A decimal number as people write one: strtod() also takes " 1",
@@ -181,39 +146,131 @@ static int parse_scale(const char *s, double *out)
 	return 0;
 }
 
+/* The commands, in the order of the usage text. */
+enum command {
+	CMD_LIST,
+	CMD_RUN,
+	CMD_SERVE,
+	CMD_SHOW,
+	CMD_CHECK,
+	CMD_COMPARE,
+	CMD_REPLAY,
+	CMD_PLAY,
+	CMD_BENCH,
+	NCOMMANDS
+};
+
+static const char *const command_names[NCOMMANDS] = {
+	[CMD_LIST] = "list",     [CMD_RUN] = "run",     [CMD_SERVE] = "serve",
+	[CMD_SHOW] = "show",     [CMD_CHECK] = "check", [CMD_COMPARE] = "compare",
+	[CMD_REPLAY] = "replay", [CMD_PLAY] = "play",   [CMD_BENCH] = "bench",
+};
+
+#define ON(c) (1u << (c))
+/* What runs a program the way run does, and takes what shapes a run. */
+#define RUNS (ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_CHECK) | ON(CMD_COMPARE) | ON(CMD_PLAY))
+
+/* Every option, and the commands it applies to: given to another command,
+ * it is a usage error, not silently ignored. --help and --version go with
+ * any command (or none). */
+static const struct {
+	struct option opt;
+	unsigned commands;
+} option_table[] = {
+	{ { "color", required_argument, NULL, 'c' },
+	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_COMPARE) | ON(CMD_REPLAY) },
+	{ { "format", required_argument, NULL, 'f' },
+	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_COMPARE) | ON(CMD_REPLAY) | ON(CMD_BENCH) },
+	{ { "ideal", no_argument, NULL, 'i' }, ~0u },
+	{ { "help", no_argument, NULL, 'h' }, ~0u },
+	{ { "html", required_argument, NULL, 'H' },
+	  ON(CMD_RUN) | ON(CMD_COMPARE) | ON(CMD_REPLAY) },
+	{ { "max-events", required_argument, NULL, 'M' }, RUNS },
+	{ { "param", required_argument, NULL, 'p' }, RUNS | ON(CMD_SHOW) },
+	{ { "port", required_argument, NULL, 'P' }, ON(CMD_SERVE) },
+	{ { "quick", no_argument, NULL, 'q' }, ON(CMD_BENCH) },
+	{ { "record", required_argument, NULL, 'r' },
+	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
+	{ { "repeat", required_argument, NULL, 'R' }, ON(CMD_RUN) | ON(CMD_COMPARE) },
+	{ { "scale", required_argument, NULL, 's' }, RUNS },
+	{ { "slow", required_argument, NULL, 'S' }, RUNS },
+	{ { "svg", required_argument, NULL, 'g' }, ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
+	{ { "tap", no_argument, NULL, 't' }, ON(CMD_CHECK) },
+	{ { "trace", required_argument, NULL, 'T' }, ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
+	{ { "version", no_argument, NULL, 'V' }, ~0u },
+	{ { "view", required_argument, NULL, 'v' }, ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
+};
+enum { NOPTIONS = sizeof(option_table) / sizeof(option_table[0]) };
+
+/* The option of @val, given as -x or --name: for messages. */
+static int option_index(int val)
+{
+	for (int i = 0; i < NOPTIONS; i++)
+		if (option_table[i].opt.val == val)
+			return i;
+	return -1;
+}
+
+/* "'run', 'serve' and 'replay'": the commands of @mask. */
+static void commands_of(unsigned mask, char *out, size_t size)
+{
+	int n = 0, total = 0;
+	for (int c = 0; c < NCOMMANDS; c++)
+		total += !!(mask & ON(c));
+	size_t len = 0;
+	out[0] = '\0';
+	for (int c = 0; c < NCOMMANDS && len < size; c++) {
+		if (!(mask & ON(c)))
+			continue;
+		n++;
+		len += (size_t)snprintf(out + len, size - len, "%s'%s'",
+		                        n == 1       ? ""
+		                        : n == total ? " and "
+		                                     : ", ",
+		                        command_names[c]);
+	}
+}
+
+/* A whole number from @lo to @hi, in decimal digits only. */
+static int parse_count(const char *s, long long lo, long long hi, long long *out)
+{
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "color", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "ideal", no_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "max-events", required_argument, NULL, 'M' },
-		{ "param", required_argument, NULL, 'p' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "record", required_argument, NULL, 'r' },
-		{ "scale", required_argument, NULL, 's' },
-		{ "slow", required_argument, NULL, 'S' },
-		{ "svg", required_argument, NULL, 'g' },
-		{ "tap", no_argument, NULL, 't' },
-		{ "trace", required_argument, NULL, 'T' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "view", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[NOPTIONS + 1];
+	for (int i = 0; i < NOPTIONS; i++)
+		longopts[i] = option_table[i].opt;
+	longopts[NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
 	o->scale = 1;
 	o->format = TL_TEXT;
 	o->color = -1;
 	o->slow = 0.1;
 	o->max_events = TL_DEFAULT_MAX_EVENTS;
+	o->repeat = 1;
 	o->port = -1;
 	o->view_events = o->view_gantt = true;
+	/* The options given, by their index in option_table: checked against
+	 * the command once it is known. */
+	bool given[NOPTIONS] = { 0 };
+	bool help = false, version = false;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, ":f:hp:s:V", longopts, NULL)) != -1) {
+		int k = option_index(c);
+		if (k >= 0)
+			given[k] = true;
+		long long n;
 		switch (c) {
 		case 'c':
 			if (!strcmp(optarg, "auto"))
@@ -235,26 +292,28 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--format takes text or json, not '%s'", optarg);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return 0;
+			help = true;
+			break;
 		case 'p':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return usage_error("--param takes NAME=VALUE, not '%s'", optarg);
 			o->params = xrealloc(o->params, (size_t)(o->nparams + 1) * sizeof(char *));
 			o->params[o->nparams++] = optarg;
 			break;
-		case 'P': {
-			char *end;
-			errno = 0;
-			o->port = strtol(optarg, &end, 10);
-			if (end == optarg || *end || errno || o->port < 1 || o->port > 65535 ||
-			    strspn(optarg, "0123456789") != strlen(optarg))
+		case 'P':
+			if (parse_count(optarg, 1, 65535, &n) != 0)
 				return usage_error(
 				        "--port takes a port number from 1 to 65535, not '%s'",
 				        optarg);
+			o->port = (long)n;
 			break;
-		}
+		case 'R':
+			if (parse_count(optarg, 1, 100, &n) != 0)
+				return usage_error("--repeat takes a number of runs from 1 to 100, "
+				                   "not '%s'",
+				                   optarg);
+			o->repeat = (int)n;
+			break;
 		case 's':
 			if (parse_scale(optarg, &o->scale) != 0)
 				return usage_error("--scale takes a number greater than 0 and at "
@@ -279,18 +338,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'q':
 			o->quick = true;
 			break;
-		case 'M': {
-			char *end;
-			errno = 0;
-			unsigned long long n = strtoull(optarg, &end, 10);
-			if (!*optarg || strspn(optarg, "0123456789") != strlen(optarg) || errno ||
-			    n < 1 || n > 1000000000)
+		case 'M':
+			if (parse_count(optarg, 1, 1000000000, &n) != 0)
 				return usage_error("--max-events takes a whole number from 1 to "
 				                   "1000000000, not '%s'",
 				                   optarg);
 			o->max_events = (size_t)n;
 			break;
-		}
 		case 'i':
 			return usage_error("--ideal is not available for Python programs: a "
 			                   "virtual clock would change "
@@ -302,8 +356,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 				                   optarg);
 			break;
 		case 'V':
-			printf("aiodemo %s\n", AIODEMO_VERSION);
-			return 0;
+			version = true;
+			break;
 		case 'v':
 			if (!strcmp(optarg, "events") || !strcmp(optarg, "gantt") ||
 			    !strcmp(optarg, "both")) {
@@ -322,59 +376,64 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (help) {
+		fputs(usage_text, stdout);
+		fputs(help_text, stdout);
+		return 0;
+	}
+	if (version) {
+		printf("aiodemo %s\n", AIODEMO_VERSION);
+		return 0;
+	}
 	if (optind >= argc)
 		return usage_error("no command given");
 	o->command = argv[optind++];
-	static const char *const commands[] = { "list",   "run",     "serve", "show", "check",
-		                                "replay", "compare", "bench", "play" };
-	bool known = false;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		known |= !strcmp(o->command, commands[i]);
-	if (!known) {
-		const char *s =
-		        suggest_name(o->command, commands, sizeof(commands) / sizeof(commands[0]));
+	int cmd = -1;
+	for (int i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(o->command, command_names[i]))
+			cmd = i;
+	if (cmd < 0) {
+		const char *s = suggest_name(o->command, command_names, NCOMMANDS);
 		if (s)
 			return usage_error("unknown command '%s'; did you mean '%s'?", o->command,
 			                   s);
 		return usage_error("unknown command '%s'", o->command);
 	}
-	o->serve = !strcmp(o->command, "serve");
-	if (o->port >= 0 && !o->serve)
-		return usage_error("--port is an option of 'serve'");
-	if (o->html && strcmp(o->command, "run") != 0 && strcmp(o->command, "replay") != 0 &&
-	    strcmp(o->command, "compare") != 0)
-		return usage_error("--html is an option of 'run', 'replay' and 'compare'");
-	if (!strcmp(o->command, "check")) {
+	for (int i = 0; i < NOPTIONS; i++) {
+		if (!given[i] || (option_table[i].commands & ON(cmd)))
+			continue;
+		char list[256];
+		commands_of(option_table[i].commands, list, sizeof(list));
+		return usage_error("--%s is not an option of '%s' (only of %s)",
+		                   option_table[i].opt.name, o->command, list);
+	}
+	o->serve = cmd == CMD_SERVE;
+	if (cmd == CMD_CHECK || cmd == CMD_BENCH) {
 		o->targets = argv + optind;
 		o->ntargets = argc - optind;
 		return -1;
 	}
-	if (!strcmp(o->command, "bench")) {
-		o->targets = argv + optind;
-		o->ntargets = argc - optind;
-		return -1;
-	}
-	if (!strcmp(o->command, "compare")) {
-		if (argc - optind != 2)
-			return usage_error("'compare' needs two programs (names or files), not %d",
+	if (cmd == CMD_COMPARE) {
+		if (argc - optind < 2)
+			return usage_error("'compare' needs two programs or more (names or files, "
+			                   "each with its own parameters), not %d",
 			                   argc - optind);
 		o->targets = argv + optind;
-		o->ntargets = 2;
+		o->ntargets = argc - optind;
 		return -1;
 	}
-	bool wants_target = strcmp(o->command, "list") != 0;
-	if (wants_target) {
+	if (cmd != CMD_LIST) {
 		if (optind >= argc)
-			return usage_error(
-			        !strcmp(o->command, "replay")
-			                ? "'%s' needs a record file (saved with --record)"
-			        : !strcmp(o->command, "play")
-			                ? "'%s' needs a program name or file, or a record file"
-			                : "'%s' needs a program name or file",
-			        o->command);
+			return usage_error(cmd == CMD_REPLAY ? "'%s' needs a record file (saved "
+			                                       "with --record)"
+			                   : cmd == CMD_PLAY
+			                           ? "'%s' needs a program name or file, or a "
+			                             "record file"
+			                           : "'%s' needs a program name or file",
+			                   o->command);
 		o->target = argv[optind++];
 	}
-	if (optind < argc && !strcmp(o->command, "run")) {
+	if (optind < argc && cmd == CMD_RUN) {
 		o->args = argv + optind; /* sys.argv[1:] */
 		o->nargs = argc - optind;
 		return -1;
@@ -414,58 +473,6 @@ static bool all_load(const struct options *o, char *const *targets, int n)
 		program_free(ps[i]);
 	free(ps);
 	return ok;
-}
-
-/* NO_COLOR set to anything but the empty string (no-color.org), or a dumb terminal. */
-static bool no_color(void)
-{
-	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-	return (nc && *nc) || (term && !strcmp(term, "dumb"));
-}
-
-static volatile sig_atomic_t caught_signal;
-
-/* The signal that stopped the command, which aiodemo ends by once its
- * output is complete: as python3 ends after a KeyboardInterrupt nobody
- * handled, so that a shell or a parent sees it killed (a script run by
- * bash stops at Ctrl-C; subprocess reports -2), and $? is 128 + N. */
-static int end_signal;
-
-static void end_by(int sig)
-{
-	signal(sig, SIG_DFL);
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	pthread_sigmask(SIG_UNBLOCK, &s, NULL);
-	kill(getpid(), sig);
-}
-
-/* check and compare: the child runs stop on their own (Ctrl-C reaches them
- * from the terminal; SIGTERM is passed on) and leave their records. */
-static void on_signal(int sig)
-{
-	if (caught_signal && !child_active()) {
-		end_by(sig); /* a second signal between runs: stop at once */
-		_exit(128 + sig);
-	}
-	caught_signal = sig;
-	if (sig != SIGINT)
-		child_forward_signal(sig);
-}
-
-static int install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART; /* a write to a slow reader goes on */
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
-	    sigaction(SIGHUP, &sa, NULL) != 0)
-		return -1;
-	sa.sa_handler = SIG_IGN;
-	return sigaction(SIGPIPE, &sa, NULL);
 }
 
 /* The files asked for, as outfile_check() and write_files() take them. */
@@ -530,7 +537,7 @@ static bool files_ok(const struct options *o, const char *input)
  * each task, the diagnostics and what to notice (text), or the summary
  * line (JSON); then the files asked for. Returns 0, or 1 if a file failed. */
 static int report(const struct options *o, const struct record_info *info, struct timeline *tl,
-                  const struct run_summary *s, bool color)
+                  const struct run_summary *s, bool color, const char *after_summary)
 {
 	struct model m;
 	model_build(&m, tl, s->total);
@@ -544,6 +551,8 @@ static int report(const struct options *o, const struct record_info *info, struc
 			timeline_print_text(tl, "%s", b.data);
 		}
 		timeline_print_summary(tl, s);
+		if (after_summary)
+			timeline_print_text(tl, "%s", after_summary);
 		buf_clear(&b);
 		render_task_times(&m, &b, 12);
 		render_pool_times(&m, &b);
@@ -578,16 +587,6 @@ static void print_heading(const struct options *o, struct timeline *tl,
 		timeline_print_text(tl, "\n%8s  %-26s  %s\n", "time (s)", "lane", "event");
 }
 
-/* The status of a run whose output broke: 141 when the reader went away,
- * else 1, with the reason. */
-static int output_failed(int err)
-{
-	if (err == EPIPE)
-		return RUN_BROKEN_PIPE;
-	diag_error("writing the timeline failed: %s", strerror(err));
-	return 1;
-}
-
 /* The heading of a run, printed once its program compiles. */
 struct heading {
 	const struct options *o;
@@ -600,12 +599,6 @@ static void heading_now(void *arg)
 {
 	struct heading *h = arg;
 	print_heading(h->o, h->tl, h->info, h->color);
-}
-
-static bool use_color(const struct options *o)
-{
-	return o->format == TL_TEXT &&
-	       (o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !no_color()));
 }
 
 static int cmd_replay(const struct options *o)
@@ -621,7 +614,7 @@ static int cmd_replay(const struct options *o)
 	print_heading(o, r.tl, &r.info, color);
 	if (o->format == TL_JSON || o->view_events)
 		timeline_print_events(r.tl);
-	int status = report(o, &r.info, r.tl, &r.summary, color);
+	int status = report(o, &r.info, r.tl, &r.summary, color, NULL);
 	if (timeline_output_broken(r.tl))
 		status = output_failed(timeline_output_errno(r.tl));
 	replay_free(&r);
@@ -649,9 +642,111 @@ static struct program *load_program(const struct options *o)
 	return p;
 }
 
+/* run --repeat: one line a run as it ends. */
+static void repeat_progress(const struct run_set *set, void *arg)
+{
+	const struct options *o = arg;
+	const struct child_result *r = &set->r[set->n - 1];
+	struct buf b = { 0 };
+	buf_seconds(&b, set->figures[set->n - 1][FIG_TOTAL]);
+	printf("run %d of %d: %s, %s", set->n, o->repeat, b.data, r->record.summary.status);
+	if (r->exit_status)
+		printf(" (exit status %d)", r->exit_status);
+	putchar('\n');
+	fflush(stdout);
+	buf_free(&b);
+}
+
+/* run --repeat K: the program run K times in children; the run whose total
+ * is the median is shown as run shows one, with every figure's spread
+ * after the summary (in JSON, the summary's "repeat" member). */
+static int cmd_run_repeat(const struct options *o)
+{
+	struct run_spec spec;
+	run_spec_whole(o->target, o, &spec);
+	int status = 0;
+	if (!run_specs_load(&spec, 1) || !files_ok(o, o->target)) {
+		run_spec_free(&spec);
+		return EXIT_USAGE;
+	}
+	if (install_signals() != 0) {
+		diag_error("cannot set up signal handling: %s", strerror(errno));
+		run_spec_free(&spec);
+		return 1;
+	}
+	bool color = use_color(o);
+	struct child_options base = child_options_of(o);
+	base.out = stdout;
+	base.format = o->format;
+	base.color = color;
+	base.args = o->args;
+	base.nargs = o->nargs;
+	struct run_set set;
+	enum runs_end end =
+	        run_sets_execute(&spec, 1, o->repeat, &base, &set,
+	                         o->format == TL_TEXT ? repeat_progress : NULL, (void *)o);
+	if (end != RUNS_DONE) {
+		status = end == RUNS_NO_RECORD ? runs_report_missing(&set, 1) : 1;
+		if (end == RUNS_INTERRUPTED) {
+			end_signal = caught_signal ? caught_signal : SIGINT;
+			diag_error("interrupted by %s after %d of %d runs",
+			           signals_name(end_signal), set.n, o->repeat);
+			status = 128 + end_signal;
+		}
+		goto out;
+	}
+	int shown = run_set_shown(&set);
+	struct replay *r = &set.r[shown].record;
+	struct buf more = { 0 }, text = { 0 };
+	struct table t;
+	table_init(&t, 1 + NFIGURES, 3);
+	buf_printf(&text, "median of %d", set.n);
+	table_set(&t, 0, 1, &text);
+	buf_puts(&text, "range");
+	table_set(&t, 0, 2, &text);
+	buf_printf(&more, "\"repeat\":{\"runs\":%d,\"shown\":%d,\"figures\":{", set.n, shown);
+	for (int f = 0; f < NFIGURES; f++) {
+		const struct figure_info *fi = figure_info((enum figure)f);
+		struct spread sp = run_set_spread(&set, (enum figure)f);
+		buf_printf(&more, "%s\"%s\":{\"median\":%.6f,\"min\":%.6f,\"max\":%.6f}",
+		           f ? "," : "", fi->key, sp.median, sp.min, sp.max);
+		buf_puts(&text, fi->name);
+		table_set(&t, 1 + f, 0, &text);
+		figure_format(&text, sp.median, fi->seconds);
+		table_set(&t, 1 + f, 1, &text);
+		figure_format_range(&text, sp, fi->seconds);
+		table_set(&t, 1 + f, 2, &text);
+	}
+	buf_puts(&more, "},\"exit_statuses\":[");
+	for (int k = 0; k < set.n; k++)
+		buf_printf(&more, "%s%d", k ? "," : "", set.r[k].exit_status);
+	buf_puts(&more, "]}");
+	buf_printf(&text, "\n%d runs (run %d is shown: the median total)\n", set.n, shown + 1);
+	table_print(&t, &text, text_terminal_width(100));
+	table_free(&t);
+	r->summary.json_more = more.data;
+	print_heading(o, r->tl, &r->info, color);
+	if (o->format == TL_JSON || o->view_events)
+		timeline_print_events(r->tl);
+	status = run_set_status(&set);
+	if (report(o, &r->info, r->tl, &r->summary, color, text.data) != 0 && status == 0)
+		status = 1;
+	if (timeline_output_broken(r->tl))
+		status = output_failed(timeline_output_errno(r->tl));
+	r->summary.json_more = NULL;
+	buf_free(&more);
+	buf_free(&text);
+out:
+	run_sets_free(&set, 1);
+	run_spec_free(&spec);
+	return status;
+}
+
 /* run (and serve): the program on embedded CPython, on aiodemo's loop. */
 static int cmd_run(const struct options *o)
 {
+	if (o->repeat > 1)
+		return cmd_run_repeat(o);
 	struct program *p = load_program(o);
 	if (!p)
 		return EXIT_USAGE;
@@ -672,7 +767,7 @@ static int cmd_run(const struct options *o)
 	timeline_set_limit(tl, o->max_events);
 	struct heading h = { o, tl, &info, color };
 	struct host_options ho = { o->scale, o->slow, o->args, o->nargs, heading_now, &h };
-	struct run_summary s = { .expected_total = -1, .status = "ok" };
+	struct run_summary s = { .expected_total = -1, .code_end = -1, .status = "ok" };
 	struct host_result r;
 	int rc = host_run(p, &ho, tl, &s, &r);
 	if (rc != 0) {
@@ -683,10 +778,12 @@ static int cmd_run(const struct options *o)
 	}
 	s.status = r.interrupted ? "interrupted" : r.failed ? "error" : "ok";
 	s.error = r.error;
+	s.code_end = r.code_end;
 	int nchecks = 0;
-	struct expect_result *checks = r.interrupted ? NULL
-	                                             : expect_verify(&p->info.expects, tl, o->scale,
-	                                                             s.total, r.failed, &nchecks);
+	struct expect_result *checks = r.interrupted
+	                                       ? NULL
+	                                       : expect_verify(&p->info.expects, tl, o->scale,
+	                                                       r.code_end, r.failed, &nchecks);
 	struct summary_check *sum =
 	        expect_summarize(&p->info.expects, o->scale, checks, nchecks, &s);
 	int status = r.exit_status;
@@ -700,7 +797,8 @@ static int cmd_run(const struct options *o)
 		if (status == 0)
 			status = 1;
 	}
-	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color) != 0 && status == 0)
+	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color, NULL) != 0 &&
+	    status == 0)
 		status = 1;
 	if (timeline_output_broken(tl))
 		status = output_failed(timeline_output_errno(tl));
@@ -712,12 +810,6 @@ static int cmd_run(const struct options *o)
 	timeline_free(tl);
 	program_free(p);
 	return status;
-}
-
-/* The options every child run of check and compare gets. */
-static struct child_options child_options_of(const struct options *o)
-{
-	return (struct child_options){ o->scale, o->slow, o->max_events, o->params, o->nparams };
 }
 
 /* Runs one program in a child process; returns true if it ran to its end
@@ -812,181 +904,6 @@ static int cmd_check(const struct options *o)
 	if (!o->tap)
 		printf("%d passed, %d failed\n", n - failed, failed);
 	return failed ? 1 : 0;
-}
-
-/* One side of a comparison: a run in a child process, read back from its
- * record for its pictures and figures. */
-struct side {
-	struct child_result r;
-	struct model m;
-	double blocked;
-	bool ran; /* the record was read */
-};
-
-static int run_side(const struct options *o, const char *target, struct side *side)
-{
-	memset(side, 0, sizeof(*side));
-	struct child_options co = child_options_of(o);
-	if (child_run(target, &co, &side->r) != 0)
-		return 1;
-	if (!side->r.have_record) {
-		diag_error("the run of %s ended with status %d and left no record", target,
-		           side->r.exit_status);
-		return side->r.exit_status == EXIT_USAGE ? EXIT_USAGE : 1;
-	}
-	side->ran = true;
-	struct timeline *tl = side->r.record.tl;
-	size_t nb;
-	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
-	for (size_t i = 0; i < nb; i++)
-		side->blocked += bw[i].end - bw[i].start;
-	model_build(&side->m, tl, side->r.record.summary.total);
-	if (caught_signal || !strcmp(side->r.record.summary.status, "interrupted"))
-		return RUN_INTERRUPTED;
-	return 0;
-}
-
-static void free_side(struct side *side)
-{
-	if (side->ran)
-		model_free(&side->m);
-	child_result_free(&side->r);
-}
-
-static double ratio(double b, double a)
-{
-	return a > 0 ? b / a : b > 0 ? INFINITY : 1;
-}
-
-static int cmd_compare(const struct options *o)
-{
-	if (install_signals() != 0) {
-		diag_error("cannot set up signal handling: %s", strerror(errno));
-		return 1;
-	}
-	if (!all_load(o, o->targets, 2))
-		return EXIT_USAGE;
-	struct outfile page = { o->html, "page", NULL, NULL };
-	if (o->html && outfile_check(&page, 1, (const char *const *)o->targets, 2) != 0)
-		return EXIT_USAGE;
-	struct side sides[2];
-	int rc = run_side(o, o->targets[0], &sides[0]);
-	if (rc == 0)
-		rc = run_side(o, o->targets[1], &sides[1]);
-	else
-		memset(&sides[1], 0, sizeof(sides[1]));
-	if (rc != 0) {
-		free_side(&sides[0]);
-		free_side(&sides[1]);
-		if (rc != RUN_INTERRUPTED)
-			return rc;
-		end_signal = caught_signal ? caught_signal : SIGINT;
-		return 128 + end_signal;
-	}
-	const struct run_summary *sa = &sides[0].r.record.summary, *sb = &sides[1].r.record.summary;
-	struct {
-		const char *name;
-		double a, b;
-		bool seconds;
-	} rows[] = {
-		{ "total", sa->total, sb->total, true },
-		{ "max loop lag", sa->max_lag, sb->max_lag, true },
-		{ "loop lag p99", sa->lag_p99, sb->lag_p99, true },
-		{ "time blocked", sides[0].blocked, sides[1].blocked, true },
-		{ "loop busy", sa->utilization, sb->utilization, false },
-	};
-	struct buf b = { 0 };
-	if (o->format == TL_JSON) {
-		buf_puts(&b, "{\"kind\":\"compare\"");
-		const char *keys[] = { "total", "max_lag", "lag_p99", "blocked", "utilization" };
-		for (int side = 0; side < 3; side++) {
-			buf_printf(&b, ",\"%s\":{", side == 0 ? "a" : side == 1 ? "b" : "ratio");
-			if (side < 2) {
-				const char *name = sides[side].r.record.info.name;
-				buf_puts(&b, "\"scenario\":");
-				buf_json_string(&b, name, strlen(name));
-				buf_printf(&b, ",\"status\":\"%s\",", (side ? sb : sa)->status);
-			}
-			for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-				double v = side == 0   ? rows[i].a
-				           : side == 1 ? rows[i].b
-				                       : ratio(rows[i].b, rows[i].a);
-				if (isfinite(v))
-					buf_printf(&b, "%s\"%s\":%.6f", i ? "," : "", keys[i], v);
-				else
-					buf_printf(&b, "%s\"%s\":null", i ? "," : "", keys[i]);
-			}
-			buf_putc(&b, '}');
-		}
-		buf_puts(&b, "}\n");
-	} else {
-		bool color = use_color(o);
-		const char *cs = nl_langinfo(CODESET);
-		bool utf8 = cs && !strcmp(cs, "UTF-8");
-		/* One time axis for both: the longer run's. */
-		double end = sa->total > sb->total ? sa->total : sb->total;
-		int width = text_terminal_width(100);
-		for (int i = 0; i < 2; i++) {
-			const struct record_info *info = &sides[i].r.record.info;
-			buf_printf(&b, "%s%s %s%s%s\n", i ? "\n" : "", i ? "B" : "A",
-			           color ? "\033[1m" : "", info->name, color ? "\033[0m" : "");
-			if (info->title)
-				buf_printf(&b, "  %s\n", info->title);
-			const struct run_summary *ss = &sides[i].r.record.summary;
-			if (strcmp(ss->status, "ok") != 0)
-				buf_printf(&b, "  the run ended with %s%s%s\n", ss->status,
-				           ss->error ? ": " : "", ss->error ? ss->error : "");
-			sides[i].m.end = end;
-			render_gantt(&sides[i].m, &b, width, 12, utf8, color);
-		}
-		buf_printf(&b, "\n  %-14s %12s %12s %10s\n", "", "A", "B", "B/A");
-		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-			struct buf x = { 0 }, y = { 0 };
-			if (rows[i].seconds) {
-				buf_seconds(&x, rows[i].a);
-				buf_seconds(&y, rows[i].b);
-			} else {
-				buf_printf(&x, "%.0f%%", rows[i].a * 100);
-				buf_printf(&y, "%.0f%%", rows[i].b * 100);
-			}
-			double r = ratio(rows[i].b, rows[i].a);
-			if (isfinite(r))
-				buf_printf(&b, "  %-14s %12s %12s %9.2fx\n", rows[i].name, x.data,
-				           y.data, r);
-			else
-				buf_printf(&b, "  %-14s %12s %12s %10s\n", rows[i].name, x.data,
-				           y.data, "-");
-			buf_free(&x);
-			buf_free(&y);
-		}
-	}
-	bool written = fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0;
-	buf_free(&b);
-	int status = !strcmp(sa->status, "ok") && !strcmp(sb->status, "ok") ? 0 : 1;
-	if (!written)
-		status = output_failed(errno);
-	else if (o->html) {
-		struct html_run runs[2];
-		for (int i = 0; i < 2; i++)
-			runs[i] = (struct html_run){ &sides[i].r.record.info, sides[i].r.record.tl,
-				                     &sides[i].m, &sides[i].r.record.summary };
-		rc = outfile_open(&page);
-		if (rc == 0) {
-			rc = export_html(page.f, runs, 2);
-			int e = errno;
-			if (outfile_close(&page, rc == 0) != 0)
-				rc = -1;
-			else
-				errno = e;
-		}
-		if (rc != 0) {
-			diag_error("cannot write the page to '%s': %s", o->html, strerror(errno));
-			status = 1;
-		}
-	}
-	free_side(&sides[0]);
-	free_side(&sides[1]);
-	return status;
 }
 
 /* Whether @path is a record: a file whose first byte that is not a space

@@ -304,6 +304,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	}
 	stopping_hold(false); /* one that came while CPython started stops the program now */
 	PyObject *res = PyEval_EvalCode(code, d, d);
+	r->code_end = observe_elapsed(clock_real_now());
 	if (res)
 		Py_DECREF(res);
 	else

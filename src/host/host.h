@@ -27,6 +27,9 @@ struct host_result {
 	                     a KeyboardInterrupt nobody handled, SIGTERM or
 	                     SIGHUP after they stopped the run; 0 for none */
 	char *error;      /* the exception that ended it, for the summary */
+	double code_end;  /* seconds from the start until the program's code
+	                     returned, before CPython's finalization (which no
+	                     --scale shortens): the end "expect total" checks */
 };
 
 /** Runs @p, printing events to @tl as they happen, and fills @s with what

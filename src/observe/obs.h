@@ -116,6 +116,10 @@ int obs_sampler_start(void);
 /** Stops and joins it; GIL held (released while joining). */
 void obs_sampler_stop(void);
 
+/** Adds the event that the loop is blocked since @start on @lane, at the
+ *  program's @line (0: not known) whose text is @what. */
+void obs_note_blocked(double start, int lane, int line, const char *what);
+
 /** The GIL's observation (gil.c): the loop's thread, observed from the
  *  start; a worker thread's job begins (@running) or ends, on @lane. GIL held. */
 void obs_gil_loop_thread(int lane);

@@ -583,16 +583,23 @@ static void end_step(double now)
 {
 	if (!obs.stepping)
 		return;
+	double dur = now - obs.step_start;
 	pthread_mutex_lock(&obs.lock);
 	obs.step_seq++;
-	bool blocked = obs.sampled_seq == obs.step_seq - 1 && obs.blocked_reported;
-	int bline = obs.blocked_line;
-	char *what = obs.blocked_what;
-	obs.blocked_what = NULL;
+	/* Blocked: a step the sampler said is, or one as long as the threshold
+	 * that ended before it could (with the line it read early, if any). */
+	bool sampled = obs.sampled_seq == obs.step_seq - 1;
+	bool reported = sampled && obs.blocked_reported;
+	bool blocked = reported || dur >= obs.slow_real;
+	int bline = sampled ? obs.blocked_line : 0;
+	char *what = sampled ? obs.blocked_what : NULL;
+	if (sampled)
+		obs.blocked_what = NULL;
 	obs.blocked_reported = false;
 	pthread_mutex_unlock(&obs.lock);
+	if (blocked && !reported)
+		obs_note_blocked(obs.step_start, obs.step_lane, bline, what ? what : "");
 	if (blocked) {
-		double dur = now - obs.step_start;
 		timeline_add(obs.tl, now, obs.step_lane, K_UNBLOCK, bline, 0, dur,
 		             "the loop is free again after %.3f s", dur);
 		timeline_blocked(obs.tl, obs.step_start, now, obs.step_lane, bline,
@@ -1007,6 +1014,11 @@ void observe_program_starts(void)
 {
 	obs.start = clock_real_now();
 	timeline_set_t0(obs.tl, obs.start);
+}
+
+double observe_elapsed(double now)
+{
+	return now - obs.start;
 }
 
 void observe_note_end(int exit_status)

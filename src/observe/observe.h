@@ -32,6 +32,10 @@ int observe_python_ready(void);
 /** The program's code starts now: time 0 of the timeline. */
 void observe_program_starts(void);
 
+/** Seconds from the program's start (observe_program_starts()) to @now
+ *  (clock_real_now()). */
+double observe_elapsed(double now);
+
 /** A note on the loop's lane that the program ended with @exit_status. */
 void observe_note_end(int exit_status);
 

@@ -26,8 +26,20 @@ static PyThreadState *loop_tstate(void)
 	return NULL;
 }
 
-/* With the GIL: the line of the program the loop thread runs. */
-static void sample(unsigned long seq, double start)
+/* Says that the loop is blocked since @start, at @line (0: not known). */
+void obs_note_blocked(double start, int lane, int line, const char *what)
+{
+	if (line)
+		timeline_add(obs.tl, start, lane, K_BLOCK, line, 0, -1,
+		             "the loop is blocked at line %d: %s", line, what);
+	else
+		timeline_add(obs.tl, start, lane, K_BLOCK, 0, 0, -1, "the loop is blocked");
+}
+
+/* With the GIL: the line of the program the loop thread runs in step @seq,
+ * kept for the blocked window; said at once when the step is already past
+ * the threshold (@due). */
+static void sample(unsigned long seq, double start, bool due)
 {
 	PyGILState_STATE g = PyGILState_Ensure();
 	PyThreadState *ts = loop_tstate();
@@ -51,22 +63,20 @@ static void sample(unsigned long seq, double start)
 			obs.blocked_line = line;
 			free(obs.blocked_what);
 			obs.blocked_what = xstrdup(what);
-			obs.blocked_reported = true;
+			obs.blocked_reported = due;
 		}
 		pthread_mutex_unlock(&obs.lock);
-		if (same) {
-			if (line)
-				timeline_add(obs.tl, start, lane, K_BLOCK, line, 0, -1,
-				             "the loop is blocked at line %d: %s", line, what);
-			else
-				timeline_add(obs.tl, start, lane, K_BLOCK, 0, 0, -1,
-				             "the loop is blocked");
-		}
+		if (same && due)
+			obs_note_blocked(start, lane, line, what);
 		free(what);
 	}
 	PyGILState_Release(g);
 }
 
+/* The sampler reads the line a little before the threshold (a period
+ * early), so that a step that lasts just the threshold, time.sleep(0.1)
+ * at --slow 0.1, has its line when it ends; and wakes at the threshold
+ * itself, to say the loop is blocked while it still is. */
 static void *sampler_main(void *arg)
 {
 	double period = obs.slow_real / 4;
@@ -76,20 +86,40 @@ static void *sampler_main(void *arg)
 		period = 0.02;
 	pthread_mutex_lock(&obs.lock);
 	while (!obs.sampler_stop) {
+		double wake = clock_real_now() + period;
+		unsigned long seq = obs.step_seq;
+		double start = obs.step_start_shared;
+		if ((seq & 1) && !(obs.sampled_seq == seq && obs.blocked_reported) &&
+		    start + obs.slow_real > clock_real_now() && start + obs.slow_real < wake)
+			wake = start + obs.slow_real;
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		long ns = ts.tv_nsec + (long)(period * 1e9);
+		long ns = ts.tv_nsec + (long)((wake - clock_real_now()) * 1e9);
+		if (ns < ts.tv_nsec)
+			ns = ts.tv_nsec;
 		ts.tv_sec += ns / 1000000000L;
 		ts.tv_nsec = ns % 1000000000L;
 		pthread_cond_timedwait(&obs.sampler_cond, &obs.lock, &ts);
 		if (obs.sampler_stop)
 			break;
-		unsigned long seq = obs.step_seq;
-		double start = obs.step_start_shared;
-		if ((seq & 1) && obs.sampled_seq != seq &&
-		    clock_real_now() - start >= obs.slow_real) {
+		seq = obs.step_seq;
+		start = obs.step_start_shared;
+		if (!(seq & 1))
+			continue;
+		double elapsed = clock_real_now() - start;
+		bool due = elapsed >= obs.slow_real;
+		if (obs.sampled_seq != seq && elapsed >= obs.slow_real - period) {
 			pthread_mutex_unlock(&obs.lock);
-			sample(seq, start);
+			sample(seq, start, due);
+			pthread_mutex_lock(&obs.lock);
+		} else if (obs.sampled_seq == seq && !obs.blocked_reported && due) {
+			/* Read early; past the threshold now. */
+			obs.blocked_reported = true;
+			int lane = obs.step_lane, line = obs.blocked_line;
+			char *what = xstrdup(obs.blocked_what ? obs.blocked_what : "");
+			pthread_mutex_unlock(&obs.lock);
+			obs_note_blocked(start, lane, line, what);
+			free(what);
 			pthread_mutex_lock(&obs.lock);
 		}
 	}

@@ -10,7 +10,7 @@
 
 double expect_tolerance(double seconds, double scale)
 {
-	return 0.1 * seconds * scale + 0.05;
+	return (0.1 * seconds + 0.05) * scale + EXPECT_JITTER;
 }
 
 /* The first say line with exactly @text, or NULL. */

@@ -39,9 +39,15 @@ struct expect_result {
 	char *text; /* what was expected and what happened, for people */
 };
 
+/** What no --scale shortens in a moment, seconds: the machine's timer and
+ *  thread wake-ups, and starting worker processes (which blocks the loop
+ *  some milliseconds, more under a sanitizer). */
+#define EXPECT_JITTER 0.02
+
 /** The allowed deviation, in seconds, from a moment @seconds of scenario time
- *  into a run at @scale: 10% of the scaled time, plus 50 ms for what CPython
- *  does that no scale shortens (starting, importing asyncio). */
+ *  into a run at @scale: 10% of the moment plus 50 ms, both in the
+ *  program's own time (multiplied by @scale, so that an expectation means
+ *  the same at every scale), and EXPECT_JITTER. */
 double expect_tolerance(double seconds, double scale);
 
 /** Checks every expectation of @x against the events of @tl, a run at

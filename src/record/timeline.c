@@ -572,7 +572,8 @@ static void summary_text(struct timeline *tl, const struct run_summary *s, struc
 	buf_seconds(b, s->total);
 	if (s->expected_total >= 0 && !strcmp(s->status, "ok")) {
 		double want = s->expected_total * s->scale;
-		bool ok = s->total >= want - s->tolerance && s->total <= want + s->tolerance;
+		double end = s->code_end >= 0 ? s->code_end : s->total;
+		bool ok = end >= want - s->tolerance && end <= want + s->tolerance;
 		buf_printf(b, "   (expected %g s", want);
 		if (s->scale != 1)
 			buf_printf(b, " = %g s x scale %g", s->expected_total, s->scale);
@@ -640,6 +641,8 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 		buf_puts(b, ",\"error\":");
 		buf_json_string(b, s->error, strlen(s->error));
 	}
+	if (s->code_end >= 0)
+		buf_printf(b, ",\"code_end\":%.6f", s->code_end);
 	if (s->expected_total >= 0)
 		buf_printf(b, ",\"expected_total\":%.6f,\"tolerance\":%.6f",
 		           s->expected_total * s->scale, s->tolerance);
@@ -652,6 +655,8 @@ static void summary_json(struct timeline *tl, const struct run_summary *s, struc
 	if (tl->not_kept)
 		buf_printf(b, "\"events_kept\":%zu,\"events_not_kept\":%zu,", tl->nevents,
 		           tl->not_kept);
+	if (s->json_more)
+		buf_printf(b, "%s,", s->json_more);
 	buf_puts(b, "\"blocked\":[");
 	for (size_t i = 0; i < tl->nblocked; i++) {
 		const struct tl_blocked *w = &tl->blocked[i];

@@ -188,7 +188,10 @@ struct summary_check {
 struct run_summary {
 	const char *status;    /* "ok", "error" or "interrupted" */
 	const char *error;     /* the failure, when status is "error" */
-	double total;          /* seconds from the start until main() returned */
+	double total;          /* seconds from the start to the end (CPython finalized) */
+	double code_end;       /* seconds until the program's code returned, before
+	                          CPython's finalization: what "expect total"
+	                          checks; -1 when not known */
 	double expected_total; /* from "expect total", or -1 */
 	double tolerance;      /* allowed deviation from expected_total, seconds */
 	double max_lag;        /* worst heartbeat lateness, seconds */
@@ -204,6 +207,7 @@ struct run_summary {
 	double slow_threshold;
 	const struct summary_check *checks; /* the scenario's expectations, checked */
 	int nchecks;
+	const char *json_more; /* more members of the JSON summary ("\"k\":v,..."), or NULL */
 };
 
 /** Says that lane @id's task has ended: once the limit is reached, the

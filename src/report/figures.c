@@ -78,3 +78,25 @@ double figure_ratio(double b, double a)
 {
 	return a > 0 ? b / a : b > 0 ? INFINITY : 1;
 }
+
+void figure_format(struct buf *b, double v, bool seconds)
+{
+	if (!isfinite(v))
+		buf_puts(b, "-");
+	else if (seconds)
+		buf_seconds(b, v);
+	else
+		buf_printf(b, "%.0f%%", v * 100);
+}
+
+void figure_format_range(struct buf *b, struct spread s, bool seconds)
+{
+	if (!seconds)
+		buf_printf(b, "%.0f..%.0f%%", s.min * 100, s.max * 100);
+	else if (s.max < 0.001)
+		buf_printf(b, "%.3f..%.3f ms", s.min * 1000, s.max * 1000);
+	else if (s.max < 1)
+		buf_printf(b, "%.1f..%.1f ms", s.min * 1000, s.max * 1000);
+	else
+		buf_printf(b, "%.3f..%.3f s", s.min, s.max);
+}

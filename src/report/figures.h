@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "record/timeline.h"
+#include "util/buf.h"
 
 /** A run's figures, in the order of the tables. */
 enum figure {
@@ -53,5 +54,12 @@ bool spread_overlap(struct spread a, struct spread b);
 /** @b / @a, with the conventions of the tables: 1 when both are 0,
  *  infinity when only @a is. */
 double figure_ratio(double b, double a);
+
+/** Appends @v as tables show a figure: "1.002 s", "0.4 ms", "37%" (a share
+ *  when not @seconds), "-" when it is not finite. */
+void figure_format(struct buf *b, double v, bool seconds);
+
+/** Appends the range of @s in the unit of its larger end: "0.99..1.03 s". */
+void figure_format_range(struct buf *b, struct spread s, bool seconds);
 
 #endif

@@ -511,6 +511,7 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 	if (s->error && !*s->error)
 		s->error = NULL;
 	double tasks = 0, jobs = 0;
+	s->code_end = -1;
 	if (!s->status || num_in(sum, "total", 0, MAX_SECONDS, &s->total) != 1)
 		return bad(path, "the summary has no status, or no total of 0 to 1e9 seconds");
 	/* The status is written into JSON as it is, not as a string escaped. */
@@ -524,6 +525,7 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 		double *v, lo, hi;
 	} figures[] = {
 		{ "expected_total", &s->expected_total, -1, MAX_SECONDS },
+		{ "code_end", &s->code_end, -1, MAX_SECONDS },
 		{ "tolerance", &s->tolerance, 0, MAX_SECONDS },
 		{ "max_lag", &s->max_lag, 0, MAX_SECONDS },
 		{ "heartbeat", &s->heartbeat, 0, MAX_SECONDS },

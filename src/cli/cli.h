@@ -1,0 +1,75 @@
+/* What the commands of the command line share: their options, usage
+ * errors, colour, and the signals that stop them. */
+#ifndef AIODEMO_CLI_CLI_H
+#define AIODEMO_CLI_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "child.h"
+#include "record/timeline.h"
+#include "util/diag.h"
+
+/** Exit statuses of aiodemo's own. */
+enum { EXIT_USAGE = 2, RUN_INTERRUPTED = 130, RUN_BROKEN_PIPE = 141 };
+
+/** The command line, parsed. */
+struct options {
+	const char *command;
+	const char *target;
+	double scale;
+	enum tl_format format;
+	int color; /* -1 auto, 0 never, 1 always */
+	char **params;
+	int nparams;
+	bool tap;
+	bool view_events, view_gantt;     /* --view */
+	const char *record, *trace, *svg; /* files to write */
+	const char *html;                 /* --html: the page of the run */
+	double slow;                      /* --slow, seconds of scenario time */
+	size_t max_events;                /* --max-events */
+	int repeat;                       /* --repeat: runs of each program, 1 by default */
+	bool quick;                       /* bench: small sizes */
+	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
+	long port;                        /* serve --port, or -1 */
+	char **targets;                   /* check, compare, bench: what to run */
+	int ntargets;
+	char **args; /* run: the arguments of a Python program */
+	int nargs;
+};
+
+/** Prints a usage error and the hint to --help; returns EXIT_USAGE. */
+int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
+
+/** Whether colour is off by the environment: NO_COLOR set and not empty
+ *  (no-color.org), or a dumb terminal. */
+bool no_color(void);
+
+/** Whether the text output of @o is coloured (--color, a terminal). */
+bool use_color(const struct options *o);
+
+/** The status of a command whose output broke: 141 when the reader went
+ *  away, else 1, after saying why. */
+int output_failed(int err);
+
+/** The signal (SIGINT, SIGTERM, SIGHUP) that came while commands that run
+ *  programs in children (check, compare, sweep, run --repeat) ran, or 0. */
+extern volatile sig_atomic_t caught_signal;
+
+/** The signal aiodemo ends by once its output is complete, or 0: as
+ *  python3 ends after a KeyboardInterrupt nobody handled. */
+extern int end_signal;
+
+/** Sets the handlers of those commands: the first signal is noted (and a
+ *  SIGTERM passed on to the running child), a second one between child
+ *  runs ends aiodemo at once. Returns 0, or -1 (errno). */
+int install_signals(void);
+
+/** Ends the process by @sig, unblocked and with its default action. */
+void end_by(int sig);
+
+/** The options a child run gets from the command line. */
+struct child_options child_options_of(const struct options *o);
+
+#endif

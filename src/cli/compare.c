@@ -1,0 +1,391 @@
+/* aiodemo compare: see compare.h. */
+#include "compare.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outfile.h"
+#include "report/html.h"
+#include "report/render.h"
+#include "report/table.h"
+#include "runs.h"
+#include "util/buf.h"
+#include "util/signals.h"
+#include "util/text.h"
+
+#ifndef AIODEMO_VERSION
+#define AIODEMO_VERSION "unknown"
+#endif
+
+/* The letters that name the runs in headings and tables. */
+enum { MAX_RUNS = 26 };
+
+static char letter(int i)
+{
+	return (char)('A' + i);
+}
+
+/* What compare knows of each set once its runs are done. */
+struct shown {
+	int run;                    /* the run shown: the median total */
+	struct spread sp[NFIGURES]; /* over the set's runs */
+	struct model m;             /* the shown run's, for its chart */
+	const struct child_result *r;
+};
+
+/* The table: a row per figure (and its range when runs were repeated), a
+ * column per set and, after the first, its ratio to the first. */
+static void print_table(const struct run_set *sets, const struct shown *sh, int n, int repeat,
+                        struct buf *out, int width)
+{
+	int cols = 1 + n + (n - 1);
+	struct table t;
+	table_init(&t, 1 + NFIGURES * (repeat > 1 ? 2 : 1), cols);
+	struct buf b = { 0 };
+	for (int i = 0; i < n; i++) {
+		int col = i == 0 ? 1 : 2 * i;
+		buf_printf(&b, "%c", letter(i));
+		table_set(&t, 0, col, &b);
+		if (i > 0) {
+			buf_printf(&b, "%c/A", letter(i));
+			table_set(&t, 0, col + 1, &b);
+		}
+	}
+	int row = 1;
+	for (int f = 0; f < NFIGURES; f++, row++) {
+		const struct figure_info *fi = figure_info((enum figure)f);
+		buf_puts(&b, fi->name);
+		table_set(&t, row, 0, &b);
+		if (repeat > 1) {
+			buf_puts(&b, "  range");
+			table_set(&t, row + 1, 0, &b);
+		}
+		for (int i = 0; i < n; i++) {
+			int col = i == 0 ? 1 : 2 * i;
+			figure_format(&b, sh[i].sp[f].median, fi->seconds);
+			table_set(&t, row, col, &b);
+			if (repeat > 1) {
+				figure_format_range(&b, sh[i].sp[f], fi->seconds);
+				table_set(&t, row + 1, col, &b);
+			}
+			if (i > 0) {
+				double r = figure_ratio(sh[i].sp[f].median, sh[0].sp[f].median);
+				if (isfinite(r))
+					buf_printf(&b, "%.2fx", r);
+				else
+					buf_puts(&b, "-");
+				table_set(&t, row, col + 1, &b);
+			}
+		}
+		if (repeat > 1)
+			row++;
+	}
+	(void)sets;
+	buf_free(&b);
+	table_print(&t, out, width);
+	table_free(&t);
+}
+
+/* A difference in total that repeated runs of one program on one machine
+ * show (what else runs, caches, the CPU's clock): not a difference the
+ * programs make, even where the ranges do not overlap. */
+#define SMALL_DIFFERENCE 0.05
+
+/* What the spread says of each set against the first: whether a
+ * difference in total is beyond the runs' own variation. */
+static void notes_of(const struct shown *sh, int n, int repeat, struct buf *notes, bool json)
+{
+	if (repeat < 2)
+		return;
+	for (int i = 1; i < n; i++) {
+		struct spread a = sh[0].sp[FIG_TOTAL], b = sh[i].sp[FIG_TOTAL];
+		struct buf ra = { 0 }, rb = { 0 }, line = { 0 };
+		figure_format_range(&ra, a, true);
+		figure_format_range(&rb, b, true);
+		double r = figure_ratio(b.median, a.median);
+		if (spread_overlap(a, b))
+			buf_printf(&line,
+			           "%c's total and A's overlap (A %s, %c %s over %d runs each): "
+			           "the difference is within the runs' own variation",
+			           letter(i), ra.data, letter(i), rb.data, repeat);
+		else if (fabs(r - 1) < SMALL_DIFFERENCE)
+			buf_printf(
+			        &line,
+			        "%c's total is %.2fx A's: their ranges do not overlap (A %s, %c %s "
+			        "over %d runs each), but a difference under %.0f%% is what a busy "
+			        "machine makes of the same run",
+			        letter(i), r, ra.data, letter(i), rb.data, repeat,
+			        SMALL_DIFFERENCE * 100);
+		else
+			buf_printf(&line,
+			           "%c's total is %.2fx A's, beyond the runs' own variation (A %s, "
+			           "%c %s over %d runs each)",
+			           letter(i), r, ra.data, letter(i), rb.data, repeat);
+		if (json) {
+			if (notes->len)
+				buf_putc(notes, ',');
+			buf_json_string(notes, line.data, line.len);
+		} else {
+			buf_printf(notes, "  %s\n", line.data);
+		}
+		buf_free(&ra);
+		buf_free(&rb);
+		buf_free(&line);
+	}
+}
+
+static void json_number(struct buf *b, double v)
+{
+	if (isfinite(v))
+		buf_printf(b, "%.6f", v);
+	else
+		buf_puts(b, "null");
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+	if (s)
+		buf_json_string(b, s, strlen(s));
+	else
+		buf_puts(b, "null");
+}
+
+/* The figures of @v as an object. */
+static void json_figures(struct buf *b, const double v[NFIGURES])
+{
+	buf_putc(b, '{');
+	for (int f = 0; f < NFIGURES; f++) {
+		buf_printf(b, "%s\"%s\":", f ? "," : "", figure_info((enum figure)f)->key);
+		json_number(b, v[f]);
+	}
+	buf_putc(b, '}');
+}
+
+/* The --param values of a spec, as an object: the last of a name wins. */
+static void json_params(struct buf *b, const struct run_spec *s)
+{
+	buf_putc(b, '{');
+	bool any = false;
+	for (int k = 0; k < s->nparams; k++) {
+		const char *eq = strchr(s->params[k], '=');
+		size_t len = (size_t)(eq - s->params[k]);
+		bool later = false;
+		for (int j = k + 1; j < s->nparams; j++)
+			later |= !strncmp(s->params[j], s->params[k], len + 1);
+		if (later)
+			continue;
+		if (any)
+			buf_putc(b, ',');
+		any = true;
+		buf_json_string(b, s->params[k], len);
+		buf_putc(b, ':');
+		buf_json_string(b, eq + 1, strlen(eq + 1));
+	}
+	buf_putc(b, '}');
+}
+
+static void print_json(const struct run_set *sets, const struct shown *sh, int n, int repeat,
+                       struct buf *out)
+{
+	buf_printf(out, "{\"kind\":\"compare\",\"schema\":1,\"aiodemo\":");
+	json_str(out, AIODEMO_VERSION);
+	buf_printf(out, ",\"repeat\":%d,\"runs\":[", repeat);
+	for (int i = 0; i < n; i++) {
+		const struct run_set *set = &sets[i];
+		const struct child_result *r = sh[i].r;
+		const struct run_summary *s = &r->record.summary;
+		buf_printf(out, "%s{\"label\":\"%c\",\"run\":", i ? "," : "", letter(i));
+		json_str(out, set->spec->label);
+		buf_puts(out, ",\"program\":");
+		json_str(out, set->spec->target);
+		buf_puts(out, ",\"scenario\":");
+		json_str(out, r->record.info.name);
+		buf_puts(out, ",\"title\":");
+		json_str(out, r->record.info.title);
+		buf_puts(out, ",\"params\":");
+		json_params(out, set->spec);
+		buf_printf(out, ",\"scale\":%.17g,\"status\":", set->spec->scale);
+		json_str(out, s->status);
+		buf_puts(out, ",\"error\":");
+		json_str(out, s->error);
+		buf_printf(out, ",\"exit_status\":%d,\"shown\":%d", run_set_status(set), sh[i].run);
+		double med[NFIGURES], lo[NFIGURES], hi[NFIGURES], ratio[NFIGURES];
+		for (int f = 0; f < NFIGURES; f++) {
+			med[f] = sh[i].sp[f].median;
+			lo[f] = sh[i].sp[f].min;
+			hi[f] = sh[i].sp[f].max;
+			ratio[f] = figure_ratio(med[f], sh[0].sp[f].median);
+		}
+		buf_puts(out, ",\"figures\":");
+		json_figures(out, med);
+		buf_puts(out, ",\"min\":");
+		json_figures(out, lo);
+		buf_puts(out, ",\"max\":");
+		json_figures(out, hi);
+		buf_puts(out, ",\"ratio\":");
+		json_figures(out, ratio);
+		buf_puts(out, ",\"each\":[");
+		for (int k = 0; k < set->n; k++) {
+			const struct child_result *rk = &set->r[k];
+			buf_printf(out, "%s{\"status\":", k ? "," : "");
+			json_str(out, rk->record.summary.status);
+			buf_printf(out, ",\"exit_status\":%d,\"figures\":", rk->exit_status);
+			json_figures(out, set->figures[k]);
+			buf_putc(out, '}');
+		}
+		buf_puts(out, "]}");
+	}
+	struct buf notes = { 0 };
+	notes_of(sh, n, repeat, &notes, true);
+	buf_printf(out, "],\"notes\":[%s]}\n", notes.data ? notes.data : "");
+	buf_free(&notes);
+}
+
+static void print_text(const struct options *o, const struct run_set *sets, struct shown *sh, int n,
+                       int repeat, struct buf *out)
+{
+	bool color = use_color(o);
+	const char *cs = nl_langinfo(CODESET);
+	bool utf8 = cs && !strcmp(cs, "UTF-8");
+	int width = text_terminal_width(100);
+	/* One time axis for all: the longest shown run's. */
+	double end = 0;
+	for (int i = 0; i < n; i++)
+		if (sh[i].r->record.summary.total > end)
+			end = sh[i].r->record.summary.total;
+	for (int i = 0; i < n; i++) {
+		const struct record_info *info = &sh[i].r->record.info;
+		const struct run_summary *s = &sh[i].r->record.summary;
+		buf_printf(out, "%s%c %s%s%s\n", i ? "\n" : "", letter(i), color ? "\033[1m" : "",
+		           sets[i].spec->label, color ? "\033[0m" : "");
+		if (info->title)
+			buf_printf(out, "  %s\n", info->title);
+		if (repeat > 1)
+			buf_printf(out, "  run %d of %d shown: the median total\n", sh[i].run + 1,
+			           sets[i].n);
+		if (strcmp(s->status, "ok") != 0)
+			buf_printf(out, "  the run ended with %s%s%s\n", s->status,
+			           s->error ? ": " : "", s->error ? s->error : "");
+		sh[i].m.end = end;
+		render_gantt(&sh[i].m, out, width, 12, utf8, color);
+	}
+	buf_putc(out, '\n');
+	print_table(sets, sh, n, repeat, out, width);
+	struct buf notes = { 0 };
+	notes_of(sh, n, repeat, &notes, false);
+	if (notes.len)
+		buf_printf(out, "\n%s", notes.data);
+	buf_free(&notes);
+}
+
+static int write_page(const struct options *o, struct outfile *page, const struct shown *sh, int n)
+{
+	struct html_run *runs = xcalloc((size_t)n, sizeof(*runs));
+	for (int i = 0; i < n; i++)
+		runs[i] = (struct html_run){ &sh[i].r->record.info, sh[i].r->record.tl, &sh[i].m,
+			                     &sh[i].r->record.summary };
+	sigset_t block, old;
+	signals_stopping(&block);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int rc = outfile_open(page);
+	if (rc == 0) {
+		rc = export_html(page->f, runs, n);
+		int e = errno;
+		if (outfile_close(page, rc == 0) != 0)
+			rc = -1;
+		else
+			errno = e;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(runs);
+	if (rc != 0) {
+		diag_error("cannot write the page to '%s': %s", o->html, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_compare(const struct options *o)
+{
+	if (o->ntargets > MAX_RUNS)
+		return usage_error("'compare' takes at most %d runs, not %d", MAX_RUNS,
+		                   o->ntargets);
+	if (install_signals() != 0) {
+		diag_error("cannot set up signal handling: %s", strerror(errno));
+		return 1;
+	}
+	int n = o->ntargets;
+	struct run_spec *specs = xcalloc((size_t)n, sizeof(*specs));
+	int status = 0, parsed = 0;
+	for (; parsed < n && !status; parsed++)
+		status = run_spec_parse(o->targets[parsed], o, &specs[parsed]);
+	if (status) {
+		parsed--;
+		goto free_specs;
+	}
+	if (!run_specs_load(specs, n)) {
+		status = EXIT_USAGE;
+		goto free_specs;
+	}
+	struct outfile page = { o->html, "page", NULL, NULL };
+	if (o->html) {
+		const char **inputs = xcalloc((size_t)n, sizeof(*inputs));
+		for (int i = 0; i < n; i++)
+			inputs[i] = specs[i].target;
+		int rc = outfile_check(&page, 1, inputs, n);
+		free(inputs);
+		if (rc != 0) {
+			status = EXIT_USAGE;
+			goto free_specs;
+		}
+	}
+	struct run_set *sets = xcalloc((size_t)n, sizeof(*sets));
+	struct child_options base = child_options_of(o);
+	enum runs_end end = run_sets_execute(specs, n, o->repeat, &base, sets, NULL, NULL);
+	if (end != RUNS_DONE) {
+		status = end == RUNS_NO_RECORD ? runs_report_missing(sets, n) : 1;
+		if (end == RUNS_INTERRUPTED) {
+			end_signal = caught_signal ? caught_signal : SIGINT;
+			status = 128 + end_signal;
+		}
+		goto free_sets;
+	}
+	struct shown *sh = xcalloc((size_t)n, sizeof(*sh));
+	for (int i = 0; i < n; i++) {
+		sh[i].run = run_set_shown(&sets[i]);
+		sh[i].r = &sets[i].r[sh[i].run];
+		for (int f = 0; f < NFIGURES; f++)
+			sh[i].sp[f] = run_set_spread(&sets[i], (enum figure)f);
+		model_build(&sh[i].m, sh[i].r->record.tl, sh[i].r->record.summary.total);
+		if (run_set_status(&sets[i]) != 0 ||
+		    strcmp(sh[i].r->record.summary.status, "ok") != 0)
+			status = 1;
+	}
+	struct buf b = { 0 };
+	if (o->format == TL_JSON)
+		print_json(sets, sh, n, o->repeat, &b);
+	else
+		print_text(o, sets, sh, n, o->repeat, &b);
+	bool written = fwrite(b.data, 1, b.len, stdout) == b.len && fflush(stdout) == 0;
+	buf_free(&b);
+	if (!written)
+		status = output_failed(errno);
+	else if (o->html && write_page(o, &page, sh, n) != 0)
+		status = 1;
+	for (int i = 0; i < n; i++)
+		model_free(&sh[i].m);
+	free(sh);
+free_sets:
+	run_sets_free(sets, n);
+	free(sets);
+	parsed = n;
+free_specs:
+	for (int i = 0; i < parsed; i++)
+		run_spec_free(&specs[i]);
+	free(specs);
+	return status;
+}
