@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,19 @@ int usage_error(const char *fmt, ...)
 	diag_error("%s", msg);
 	fprintf(stderr, "Try 'aiodemo --help' for more information.\n");
 	return EXIT_USAGE;
+}
+
+int parse_amount(const char *s, double *out)
+{
+	if (!*s || strspn(s, "0123456789.eE+-") != strlen(s))
+		return -1;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 1000)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 bool no_color(void)

@@ -42,6 +42,11 @@ struct options {
 /** Prints a usage error and the hint to --help; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
 
+/** Reads @s, a decimal number greater than 0 and at most 1000 as people
+ *  write one (not " 1", "0x10" or "inf", which strtod() takes), into
+ *  *@out: a scale or a number of seconds. Returns 0, or -1. */
+int parse_amount(const char *s, double *out);
+
 /** Whether colour is off by the environment: NO_COLOR set and not empty
  *  (no-color.org), or a dumb terminal. */
 bool no_color(void);

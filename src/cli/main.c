@@ -136,21 +136,6 @@ static const char help_text[] =
         "reader of the output went away.\n"
         "See aiodemo(1) and aiodemo-program(5).\n";
 
-static int parse_scale(const char *s, double *out)
-{
-	/* A decimal number as people write one: strtod() also takes " 1",
-	 * "0x10" and "inf". */
-	if (!*s || strspn(s, "0123456789.eE+-") != strlen(s))
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 1000)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* The commands, in the order of the usage text. */
 enum command {
 	CMD_LIST,
@@ -320,7 +305,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->repeat = (int)n;
 			break;
 		case 's':
-			if (parse_scale(optarg, &o->scale) != 0)
+			if (parse_amount(optarg, &o->scale) != 0)
 				return usage_error("--scale takes a number greater than 0 and at "
 				                   "most 1000, not '%s'",
 				                   optarg);
@@ -355,7 +340,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			                   "virtual clock would change "
 			                   "what their threads, processes and CPU work do");
 		case 'S':
-			if (parse_scale(optarg, &o->slow) != 0)
+			if (parse_amount(optarg, &o->slow) != 0)
 				return usage_error("--slow takes seconds greater than 0 and at "
 				                   "most 1000, not '%s'",
 				                   optarg);

@@ -96,19 +96,6 @@ static const char *option_value(char **words, int n, int *i, const char *name, c
 	return NULL;
 }
 
-static int parse_seconds(const char *s, double *out)
-{
-	if (!*s || strspn(s, "0123456789.eE+-") != strlen(s))
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 1000)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* The spec's defaults: the command's options, no program yet. */
 static void spec_init(const char *arg, const struct options *o, struct run_spec *s)
 {
@@ -163,7 +150,7 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 				break;
 			}
 		} else if ((v = option_value(words, n, &i, "scale", 's', &missing)) || missing) {
-			if (!v || parse_seconds(v, &s->scale) != 0) {
+			if (!v || parse_amount(v, &s->scale) != 0) {
 				status =
 				        spec_error(arg, "--scale takes a number greater than 0 and "
 				                        "at most 1000");
@@ -172,7 +159,7 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 			buf_printf(&label, " --scale %s", v);
 			continue;
 		} else if ((v = option_value(words, n, &i, "slow", 0, &missing)) || missing) {
-			if (!v || parse_seconds(v, &s->slow) != 0) {
+			if (!v || parse_amount(v, &s->slow) != 0) {
 				status = spec_error(arg,
 				                    "--slow takes seconds greater than 0 and at "
 				                    "most 1000");
