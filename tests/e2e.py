@@ -941,6 +941,8 @@ def case_header_errors(aiodemo):
         ('param.py', '# aiodemo: param n = 5 at "sleep(5)"\nimport time\ntime.sleep(4)\n', 1,
          'param n: "sleep(5)" must occur once in the program'),
         ('param2.py', '# aiodemo: param n = 5\nprint(5)\n', 1, 'param takes NAME = VALUE at "CONTEXT"'),
+        ('param3.py', '# aiodemo: param n = 5 at "N = 5"\n# aiodemo: param n = 5 at "N = 5"\nN = 5\n', 2,
+         'param n is declared already, on line 1'),
     ]
     for name, text, line, message in cases:
         path = write_program(name, text)
