@@ -1469,7 +1469,10 @@ def case_record_version2(aiodemo):
     versions = set()
     for name in sorted(os.listdir(seeds)):
         with open(os.path.join(seeds, name), encoding='utf-8') as f:
-            versions.add(json.load(f)['version'])
+            doc = json.load(f)
+        versions.add(doc['version'])
+        if doc['version'] == 3:
+            schemas.check('record', doc, name)
         parse_json_stream(run(aiodemo, 'replay', os.path.join(seeds, name), '--format', 'json').stdout,
                           scale=None)
     expect_eq('the versions of the seed records', versions, {2, 3})
