@@ -33,6 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import schemas  # noqa: E402
 import strict_json  # noqa: E402
 
 strict_json.install()
@@ -114,21 +115,30 @@ SUMMARY_KEYS = ('status', 'total', 'scale', 'max_lag', 'heartbeat', 'tasks', 'jo
 LANE_KINDS = {'task', 'thread', 'process', 'loop'}
 
 
-def parse_json_stream(text, scale=SCALE):
-    """The events and the summary of a --format json output; checks its shape."""
-    events = []
-    for n, line in enumerate(text.splitlines(), 1):
+def parse_json_stream(text, scale=SCALE, before=(), header=False):
+    """The events and the summary of a --format json output (the header
+    first too, with @header); checks its shape and that each line is valid
+    against schemas/stream.schema.json. @before are the lines of the same
+    stream already read (the header among them), which are not returned."""
+    objs = list(before)
+    for n, line in enumerate(text.splitlines(), len(objs) + 1):
         try:
-            events.append(json.loads(line))
+            objs.append(json.loads(line))
         except ValueError as e:
             raise Failure(f'line {n} is not JSON: {line!r}: {e}')
-    if not events or events[-1].get('kind') != 'summary':
+    if not objs or objs[-1].get('kind') != 'summary':
         raise Failure(f'the last JSON line is not the summary: {text[-300:]!r}')
-    summary = events.pop()
+    try:
+        head, events, summary = schemas.check_stream(objs)
+    except schemas.Invalid as e:
+        raise Failure(str(e))
+    events = events[max(len(before) - 1, 0):]
+    if scale is not None and head['scale'] != scale:
+        raise Failure(f'the header says scale {head["scale"]}, the run had {scale}')
     for key in SUMMARY_KEYS:
         if key not in summary:
             raise Failure(f'the summary has no {key!r}: {summary}')
-    if summary['scale'] != scale:
+    if scale is not None and summary['scale'] != scale:
         raise Failure(f'the summary says scale {summary["scale"]}, the run had {scale}')
     for e in events:
         for key in ('t', 'lane', 'lane_kind', 'kind', 'text'):
@@ -140,7 +150,7 @@ def parse_json_stream(text, scale=SCALE):
             raise Failure(f'event outside the run (0 to {summary["total"]} s): {e}')
     if any(e['kind'] == 'summary' for e in events):
         raise Failure('two summaries')
-    return events, summary
+    return (head, events, summary) if header else (events, summary)
 
 
 def run_json(aiodemo, target, *extra, check_status=0, scale=SCALE, **kw):
@@ -243,6 +253,7 @@ class Started:
                                   preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
         self.timer = threading.Timer(limit, self.kill)
         self.timer.start()
+        self.seen = []   # the JSON lines read_until() read, the header first
 
     def kill(self):
         try:
@@ -255,6 +266,13 @@ class Started:
         seen = []
         for line in self.p.stdout:
             seen.append(json.loads(line))
+            try:
+                schemas.check('stream', seen[-1], f'line {len(self.seen) + 1}')
+            except schemas.Invalid as e:
+                raise Failure(str(e))
+            if (seen[-1]['kind'] == 'header') != (not self.seen):
+                raise Failure(f'line {len(self.seen) + 1}: the header is the first line, and only it: {line!r}')
+            self.seen.append(seen[-1])
             if pred(seen[-1]):
                 return seen
         raise Failure(f'no {what} before the output ended: {self.p.stderr.read()[-1000:]}')
@@ -941,6 +959,8 @@ def case_header_errors(aiodemo):
         ('param.py', '# aiodemo: param n = 5 at "sleep(5)"\nimport time\ntime.sleep(4)\n', 1,
          'param n: "sleep(5)" must occur once in the program'),
         ('param2.py', '# aiodemo: param n = 5\nprint(5)\n', 1, 'param takes NAME = VALUE at "CONTEXT"'),
+        ('param3.py', '# aiodemo: param n = 5 at "N = 5"\n# aiodemo: param n = 5 at "N = 5"\nN = 5\n', 2,
+         'param n is declared already, on line 1'),
     ]
     for name, text, line, message in cases:
         path = write_program(name, text)
@@ -1088,15 +1108,14 @@ def case_serve_bounded(aiodemo):
         reader.join()   # (the only reader of stdout)
         err = p.p.stderr.read()
     expect_eq('serve after Ctrl-C', (status, err), (0, ''))
-    events, summary = parse_json_stream(''.join(lines), 1)
+    events, summary = parse_json_stream(''.join(lines), 1, p.seen)
     done = [e for e in events if e['kind'] in ('done', 'error', 'cancel') and ' handle(' in e['lane']]
     if len(done) < 1401:
         raise Failure(f'{len(done)} handler tasks ended in the stream, not every one of 1401')
     expect_eq('events kept', summary.get('events_kept'), 300)
     if summary.get('events_not_kept', 0) < 1000:
         raise Failure(f'the summary counts {summary.get("events_not_kept")} events not kept')
-    with open(record) as f:
-        doc = json.load(f)
+    doc = schemas.check_file('record', record)
     expect_eq('events in the record', len(doc['events']), 300)
     if len(doc['lanes']) > 300:
         raise Failure(f'the record has {len(doc["lanes"])} lanes for 300 events')
@@ -1135,6 +1154,7 @@ def case_hostile_text(aiodemo):
         except UnicodeDecodeError as e:
             raise Failure(f'a line that is not UTF-8: {raw!r}: {e}')
         lines.append(json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(Failure(c))))
+    schemas.check_stream(lines, 'the stream of hostile_text.py')
     says = [e['text'] for e in lines if e.get('kind') == 'say']
     expect_eq('the printed lines', says[:2], ['surrogate: \ufffd.', 'latin-1: \u00ff\u00fe'])
     expect_eq('a NUL, shown as its picture', says[2], 'a nul\u2400and after')
@@ -1399,7 +1419,9 @@ def case_record_replay(aiodemo):
     live = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--format', 'json',
                '--record', rec, '--trace', trace, '--svg', svg).stdout.splitlines()
     again = run(aiodemo, 'replay', rec, '--format', 'json').stdout.splitlines()
-    expect_eq('replayed JSON events', again[:-1], live[:-1])
+    parse_json_stream('\n'.join(live))
+    parse_json_stream('\n'.join(again))
+    expect_eq('replayed JSON header and events', again[:-1], live[:-1])
     a, b = json.loads(live[-1]), json.loads(again[-1])
     for key in ('status', 'total', 'max_lag', 'tasks', 'jobs', 'blocked', 'expectations'):
         expect_eq(f'replayed summary {key}', b[key], a[key])
@@ -1412,20 +1434,23 @@ def case_record_replay(aiodemo):
     live = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--record', rec2).stdout
     again = run(aiodemo, 'replay', rec2).stdout
     expect_eq('the replayed text', again, live)
-    with open(rec) as f:
-        doc = json.load(f)
-    expect_eq('record format', (doc['format'], doc['version']), ('aiodemo-record', 2))
+    doc = schemas.check_file('record', rec)
+    expect_eq('record format', (doc['format'], doc['version']), ('aiodemo-record', 3))
     expect_eq('recorded program', doc['scenario']['name'], 'bounded-pool')
     with open(os.path.join(SCENARIOS, 'bounded-pool.py'), encoding='utf-8') as f:
-        expect_eq('the recorded program', doc['program'], {'file': 'bounded-pool.py', 'text': f.read()})
-    # A record of the version before is refused, and says what to do.
-    doc['version'] = 1
-    old = write_program('old.json', json.dumps(doc))
-    p = run(aiodemo, 'replay', old, check_status=2)
-    expect_in('replay of an old record', 'a record of version 1; this aiodemo reads version 2 '
-              '(record the run again: aiodemo run PROGRAM --record FILE)', p.stderr)
-    with open(trace) as f:
-        names = {e['args']['name'] for e in json.load(f)['traceEvents'] if e.get('name') == 'thread_name'}
+        expect_eq('the recorded program', doc['program'],
+                  {'file': 'bounded-pool.py', 'text': f.read(), 'args': [],
+                   'params': [{'name': 'workers', 'value': '3', 'declared': '3', 'set': False}]})
+    # A record of a version before 2 is refused, and says what to do; so
+    # is one of a version to come.
+    for version, why in ((1, '(record the run again: aiodemo run PROGRAM --record FILE)'),
+                         (4, '(a newer aiodemo wrote it)')):
+        old = write_program('old.json', json.dumps(dict(doc, version=version)))
+        p = run(aiodemo, 'replay', old, check_status=2)
+        expect_in('replay of a record of another version',
+                  f'a record of version {version}; this aiodemo reads versions 2 and 3 {why}', p.stderr)
+    names = {e['args']['name'] for e in schemas.check_file('trace', trace)['traceEvents']
+             if e.get('name') == 'thread_name'}
     for lane in ('ThreadPoolExecutor-0/1', 'ThreadPoolExecutor-0/3', "Task-5 download_task('url4')"):
         if lane not in names:
             raise Failure(f'no trace track for {lane!r}: {names}')
@@ -1458,6 +1483,169 @@ def case_record_replay(aiodemo):
     expect_eq('temporary files beside the record', leftovers, [])
 
 
+PROBE = """\
+# aiodemo: name header-probe
+# aiodemo: title what the header says
+# aiodemo: param first = 2 at "FIRST = 2"
+# aiodemo: param second = 0.5 at "SECOND = 0.5"
+# aiodemo: end
+import asyncio
+import os
+import platform
+import sys
+
+FIRST = 2
+SECOND = 0.5
+
+
+async def main():
+    await asyncio.sleep(0.1)
+    print(platform.python_version(), os.cpu_count(), FIRST, SECOND, *sys.argv[1:])
+
+asyncio.run(main())
+"""
+
+
+def utc_now():
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+
+
+def case_stream_header(aiodemo):
+    # The first line tells of the run: the program, its arguments, the
+    # value of each parameter and those --param set, the scale, the
+    # machine, the versions, the moment.
+    path = write_program('probe.py', PROBE)
+    version = run(aiodemo, '--version').stdout.split()[-1]
+    before = utc_now()
+    head, events, _ = parse_json_stream(run(aiodemo, 'run', path, 'one', 'two words', '--scale', str(SCALE),
+                                            '--format', 'json', '--param', 'first=7').stdout, header=True)
+    after = utc_now()
+    python, cpus, first, second, *args = says(events)[0]['text'].split(' ', 4)
+    expect_eq('what the program saw', (first, second, args), ('7', '0.5', ['one two words']))
+    expect_eq('the scenario', head['scenario'], {'name': 'header-probe', 'title': 'what the header says',
+                                                 'source': None})
+    expect_eq('the file', head['file'], path)
+    expect_eq('the arguments', head['args'], ['one', 'two words'])
+    expect_eq('the parameters', head['params'], {'first': '7', 'second': '0.5'})
+    expect_eq('the parameters --param set', head['params_set'], ['first'])
+    expect_eq('the scale', head['scale'], SCALE)
+    expect_eq('the schema', head['schema'], 1)
+    expect_eq('the version of aiodemo', head['aiodemo'], version)
+    expect_eq('the version of CPython, as the program sees it', head['python'], python)
+    expect_eq('the CPUs, as os.cpu_count() counts them', head['machine']['cpus'], os.cpu_count())
+    expect_eq('the CPUs, as the program counts them', str(head['machine']['cpus']), cpus)
+    u = os.uname()
+    expect_eq('the kernel', head['machine']['kernel'], f'{u.sysname} {u.release} {u.machine}')
+    expect_eq('the hostname', head['machine'].get('hostname'), socket.gethostname())
+    if not before <= head['started'] <= after:
+        raise Failure(f'started {head["started"]}, not between {before} and {after}')
+    # A built-in, with none set and with one, and serve's --port.
+    head, _, _ = parse_json_stream(run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE),
+                                       '--format', 'json').stdout, header=True)
+    expect_eq('bounded-pool: the file', head['file'], 'bounded-pool.py')
+    expect_eq('bounded-pool: the parameters', (head['params'], head['params_set'], head['args']),
+              ({'workers': '3'}, [], []))
+    head, _, _ = parse_json_stream(run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--format',
+                                       'json', '--param', 'workers=4').stdout, header=True)
+    expect_eq('bounded-pool --param workers=4', (head['params'], head['params_set']),
+              ({'workers': '4'}, ['workers']))
+    # The text heading says the values --param set, after the scale; so
+    # does the SVG's.
+    svg = os.path.join(WORK, 'workers.svg')
+    out = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--param', 'workers=4',
+              '--view', 'events', '--svg', svg).stdout
+    expect_in('the text heading', f'feature 2 · scale {SCALE:g} · workers=4\n', out)
+    with open(svg, encoding='utf-8') as f:
+        expect_in('the SVG\'s heading', f', scale {SCALE:g}, workers=4, loop busy ', f.read(2000))
+    out = run(aiodemo, 'run', path, '--scale', str(SCALE), '--param', 'second=1', '--param', 'first=3',
+              '--view', 'events', env=child_env(LC_ALL='C')).stdout
+    expect_in('the text heading, ASCII, in the header\'s order', f'\nscale {SCALE:g} - first=3 - second=1\n', out)
+    out = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--view', 'events').stdout
+    expect_in('the text heading without --param', f'feature 2 · scale {SCALE:g}\n', out)
+
+
+def case_replay_header(aiodemo):
+    # A replay's header is the recorded run's, not the replaying machine's.
+    rec = os.path.join(WORK, 'header.json')
+    live = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--format', 'json', '--param',
+               'workers=4', '--record', rec).stdout
+    head, _, _ = parse_json_stream(live, header=True)
+    time.sleep(1.1)   # another second: the replay's own moment would differ
+    again, _, _ = parse_json_stream(run(aiodemo, 'replay', rec, '--format', 'json').stdout, header=True)
+    expect_eq('the replay\'s header', again, head)
+    doc = schemas.check_file('record', rec)
+    expect_eq('the recorded run', doc['run'], {'aiodemo': head['aiodemo'], 'python': head['python'],
+                                               'started': head['started'], 'machine': head['machine']})
+    doc['run'] = dict(doc['run'], started='2001-02-03T04:05:06Z', aiodemo='0.0.1',
+                      machine={'cpus': 64, 'kernel': 'Linux 2.6.32 sparc64', 'hostname': 'elsewhere'})
+    other = write_program('elsewhere.json', json.dumps(doc))
+    again, _, _ = parse_json_stream(run(aiodemo, 'replay', other, '--format', 'json').stdout, header=True)
+    expect_eq('the header of a run made elsewhere',
+              (again['started'], again['aiodemo'], again['machine']),
+              ('2001-02-03T04:05:06Z', '0.0.1', {'cpus': 64, 'kernel': 'Linux 2.6.32 sparc64',
+                                                 'hostname': 'elsewhere'}))
+    out = run(aiodemo, 'replay', rec, '--view', 'events').stdout
+    expect_in('the replay\'s text heading', f'feature 2 · scale {SCALE:g} · workers=4\n', out)
+    # Written again from its replay, the record is the same.
+    rec2 = os.path.join(WORK, 'header2.json')
+    run(aiodemo, 'replay', rec, '--record', rec2, stdout=subprocess.DEVNULL)
+    with open(rec, 'rb') as f, open(rec2, 'rb') as g:
+        expect_eq('the record written from its replay', g.read(), f.read())
+
+
+def version2(doc):
+    """@doc, a record of version 3, as version 2 wrote it."""
+    old = {k: v for k, v in doc.items() if k != 'run'}
+    old['version'] = 2
+    old['program'] = {'file': doc['program']['file'], 'text': doc['program']['text']}
+    return old
+
+
+def case_record_version2(aiodemo):
+    # A record of version 2 replays: the same events and summary; what it
+    # did not keep is null in the header.
+    rec = os.path.join(WORK, 'v3.json')
+    live = run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--format', 'json', '--param',
+               'workers=4', '--record', rec).stdout.splitlines()
+    old = write_program('v2.json', json.dumps(version2(schemas.check_file('record', rec)), ensure_ascii=False))
+    out = run(aiodemo, 'replay', old, '--format', 'json').stdout
+    head, events, summary = parse_json_stream(out, header=True)
+    expect_eq('the events of the version 2 record', out.splitlines()[1:-1], live[1:-1])
+    a, b = json.loads(live[-1]), summary
+    for key in ('status', 'total', 'max_lag', 'tasks', 'jobs', 'blocked', 'expectations'):
+        expect_eq(f'the summary of the version 2 record: {key}', b[key], a[key])
+    live_head = json.loads(live[0])
+    expect_eq('the header of a version 2 record',
+              head, dict(live_head, aiodemo=None, python=None, started=None, machine=None, args=None,
+                         params=None, params_set=None))
+    text = run(aiodemo, 'replay', old, '--view', 'events').stdout
+    expect_in('the text heading of a version 2 record', f'feature 2 · scale {SCALE:g}\n', text)
+    # Written again, it is a record of version 3 that says it does not know.
+    again = os.path.join(WORK, 'v2-again.json')
+    run(aiodemo, 'replay', old, '--record', again, '--trace', os.path.join(WORK, 'v2-trace.json'),
+        stdout=subprocess.DEVNULL)
+    doc = schemas.check_file('record', again)
+    expect_eq('a version 2 record written again: its run', doc['run'],
+              {'aiodemo': None, 'python': None, 'started': None, 'machine': None})
+    expect_eq('... its arguments and parameters', (doc['program']['args'], doc['program']['params']), (None, None))
+    expect_eq('... its trace', schemas.check_file('trace', os.path.join(WORK, 'v2-trace.json'))['otherData'],
+              {'scenario': 'bounded-pool', 'scale': SCALE, 'params': None})
+    expect_eq('... which replays as the version 2 record', run(aiodemo, 'replay', again, '--format', 'json').stdout,
+              out)
+    # The seed records of the fuzzer (tests/fuzz/records/), of both versions.
+    seeds = os.path.join(HERE, 'fuzz', 'records')
+    versions = set()
+    for name in sorted(os.listdir(seeds)):
+        with open(os.path.join(seeds, name), encoding='utf-8') as f:
+            doc = json.load(f)
+        versions.add(doc['version'])
+        if doc['version'] == 3:
+            schemas.check('record', doc, name)
+        parse_json_stream(run(aiodemo, 'replay', os.path.join(seeds, name), '--format', 'json').stdout,
+                          scale=None)
+    expect_eq('the versions of the seed records', versions, {2, 3})
+
+
 def without_cpu_line(text):
     return re.sub(r'\n *The loop thread was on the CPU for \d+% of it\.', '', text)
 
@@ -1477,8 +1665,7 @@ def case_replay_text(aiodemo):
 def case_trace(aiodemo):
     path = os.path.join(WORK, 'trace.json')
     run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE), '--format', 'json', '--trace', path)
-    with open(path) as f:
-        events = json.load(f)['traceEvents']
+    events = schemas.check_file('trace', path)['traceEvents']
     names, depth = {}, {}
     for e in events:
         for key in ('ph', 'ts', 'pid', 'tid'):
@@ -1548,10 +1735,10 @@ def case_svg(aiodemo):
 
 # --- signals, pipes, limits ----------------------------------------------------
 
-def interrupted_summary(status, out, err, what):
+def interrupted_summary(status, out, err, what, before=()):
     expect_eq(f'{what}: ended by SIGINT, as python3 does', status, -signal.SIGINT)
     expect_eq(f'{what}: stderr', err, '')
-    events, summary = parse_json_stream(out, summary_scale(out))
+    events, summary = parse_json_stream(out, summary_scale(out), before)
     expect_eq(f'{what}: status', summary['status'], 'interrupted')
     expect_eq(f'{what}: the end', [e['text'] for e in events if e['kind'] == 'end'],
               ['the program ended (exit status 130)'])
@@ -1569,7 +1756,7 @@ def case_interrupt(aiodemo):
     with Started(aiodemo, 'run', 'blocking-sleep', '--format', 'json', '--scale', str(scale)) as p:
         seen = p.read_until(lambda e: e['kind'] == 'block', 'block')
         p.ctrl_c()
-        events, summary = interrupted_summary(*p.finish(), 'blocking-sleep')
+        events, summary = interrupted_summary(*p.finish(), 'blocking-sleep', p.seen)
     texts = [e['text'] for e in says(seen + events)]
     expect_eq('lines printed', texts, ['❌ 错误：直接调用阻塞函数', '❌ 错误任务结束'])
     if TIMING and not 1.6 * scale < summary['total'] < 2.8 * scale:
@@ -1580,7 +1767,7 @@ def case_interrupt(aiodemo):
         seen = p.read_until(lambda e: e['kind'] == 'job-start', 'job')
         t0 = time.monotonic()
         p.ctrl_c()
-        events, summary = interrupted_summary(*p.finish(), 'long_sleep.py')
+        events, summary = interrupted_summary(*p.finish(), 'long_sleep.py', p.seen)
         if time.monotonic() - t0 > 5:
             raise Failure(f'the run went on for {time.monotonic() - t0:.1f} s after Ctrl-C')
     if 'never printed' in [e['text'] for e in says(events)]:
@@ -1600,7 +1787,7 @@ def case_interrupt(aiodemo):
     with Started(aiodemo, 'run', 'process-primes', '--format', 'json', '--param', 'upto=400000') as p:
         seen = p.read_until(lambda e: e['kind'] == 'job-start', 'job')
         p.ctrl_c()
-        events, summary = interrupted_summary(*p.finish(), 'process-primes')
+        events, summary = interrupted_summary(*p.finish(), 'process-primes', p.seen)
     for pid in worker_pids(seen + events):
         if not gone(pid):
             raise Failure(f'worker process {pid} outlived the interrupted run')
@@ -1674,7 +1861,7 @@ def case_interrupt_busy_loop(aiodemo):
         p.p.send_signal(signal.SIGTERM)
         rc, out, err = p.finish()
     expect_eq('aiodemo after SIGTERM, SIGINT ignored', rc, -signal.SIGTERM)
-    events, summary = parse_json_stream(out, 1)
+    events, summary = parse_json_stream(out, 1, p.seen)
     expect_eq('printed after SIGTERM', [e['text'] for e in says(events)], ['finally'])
     expect_eq('what stopped the busy loop', summary['error'], 'SIGTERM, which stops a run as Ctrl-C does')
 
@@ -1705,7 +1892,7 @@ def case_sigterm(aiodemo):
         p.p.send_signal(signal.SIGTERM)
         status, out, err = p.finish()
     expect_eq('ended by SIGTERM', status, -signal.SIGTERM)
-    _, summary = parse_json_stream(out, 1)
+    _, summary = parse_json_stream(out, 1, p.seen)
     expect_eq('status', summary['status'], 'interrupted')
     expect_eq('what stopped it', summary['error'], 'SIGTERM, which stops a run as Ctrl-C does')
     # SIGHUP (a closed terminal) the same, $? 129.
@@ -1714,7 +1901,7 @@ def case_sigterm(aiodemo):
         p.p.send_signal(signal.SIGHUP)
         status, out, err = p.finish()
     expect_eq('ended by SIGHUP', status, -signal.SIGHUP)
-    _, summary = parse_json_stream(out, 1)
+    _, summary = parse_json_stream(out, 1, p.seen)
     expect_eq('what stopped it', summary['error'], 'SIGHUP, which stops a run as Ctrl-C does')
     # Started with SIGINT ignored (a shell's background job, nohup), where
     # Python cannot take Ctrl-C: SIGTERM still stops the run and it is
@@ -1725,7 +1912,7 @@ def case_sigterm(aiodemo):
             p.p.send_signal(signal.SIGTERM)
             status, out, err = p.finish()
         expect_eq(f'{name}: ended by SIGTERM with SIGINT ignored', status, -signal.SIGTERM)
-        events, summary = parse_json_stream(out, 1)
+        events, summary = parse_json_stream(out, 1, p.seen)
         expect_eq(f'{name}: status with SIGINT ignored', summary['status'], 'interrupted')
         expect_eq(f'{name}: what stopped it', summary['error'], 'SIGTERM, which stops a run as Ctrl-C does')
         for pid in worker_pids(seen + events):

@@ -71,6 +71,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, 'programs')
+sys.path.insert(0, HERE)
+import schemas  # noqa: E402
 
 SANITIZE = os.environ.get('AIODEMO_SANITIZE', 'none')
 SANITIZED = SANITIZE not in ('', 'none')
@@ -412,9 +414,11 @@ def strict_json(text):
     return json.loads(text, parse_constant=reject_constant)
 
 
-def json_lines(data, complete_only):
+def json_lines(data, complete_only, stream=True):
     """The objects of an NDJSON stream read as bytes; raises Failure. With
-    @complete_only, a last line without its newline is left out."""
+    @complete_only, a last line without its newline is left out. With
+    @stream (run and replay, not compare), each line must be valid against
+    schemas/stream.schema.json, and the first be the header."""
     lines = bytes(data).split(b'\n')
     tail = lines.pop()   # after the last newline
     if tail and not complete_only:
@@ -431,6 +435,11 @@ def json_lines(data, complete_only):
     for n, obj in enumerate(out[:-1], 1):
         if obj['kind'] == 'summary':
             raise Failure(f'a summary on line {n}, not last')
+    if stream:
+        try:
+            schemas.check_stream(out, complete=False)
+        except schemas.Invalid as e:
+            raise Failure(str(e)[:600])
     return out
 
 
@@ -615,7 +624,7 @@ def calibrate(aiodemo, spec_key, work):
     status = None
     if cmd != 'check':
         try:
-            lines = json_lines(r.out.data, False)
+            lines = json_lines(r.out.data, False, cmd == 'run')
             status = lines[-1].get('status') if cmd == 'run' else 'ok'
             if cmd == 'run' and lines[-1]['kind'] != 'summary':
                 problems.append(f'{spec.describe()}: no summary')
@@ -682,6 +691,11 @@ def check_files(aiodemo, spec, out_dir, reported, live, problems, notes):
                     raise ValueError('not an aiodemo record')
                 if kind == 'trace' and (not isinstance(doc, dict) or 'traceEvents' not in doc):
                     raise ValueError('not a Chrome trace')
+                try:
+                    schemas.check(kind, doc, f'the {kind} file')
+                except schemas.Invalid as e:
+                    problems.add('files', str(e)[:400])
+                    continue
         except (UnicodeDecodeError, ValueError) as e:
             problems.add('files-in-place', f'the {kind} file is left half-written ({len(data)} bytes): {e}'[:400])
             continue
@@ -743,8 +757,8 @@ def judge(aiodemo, spec, base, r, rc, left, tmpdir, out_dir, stale):
     complete_only = not live or not rc_clean or first == 'KILL'
     try:
         if spec.fmt == 'json':
-            lines = json_lines(r.out.data, complete_only)
-            events_seen = any(x['kind'] not in ('summary', 'compare') for x in lines)
+            lines = json_lines(r.out.data, complete_only, spec.cmd == 'run')
+            events_seen = any(x['kind'] not in ('header', 'summary', 'compare') for x in lines)
             summary = lines[-1] if lines and lines[-1]['kind'] == 'summary' else None
         else:
             text = utf8_text(r.out.data, complete_only)
@@ -926,6 +940,7 @@ def expect_end(r, want_rc, problems, category, what, summary=True, tmp_clean=Tru
             s = strict_json(last.decode('utf-8'))
             if s.get('kind') != 'summary' or s.get('status') not in ('interrupted', 'ok'):
                 raise ValueError('not the summary of an interrupted run')
+            schemas.check('stream', s, 'the summary')
         except (UnicodeDecodeError, ValueError) as e:
             if b'\nsummary\n' not in data:
                 problems.add(category, f'{what}: no summary at the end ({len(data)} bytes read): {e}: {last[-150:]!r}')

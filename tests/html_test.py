@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import play_test  # noqa: E402 - the record's oracle and the tmux screen
 import png  # noqa: E402
+import schemas  # noqa: E402
 
 SCALE = 0.05
 
@@ -232,7 +233,26 @@ def case_hostile_text(aiodemo, work, rec, doc, page):
     expect('the line as printed', '</script><b>x</b> & <!--' in d.text.get('printed0', ''), d.text.get('printed0'))
 
 
+def case_heading(aiodemo, work, rec, doc, page):
+    """The heading says the scale and the values --param set; the record is
+    valid against its schema."""
+    try:
+        schemas.check('record', doc, rec)
+    except schemas.Invalid as e:
+        raise Failure(str(e))
+    d = dom_at(work, page, 0)
+    expect('the heading without --param', d.text['subtitle'].startswith('total ') and
+           f', scale {SCALE}, status ok' in d.text['subtitle'], d.text['subtitle'])
+    out = os.path.join(work, 'workers.html')
+    subprocess.run([aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--param', 'workers=4', '--html', out],
+                   stdout=subprocess.DEVNULL, check=True, timeout=60)
+    d = dom_at(work, out, 0)
+    expect('the heading with --param', f', scale {SCALE}, workers=4, status ok' in d.text['subtitle'],
+           d.text['subtitle'])
+
+
 CASES = [
+    ('the heading', case_heading),
     ('the DOM against the record', case_dom_against_the_record),
     ('the same state as aiodemo play', case_same_as_the_player),
     ('screenshots', case_screenshots),

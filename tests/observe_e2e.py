@@ -7,13 +7,13 @@ usage: observe_e2e.py AIODEMO
 Prints TAP. Moments are not asserted here (python_e2e.py compares them with
 CPython's); shares of time are, with wide margins, because they are the
 lesson: two threads doing CPU work take turns, processes do not."""
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import schemas  # noqa: E402
 import strict_json  # noqa: E402
 
 strict_json.install()
@@ -26,8 +26,7 @@ def record(aiodemo, name, *args):
                            capture_output=True, text=True, timeout=300)
         if p.returncode != 0:
             raise AssertionError(f'{name}: exit {p.returncode}: {p.stderr}')
-        with open(path) as f:
-            return json.load(f), p.stdout
+        return schemas.check_file('record', path), p.stdout
 
 
 def gil_figures(rec):
@@ -81,7 +80,7 @@ def test_replay_keeps_the_gil(aiodemo):
         path = os.path.join(d, 'run.json')
         subprocess.run([aiodemo, 'run', 'thread-cpu-primes', '--record', path], capture_output=True, timeout=300,
                        check=True)
-        live = json.load(open(path))
+        live = schemas.check_file('record', path)
         p = subprocess.run([aiodemo, 'replay', path, '--view', 'gantt', '--color=never'], capture_output=True,
                            text=True, timeout=60)
         assert p.returncode == 0, p.stderr
@@ -94,8 +93,7 @@ def test_replay_keeps_the_gil(aiodemo):
         p = subprocess.run([aiodemo, 'replay', path, '--trace', trace, '--svg', svg], capture_output=True,
                            timeout=60)
         assert p.returncode == 0, p.stderr
-        with open(trace) as f:
-            names = {e.get('name') for e in json.load(f)['traceEvents'] if e.get('ph') == 'B'}
+        names = {e.get('name') for e in schemas.check_file('trace', trace)['traceEvents'] if e.get('ph') == 'B'}
         assert {'waiting for the GIL', 'ThreadPoolExecutor-1/1', 'ThreadPoolExecutor-1/2'} <= names, names
         assert None not in names and '(null)' not in names, names
         with open(svg, encoding='utf-8') as f:

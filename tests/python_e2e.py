@@ -24,6 +24,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import schemas  # noqa: E402
 import strict_json  # noqa: E402
 
 strict_json.install()
@@ -72,11 +73,12 @@ def observed(aiodemo, target):
         p = subprocess.run([aiodemo, 'run', target, '--scale', str(SCALE), '--format', 'json'], cwd=cwd,
                            capture_output=True, text=True, timeout=120,
                            env=dict(os.environ, LC_ALL='C.UTF-8'))
-    events = [json.loads(line) for line in p.stdout.splitlines()]
-    if not events or events[-1].get('kind') != 'summary':
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    if not lines or lines[-1].get('kind') != 'summary':
         raise AssertionError('the last JSON line is not the summary; stderr: ' + p.stderr[-500:])
+    _, events, summary = schemas.check_stream(lines, f'the stream of {target}')
     says = [(e['t'] / SCALE, normal(e['text'])) for e in events if e['kind'] == 'say']
-    return says, p.returncode, events[-1]
+    return says, p.returncode, summary
 
 
 def compare(name, ref, got, cpu):

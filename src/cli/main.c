@@ -35,6 +35,7 @@
 #include "outfile.h"
 #include "util/clock.h"
 #include "util/diag.h"
+#include "util/machine.h"
 #include "util/signals.h"
 #include "record/expect.h"
 #include "report/export.h"
@@ -562,17 +563,28 @@ static int report(const struct options *o, const struct record_info *info, struc
 	return status;
 }
 
-/* The lines above the events: name, title, source, scale, column heads. */
+/* The lines above the events: name, title, source, scale, the values of
+ * --param, column heads; in JSON, the stream's header line. */
 static void print_heading(const struct options *o, struct timeline *tl,
                           const struct record_info *info, bool color)
 {
+	struct buf b = { 0 };
+	if (o->format == TL_JSON) {
+		export_header(&b, info);
+		timeline_print_text_any(tl, "%s", b.data);
+		buf_free(&b);
+		return;
+	}
+	const char *sep = timeline_utf8(tl) ? " · " : " - ";
 	timeline_print_text(tl, "%s%s%s%s%s\n", color ? "\033[1m" : "", info->name,
 	                    color ? "\033[0m" : "", info->title ? ": " : "",
 	                    info->title ? info->title : "");
 	if (info->source)
 		timeline_print_text(tl, "from %s", info->source);
-	timeline_print_text(tl, "%sscale %g\n",
-	                    info->source ? (timeline_utf8(tl) ? " · " : " - ") : "", info->scale);
+	export_params_text(&b, info, sep, timeline_utf8(tl));
+	timeline_print_text(tl, "%sscale %g%s\n", info->source ? sep : "", info->scale,
+	                    b.data ? b.data : "");
+	buf_free(&b);
 	if (o->view_events)
 		timeline_print_text(tl, "\n%8s  %-26s  %s\n", "time (s)", "lane", "event");
 }
@@ -751,8 +763,31 @@ static int cmd_run(const struct options *o)
 		program_free(p);
 		return 1;
 	}
-	struct record_info info = { p->info.name, p->info.title, p->info.source, p->info.notice,
-		                    o->scale,     p->file,       p->text };
+	struct record_param *params = xcalloc((size_t)p->nparams + 1, sizeof(*params));
+	for (int i = 0; i < p->nparams; i++)
+		params[i] = (struct record_param){ p->params[i].name, p->params[i].value,
+			                           p->params[i].declared, p->params[i].set };
+	struct machine machine;
+	machine_describe(&machine);
+	char started[32];
+	machine_utc_now(started, sizeof(started));
+	struct record_info info = { .name = p->info.name,
+		                    .title = p->info.title,
+		                    .source = p->info.source,
+		                    .notice = p->info.notice,
+		                    .scale = o->scale,
+		                    .file = p->file,
+		                    .text = p->text,
+		                    .args = (const char *const *)o->args,
+		                    .nargs = o->nargs,
+		                    .params = params,
+		                    .nparams = p->nparams,
+		                    .aiodemo = AIODEMO_VERSION,
+		                    .python = host_python_version(),
+		                    .started = started[0] ? started : NULL,
+		                    .machine = { machine.cpus,
+		                                 machine.kernel[0] ? machine.kernel : NULL,
+		                                 machine.hostname[0] ? machine.hostname : NULL } };
 	timeline_set_printing(tl, o->format == TL_JSON || o->view_events, false);
 	timeline_set_limit(tl, o->max_events);
 	struct heading h = { o, tl, &info, color };
@@ -763,6 +798,7 @@ static int cmd_run(const struct options *o)
 	if (rc != 0) {
 		host_free(&r);
 		timeline_free(tl);
+		free(params);
 		program_free(p);
 		return rc;
 	}
@@ -798,6 +834,7 @@ static int cmd_run(const struct options *o)
 	free(sum);
 	host_free(&r);
 	timeline_free(tl);
+	free(params);
 	program_free(p);
 	return status;
 }

@@ -346,3 +346,16 @@ void host_free(struct host_result *r)
 	r->error = NULL;
 	observe_free();
 }
+
+const char *host_python_version(void)
+{
+	/* Py_GetVersion() is "3.11.2 (main, ...) [GCC ...]", and may be
+	 * called before the interpreter starts. */
+	static char version[32];
+	if (!version[0]) {
+		const char *v = Py_GetVersion();
+		size_t n = strcspn(v, " ");
+		snprintf(version, sizeof(version), "%.*s", (int)n, v);
+	}
+	return version;
+}

@@ -44,6 +44,9 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
  *  returns 0, or -1 after printing each error as host_run() does. */
 int host_check_compiles(struct program *const *ps, int n);
 
+/** The version of the CPython that runs the programs ("3.11.2"). */
+const char *host_python_version(void);
+
 /** Frees what host_run() kept for the summary. */
 void host_free(struct host_result *r);
 

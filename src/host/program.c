@@ -172,7 +172,16 @@ static int parse_param(struct program *p, const char *s, int line)
 		free(pp.name);
 		return header_error(p, line, "param takes NAME = VALUE at \"CONTEXT\"");
 	}
+	for (int i = 0; i < p->nparams; i++)
+		if (!strcmp(p->params[i].name, pp.name)) {
+			int first = p->params[i].line;
+			free(pp.name);
+			free(pp.context);
+			return header_error(p, line, "param %s is declared already, on line %d",
+			                    p->params[i].name, first);
+		}
 	pp.value = xstrndup(v, (size_t)(at - v));
+	pp.declared = xstrdup(pp.value);
 	p->params = xrealloc(p->params, (size_t)(p->nparams + 1) * sizeof(pp));
 	p->params[p->nparams++] = pp;
 	return 0;
@@ -362,6 +371,7 @@ int program_set_param(struct program *p, const char *assignment)
 	pp->context = buf_steal(&ctx);
 	free(pp->value);
 	pp->value = xstrdup(value);
+	pp->set = true;
 	p->edited = true;
 	return 0;
 }
@@ -379,6 +389,7 @@ void program_free(struct program *p)
 		free(p->params[i].name);
 		free(p->params[i].value);
 		free(p->params[i].context);
+		free(p->params[i].declared);
 	}
 	free(p->params);
 	free(p->file);

@@ -21,6 +21,8 @@
 /** A parameter: --param NAME=VALUE replaces VALUE inside CONTEXT. */
 struct program_param {
 	char *name, *value, *context;
+	char *declared; /* the value the header declares */
+	bool set;       /* --param gave it its value */
 	int line;
 };
 

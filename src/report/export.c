@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/text.h"
 
 static int flush_buf(FILE *f, struct buf *b)
 {
@@ -16,9 +17,146 @@ static int flush_buf(FILE *f, struct buf *b)
 	return 0;
 }
 
+/* @s as a JSON string, "" for NULL. JSON is UTF-8: a file name or an
+ * argument that is not (they are bytes) has U+FFFD for its bad bytes. */
 static void json_str(struct buf *b, const char *s)
 {
-	buf_json_string(b, s ? s : "", s ? strlen(s) : 0);
+	size_t n = s ? strlen(s) : 0;
+	if (n && !text_is_utf8(s, n, NULL)) {
+		struct buf valid = { 0 };
+		text_add_utf8(&valid, s, n);
+		buf_json_string(b, valid.data, valid.len);
+		buf_free(&valid);
+		return;
+	}
+	buf_json_string(b, s ? s : "", n);
+}
+
+/* @s as a JSON string, or null for NULL. */
+static void json_str_or_null(struct buf *b, const char *s)
+{
+	if (s)
+		json_str(b, s);
+	else
+		buf_puts(b, "null");
+}
+
+/* The shortest decimal that reads back as @x: 0.1, not 0.10000000000000001. */
+static void json_num(struct buf *b, double x)
+{
+	char text[32];
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(text, sizeof(text), "%.*g", digits, x);
+		if (strtod(text, NULL) == x)
+			break;
+	}
+	buf_puts(b, text);
+}
+
+/* The program's arguments, a JSON list, or null when not known. */
+static void json_args(struct buf *b, const struct record_info *info)
+{
+	if (info->nargs < 0) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '[');
+	for (int i = 0; i < info->nargs; i++) {
+		if (i)
+			buf_putc(b, ',');
+		json_str(b, info->args[i]);
+	}
+	buf_putc(b, ']');
+}
+
+/* The parameters and their values in the run, {"workers":"4"}, or null. */
+static void json_param_values(struct buf *b, const struct record_info *info)
+{
+	if (info->nparams < 0) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '{');
+	for (int i = 0; i < info->nparams; i++) {
+		if (i)
+			buf_putc(b, ',');
+		json_str(b, info->params[i].name);
+		buf_putc(b, ':');
+		json_str(b, info->params[i].value);
+	}
+	buf_putc(b, '}');
+}
+
+/* The machine, {"cpus":4,"kernel":"Linux ...","hostname":"box"}, or null. */
+static void json_machine(struct buf *b, const struct record_machine *m)
+{
+	if (!m->kernel) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_printf(b, "{\"cpus\":%d,\"kernel\":", m->cpus);
+	json_str(b, m->kernel);
+	if (m->hostname) {
+		buf_puts(b, ",\"hostname\":");
+		json_str(b, m->hostname);
+	}
+	buf_putc(b, '}');
+}
+
+void export_header(struct buf *b, const struct record_info *info)
+{
+	buf_printf(b, "{\"kind\":\"header\",\"schema\":%d,\"aiodemo\":", STREAM_SCHEMA);
+	json_str_or_null(b, info->aiodemo);
+	buf_puts(b, ",\"python\":");
+	json_str_or_null(b, info->python);
+	buf_puts(b, ",\"started\":");
+	json_str_or_null(b, info->started);
+	buf_puts(b, ",\"machine\":");
+	json_machine(b, &info->machine);
+	buf_puts(b, ",\"scenario\":{\"name\":");
+	json_str(b, info->name);
+	buf_puts(b, ",\"title\":");
+	json_str_or_null(b, info->title);
+	buf_puts(b, ",\"source\":");
+	json_str_or_null(b, info->source);
+	buf_puts(b, "},\"file\":");
+	json_str(b, info->file);
+	buf_puts(b, ",\"args\":");
+	json_args(b, info);
+	buf_puts(b, ",\"params\":");
+	json_param_values(b, info);
+	buf_puts(b, ",\"params_set\":");
+	if (info->nparams < 0) {
+		buf_puts(b, "null");
+	} else {
+		buf_putc(b, '[');
+		for (int i = 0, k = 0; i < info->nparams; i++)
+			if (info->params[i].set) {
+				if (k++)
+					buf_putc(b, ',');
+				json_str(b, info->params[i].name);
+			}
+		buf_putc(b, ']');
+	}
+	buf_puts(b, ",\"scale\":");
+	json_num(b, info->scale);
+	buf_puts(b, "}\n");
+}
+
+void export_params_text(struct buf *b, const struct record_info *info, const char *sep, bool utf8)
+{
+	for (int i = 0; i < info->nparams; i++) {
+		if (!info->params[i].set)
+			continue;
+		struct buf valid = { 0 };
+		buf_printf(&valid, "%s=%s", info->params[i].name, info->params[i].value);
+		struct buf clean = { 0 };
+		text_add_utf8(&clean, valid.data, valid.len);
+		buf_puts(b, sep);
+		text_add_visible(b, clean.data, utf8);
+		buf_free(&valid);
+		buf_free(&clean);
+	}
 }
 
 int export_record(FILE *f, const struct record_info *info, const struct timeline *tl,
@@ -39,6 +177,33 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	json_str(&b, info->file);
 	buf_puts(&b, ",\"text\":");
 	json_str(&b, info->text);
+	buf_puts(&b, ",\"args\":");
+	json_args(&b, info);
+	buf_puts(&b, ",\"params\":");
+	if (info->nparams < 0) {
+		buf_puts(&b, "null");
+	} else {
+		buf_putc(&b, '[');
+		for (int i = 0; i < info->nparams; i++) {
+			const struct record_param *pp = &info->params[i];
+			buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+			json_str(&b, pp->name);
+			buf_puts(&b, ",\"value\":");
+			json_str(&b, pp->value);
+			buf_puts(&b, ",\"declared\":");
+			json_str(&b, pp->declared);
+			buf_printf(&b, ",\"set\":%s}", pp->set ? "true" : "false");
+		}
+		buf_putc(&b, ']');
+	}
+	buf_puts(&b, "},\n\"run\":{\"aiodemo\":");
+	json_str_or_null(&b, info->aiodemo);
+	buf_puts(&b, ",\"python\":");
+	json_str_or_null(&b, info->python);
+	buf_puts(&b, ",\"started\":");
+	json_str_or_null(&b, info->started);
+	buf_puts(&b, ",\"machine\":");
+	json_machine(&b, &info->machine);
 	buf_puts(&b, "},\n\"lanes\":[");
 	int nlanes;
 	const struct tl_lane *lanes = timeline_lanes(tl, &nlanes);
@@ -137,7 +302,9 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 	int rc = 0;
 	buf_puts(&b, "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":");
 	json_str(&b, info->name);
-	buf_printf(&b, ",\"scale\":%g},\"traceEvents\":[\n", info->scale);
+	buf_printf(&b, ",\"scale\":%g,\"params\":", info->scale);
+	json_param_values(&b, info);
+	buf_puts(&b, "},\"traceEvents\":[\n");
 	buf_puts(&b, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"ts\":0,"
 	             "\"args\":{\"name\":");
 	struct buf pname = { 0 };
@@ -312,10 +479,14 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m,
 		xml_text(&b, info->title);
 	}
 	buf_puts(&b, "</text>\n");
-	buf_printf(&b,
-	           "<text x=\"%d\" y=\"50\" fill=\"#555\">total %.3f s, scale %g, loop busy "
-	           "%.0f%%</text>\n",
-	           pad, s ? s->total : end, info->scale, s ? s->utilization * 100 : 0);
+	buf_printf(&b, "<text x=\"%d\" y=\"50\" fill=\"#555\">total %.3f s, scale %g", pad,
+	           s ? s->total : end, info->scale);
+	struct buf params = { 0 };
+	export_params_text(&params, info, ", ", true);
+	if (params.len)
+		xml_text(&b, params.data);
+	buf_free(&params);
+	buf_printf(&b, ", loop busy %.0f%%</text>\n", s ? s->utilization * 100 : 0);
 	/* Axis: ticks every round step. */
 	double raw = end / 8, p = pow(10, floor(log10(raw)));
 	double step = raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;

@@ -256,7 +256,17 @@ static void add_run(struct buf *b, const struct html_run *r)
 	buf_printf(b, ",\"scale\":%g,\"total\":%.9g,\"end\":%.9g,\"events\":%zu,\"status\":",
 	           info->scale, r->s ? r->s->total : end, end, n);
 	str(b, r->s ? r->s->status : "ok");
-	buf_puts(b, ",\"lanes\":[");
+	buf_puts(b, ",\"params\":["); /* those --param set, as the heading shows them */
+	for (int i = 0, k = 0; i < info->nparams; i++) {
+		if (!info->params[i].set)
+			continue;
+		buf_puts(b, k++ ? ",[" : "[");
+		str(b, info->params[i].name);
+		buf_putc(b, ',');
+		str(b, info->params[i].value);
+		buf_putc(b, ']');
+	}
+	buf_puts(b, "],\"lanes\":[");
 	for (int i = 0; i < nlanes; i++) {
 		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
 		str(b, lanes[i].name);

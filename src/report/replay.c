@@ -1,5 +1,7 @@
 /* Reading records with json-c: every field is checked, and a file that is
- * not a record of this version is refused with a message naming it. */
+ * not a record of a version this aiodemo reads (2, and 3, which keeps the
+ * run's parameters, arguments, machine and moment) is refused with a
+ * message naming it. */
 #include "replay.h"
 
 #include <errno.h>
@@ -93,6 +95,105 @@ static int bad(const char *path, const char *what)
 {
 	diag_error("%s: not an aiodemo record: %s", path, what);
 	return -1;
+}
+
+/* The string at @key, NULL for null: 1, or 0 if there is no @key or it is
+ * neither. */
+static int str_or_null(json_object *o, const char *key, const char **out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!v) {
+		*out = NULL;
+		return 1;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return 0;
+	*out = json_object_get_string(v);
+	return 1;
+}
+
+/* Whether @s is a moment as records write it: "2026-12-02T05:50:01Z". */
+static bool is_utc_time(const char *s)
+{
+	static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+	if (strlen(s) != sizeof(form) - 1)
+		return false;
+	for (size_t i = 0; form[i]; i++)
+		if (form[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != form[i])
+			return false;
+	return true;
+}
+
+/* What a record of version 3 says of the run beyond version 2's: the
+ * program's arguments and parameters (in @prog), the versions, the moment
+ * and the machine (in @run). NULL where they are null. */
+static const char *read_run(struct replay *r, json_object *prog, json_object *run)
+{
+	struct record_info *info = &r->info;
+	json_object *args, *params, *machine;
+	if (!json_object_object_get_ex(prog, "args", &args) ||
+	    (args && !json_object_is_type(args, json_type_array)))
+		return "the program has no list of arguments";
+	if (args) {
+		size_t n = json_object_array_length(args);
+		if (n > INT_MAX - 1)
+			return "the program has too many arguments";
+		r->args = xcalloc(n + 1, sizeof(*r->args));
+		for (size_t i = 0; i < n; i++) {
+			json_object *a = json_object_array_get_idx(args, i);
+			if (!a || !json_object_is_type(a, json_type_string))
+				return "an argument of the program is not a string";
+			r->args[i] = json_object_get_string(a);
+		}
+		info->args = r->args;
+		info->nargs = (int)n;
+	}
+	if (!json_object_object_get_ex(prog, "params", &params) ||
+	    (params && !json_object_is_type(params, json_type_array)))
+		return "the program has no list of parameters";
+	if (params) {
+		size_t n = json_object_array_length(params);
+		if (n > INT_MAX - 1)
+			return "the program has too many parameters";
+		r->params = xcalloc(n + 1, sizeof(*r->params));
+		for (size_t i = 0; i < n; i++) {
+			json_object *pp = json_object_array_get_idx(params, i), *set;
+			struct record_param *rp = &r->params[i];
+			rp->name = str_of(pp, "name");
+			rp->value = str_of(pp, "value");
+			rp->declared = str_of(pp, "declared");
+			if (!rp->name || !*rp->name || !rp->value || !rp->declared ||
+			    !json_object_object_get_ex(pp, "set", &set) ||
+			    !json_object_is_type(set, json_type_boolean))
+				return "a parameter without a name, value, declared value or set";
+			rp->set = json_object_get_boolean(set);
+			for (size_t k = 0; k < i; k++)
+				if (!strcmp(r->params[k].name, rp->name))
+					return "two parameters of one name";
+		}
+		info->params = r->params;
+		info->nparams = (int)n;
+	}
+	if (!str_or_null(run, "aiodemo", &info->aiodemo) ||
+	    !str_or_null(run, "python", &info->python) ||
+	    !str_or_null(run, "started", &info->started) ||
+	    (info->started && !is_utc_time(info->started)))
+		return "the run has no aiodemo, python or started (a UTC time)";
+	if (!json_object_object_get_ex(run, "machine", &machine) ||
+	    (machine && !json_object_is_type(machine, json_type_object)))
+		return "the run has no machine";
+	if (machine) {
+		int cpus = 0;
+		info->machine.kernel = str_of(machine, "kernel");
+		if (int_in(machine, "cpus", 1 << 20, &cpus) != 1 || !info->machine.kernel ||
+		    (json_object_object_get_ex(machine, "hostname", NULL) &&
+		     !(info->machine.hostname = str_of(machine, "hostname"))))
+			return "the machine has no cpus or kernel, or a bad hostname";
+		info->machine.cpus = cpus;
+	}
+	return NULL;
 }
 
 /* --- the bytes of a record, a chunk at a time --------------------------- */
@@ -293,20 +394,23 @@ static int prepare(struct loader *L, bool last)
 		return 0;
 	const char *format = str_of(doc, "format");
 	double version = -1;
-	json_object *prog;
+	json_object *prog, *run = NULL;
+	/* Version 3 keeps what the stream's header says of the run. */
+	bool v3 = num_in(doc, "version", -DBL_MAX, DBL_MAX, &version) == 1 && version >= 3;
 	bool have = format && json_object_object_get_ex(doc, "version", NULL) &&
 	            json_object_object_get_ex(doc, "scenario", &sc) &&
-	            json_object_object_get_ex(doc, "program", NULL) && lanes;
+	            json_object_object_get_ex(doc, "program", NULL) && lanes &&
+	            (!v3 || json_object_object_get_ex(doc, "run", NULL));
 	if (!have && !last)
 		return 1;
 	if (!format || strcmp(format, "aiodemo-record") != 0)
 		return bad(path, "no \"format\": \"aiodemo-record\"");
 	if (num_in(doc, "version", -DBL_MAX, DBL_MAX, &version) != 1)
 		return bad(path, "no version");
-	if (version != RECORD_VERSION) {
-		diag_error("%s: a record of version %g; this aiodemo reads version %d%s", path,
-		           version, RECORD_VERSION,
-		           version < RECORD_VERSION
+	if (version < RECORD_OLDEST || version > RECORD_VERSION || version != (int)version) {
+		diag_error("%s: a record of version %g; this aiodemo reads versions %d and %d%s",
+		           path, version, RECORD_OLDEST, RECORD_VERSION,
+		           version < RECORD_OLDEST
 		                   ? " (record the run again: aiodemo run PROGRAM --record FILE)"
 		                   : " (a newer aiodemo wrote it)");
 		return -1;
@@ -331,6 +435,15 @@ static int prepare(struct loader *L, bool last)
 	r->info.text = str_of(prog, "text");
 	if (!r->info.file || !r->info.text)
 		return bad(path, "the program has no file or text");
+	r->info.nargs = r->info.nparams = -1; /* version 2 does not say */
+	if (v3) {
+		const char *wrong = json_object_object_get_ex(doc, "run", &run) &&
+		                                    json_object_is_type(run, json_type_object)
+		                            ? read_run(r, prog, run)
+		                            : "no run";
+		if (wrong)
+			return bad(path, wrong);
+	}
 	if (!lanes)
 		return bad(path, "no lanes, events or blocked windows");
 	r->tl = timeline_new(L->out, L->fmt, L->color, 0);
@@ -667,6 +780,8 @@ void replay_free(struct replay *r)
 		json_object_put(r->priv);
 	free(r->slow);
 	free(r->checks);
+	free(r->params);
+	free((void *)r->args);
 	memset(r, 0, sizeof(*r));
 }
 

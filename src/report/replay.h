@@ -17,6 +17,8 @@ struct replay {
 	void *priv;          /* the parsed document the strings point into */
 	struct slow_pass *slow;
 	struct summary_check *checks;
+	struct record_param *params; /* info's */
+	const char **args;           /* info's */
 };
 
 /** Whether this build can read records (it needs json-c). */

@@ -16,6 +16,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import schemas  # noqa: E402
+
 PROGRAMS = {  # the overhead programs, and the seconds they sleep at least
     'offload_sleep': 2, 'semaphore': 2, 'process_primes': 0, 'serial_primes': 0,
 }
@@ -66,6 +69,11 @@ def main():
     except ValueError as e:
         d = {}
         checks.append(('the output is JSON', False, str(e) + '\n' + p.stdout))
+    try:
+        schemas.check('bench', d)
+        checks.append(('the output is valid against schemas/bench.schema.json', True, ''))
+    except schemas.Invalid as e:
+        checks.append(('the output is valid against schemas/bench.schema.json', False, str(e)))
     checks.append(('kind bench, all sets, runs >= 2',
                    d.get('kind') == 'bench' and d.get('sets') == SETS and d.get('runs', 0) >= 2, p.stdout[:300]))
     checks.append(('the temporary directory is removed', os.listdir(tmp) == [], str(os.listdir(tmp))))

@@ -19,14 +19,17 @@ is any of:
   which S stretches) plus the uncertainty the simulation gives that line
   (the start of the threads and processes before it);
 - NDJSON that is not strictly valid (each line valid UTF-8 and JSON
-  without NaN or Infinity, an object, times finite and, but for the
-  events that aiodemo(1) says come late, in order), or a
-  summary that is not the last line or not there exactly once;
+  without NaN or Infinity, an object valid against
+  schemas/stream.schema.json, times finite and, but for the events that
+  aiodemo(1) says come late, in order), a header that is not the first
+  line, or a summary that is not the last line or not there exactly once;
 - a sanitizer's report on aiodemo's stderr, or anything else there;
 - no end within the time allowed (a hang);
-- `aiodemo replay REC --format json` showing other events than the run;
+- `aiodemo replay REC --format json` showing another header or other
+  events than the run;
   `aiodemo replay REC --color=always --trace T --svg S` failing, or its
-  text not UTF-8, its trace not strict JSON, its SVG not XML;
+  text not UTF-8, the record or the trace not strict JSON or not valid
+  against their schemas (schemas/), its SVG not XML;
 - a process of the run (found by a token in its environment) still alive
   after aiodemo has exited, or anything left in the TMPDIR given to the run.
 
@@ -71,6 +74,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import schemas  # noqa: E402 - tests/schemas.py: the stream's, the record's and the trace's
 PYTHON = '/usr/bin/python3.11' if os.path.exists('/usr/bin/python3.11') else shutil.which('python3')
 FINDINGS = os.path.join(HERE, 'findings')
 SANITIZER_REPORT = re.compile(rb'(ERROR|WARNING): (Address|Leak|Thread|UndefinedBehavior)Sanitizer|runtime error:|'
@@ -204,8 +209,10 @@ def strict_ndjson(raw, what):
     kinds = [o.get('kind') for o in objs]
     if kinds.count('summary') != 1 or kinds[-1] != 'summary':
         raise ValueError(f'{what}: {kinds.count("summary")} summaries, the last line is {kinds[-1:]!r}')
+    # Each line valid against schemas/stream.schema.json, the header first (a validator made once).
+    schemas.check_stream(objs, what)
     last, lane_last = 0.0, {}
-    for no, o in enumerate(objs[:-1], 1):
+    for no, o in enumerate(objs[1:-1], 2):
         t = o.get('t')
         if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t) or t < 0:
             raise ValueError(f'{what} line {no}: a bad time {t!r}')
@@ -475,11 +482,13 @@ class Fuzz:
             out.decode('utf-8')
         except UnicodeDecodeError as e:
             problems.append(f'replay as text: not UTF-8: {e}')
-        try:
-            with open(trace, 'rb') as f:
-                json.loads(f.read().decode('utf-8'), parse_constant=_no_constant)
-        except (OSError, ValueError) as e:
-            problems.append(f'the trace: {e}')
+        for name, path in (('record', rec), ('trace', trace)):
+            try:
+                with open(path, 'rb') as f:
+                    schemas.check(name, json.loads(f.read().decode('utf-8'), parse_constant=_no_constant),
+                                  f'the {name}')
+            except (OSError, ValueError) as e:
+                problems.append(f'the {name}: {e}')
         try:
             ElementTree.parse(svg)
         except (OSError, ElementTree.ParseError) as e:

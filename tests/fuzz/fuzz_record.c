@@ -1,13 +1,14 @@
 /* libFuzzer harness for records (what `aiodemo replay` reads): any bytes
  * must give either an error message or a record that replays as
- * `aiodemo replay` would show it: its events printed, the model built, the
- * Gantt chart, the summary, the time of each task and pool and the
- * diagnostics drawn, and the run written back as a record, a Chrome trace
- * and an SVG, all into memory. Besides faults, leaks and hangs, it aborts
- * when an output is not what it claims to be: text that is not UTF-8, a
- * JSON line or trace that strict JSON refuses, an SVG that is not XML text
- * or has a number that is not one, or a record written back that does not
- * read back to the same record. Built with -Dfuzz=true by clang; the
+ * `aiodemo replay` would show it: its heading (the JSON stream's header)
+ * and its events printed, the model built, the Gantt chart, the summary,
+ * the time of each task and pool and the diagnostics drawn, and the run
+ * written back as a record, a Chrome trace and an SVG, all into memory.
+ * Besides faults, leaks and hangs, it aborts when an output is not what
+ * it claims to be: text that is not UTF-8, a JSON line or trace that
+ * strict JSON refuses, an SVG that is not XML text or has a number that is
+ * not one, or a record written back that does not read back to the same
+ * record. Built with -Dfuzz=true by clang; the
  * unit test `records` runs fuzz_record() on the seed corpus in every build. */
 #include <json-c/json.h>
 #include <locale.h>
@@ -177,11 +178,25 @@ int fuzz_record(const uint8_t *data, size_t size)
 		free(out);
 		return 0;
 	}
-	/* What `aiodemo replay` prints: the events again, the pictures and the summary. */
+	/* What `aiodemo replay` prints: the heading (the stream's header in
+	 * JSON), the events again, the pictures and the summary. */
+	struct buf b = { 0 };
+	if (fmt == TL_JSON) {
+		export_header(&b, &r.info);
+		CHECK(b.len && b.data[b.len - 1] == '\n' &&
+		      memchr(b.data, '\n', b.len) == b.data + b.len - 1);
+		CHECK(is_strict_json(b.data, b.len));
+		timeline_print_text_any(r.tl, "%s", b.data);
+		buf_clear(&b);
+	} else {
+		export_params_text(&b, &r.info, " - ", utf8);
+		for (size_t i = 0; i < b.len; i++)
+			CHECK(((unsigned char)b.data[i] >= 0x20 || b.data[i] == '\t') &&
+			      b.data[i] != 0x7f);
+	}
 	timeline_print_events(r.tl);
 	struct model m;
 	model_build(&m, r.tl, r.summary.total);
-	struct buf b = { 0 };
 	render_gantt(&m, &b, 100, 30, timeline_utf8(r.tl), color);
 	render_gantt(&m, &b, 400, 2, !timeline_utf8(r.tl), !color);
 	timeline_print_summary(r.tl, &r.summary);

@@ -1,0 +1,101 @@
+"""The JSON Schemas of schemas/ (draft 2020-12), for every test that reads
+what aiodemo writes: a stream (--format json), a record, a trace, the
+bench's JSON. Each validator is made once and kept.
+
+    import schemas
+    header, events, summary = schemas.check_stream(objs)   # the lines, parsed
+    schemas.check('record', doc)                            # raises schemas.Invalid
+
+It needs the jsonschema module (Debian's python3-jsonschema, 4.10 or
+later): without it every check raises Invalid, so that a test fails rather
+than skips what it cannot check."""
+import functools
+import json
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCHEMAS = os.path.join(ROOT, 'schemas')
+NAMES = ('stream', 'record', 'trace', 'bench')
+
+try:
+    import jsonschema
+except ImportError:  # reported by every check, not skipped
+    jsonschema = None
+
+
+class Invalid(ValueError):
+    """A document its schema refuses (or no jsonschema to tell)."""
+
+
+def load(name):
+    with open(os.path.join(SCHEMAS, f'{name}.schema.json'), encoding='utf-8') as f:
+        return json.load(f)
+
+
+@functools.lru_cache(maxsize=None)
+def validator(name):
+    """The validator of schemas/@name.schema.json, or of one of its $defs
+    (@name 'stream#event'), made once."""
+    if jsonschema is None:
+        raise Invalid('the jsonschema module is missing (apt-get install python3-jsonschema): '
+                      f'cannot check against {name.split("#")[0]}.schema.json')
+    cls = jsonschema.Draft202012Validator
+    if '#' in name:
+        whole, part = name.split('#')
+        validator(whole)  # (the whole schema checked)
+        schema = load(whole)
+        return cls({'$schema': schema['$schema'], '$defs': schema['$defs'], '$ref': f'#/$defs/{part}'})
+    schema = load(name)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def check(name, doc, what=None):
+    """Raises Invalid unless @doc is valid against schemas/@name.schema.json
+    (or the part @name names: 'stream#event')."""
+    v = validator(name)
+    if v.is_valid(doc):  # the fast path: no error objects made
+        return doc
+    error = jsonschema.exceptions.best_match(v.iter_errors(doc))
+    where = '/'.join(str(p) for p in error.absolute_path)
+    text = json.dumps(doc, ensure_ascii=False)
+    whole, _, part = name.partition('#')
+    against = f'{whole}.schema.json' + (f' ($defs/{part})' if part else '')
+    raise Invalid(f'{what or whole}: not valid against {against} at /{where}: {error.message}'
+                  f' ({text[:300]}{"..." if len(text) > 300 else ""})')
+
+
+def check_stream(objs, what='the stream', complete=True):
+    """Checks the parsed lines of a JSON stream: each against the stream's
+    schema, the header first and, when @complete, the summary last and only
+    there. Returns (header, events, summary); summary is None if the stream
+    (not @complete) has none, header None if it is empty."""
+    for n, obj in enumerate(objs, 1):
+        # The part of the schema that the line's kind picks, as the whole
+        # schema's if/then does, at half its cost.
+        kind = obj.get('kind') if isinstance(obj, dict) else None
+        part = 'stream' if not isinstance(kind, str) else \
+            f'stream#{kind}' if kind in ('header', 'summary') else 'stream#event'
+        check(part, obj, f'{what}, line {n}')
+    if not objs:
+        if complete:
+            raise Invalid(f'{what}: no line at all')
+        return None, [], None
+    if objs[0].get('kind') != 'header':
+        raise Invalid(f'{what}: the first line is not the header: {json.dumps(objs[0])[:300]}')
+    kinds = [o['kind'] for o in objs]
+    if 'header' in kinds[1:]:
+        raise Invalid(f'{what}: a header on line {kinds.index("header", 1) + 1}')
+    if 'summary' in kinds[:-1]:
+        raise Invalid(f'{what}: a summary on line {kinds.index("summary") + 1}, not last')
+    if complete and kinds[-1] != 'summary':
+        raise Invalid(f'{what}: the last line is not the summary: {json.dumps(objs[-1])[:300]}')
+    summary = objs[-1] if kinds[-1] == 'summary' else None
+    return objs[0], objs[1:-1] if summary is not None else objs[1:], summary
+
+
+def check_file(name, path):
+    """The document in @path (JSON), checked; returns it."""
+    with open(path, 'rb') as f:
+        doc = json.loads(f.read().decode('utf-8'))
+    return check(name, doc, path)
