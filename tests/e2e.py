@@ -1222,6 +1222,10 @@ def case_check_syntax_error(aiodemo):
 def compare_json(aiodemo, *args, check_status=0):
     p = run(aiodemo, 'compare', *args, '--scale', str(SCALE), '--format', 'json', check_status=check_status)
     d = json.loads(p.stdout)
+    try:
+        schemas.check('compare', d, 'the compare document')
+    except schemas.Invalid as e:
+        raise Failure(str(e))
     expect_eq('compare document kind', (d['kind'], d['schema']), ('compare', 1))
     for r in d['runs']:
         for key in ('total', 'max_lag', 'lag_p99', 'queue_wait', 'blocked', 'utilization'):

@@ -417,8 +417,9 @@ def strict_json(text):
 def json_lines(data, complete_only, stream=True):
     """The objects of an NDJSON stream read as bytes; raises Failure. With
     @complete_only, a last line without its newline is left out. With
-    @stream (run and replay, not compare), each line must be valid against
-    schemas/stream.schema.json, and the first be the header."""
+    @stream (run and replay), each line must be valid against
+    schemas/stream.schema.json, and the first be the header; else (compare)
+    against schemas/compare.schema.json."""
     lines = bytes(data).split(b'\n')
     tail = lines.pop()   # after the last newline
     if tail and not complete_only:
@@ -435,11 +436,14 @@ def json_lines(data, complete_only, stream=True):
     for n, obj in enumerate(out[:-1], 1):
         if obj['kind'] == 'summary':
             raise Failure(f'a summary on line {n}, not last')
-    if stream:
-        try:
+    try:
+        if stream:
             schemas.check_stream(out, complete=False)
-        except schemas.Invalid as e:
-            raise Failure(str(e)[:600])
+        else:  # compare's one document
+            for obj in out:
+                schemas.check('compare', obj, 'the compare document')
+    except schemas.Invalid as e:
+        raise Failure(str(e)[:600])
     return out
 
 

@@ -257,6 +257,8 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 	        s->total, s->expected_total, s->tolerance, s->max_lag, s->heartbeat, s->tasks,
 	        s->jobs, s->max_queue_wait, s->scale, s->lag_p50, s->lag_p99, s->utilization,
 	        s->slow_threshold);
+	if (s->code_end >= 0)
+		buf_printf(&b, "\"code_end\":%.17g,", s->code_end);
 	size_t limit, not_kept = timeline_not_kept(tl, &limit);
 	if (not_kept)
 		buf_printf(&b, "\"max_events\":%zu,\"events_not_kept\":%zu,", limit, not_kept);
