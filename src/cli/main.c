@@ -717,7 +717,7 @@ static int cmd_run(const struct options *o)
 /* The options every child run of check and compare gets. */
 static struct child_options child_options_of(const struct options *o)
 {
-	return (struct child_options){ o->scale, o->slow, o->max_events, o->params, o->nparams };
+	return (struct child_options){ o->scale, o->slow, o->max_events, o->params, o->nparams, 0 };
 }
 
 /* Runs one program in a child process; returns true if it ran to its end
