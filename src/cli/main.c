@@ -12,6 +12,7 @@
  *   host/                    embedded CPython: programs, their header, --scale
  *   catalog                  the built-in programs (scenarios/NAME.py)
  *   cli/child, bench         runs in child processes; `aiodemo bench`
+ *   cli/sweep                `aiodemo sweep`: a program over a grid of values
  *   main.c                   the command line
  */
 #include <errno.h>
@@ -30,6 +31,7 @@
 #include "host/catalog.h"
 #include "child.h"
 #include "outfile.h"
+#include "sweep.h"
 #include "util/clock.h"
 #include "util/diag.h"
 #include "util/signals.h"
@@ -68,9 +70,13 @@ struct options {
 	bool ideal;                       /* --ideal, which Python programs cannot have */
 	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
 	long port;                        /* serve --port, or -1 */
-	char **targets;                   /* check, compare, bench: what to run */
+	char **targets;                   /* check, compare, bench: what to run; sweep: its axes */
 	int ntargets;
-	char **args; /* run: the arguments of a Python program */
+	bool csv;         /* --format csv, which only sweep writes */
+	int repeat;       /* sweep --repeat, or 0 */
+	double timeout;   /* sweep --timeout, or 0 */
+	const char *plot; /* sweep --plot */
+	char **args;      /* run: the arguments of a Python program */
 	int nargs;
 };
 
@@ -91,6 +97,9 @@ static const char usage_text[] =
         "[--color=WHEN]\n"
         "                   [--trace FILE] [--svg FILE] [--html FILE]\n"
         "       aiodemo play NAME|FILE.py|RECORD [--scale F] [--param NAME=VALUE]...\n"
+        "       aiodemo sweep NAME|FILE.py PARAM=LIST|RANGE... [--repeat K] [--timeout SECONDS]\n"
+        "                   [--plot FIGURE] [--svg FILE] [--scale F] [--param NAME=VALUE]...\n"
+        "                   [--format text|json|csv] [--color=WHEN]\n"
         "       aiodemo bench [overhead|loop|timers|start|all]... [--quick] [--format text|json]\n"
         "       aiodemo --help | --version\n";
 
@@ -117,14 +126,22 @@ static const char help_text[] =
         "                   step through a run on the terminal, event by event, with\n"
         "                   the program's line, the loop's state and the chart (a\n"
         "                   program is run and recorded first); ? shows the keys\n"
+        "  sweep NAME|FILE PARAM=LIST|RANGE...\n"
+        "                   run a program at every combination of its parameters'\n"
+        "                   values (1,2,4 or 1..6 or 0.5..2:0.5), each run a process\n"
+        "                   of its own, with a row of figures a point and a plot\n"
         "  bench [SET]...   measure Python programs under aiodemo beside python3.11:\n"
         "                   what observing costs, the loop's speed, timers' lateness\n"
         "                   and start-up (uvloop too where it is installed)\n"
-        "\n"
+        "\n";
+
+/* Apart from the commands: a C string is at most 4095 bytes. */
+static const char help_options_text[] =
         "options:\n"
         "      --color=WHEN       colour the timeline: auto (default: on a terminal,\n"
         "                         unless NO_COLOR is set and not empty), always, never\n"
-        "  -f, --format=FORMAT    text (default) or json (one object per line)\n"
+        "  -f, --format=FORMAT    text (default) or json (one object per line); sweep:\n"
+        "                         text, json (one document) or csv (a row a run)\n"
         "  -h, --help             show this help\n"
         "      --html=FILE        save a page (HTML, one file) that steps through the\n"
         "                         run: chart, slider, source, the loop's state\n"
@@ -132,21 +149,28 @@ static const char help_text[] =
         "                         record (default 4000000); later ones are printed\n"
         "                         as they happen and counted\n"
         "  -p, --param NAME=VALUE set a parameter the program's header declares\n"
+        "      --plot=FIGURE      sweep: the figure plotted, total (default), max_lag,\n"
+        "                         lag_p99, queue_wait, blocked or utilization\n"
         "      --port=P           serve: the program's port parameter\n"
         "      --quick            bench: small sizes, to see that it runs\n"
         "      --record=FILE      save the run's full event stream (JSON) for replay\n"
+        "      --repeat=K         sweep: run each point K times, 1 to 100 (default 1),\n"
+        "                         and tell the median and the range\n"
         "  -s, --scale=F          multiply every duration by F (default 1)\n"
         "      --slow=SECONDS     what the diagnostics call slow: a blocking step or a\n"
         "                         pass of the loop this long (default 0.1, scaled)\n"
-        "      --svg=FILE         save the Gantt chart as an SVG picture\n"
+        "      --svg=FILE         save the Gantt chart (sweep: the plot) as an SVG picture\n"
         "      --tap              check: print TAP (Test Anything Protocol)\n"
+        "      --timeout=SECONDS  sweep: stop a run that takes longer (real seconds,\n"
+        "                         not scaled; default: no limit)\n"
         "      --trace=FILE       save a Chrome trace (Perfetto, chrome://tracing)\n"
         "  -V, --version          show the version\n"
         "      --view=VIEW        text output: events (the timeline), gantt (a chart\n"
         "                         of every lane), or both (default)\n"
         "\n"
         "exit status: the program's own (0 ok, 1 an uncaught exception, or its\n"
-        "SystemExit); check: 1 when an expectation was not met; 2 a usage error or a\n"
+        "SystemExit); check: 1 when an expectation was not met; sweep: 1 when a run\n"
+        "failed (an error, a crash, a timeout); 2 a usage error or a\n"
         "program that does not compile; interrupted, aiodemo ends by the signal\n"
         "(SIGINT, SIGTERM, SIGHUP: $? 130, 143, 129) as python3 does; 141 the\n"
         "reader of the output went away.\n"
@@ -166,7 +190,8 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int parse_scale(const char *s, double *out)
+/* A number greater than 0 and at most @max. */
+static int parse_positive(const char *s, double max, double *out)
 {
 	/* A decimal number as people write one: strtod() also takes " 1",
 	 * "0x10" and "inf". */
@@ -175,11 +200,19 @@ static int parse_scale(const char *s, double *out)
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 1000)
+	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > max)
 		return -1;
 	*out = v;
 	return 0;
 }
+
+static int parse_scale(const char *s, double *out)
+{
+	return parse_positive(s, 1000, out);
+}
+
+/* Options without a short form of their own. */
+enum { OPT_PLOT = 256, OPT_REPEAT, OPT_TIMEOUT };
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -192,13 +225,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "html", required_argument, NULL, 'H' },
 		{ "max-events", required_argument, NULL, 'M' },
 		{ "param", required_argument, NULL, 'p' },
+		{ "plot", required_argument, NULL, OPT_PLOT },
 		{ "port", required_argument, NULL, 'P' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "record", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "scale", required_argument, NULL, 's' },
 		{ "slow", required_argument, NULL, 'S' },
 		{ "svg", required_argument, NULL, 'g' },
 		{ "tap", no_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "trace", required_argument, NULL, 'T' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "view", required_argument, NULL, 'v' },
@@ -231,12 +267,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 				o->format = TL_TEXT;
 			else if (!strcmp(optarg, "json"))
 				o->format = TL_JSON;
-			else
-				return usage_error("--format takes text or json, not '%s'", optarg);
+			else if (strcmp(optarg, "csv") != 0)
+				return usage_error(
+				        "--format takes text or json (sweep: or csv), not '%s'",
+				        optarg);
+			o->csv = !strcmp(optarg, "csv");
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
+			fputs(help_options_text, stdout);
 			return 0;
 		case 'p':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -291,6 +331,28 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->max_events = (size_t)n;
 			break;
 		}
+		case OPT_PLOT:
+			o->plot = optarg; /* a figure's key: sweep checks it */
+			break;
+		case OPT_REPEAT: {
+			char *end;
+			errno = 0;
+			long k = strtol(optarg, &end, 10);
+			if (!*optarg || strspn(optarg, "0123456789") != strlen(optarg) || errno ||
+			    k < 1 || k > SWEEP_MAX_REPEAT)
+				return usage_error(
+				        "--repeat takes a whole number from 1 to %d, not '%s'",
+				        SWEEP_MAX_REPEAT, optarg);
+			o->repeat = (int)k;
+			break;
+		}
+		case OPT_TIMEOUT:
+			if (parse_positive(optarg, 86400, &o->timeout) != 0)
+				return usage_error(
+				        "--timeout takes seconds greater than 0 and at most "
+				        "86400, not '%s'",
+				        optarg);
+			break;
 		case 'i':
 			return usage_error("--ideal is not available for Python programs: a "
 			                   "virtual clock would change "
@@ -326,7 +388,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("no command given");
 	o->command = argv[optind++];
 	static const char *const commands[] = { "list",   "run",     "serve", "show", "check",
-		                                "replay", "compare", "bench", "play" };
+		                                "replay", "compare", "bench", "play", "sweep" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		known |= !strcmp(o->command, commands[i]);
@@ -344,6 +406,28 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->html && strcmp(o->command, "run") != 0 && strcmp(o->command, "replay") != 0 &&
 	    strcmp(o->command, "compare") != 0)
 		return usage_error("--html is an option of 'run', 'replay' and 'compare'");
+	bool sweep = !strcmp(o->command, "sweep");
+	if (!sweep && o->csv)
+		return usage_error("--format csv is for 'sweep': %s writes text or json",
+		                   o->command);
+	if (!sweep && (o->repeat || o->timeout > 0 || o->plot))
+		return usage_error("%s is an option of 'sweep'", o->repeat        ? "--repeat"
+		                                                 : o->timeout > 0 ? "--timeout"
+		                                                                  : "--plot");
+	if (sweep) {
+		if (optind >= argc)
+			return usage_error("'sweep' needs a program name or file, and a parameter "
+			                   "to sweep: NAME=LIST or NAME=FIRST..LAST[:STEP]");
+		if (argc - optind < 2)
+			return usage_error("'sweep' needs a parameter of %s to sweep after it: "
+			                   "NAME=LIST (workers=1,2,4) or NAME=FIRST..LAST[:STEP] "
+			                   "(workers=1..6)",
+			                   argv[optind]);
+		o->target = argv[optind];
+		o->targets = argv + optind + 1;
+		o->ntargets = argc - optind - 1;
+		return -1;
+	}
 	if (!strcmp(o->command, "check")) {
 		o->targets = argv + optind;
 		o->ntargets = argc - optind;
@@ -1084,6 +1168,38 @@ static int cmd_bench(const struct options *o)
 	return bench_run(set, o->quick, o->format == TL_JSON);
 }
 
+static int cmd_sweep(const struct options *o)
+{
+	if (install_signals() != 0) {
+		diag_error("cannot set up signal handling: %s", strerror(errno));
+		return 1;
+	}
+	struct sweep_options so = {
+		.target = o->target,
+		.axes = o->targets,
+		.naxes = o->ntargets,
+		.params = o->params,
+		.nparams = o->nparams,
+		.scale = o->scale,
+		.slow = o->slow,
+		.max_events = o->max_events,
+		.repeat = o->repeat ? o->repeat : 1,
+		.timeout = o->timeout,
+		.plot = o->plot,
+		.svg = o->svg,
+		.format = o->csv                 ? SWEEP_CSV
+		          : o->format == TL_JSON ? SWEEP_JSON
+		                                 : SWEEP_TEXT,
+		.color = !o->csv && use_color(o),
+		.version = AIODEMO_VERSION,
+		.caught_signal = &caught_signal,
+	};
+	int status = sweep_run(&so);
+	if (status > 128 && status != RUN_BROKEN_PIPE)
+		end_signal = status - 128;
+	return status;
+}
+
 static int cmd_show(const struct options *o)
 {
 	struct program *p = load_program(o);
@@ -1123,6 +1239,8 @@ int main(int argc, char **argv)
 			status = cmd_compare(&o);
 		else if (!strcmp(o.command, "play"))
 			status = cmd_play(&o);
+		else if (!strcmp(o.command, "sweep"))
+			status = cmd_sweep(&o);
 		else {
 			status = cmd_bench(&o);
 			/* 128 + N only when SIGINT or SIGTERM stopped it */
