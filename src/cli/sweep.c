@@ -239,13 +239,17 @@ static void signal_name(struct buf *b, int sig)
 		buf_printf(b, "signal %d", sig);
 }
 
-/* The first line of @s, at most 160 bytes of it, as a terminal can show it. */
+/* The first line of @s, at most 160 bytes of it (cut between two UTF-8
+ * characters), as a terminal can show it. */
 static void add_line_of(struct buf *b, const char *s, bool utf8)
 {
-	size_t n = strcspn(s, "\n");
-	char *line = xstrndup(s, n > 160 ? 160 : n);
+	size_t n = strcspn(s, "\n"), cut = n;
+	if (cut > 160)
+		for (cut = 160; cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80; cut--)
+			;
+	char *line = xstrndup(s, cut);
 	text_add_visible(b, line, utf8);
-	if (n > 160)
+	if (cut < n)
 		buf_puts(b, utf8 ? "…" : "...");
 	free(line);
 }
