@@ -208,11 +208,12 @@ void plot_text(const struct plot *p, struct buf *out, int width, bool utf8, bool
 		int w = text_width(labels[k]);
 		label_w = w > label_w ? w : label_w;
 	}
-	/* As wide as the terminal, but not wider than the values need. */
+	/* As wide as the terminal, but not wider than the values need; many
+	 * values share a column. */
 	int cols = width - label_w - 3;
 	int most = 8 + 14 * p->nx;
 	cols = cols > most ? most : cols;
-	cols = cols < 2 * p->nx + 4 ? 2 * p->nx + 4 : cols;
+	cols = cols < 20 ? 20 : cols;
 	double slot = (double)cols / p->nx;
 	/* Series side by side at one value, when there is room for them. */
 	int dodge = p->nseries > 1 && slot >= 2 * p->nseries ? 1 : 0;
@@ -302,8 +303,9 @@ void plot_text(const struct plot *p, struct buf *out, int width, bool utf8, bool
 	/* The x axis, a tick at each value, and the values that fit. */
 	buf_printf(out, "%*s %s", label_w, "", utf8 ? "└" : "+");
 	for (int i = 0, next = 0; i < cols; i++) {
-		bool tick = next < p->nx && i == (int)(slot * (next + 0.5));
-		next += tick;
+		bool tick = false;
+		for (; next < p->nx && (int)(slot * (next + 0.5)) <= i; next++)
+			tick = true;
 		buf_puts(out, tick ? (utf8 ? "┬" : "+") : (utf8 ? "─" : "-"));
 	}
 	buf_putc(out, '\n');
