@@ -1416,6 +1416,338 @@ def case_options_per_command(aiodemo):
     expect_in('--tap', "(only of 'check')", p.stderr)
 
 
+# --- sweep ---------------------------------------------------------------------
+
+FIGURE_KEYS = ['total', 'max_lag', 'lag_p99', 'queue_wait', 'blocked', 'utilization']
+# bounded-pool's four 1 s downloads on N workers: 4 s, 2 s, 2 s, then 1 s.
+POOL_TOTALS = {1: 4, 2: 2, 3: 2, 4: 1, 5: 1, 6: 1}
+
+
+def expect_pool_total(what, total, seconds):
+    """A total of bounded-pool: its last step at @seconds, and the end of the
+    interpreter after it."""
+    if TIMING and not -tol(seconds) <= total - seconds * SCALE <= tol(seconds) + FINISH:
+        raise Failure(f'{what}: {total:.4f} s, wanted {seconds * SCALE:.4f} s (+ up to {FINISH} s to end)')
+
+
+def sweep_json(aiodemo, *args, check_status=0, **kw):
+    p = run(aiodemo, 'sweep', *args, '--format', 'json', check_status=check_status, **kw)
+    try:
+        d = json.loads(p.stdout)
+    except ValueError as e:
+        raise Failure(f'sweep --format json: not one JSON document: {e}: {p.stdout[-500:]!r}')
+    for key in ('kind', 'schema', 'aiodemo', 'program', 'scale', 'repeat', 'timeout', 'params', 'values',
+                'fixed', 'plot', 'points', 'runs', 'failed', 'interrupted'):
+        if key not in d:
+            raise Failure(f'the sweep document has no {key!r}: {sorted(d)}')
+    expect_eq('kind', (d['kind'], d['schema']), ('sweep', 1))
+    for pt in d['points']:
+        expect_eq('a point\'s figures', list(pt['figures']), FIGURE_KEYS)
+        ok = [r for r in pt['runs'] if r['status'] == 'ok']
+        expect_eq('a point\'s ok runs', pt['ok'], len(ok))
+        for key in FIGURE_KEYS:
+            values = sorted(r['figures'][key] for r in ok)
+            f = pt['figures'][key]
+            expect_eq(f'{key}: n', f['n'], len(values))
+            if not values:
+                expect_eq(f'{key} of no run', (f['median'], f['min'], f['max']), (None, None, None))
+                continue
+            median = (values[(len(values) - 1) // 2] + values[len(values) // 2]) / 2
+            if abs(f['median'] - median) > 2e-6 or (f['min'], f['max']) != (values[0], values[-1]):
+                raise Failure(f'{key}: {f} is not the spread of {values}')
+    return p, d
+
+
+def case_sweep_bounded_pool(aiodemo):
+    args = ['bounded-pool', 'workers=1..6', '--repeat', '2', '--scale', str(SCALE)]
+    p, d = sweep_json(aiodemo, *args)
+    version = run(aiodemo, '--version').stdout.split()[1]
+    expect_eq('the document', (d['aiodemo'], d['program']['name'], d['scale'], d['repeat'], d['params'],
+                               d['values'], d['fixed'], d['plot'], d['runs'], d['failed'], d['interrupted']),
+              (version, 'bounded-pool', SCALE, 2, ['workers'], {'workers': ['1', '2', '3', '4', '5', '6']}, {},
+               'total', 12, 0, None))
+    expect_eq('the points, in order', [pt['params'] for pt in d['points']],
+              [{'workers': str(n)} for n in range(1, 7)])
+    first = d['points'][0]['figures']['total']['median']
+    for pt in d['points']:
+        n = int(pt['params']['workers'])
+        expect_eq(f'workers={n}: runs', [(r['run'], r['status'], r['exit_status']) for r in pt['runs']],
+                  [(1, 'ok', 0), (2, 'ok', 0)])
+        for r in pt['runs']:
+            expect_pool_total(f'workers={n}, run {r["run"]}', r['figures']['total'], POOL_TOTALS[n])
+        if abs(pt['speedup'] - first / pt['figures']['total']['median']) > 1e-3:
+            raise Failure(f'workers={n}: speedup {pt["speedup"]}, the first total over this one is not that')
+    # Four workers or more: no download waits in the queue.
+    waits = [pt['figures']['queue_wait']['median'] for pt in d['points']]
+    if TIMING and not (min(waits[:3]) > 0.8 * SCALE and max(waits[3:]) < 0.2 * SCALE):
+        raise Failure(f'queue waits {waits}')
+    # CSV: a row a run, in the same order, agreeing with the JSON within the
+    # runs' own variation.
+    p = subprocess.run([aiodemo, 'sweep', *args, '--format', 'csv'], capture_output=True, env=child_env(),
+                       cwd=SCRATCH, timeout=60)
+    expect_eq('sweep --format csv: exit status', p.returncode, 0)
+    if not p.stdout.endswith(b'\r\n') or b'\n' in p.stdout.replace(b'\r\n', b''):
+        raise Failure(f'CSV lines do not end in CRLF: {p.stdout[:200]!r}')
+    import csv
+    rows = list(csv.reader(p.stdout.decode().splitlines()))
+    expect_eq('CSV header', rows[0], ['workers', 'run', 'status', 'exit_status', 'signal', 'message'] + FIGURE_KEYS)
+    expect_eq('CSV rows', [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows[1:]],
+              [(str(n), str(k), 'ok', '0', '', '') for n in range(1, 7) for k in (1, 2)])
+    for r in rows[1:]:
+        n = int(r[0])
+        total = float(r[6])
+        expect_pool_total(f'CSV workers={n}', total, POOL_TOTALS[n])
+        median = d['points'][n - 1]['figures']['total']['median']
+        if TIMING and abs(total - median) > 2 * tol(POOL_TOTALS[n]) + FINISH:
+            raise Failure(f'CSV workers={n}: total {total}, JSON {median}')
+    # Text: a heading, a row a point in order, then the plot.
+    out = run(aiodemo, 'sweep', *args).stdout
+    lines = out.splitlines()
+    expect_eq('the heading', lines[0].split(':')[0], 'bounded-pool')
+    expect_in('the heading', f'sweep of workers = 1..6 (6 values), 2 runs each, scale {SCALE:g}, no timeout', lines[1])
+    head = next(i for i, l in enumerate(lines) if l.split()[:2] == ['workers', 'total'])
+    for piece in ('min..max', 'loop lag p99', 'queue wait', 'time blocked', 'speedup'):
+        expect_in('the table\'s head', piece, lines[head])
+    table = lines[head + 1:head + 7]
+    expect_eq('the rows, in order', [l.split()[0] for l in table], [str(n) for n in range(1, 7)])
+    for l in table:
+        n = int(l.split()[0])
+        m = re.match(r'\s+\d+\s+([\d.]+) (ms|s)\s+[\d.]+\.\.[\d.]+ (ms|s)\s', l)
+        if not m:
+            raise Failure(f'row {l!r}')
+        expect_pool_total(f'text: workers={n}', float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1),
+                          POOL_TOTALS[n])
+        if not l.endswith('x'):
+            raise Failure(f'no speedup in {l!r}')
+    expect_eq('the first speedup', table[0].split()[-1], '1.00x')
+    plot = lines[head + 8:]
+    expect_eq('the plot\'s title', plot[0], 'total against workers (the median of 2 runs)')
+    if not any(l.split() == [str(n) for n in range(1, 7)] for l in plot):
+        raise Failure(f'no x axis with the values 1 to 6:\n{out}')
+    expect_in('the plot', 'workers', plot[-2])
+    expect_in('the legend', '│ min..max', plot[-1])
+    if sum(l.count('●') for l in plot) != 6:
+        raise Failure(f'not six points in the plot:\n{out}')
+    # The plot's height goes with the figures: 4 s above 1 s.
+    rows_of = [i for i, l in enumerate(plot) if '●' in l]
+    if len(rows_of) < 2:
+        raise Failure(f'the points are all on one row:\n{out}')
+    # ASCII without a UTF-8 locale, the width of a narrow terminal.
+    out = run(aiodemo, 'sweep', *args, env=child_env(LC_ALL='C', COLUMNS='60')).stdout
+    if any(ord(c) > 127 for c in out):
+        raise Failure(f'not ASCII in the C locale:\n{out}')
+    plot = out[out.index('total against workers'):].splitlines()
+    if max(len(l) for l in plot) > 60 or sum(l.count('o') for l in plot[1:-3]) != 6:
+        raise Failure(f'the ASCII plot in 60 columns:\n{out}')
+
+
+def case_sweep_failures(aiodemo):
+    # At n = 1 (at=1) the program goes wrong as fate says: each row says how,
+    # and the sweep goes on; a run that failed makes the status 1.
+    target = prog('sweep_target.py')
+    # (AddressSanitizer takes SIGSEGV, to report it, and exits 1, unless told not to.)
+    env = child_env(ASAN_OPTIONS=os.environ.get('ASAN_OPTIONS', '') + ':handle_segv=0') if SANITIZED else None
+    p = run(aiodemo, 'sweep', target, 'fate=0,1,4,5', '--param', 'at=1', '--scale', str(SCALE), check_status=1,
+            env=env)
+    lines = p.stdout.splitlines()
+    expect_in('the heading', f'sweep of fate = 0,1,4,5 (4 values), 1 run each, scale {SCALE:g}, no timeout, with at=1',
+              lines[1])
+    head = next(i for i, l in enumerate(lines) if l.split()[:2] == ['fate', 'total'])
+    rows = [l.strip() for l in lines[head + 1:head + 5]]
+    if not re.match(r'0\s+[\d.]+ ms\s', rows[0]) or not rows[0].endswith('1.00x'):
+        raise Failure(f'the row of the run that ended: {rows[0]!r}')
+    expect_eq('the rows of the runs that failed', [re.sub(r'\s+', ' ', r) for r in rows[1:]],
+              ['1 exit 1: ZeroDivisionError: division by zero', '4 killed by SIGSEGV', '5 exit 3'])
+    expect_in('the end', '3 of 4 runs failed', p.stdout)
+    # Two runs of a point, one of which fails: the row tells the one that
+    # ended, and which failed.
+    p, d = sweep_json(aiodemo, target, 'n=1..3', 'm=1,2', '--param', 'at=2', '--scale', str(SCALE),
+                      check_status=1)
+    expect_eq('the grid, the first parameter outermost', [(pt['params']['n'], pt['params']['m']) for pt in d['points']],
+              [('1', '1'), ('1', '2'), ('2', '1'), ('2', '2'), ('3', '1'), ('3', '2')])
+    expect_eq('statuses', [pt['runs'][0]['status'] for pt in d['points']], ['ok', 'ok', 'error', 'error', 'ok', 'ok'])
+    bad = d['points'][2]['runs'][0]
+    expect_eq('a failed run', (bad['exit_status'], bad['signal'], bad['message'], bad['error']),
+              (1, None, 'exit 1: ZeroDivisionError: division by zero', 'ZeroDivisionError: division by zero'))
+    if bad['figures'] is None or d['points'][2]['figures']['total']['n'] != 0 or d['points'][2]['speedup'] is not None:
+        raise Failure(f'a failed run has its figures but counts in no spread: {d["points"][2]}')
+    expect_eq('the count of failed runs', (d['runs'], d['failed']), (6, 2))
+    # m multiplies the sleeps: n=3, m=2 takes 0.6 s.
+    expect_pool_total('n=3, m=2', d['points'][5]['figures']['total']['median'], 0.6)
+
+
+def descendants_of_env(tmpdir):
+    """The processes whose TMPDIR is @tmpdir: every child of these tests' aiodemo."""
+    found = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open(f'/proc/{pid}/environ', 'rb') as f:
+                env = f.read().split(b'\0')
+            with open(f'/proc/{pid}/stat') as f:
+                state = f.read().rsplit(')', 1)[1].split()[0]
+        except OSError:
+            continue
+        if f'TMPDIR={tmpdir}'.encode() in env and state != 'Z':
+            found.append(int(pid))
+    return found
+
+
+def case_sweep_timeout(aiodemo):
+    # fate 2 waits forever on the loop: SIGTERM stops it. fate 3 blocks the
+    # loop in time.sleep, which SIGTERM does not stop: SIGKILL, 2 s later.
+    limit = 3 if SANITIZED else 1
+    t0 = time.monotonic()
+    p, d = sweep_json(aiodemo, prog('sweep_target.py'), 'fate=2,3,0', '--param', 'at=1', '--scale', str(SCALE),
+                      '--timeout', str(limit), check_status=1)
+    took = time.monotonic() - t0
+    expect_eq('the timeout', d['timeout'], limit)
+    runs = [pt['runs'][0] for pt in d['points']]
+    expect_eq('statuses', [(r['status'], r['exit_status'], r['message']) for r in runs],
+              [('timeout', None, f'timeout after {limit} s'), ('timeout', None, f'timeout after {limit} s'),
+               ('ok', 0, None)])
+    expect_eq('the signals that ended them', [r['signal'] for r in runs], ['SIGTERM', 'SIGKILL', None])
+    if not 2 * limit + 2 <= took < 2 * limit + 2 + (20 if SANITIZED else 5):
+        raise Failure(f'the sweep took {took:.1f} s: two timeouts of {limit} s and a SIGKILL 2 s after SIGTERM')
+    left = descendants_of_env(CHILD_TMP)
+    if left:
+        raise Failure(f'processes left after the sweep: {left}')
+    # A built-in program, whose run has a directory of its own, and whose
+    # worker processes count primes: all gone after the timeout (and the
+    # case checks that TMPDIR is empty).
+    p, d = sweep_json(aiodemo, 'process-primes', 'upto=400000000', '--timeout', str(limit), check_status=1)
+    expect_eq('process-primes past its timeout', d['points'][0]['runs'][0]['status'], 'timeout')
+    left = descendants_of_env(CHILD_TMP)
+    if left:
+        raise Failure(f'processes left after the sweep of process-primes: {left}')
+
+
+def case_sweep_interrupt(aiodemo):
+    # Ctrl-C in the middle: the rows so far, that it was interrupted, and
+    # the end by SIGINT.
+    with Started(aiodemo, 'sweep', prog('sweep_target.py'), 'n=1..8', '--scale', '1') as p:
+        seen = ''
+        for line in p.p.stdout:
+            seen += line
+            if line.split()[:1] == ['2']:
+                break
+        p.ctrl_c()
+        status, out, err = p.finish()
+    out = seen + out
+    expect_eq('ended by SIGINT', status, -signal.SIGINT)
+    expect_eq('stderr', err, '')
+    expect_in('the end', '\ninterrupted by SIGINT after 2 of 8 points\n', out)
+    # The third point's row, if its run had begun, says it was interrupted.
+    rows = [l.split()[0] for l in out.split('\ninterrupted')[0].splitlines() if re.match(r'\s+\d\s', l)]
+    if rows not in (['1', '2'], ['1', '2', '3']) or (len(rows) == 3 and 'interrupted by SIGINT\n' not in out):
+        raise Failure(f'the rows of an interrupted sweep:\n{out}')
+    expect_in('the plot of what was done', 'total against n', out)
+
+
+def case_sweep_usage_errors(aiodemo):
+    target = prog('sweep_target.py')
+    cases = [
+        (['sweep'], "'sweep' needs a program name or file"),
+        (['sweep', 'bounded-pool'], "'sweep' needs a parameter of bounded-pool to sweep"),
+        (['sweep', 'bounded-pol', 'workers=1,2'], "did you mean 'bounded-pool'?"),
+        (['sweep', 'bounded-pool', 'worker=1..3'], "bounded-pool has no parameter 'worker'; did you mean 'workers'?"),
+        (['sweep', 'bounded-pool', 'workers'], "'workers' is not a parameter to sweep: write NAME=LIST"),
+        (['sweep', 'bounded-pool', 'workers='], "'workers=' is not a parameter to sweep"),
+        (['sweep', 'bounded-pool', 'workers=1..x'], "workers=1..x: 'x' is not a number: a range is FIRST..LAST"),
+        (['sweep', 'bounded-pool', 'workers=1..6:'], "workers=1..6:: '' is not a number"),
+        (['sweep', 'bounded-pool', 'workers=0x1..6'], "'0x1' is not a number"),
+        (['sweep', 'bounded-pool', 'workers=6..1'], 'workers=6..1: the range is empty'),
+        (['sweep', 'bounded-pool', 'workers=1..6:0'], 'workers=1..6:0: the step must be greater than 0'),
+        (['sweep', 'bounded-pool', 'workers=1..6:-1'], "'-1' is not a number" if False else 'the step must be greater than 0'),
+        (['sweep', 'bounded-pool', 'workers=1,,2'], 'workers=1,,2: an empty value in the list'),
+        (['sweep', 'bounded-pool', 'workers=1,two'], "workers=1,two: 'two' is not a number (or True, False, None)"),
+        (['sweep', 'bounded-pool', 'workers=1,2,1'], "workers=1,2,1: '1' is in the list twice"),
+        (['sweep', 'bounded-pool', 'workers=1..5000'], 'workers=1..5000 has 5000 values, more than the 1000 points'),
+        (['sweep', target, 'n=1..100', 'm=1..11'], 'the grid has 1100 points (100 x 11), more than the 1000'),
+        (['sweep', 'bounded-pool', 'workers=1,2', 'workers=3'], 'workers is swept twice (workers=1,2 and workers=3)'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--param', 'workers=3'],
+         'workers is swept: it cannot be set with --param workers=3 too'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--param', 'worker=3'], "did you mean 'workers'?"),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--repeat', '0'], '--repeat takes a number of runs from 1 to 100'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--repeat', '101'], '--repeat takes a number of runs from 1 to 100'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--repeat', '2x'], '--repeat takes a number of runs'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--timeout', '0'], '--timeout takes seconds greater than 0'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--timeout', 'soon'], '--timeout takes seconds'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--plot', 'nosuch'],
+         "--plot takes a figure (total, max_lag, lag_p99, queue_wait, blocked or utilization), not 'nosuch'"),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--plot', 'totl'], "not 'totl'; did you mean 'total'?"),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--format', 'xml'], '--format takes text or json (sweep: or csv)'),
+        (['sweep', 'bounded-pool', 'workers=1,2', '--svg', '/nonexistent/plot.svg'], "cannot write the SVG to"),
+        (['run', 'offload-sleep', '--format', 'csv'], "--format csv is for 'sweep': run writes text or json"),
+        (['compare', 'offload-sleep', 'blocking-sleep', '--format=csv'], "--format csv is for 'sweep'"),
+        (['run', 'offload-sleep', '--timeout', '5'], "--timeout is not an option of 'run' (only of 'sweep')"),
+        (['check', '--repeat', '3'], "--repeat is not an option of 'check'"),
+        (['check', '--plot', 'total'], "--plot is not an option of 'check' (only of 'sweep')"),
+        (['swep', 'bounded-pool', 'workers=1'], "did you mean 'sweep'?"),
+    ]
+    for args, message in cases:
+        p = run(aiodemo, *args, check_status=2)
+        if message not in p.stderr:
+            raise Failure(f'aiodemo {" ".join(args)}: stderr {p.stderr!r} lacks {message!r}')
+        if p.stdout:
+            raise Failure(f'aiodemo {" ".join(args)} wrote to stdout: {p.stdout!r}')
+        if len(p.stderr.splitlines()) > 2:
+            raise Failure(f'aiodemo {" ".join(args)}: more than the error and a hint: {p.stderr!r}')
+    out = run(aiodemo, '--help').stdout
+    for piece in ('aiodemo sweep NAME|FILE.py PARAM=LIST|RANGE...', '--repeat=K', '--timeout=SECONDS', '--plot=FIGURE'):
+        expect_in('--help', piece, out)
+
+
+def case_sweep_values(aiodemo):
+    # Ranges with a step, and lists: the values as --param takes them, in
+    # the order given (show prints the program with a value set).
+    target = prog('sweep_target.py')
+    for spec, values in (('0.5..2:0.5', ['0.5', '1.0', '1.5', '2.0']), ('1..9:2', ['1', '3', '5', '7', '9']),
+                         ('-1..1:0.5', ['-1.0', '-0.5', '0.0', '0.5', '1.0']), ('0.1..0.3:0.1', ['0.1', '0.2', '0.3']),
+                         ('8,2,4', ['8', '2', '4']), ('3', ['3'])):
+        p, d = sweep_json(aiodemo, target, f'm={spec}', '--param', 'n=1', '--scale', str(SCALE))
+        expect_eq(f'm={spec}', d['values']['m'], values)
+        expect_eq(f'm={spec}: points', [pt['params']['m'] for pt in d['points']], values)
+
+
+def case_sweep_svg(aiodemo):
+    import xml.etree.ElementTree as ET
+    svg = os.path.join(WORK, 'sweep.svg')
+    target = prog('sweep_target.py')
+    p, d = sweep_json(aiodemo, target, 'n=1..4', 'm=1,2', '--param', 'at=3', '--repeat', '2', '--scale', str(SCALE),
+                      '--plot', 'max_lag', '--svg', svg, check_status=1)
+    expect_eq('the plotted figure', d['plot'], 'max_lag')
+    try:
+        root = ET.parse(svg).getroot()
+    except ET.ParseError as e:
+        raise Failure(f'the SVG is not well-formed XML: {e}')
+    ns = '{http://www.w3.org/2000/svg}'
+    expect_eq('the root', root.tag, ns + 'svg')
+    texts = [t.text for t in root.iter(ns + 'text')]
+    expect_in('the title', 'sweep-target: max loop lag against n (the median of 2 runs)', texts[0])
+    for piece in ('1', '2', '3', '4', 'n', 'm=1', 'm=2', 'min..max'):
+        if piece not in texts:
+            raise Failure(f'the SVG has no text {piece!r}: {texts}')
+    series = [g for g in root.iter(ns + 'g') if g.get('class') == 'series']
+    expect_eq('series', len(series), 2)
+    # A point for each (n, m) that ran, n=3 failing: its value in its title.
+    points = [el for g in series for el in g if el.get('class') == 'point']
+    want = {}
+    for pt in d['points']:
+        if pt['figures']['max_lag']['n']:
+            want[f'n={pt["params"]["n"]}, m={pt["params"]["m"]}'] = pt['figures']['max_lag']
+    got = {el.find(ns + 'title').text.split(':')[0]: el.find(ns + 'title').text for el in points}
+    expect_eq('the points', sorted(got), sorted(want))
+    ranges = [el for g in series for el in g if el.get('class') == 'range']
+    expect_eq('a range for each point', len(ranges), len(want))
+    # With --format text too, and no SVG when nothing would be written into
+    # a directory that is not there.
+    out = run(aiodemo, 'sweep', target, 'n=1,2', '--scale', str(SCALE), '--svg', svg).stdout
+    expect_in('text beside the SVG', 'total against n', out)
+    ET.parse(svg)
+
+
 # --- files: records, traces, pictures -----------------------------------------------
 
 def case_record_replay(aiodemo):

@@ -17,7 +17,8 @@ for args in "run offload-sleep" "run bounded-pool" "run process-primes" "run tas
             "run wait-for-timeout --html $tmp/w.html" "run exception-gather" "run semaphore --max-events 5" \
             "run thread-file-read --record $tmp/r.json --trace $tmp/t.json --svg $tmp/s.svg" \
             "replay $tmp/semaphore.json --trace $tmp/t2.json --svg $tmp/s2.svg --html $tmp/p.html" \
-            "compare blocking-sleep offload-sleep --html $tmp/c.html" "check semaphore"; do
+            "compare blocking-sleep offload-sleep --html $tmp/c.html" "check semaphore" \
+            "sweep bounded-pool workers=2,4 --repeat 2 --svg $tmp/sweep.svg"; do
     # shellcheck disable=SC2086
     rc=0
     valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \

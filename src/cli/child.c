@@ -3,14 +3,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/diag.h"
 #include "util/signals.h"
 #include "util/tmpfile.h"
@@ -93,6 +98,81 @@ static char *temp_record(void)
 	return path;
 }
 
+/* How long a child stopped by its timeout may take to report and end
+ * before it is killed. */
+#define KILL_GRACE 2.0
+
+/* Waits for @pid and returns its wait status. Past @timeout seconds (0:
+ * none) the child gets SIGTERM, and SIGKILL KILL_GRACE s later; *@timed_out
+ * says whether it came to that. The child's end is watched through a pidfd
+ * (Linux 5.3), or by looking every 10 ms on an older kernel. */
+static int wait_child(pid_t pid, double timeout, bool *timed_out)
+{
+	int status = 0;
+	*timed_out = false;
+	if (timeout <= 0) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return status;
+	}
+#ifdef SYS_pidfd_open
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	int fd = -1;
+#endif
+	double deadline = clock_real_now() + timeout;
+	for (;;) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+		if (got == pid || (got < 0 && errno != EINTR))
+			break;
+		double left = deadline - clock_real_now();
+		if (left <= 0 && !*timed_out) {
+			kill(pid, SIGTERM);
+			*timed_out = true;
+			deadline = clock_real_now() + KILL_GRACE;
+			continue;
+		}
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		/* A signal (Ctrl-C) ends the poll early: the loop looks again. */
+		int ms = (int)(left * 1000) + 1;
+		if (fd >= 0) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			poll(&pfd, 1, ms);
+		} else {
+			struct timespec ts = { 0, (ms < 10 ? ms : 10) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return status;
+}
+
+/* Starts the child with the signals that stop a run held: one that comes
+ * meanwhile, before the child is there to get it too, waits, and a Ctrl-C
+ * is passed on to the child, which holds it until its program runs (a
+ * SIGTERM, the command's handler passes on once running_child says whom
+ * to). Returns what spawn() does. */
+static int start(const char *self, char **argv, pid_t *pid)
+{
+	sigset_t stopping, old, pending;
+	signals_stopping(&stopping);
+	pthread_sigmask(SIG_BLOCK, &stopping, &old);
+	int rc = spawn(self, argv, pid);
+	if (rc == 0) {
+		running_child = *pid;
+		if (sigpending(&pending) == 0 && sigismember(&pending, SIGINT))
+			kill(*pid, SIGINT);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int child_run(const char *target, const struct child_options *o, struct child_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -135,7 +215,7 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	argv[argc] = NULL;
 
 	pid_t pid = 0;
-	int rc = spawn(self, argv, &pid);
+	int rc = start(self, argv, &pid);
 	free(argv);
 	if (rc != 0) {
 		diag_error("cannot start a run of %s: %s", target, strerror(rc));
@@ -143,14 +223,19 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 		free(record);
 		return -1;
 	}
-	running_child = pid;
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	int status = wait_child(pid, o->timeout, &r->timed_out);
 	running_child = 0;
 	r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	/* A killed or crashed child had no chance to remove its files; the
+	 * record of one may be cut short, and says nothing a timeout does not. */
+	sigset_t stopping;
+	signals_stopping(&stopping);
+	bool broken = r->timed_out || (r->term_signal && !sigismember(&stopping, r->term_signal));
+	if (r->term_signal)
+		tmp_sweep();
 	/* A child that failed before its run (a usage error) leaves the file empty. */
-	FILE *f = fopen(record, "r");
+	FILE *f = broken ? NULL : fopen(record, "r");
 	bool empty = !f || fgetc(f) == EOF;
 	if (f)
 		fclose(f);

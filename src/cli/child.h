@@ -25,11 +25,14 @@ struct child_options {
 	FILE *out;
 	enum tl_format format;
 	bool color;
+	double timeout; /* seconds of real time the run may take; 0: no limit */
 };
 
 /** What came back. */
 struct child_result {
 	int exit_status;  /* the child's status (128+N for a signal) */
+	int term_signal;  /* the signal that ended the child, or 0 */
+	bool timed_out;   /* it outlived the timeout and was stopped */
 	bool have_record; /* whether @record was read */
 	struct replay record;
 };
@@ -37,8 +40,14 @@ struct child_result {
 /** Runs `aiodemo run TARGET --format json --record TMP` quietly (stdout to
  *  /dev/null, stderr shared), waits, reads the record and removes it.
  *  A SIGTERM that child_forward_signal() is given reaches the child; Ctrl-C
- *  reaches it through the terminal's process group. Returns 0 when the
- *  child ran (whatever its status), -1 after printing why it could not. */
+ *  reaches it through the terminal's process group, and one that came while
+ *  the child was being started is passed on to it. Past @o->timeout the
+ *  child gets SIGTERM, which stops a run as Ctrl-C does, and SIGKILL 2 s
+ *  later if it is still there; its record is not read then, and what a
+ *  killed child left in $TMPDIR is removed. A child that a signal other
+ *  than SIGINT, SIGTERM or SIGHUP ended (a crash) leaves no record read
+ *  either. Returns 0 when the child ran (whatever its status), -1 after
+ *  printing why it could not. */
 int child_run(const char *target, const struct child_options *o, struct child_result *r);
 
 /** Sends @sig to the running child, if any: safe in a signal handler. */

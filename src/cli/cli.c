@@ -27,14 +27,14 @@ int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int parse_amount(const char *s, double *out)
+int parse_amount(const char *s, double max, double *out)
 {
 	if (!*s || strspn(s, "0123456789.eE+-") != strlen(s))
 		return -1;
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 1000)
+	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > max)
 		return -1;
 	*out = v;
 	return 0;

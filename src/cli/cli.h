@@ -30,10 +30,13 @@ struct options {
 	double slow;                      /* --slow, seconds of scenario time */
 	size_t max_events;                /* --max-events */
 	int repeat;                       /* --repeat: runs of each program, 1 by default */
+	bool csv;                         /* --format csv, which only sweep writes */
+	double timeout;                   /* sweep --timeout, or 0 */
+	const char *plot;                 /* sweep --plot */
 	bool quick;                       /* bench: small sizes */
 	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
 	long port;                        /* serve --port, or -1 */
-	char **targets;                   /* check, compare, bench: what to run */
+	char **targets;                   /* check, compare, bench: what to run; sweep: its axes */
 	int ntargets;
 	char **args; /* run: the arguments of a Python program */
 	int nargs;
@@ -42,10 +45,10 @@ struct options {
 /** Prints a usage error and the hint to --help; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
 
-/** Reads @s, a decimal number greater than 0 and at most 1000 as people
+/** Reads @s, a decimal number greater than 0 and at most @max as people
  *  write one (not " 1", "0x10" or "inf", which strtod() takes), into
  *  *@out: a scale or a number of seconds. Returns 0, or -1. */
-int parse_amount(const char *s, double *out);
+int parse_amount(const char *s, double max, double *out);
 
 /** Whether colour is off by the environment: NO_COLOR set and not empty
  *  (no-color.org), or a dumb terminal. */

@@ -12,6 +12,9 @@
  *   host/                    embedded CPython: programs, their header, --scale
  *   catalog                  the built-in programs (scenarios/NAME.py)
  *   cli/child, bench         runs in child processes; `aiodemo bench`
+ *   cli/compare, runs        `aiodemo compare`, run --repeat: runs with their
+ *                            own options, each run K times
+ *   cli/sweep                `aiodemo sweep`: a program over a grid of values
  *   main.c                   the command line
  */
 #include <errno.h>
@@ -32,6 +35,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "runs.h"
+#include "sweep.h"
 #include "outfile.h"
 #include "util/clock.h"
 #include "util/diag.h"
@@ -71,6 +75,9 @@ static const char usage_text[] =
         "[--color=WHEN]\n"
         "                   [--trace FILE] [--svg FILE] [--html FILE]\n"
         "       aiodemo play NAME|FILE.py|RECORD [--scale F] [--param NAME=VALUE]...\n"
+        "       aiodemo sweep NAME|FILE.py PARAM=LIST|RANGE... [--repeat K] [--timeout SECONDS]\n"
+        "                   [--plot FIGURE] [--svg FILE] [--scale F] [--param NAME=VALUE]...\n"
+        "                   [--format text|json|csv] [--color=WHEN]\n"
         "       aiodemo bench [overhead|loop|timers|start|all]... [--quick] [--format text|json]\n"
         "       aiodemo --help | --version\n";
 
@@ -100,14 +107,22 @@ static const char help_text[] =
         "                   step through a run on the terminal, event by event, with\n"
         "                   the program's line, the loop's state and the chart (a\n"
         "                   program is run and recorded first); ? shows the keys\n"
+        "  sweep NAME|FILE PARAM=LIST|RANGE...\n"
+        "                   run a program at every combination of its parameters'\n"
+        "                   values (1,2,4 or 1..6 or 0.5..2:0.5), each run a process\n"
+        "                   of its own, with a row of figures a point and a plot\n"
         "  bench [SET]...   measure Python programs under aiodemo beside python3.11:\n"
         "                   what observing costs, the loop's speed, timers' lateness\n"
         "                   and start-up (uvloop too where it is installed)\n"
-        "\n"
+        "\n";
+
+/* Apart from the commands: a C string is at most 4095 bytes. */
+static const char help_options_text[] =
         "options:\n"
         "      --color=WHEN       colour the timeline: auto (default: on a terminal,\n"
         "                         unless NO_COLOR is set and not empty), always, never\n"
-        "  -f, --format=FORMAT    text (default) or json (one object per line)\n"
+        "  -f, --format=FORMAT    text (default) or json (one object per line); sweep:\n"
+        "                         text, json (one document) or csv (a row a run)\n"
         "  -h, --help             show this help\n"
         "      --html=FILE        save a page (HTML, one file) that steps through the\n"
         "                         run: chart, slider, source, the loop's state\n"
@@ -115,23 +130,28 @@ static const char help_text[] =
         "                         record (default 4000000); later ones are printed\n"
         "                         as they happen and counted\n"
         "  -p, --param NAME=VALUE set a parameter the program's header declares\n"
+        "      --plot=FIGURE      sweep: the figure plotted, total (default), max_lag,\n"
+        "                         lag_p99, queue_wait, blocked or utilization\n"
         "      --port=P           serve: the program's port parameter\n"
         "      --quick            bench: small sizes, to see that it runs\n"
         "      --record=FILE      save the run's full event stream (JSON) for replay\n"
-        "      --repeat=K         run and compare: run each program K times and show\n"
-        "                         the median run, each figure's median and range\n"
+        "      --repeat=K         run, compare, sweep: run each program (each point)\n"
+        "                         K times, and tell each figure's median and range\n"
         "  -s, --scale=F          multiply every duration by F (default 1)\n"
         "      --slow=SECONDS     what the diagnostics call slow: a blocking step or a\n"
         "                         pass of the loop this long (default 0.1, scaled)\n"
-        "      --svg=FILE         save the Gantt chart as an SVG picture\n"
+        "      --svg=FILE         save the Gantt chart (sweep: the plot) as an SVG picture\n"
         "      --tap              check: print TAP (Test Anything Protocol)\n"
+        "      --timeout=SECONDS  sweep: stop a run that takes longer (real seconds,\n"
+        "                         not scaled; default: no limit)\n"
         "      --trace=FILE       save a Chrome trace (Perfetto, chrome://tracing)\n"
         "  -V, --version          show the version\n"
         "      --view=VIEW        text output: events (the timeline), gantt (a chart\n"
         "                         of every lane), or both (default)\n"
         "\n"
         "exit status: the program's own (0 ok, 1 an uncaught exception, or its\n"
-        "SystemExit); check: 1 when an expectation was not met; 2 a usage error or a\n"
+        "SystemExit); check: 1 when an expectation was not met; sweep: 1 when a run\n"
+        "failed (an error, a crash, a timeout); 2 a usage error or a\n"
         "program that does not compile; interrupted, aiodemo ends by the signal\n"
         "(SIGINT, SIGTERM, SIGHUP: $? 130, 143, 129) as python3 does; 141 the\n"
         "reader of the output went away.\n"
@@ -148,6 +168,7 @@ enum command {
 	CMD_REPLAY,
 	CMD_PLAY,
 	CMD_BENCH,
+	CMD_SWEEP,
 	NCOMMANDS
 };
 
@@ -155,11 +176,17 @@ static const char *const command_names[NCOMMANDS] = {
 	[CMD_LIST] = "list",     [CMD_RUN] = "run",     [CMD_SERVE] = "serve",
 	[CMD_SHOW] = "show",     [CMD_CHECK] = "check", [CMD_COMPARE] = "compare",
 	[CMD_REPLAY] = "replay", [CMD_PLAY] = "play",   [CMD_BENCH] = "bench",
+	[CMD_SWEEP] = "sweep",
 };
 
 #define ON(c) (1u << (c))
 /* What runs a program the way run does, and takes what shapes a run. */
-#define RUNS (ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_CHECK) | ON(CMD_COMPARE) | ON(CMD_PLAY))
+#define RUNS                                                                                       \
+	(ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_CHECK) | ON(CMD_COMPARE) | ON(CMD_PLAY) |            \
+	 ON(CMD_SWEEP))
+
+/* Options without a short form of their own. */
+enum { OPT_PLOT = 256, OPT_TIMEOUT };
 
 /* Every option, and the commands it applies to: given to another command,
  * it is a usage error, not silently ignored. --help and --version go with
@@ -169,24 +196,29 @@ static const struct {
 	unsigned commands;
 } option_table[] = {
 	{ { "color", required_argument, NULL, 'c' },
-	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_COMPARE) | ON(CMD_REPLAY) },
+	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_COMPARE) | ON(CMD_REPLAY) | ON(CMD_SWEEP) },
 	{ { "format", required_argument, NULL, 'f' },
-	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_COMPARE) | ON(CMD_REPLAY) | ON(CMD_BENCH) },
+	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_COMPARE) | ON(CMD_REPLAY) | ON(CMD_BENCH) |
+	          ON(CMD_SWEEP) },
 	{ { "ideal", no_argument, NULL, 'i' }, ~0u },
 	{ { "help", no_argument, NULL, 'h' }, ~0u },
 	{ { "html", required_argument, NULL, 'H' },
 	  ON(CMD_RUN) | ON(CMD_COMPARE) | ON(CMD_REPLAY) },
 	{ { "max-events", required_argument, NULL, 'M' }, RUNS },
 	{ { "param", required_argument, NULL, 'p' }, RUNS | ON(CMD_SHOW) },
+	{ { "plot", required_argument, NULL, OPT_PLOT }, ON(CMD_SWEEP) },
 	{ { "port", required_argument, NULL, 'P' }, ON(CMD_SERVE) },
 	{ { "quick", no_argument, NULL, 'q' }, ON(CMD_BENCH) },
 	{ { "record", required_argument, NULL, 'r' },
 	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
-	{ { "repeat", required_argument, NULL, 'R' }, ON(CMD_RUN) | ON(CMD_COMPARE) },
+	{ { "repeat", required_argument, NULL, 'R' },
+	  ON(CMD_RUN) | ON(CMD_COMPARE) | ON(CMD_SWEEP) },
 	{ { "scale", required_argument, NULL, 's' }, RUNS },
 	{ { "slow", required_argument, NULL, 'S' }, RUNS },
-	{ { "svg", required_argument, NULL, 'g' }, ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
+	{ { "svg", required_argument, NULL, 'g' },
+	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) | ON(CMD_SWEEP) },
 	{ { "tap", no_argument, NULL, 't' }, ON(CMD_CHECK) },
+	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, ON(CMD_SWEEP) },
 	{ { "trace", required_argument, NULL, 'T' }, ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
 	{ { "version", no_argument, NULL, 'V' }, ~0u },
 	{ { "view", required_argument, NULL, 'v' }, ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_REPLAY) },
@@ -279,8 +311,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 				o->format = TL_TEXT;
 			else if (!strcmp(optarg, "json"))
 				o->format = TL_JSON;
-			else
-				return usage_error("--format takes text or json, not '%s'", optarg);
+			else if (strcmp(optarg, "csv") != 0)
+				return usage_error(
+				        "--format takes text or json (sweep: or csv), not '%s'",
+				        optarg);
+			o->csv = !strcmp(optarg, "csv");
 			break;
 		case 'h':
 			help = true;
@@ -298,6 +333,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 				        optarg);
 			o->port = (long)n;
 			break;
+		case OPT_PLOT:
+			o->plot = optarg; /* a figure's key: sweep checks it */
+			break;
+		case OPT_TIMEOUT:
+			if (parse_amount(optarg, 86400, &o->timeout) != 0)
+				return usage_error("--timeout takes seconds greater than 0 and at "
+				                   "most 86400, not '%s'",
+				                   optarg);
+			break;
 		case 'R':
 			if (parse_count(optarg, 1, 100, &n) != 0)
 				return usage_error("--repeat takes a number of runs from 1 to 100, "
@@ -306,7 +350,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->repeat = (int)n;
 			break;
 		case 's':
-			if (parse_amount(optarg, &o->scale) != 0)
+			if (parse_amount(optarg, 1000, &o->scale) != 0)
 				return usage_error("--scale takes a number greater than 0 and at "
 				                   "most 1000, not '%s'",
 				                   optarg);
@@ -341,7 +385,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			                   "virtual clock would change "
 			                   "what their threads, processes and CPU work do");
 		case 'S':
-			if (parse_amount(optarg, &o->slow) != 0)
+			if (parse_amount(optarg, 1000, &o->slow) != 0)
 				return usage_error("--slow takes seconds greater than 0 and at "
 				                   "most 1000, not '%s'",
 				                   optarg);
@@ -370,6 +414,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (help) {
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
+		fputs(help_options_text, stdout);
 		return 0;
 	}
 	if (version) {
@@ -399,6 +444,23 @@ static int parse_args(int argc, char **argv, struct options *o)
 		                   option_table[i].opt.name, o->command, list);
 	}
 	o->serve = cmd == CMD_SERVE;
+	if (o->csv && cmd != CMD_SWEEP)
+		return usage_error("--format csv is for 'sweep': %s writes text or json",
+		                   o->command);
+	if (cmd == CMD_SWEEP) {
+		if (optind >= argc)
+			return usage_error("'sweep' needs a program name or file, and a parameter "
+			                   "to sweep: NAME=LIST or NAME=FIRST..LAST[:STEP]");
+		if (argc - optind < 2)
+			return usage_error("'sweep' needs a parameter of %s to sweep after it: "
+			                   "NAME=LIST (workers=1,2,4) or NAME=FIRST..LAST[:STEP] "
+			                   "(workers=1..6)",
+			                   argv[optind]);
+		o->target = argv[optind];
+		o->targets = argv + optind + 1;
+		o->ntargets = argc - optind - 1;
+		return -1;
+	}
 	if (cmd == CMD_CHECK || cmd == CMD_BENCH) {
 		o->targets = argv + optind;
 		o->ntargets = argc - optind;
@@ -1028,6 +1090,38 @@ static int cmd_bench(const struct options *o)
 	return bench_run(set, o->quick, o->format == TL_JSON);
 }
 
+static int cmd_sweep(const struct options *o)
+{
+	if (install_signals() != 0) {
+		diag_error("cannot set up signal handling: %s", strerror(errno));
+		return 1;
+	}
+	struct sweep_options so = {
+		.target = o->target,
+		.axes = o->targets,
+		.naxes = o->ntargets,
+		.params = o->params,
+		.nparams = o->nparams,
+		.scale = o->scale,
+		.slow = o->slow,
+		.max_events = o->max_events,
+		.repeat = o->repeat,
+		.timeout = o->timeout,
+		.plot = o->plot,
+		.svg = o->svg,
+		.format = o->csv                 ? SWEEP_CSV
+		          : o->format == TL_JSON ? SWEEP_JSON
+		                                 : SWEEP_TEXT,
+		.color = !o->csv && use_color(o),
+		.version = AIODEMO_VERSION,
+		.caught_signal = &caught_signal,
+	};
+	int status = sweep_run(&so);
+	if (status > 128 && status != RUN_BROKEN_PIPE)
+		end_signal = status - 128;
+	return status;
+}
+
 static int cmd_show(const struct options *o)
 {
 	struct program *p = load_program(o);
@@ -1067,6 +1161,8 @@ int main(int argc, char **argv)
 			status = cmd_compare(&o);
 		else if (!strcmp(o.command, "play"))
 			status = cmd_play(&o);
+		else if (!strcmp(o.command, "sweep"))
+			status = cmd_sweep(&o);
 		else {
 			status = cmd_bench(&o);
 			/* 128 + N only when SIGINT or SIGTERM stopped it */

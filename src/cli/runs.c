@@ -150,7 +150,7 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 				break;
 			}
 		} else if ((v = option_value(words, n, &i, "scale", 's', &missing)) || missing) {
-			if (!v || parse_amount(v, &s->scale) != 0) {
+			if (!v || parse_amount(v, 1000, &s->scale) != 0) {
 				status =
 				        spec_error(arg, "--scale takes a number greater than 0 and "
 				                        "at most 1000");
@@ -159,7 +159,7 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 			buf_printf(&label, " --scale %s", v);
 			continue;
 		} else if ((v = option_value(words, n, &i, "slow", 0, &missing)) || missing) {
-			if (!v || parse_amount(v, &s->slow) != 0) {
+			if (!v || parse_amount(v, 1000, &s->slow) != 0) {
 				status = spec_error(arg,
 				                    "--slow takes seconds greater than 0 and at "
 				                    "most 1000");

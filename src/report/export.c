@@ -419,7 +419,7 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 
 /* Text as XML takes it: markup escaped, and the control characters XML 1.0
  * refuses outright (even as &#1;) shown as U+FFFD. */
-static void xml_text(struct buf *b, const char *s)
+void export_xml_text(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -475,10 +475,10 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m,
 	           width, height, width, height);
 	buf_printf(&b, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
 	buf_printf(&b, "<text x=\"%d\" y=\"28\" font-size=\"18\" font-weight=\"bold\">", pad);
-	xml_text(&b, info->name ? info->name : "");
+	export_xml_text(&b, info->name ? info->name : "");
 	if (info->title) {
 		buf_puts(&b, ": ");
-		xml_text(&b, info->title);
+		export_xml_text(&b, info->title);
 	}
 	buf_puts(&b, "</text>\n");
 	buf_printf(&b, "<text x=\"%d\" y=\"50\" fill=\"#555\">total %.3f s, scale %g", pad,
@@ -486,7 +486,7 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m,
 	struct buf params = { 0 };
 	export_params_text(&params, info, ", ", true);
 	if (params.len)
-		xml_text(&b, params.data);
+		export_xml_text(&b, params.data);
 	buf_free(&params);
 	buf_printf(&b, ", loop busy %.0f%%</text>\n", s ? s->utilization * 100 : 0);
 	/* Axis: ticks every round step. */
@@ -513,7 +513,7 @@ int export_svg(FILE *f, const struct record_info *info, const struct model *m,
 			           "fill=\"#f7f7f7\"/>\n",
 			           pad, y, label_w + chart_w, row_h);
 		buf_printf(&b, "<text x=\"%d\" y=\"%d\">", pad, y + row_h - 8);
-		xml_text(&b, l->name);
+		export_xml_text(&b, l->name);
 		buf_puts(&b, "</text>\n");
 		for (size_t k = 0; k < l->n; k++) {
 			const struct span *sp = &l->spans[k];

@@ -10,6 +10,7 @@
 
 #include "util/buf.h"
 #include "render.h"
+#include "util/buf.h"
 #include "record/timeline.h"
 
 /** The version of the record format written by export_record(). */
@@ -72,6 +73,10 @@ void export_params_text(struct buf *b, const struct record_info *info, const cha
  *  say lines. Returns 0 or -1 (errno). */
 int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl,
                  const struct model *m);
+
+/** Appends @s as XML character data: markup escaped, and the control
+ *  characters XML 1.0 refuses outright (even as &#1;) shown as U+FFFD. */
+void export_xml_text(struct buf *b, const char *s);
 
 /** Writes a self-contained SVG of the Gantt chart. Returns 0 or -1 (errno). */
 int export_svg(FILE *f, const struct record_info *info, const struct model *m,
