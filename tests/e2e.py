@@ -1436,6 +1436,10 @@ def sweep_json(aiodemo, *args, check_status=0, **kw):
         d = json.loads(p.stdout)
     except ValueError as e:
         raise Failure(f'sweep --format json: not one JSON document: {e}: {p.stdout[-500:]!r}')
+    try:
+        schemas.check('sweep', d, 'the sweep document')
+    except schemas.Invalid as e:
+        raise Failure(str(e))
     for key in ('kind', 'schema', 'aiodemo', 'program', 'scale', 'repeat', 'timeout', 'params', 'values',
                 'fixed', 'plot', 'points', 'runs', 'failed', 'interrupted'):
         if key not in d:

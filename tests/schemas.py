@@ -15,7 +15,7 @@ import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMAS = os.path.join(ROOT, 'schemas')
-NAMES = ('stream', 'record', 'trace', 'bench', 'compare')
+NAMES = ('stream', 'record', 'trace', 'bench', 'compare', 'sweep')
 
 try:
     import jsonschema

@@ -138,29 +138,13 @@ static void notes_of(const struct shown *sh, int n, int repeat, struct buf *note
 	}
 }
 
-static void json_number(struct buf *b, double v)
-{
-	if (isfinite(v))
-		buf_printf(b, "%.6f", v);
-	else
-		buf_puts(b, "null");
-}
-
-static void json_str(struct buf *b, const char *s)
-{
-	if (s)
-		buf_json_string(b, s, strlen(s));
-	else
-		buf_puts(b, "null");
-}
-
 /* The figures of @v as an object. */
 static void json_figures(struct buf *b, const double v[NFIGURES])
 {
 	buf_putc(b, '{');
 	for (int f = 0; f < NFIGURES; f++) {
 		buf_printf(b, "%s\"%s\":", f ? "," : "", figure_info((enum figure)f)->key);
-		json_number(b, v[f]);
+		buf_json_number(b, v[f]);
 	}
 	buf_putc(b, '}');
 }
@@ -192,26 +176,26 @@ static void print_json(const struct run_set *sets, const struct shown *sh, int n
                        struct buf *out)
 {
 	buf_printf(out, "{\"kind\":\"compare\",\"schema\":1,\"aiodemo\":");
-	json_str(out, AIODEMO_VERSION);
+	buf_json_text(out, AIODEMO_VERSION);
 	buf_printf(out, ",\"repeat\":%d,\"runs\":[", repeat);
 	for (int i = 0; i < n; i++) {
 		const struct run_set *set = &sets[i];
 		const struct child_result *r = sh[i].r;
 		const struct run_summary *s = &r->record.summary;
 		buf_printf(out, "%s{\"label\":\"%c\",\"run\":", i ? "," : "", letter(i));
-		json_str(out, set->spec->label);
+		buf_json_text(out, set->spec->label);
 		buf_puts(out, ",\"program\":");
-		json_str(out, set->spec->target);
+		buf_json_text(out, set->spec->target);
 		buf_puts(out, ",\"scenario\":");
-		json_str(out, r->record.info.name);
+		buf_json_text(out, r->record.info.name);
 		buf_puts(out, ",\"title\":");
-		json_str(out, r->record.info.title);
+		buf_json_text(out, r->record.info.title);
 		buf_puts(out, ",\"params\":");
 		json_params(out, set->spec);
 		buf_printf(out, ",\"scale\":%.17g,\"status\":", set->spec->scale);
-		json_str(out, s->status);
+		buf_json_text(out, s->status);
 		buf_puts(out, ",\"error\":");
-		json_str(out, s->error);
+		buf_json_text(out, s->error);
 		buf_printf(out, ",\"exit_status\":%d,\"shown\":%d", run_set_status(set), sh[i].run);
 		double med[NFIGURES], lo[NFIGURES], hi[NFIGURES], ratio[NFIGURES];
 		for (int f = 0; f < NFIGURES; f++) {
@@ -232,7 +216,7 @@ static void print_json(const struct run_set *sets, const struct shown *sh, int n
 		for (int k = 0; k < set->n; k++) {
 			const struct child_result *rk = &set->r[k];
 			buf_printf(out, "%s{\"status\":", k ? "," : "");
-			json_str(out, rk->record.summary.status);
+			buf_json_text(out, rk->record.summary.status);
 			buf_printf(out, ",\"exit_status\":%d,\"figures\":", rk->exit_status);
 			json_figures(out, set->figures[k]);
 			buf_putc(out, '}');

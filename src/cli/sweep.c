@@ -510,22 +510,6 @@ static void show_progress(struct sweep *sw, const struct point *pt, int k)
 	buf_free(&b);
 }
 
-static void json_number(struct buf *b, double v)
-{
-	if (isfinite(v))
-		buf_printf(b, "%.6f", v);
-	else
-		buf_puts(b, "null");
-}
-
-static void json_str(struct buf *b, const char *s)
-{
-	if (s)
-		buf_json_string(b, s, strlen(s));
-	else
-		buf_puts(b, "null");
-}
-
 static void json_run(struct buf *b, const struct run *run, int k)
 {
 	buf_printf(b, "{\"run\":%d,\"status\":\"%s\",\"exit_status\":", k + 1, run->status);
@@ -537,20 +521,20 @@ static void json_run(struct buf *b, const struct run *run, int k)
 	if (run->term_signal) {
 		struct buf name = { 0 };
 		signal_name(&name, run->term_signal);
-		json_str(b, name.data);
+		buf_json_text(b, name.data);
 		buf_free(&name);
 	} else {
 		buf_puts(b, "null");
 	}
 	buf_puts(b, ",\"message\":");
-	json_str(b, run->message);
+	buf_json_text(b, run->message);
 	buf_puts(b, ",\"error\":");
-	json_str(b, run->error);
+	buf_json_text(b, run->error);
 	buf_puts(b, ",\"figures\":");
 	if (run->have_figures) {
 		for (int f = 0; f < NFIGURES; f++) {
 			buf_printf(b, "%s\"%s\":", f ? "," : "{", figure_info((enum figure)f)->key);
-			json_number(b, run->fig[f]);
+			buf_json_number(b, run->fig[f]);
 		}
 		buf_putc(b, '}');
 	} else {
@@ -563,11 +547,11 @@ static void json_document(struct sweep *sw, struct buf *b)
 {
 	const struct sweep_options *o = sw->o;
 	buf_puts(b, "{\"kind\":\"sweep\",\"schema\":1,\"aiodemo\":");
-	json_str(b, o->version);
+	buf_json_text(b, o->version);
 	buf_puts(b, ",\"program\":{\"name\":");
-	json_str(b, sw->p->info.name);
+	buf_json_text(b, sw->p->info.name);
 	buf_puts(b, ",\"title\":");
-	json_str(b, sw->p->info.title);
+	buf_json_text(b, sw->p->info.title);
 	buf_printf(b, "},\"scale\":%.15g,\"repeat\":%d,\"timeout\":", o->scale, o->repeat);
 	if (o->timeout > 0)
 		buf_printf(b, "%.15g", o->timeout);
@@ -576,16 +560,16 @@ static void json_document(struct sweep *sw, struct buf *b)
 	buf_puts(b, ",\"params\":[");
 	for (int a = 0; a < sw->naxes; a++) {
 		buf_puts(b, a ? "," : "");
-		json_str(b, sw->axes[a].name);
+		buf_json_text(b, sw->axes[a].name);
 	}
 	buf_puts(b, "],\"values\":{");
 	for (int a = 0; a < sw->naxes; a++) {
 		buf_puts(b, a ? "," : "");
-		json_str(b, sw->axes[a].name);
+		buf_json_text(b, sw->axes[a].name);
 		buf_puts(b, ":[");
 		for (int i = 0; i < sw->axes[a].nvalues; i++) {
 			buf_puts(b, i ? "," : "");
-			json_str(b, sw->axes[a].values[i]);
+			buf_json_text(b, sw->axes[a].values[i]);
 		}
 		buf_putc(b, ']');
 	}
@@ -595,7 +579,7 @@ static void json_document(struct sweep *sw, struct buf *b)
 		buf_puts(b, k ? "," : "");
 		buf_json_string(b, o->params[k], (size_t)(eq - o->params[k]));
 		buf_putc(b, ':');
-		json_str(b, eq + 1);
+		buf_json_text(b, eq + 1);
 	}
 	buf_printf(b, "},\"plot\":\"%s\",\"points\":[", figure_info((enum figure)sw->figure)->key);
 	for (int i = 0; i < sw->ndone; i++) {
@@ -603,9 +587,9 @@ static void json_document(struct sweep *sw, struct buf *b)
 		buf_printf(b, "%s\n{\"params\":{", i ? "," : "");
 		for (int a = 0; a < sw->naxes; a++) {
 			buf_puts(b, a ? "," : "");
-			json_str(b, sw->axes[a].name);
+			buf_json_text(b, sw->axes[a].name);
 			buf_putc(b, ':');
-			json_str(b, sw->axes[a].values[pt->at[a]]);
+			buf_json_text(b, sw->axes[a].values[pt->at[a]]);
 		}
 		buf_printf(b, "},\"ok\":%d,\"failed\":%d,\"runs\":[", pt->nok, pt->nfailed);
 		for (int k = 0; k < pt->nruns; k++) {
@@ -617,15 +601,15 @@ static void json_document(struct sweep *sw, struct buf *b)
 			struct spread s = pt->spread[f];
 			buf_printf(b, "%s\"%s\":{\"median\":", f ? "," : "",
 			           figure_info((enum figure)f)->key);
-			json_number(b, s.n ? s.median : NAN);
+			buf_json_number(b, s.n ? s.median : NAN);
 			buf_puts(b, ",\"min\":");
-			json_number(b, s.n ? s.min : NAN);
+			buf_json_number(b, s.n ? s.min : NAN);
 			buf_puts(b, ",\"max\":");
-			json_number(b, s.n ? s.max : NAN);
+			buf_json_number(b, s.n ? s.max : NAN);
 			buf_printf(b, ",\"n\":%d}", s.n);
 		}
 		buf_puts(b, "},\"speedup\":");
-		json_number(b, speedup_of(sw, pt));
+		buf_json_number(b, speedup_of(sw, pt));
 		buf_putc(b, '}');
 	}
 	buf_printf(b, "],\n\"runs\":%d,\"failed\":%d,\"interrupted\":", sw->runs, sw->failed);

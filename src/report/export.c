@@ -32,15 +32,6 @@ static void json_str(struct buf *b, const char *s)
 	buf_json_string(b, s ? s : "", n);
 }
 
-/* @s as a JSON string, or null for NULL. */
-static void json_str_or_null(struct buf *b, const char *s)
-{
-	if (s)
-		json_str(b, s);
-	else
-		buf_puts(b, "null");
-}
-
 /* The shortest decimal that reads back as @x: 0.1, not 0.10000000000000001. */
 static void json_num(struct buf *b, double x)
 {
@@ -106,19 +97,19 @@ static void json_machine(struct buf *b, const struct record_machine *m)
 void export_header(struct buf *b, const struct record_info *info)
 {
 	buf_printf(b, "{\"kind\":\"header\",\"schema\":%d,\"aiodemo\":", STREAM_SCHEMA);
-	json_str_or_null(b, info->aiodemo);
+	buf_json_text(b, info->aiodemo);
 	buf_puts(b, ",\"python\":");
-	json_str_or_null(b, info->python);
+	buf_json_text(b, info->python);
 	buf_puts(b, ",\"started\":");
-	json_str_or_null(b, info->started);
+	buf_json_text(b, info->started);
 	buf_puts(b, ",\"machine\":");
 	json_machine(b, &info->machine);
 	buf_puts(b, ",\"scenario\":{\"name\":");
 	json_str(b, info->name);
 	buf_puts(b, ",\"title\":");
-	json_str_or_null(b, info->title);
+	buf_json_text(b, info->title);
 	buf_puts(b, ",\"source\":");
-	json_str_or_null(b, info->source);
+	buf_json_text(b, info->source);
 	buf_puts(b, "},\"file\":");
 	json_str(b, info->file);
 	buf_puts(b, ",\"args\":");
@@ -197,11 +188,11 @@ int export_record(FILE *f, const struct record_info *info, const struct timeline
 		buf_putc(&b, ']');
 	}
 	buf_puts(&b, "},\n\"run\":{\"aiodemo\":");
-	json_str_or_null(&b, info->aiodemo);
+	buf_json_text(&b, info->aiodemo);
 	buf_puts(&b, ",\"python\":");
-	json_str_or_null(&b, info->python);
+	buf_json_text(&b, info->python);
 	buf_puts(&b, ",\"started\":");
-	json_str_or_null(&b, info->started);
+	buf_json_text(&b, info->started);
 	buf_puts(&b, ",\"machine\":");
 	json_machine(&b, &info->machine);
 	buf_puts(&b, "},\n\"lanes\":[");

@@ -1,9 +1,12 @@
 /* Growable byte buffers. */
 #include "buf.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "text.h"
 
 static void reserve(struct buf *b, size_t extra)
 {
@@ -117,6 +120,31 @@ char *buf_steal(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return s;
+}
+
+void buf_json_text(struct buf *b, const char *s)
+{
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	size_t n = strlen(s);
+	if (text_is_utf8(s, n, NULL)) {
+		buf_json_string(b, s, n);
+		return;
+	}
+	struct buf valid = { 0 };
+	text_add_utf8(&valid, s, n);
+	buf_json_string(b, valid.data, valid.len);
+	buf_free(&valid);
+}
+
+void buf_json_number(struct buf *b, double v)
+{
+	if (isfinite(v))
+		buf_printf(b, "%.6f", v);
+	else
+		buf_puts(b, "null");
 }
 
 void buf_seconds(struct buf *b, double s)

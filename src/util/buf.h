@@ -27,6 +27,12 @@ void buf_printf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
 /** Appends @s as a JSON string literal, quotes included. */
 void buf_json_string(struct buf *b, const char *s, size_t n);
+/** Appends the NUL-terminated @s as a JSON string, null for NULL; bytes
+ *  that are not UTF-8 (a file's name) become U+FFFD. */
+void buf_json_text(struct buf *b, const char *s);
+/** Appends @v as a JSON number with 6 decimals, null when not finite
+ *  (JSON has no NaN or Infinity). */
+void buf_json_number(struct buf *b, double v);
 /** Appends a duration for people: "0.250 ms", "12.3 ms", "1.234 s". */
 void buf_seconds(struct buf *b, double s);
 /** Empties the buffer, keeping its memory. */
