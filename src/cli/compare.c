@@ -97,7 +97,8 @@ static void print_table(const struct run_set *sets, const struct shown *sh, int 
 
 /* What the spread says of each set against the first: whether a
  * difference in total is beyond the runs' own variation. */
-static void notes_of(const struct shown *sh, int n, int repeat, struct buf *notes, bool json)
+static void notes_of(const struct shown *sh, int n, int repeat, struct buf *notes, bool json,
+                     int width)
 {
 	if (repeat < 2)
 		return;
@@ -130,7 +131,7 @@ static void notes_of(const struct shown *sh, int n, int repeat, struct buf *note
 				buf_putc(notes, ',');
 			buf_json_string(notes, line.data, line.len);
 		} else {
-			buf_printf(notes, "  %s\n", line.data);
+			text_wrap(notes, line.data, width, "  ", "    ");
 		}
 		buf_free(&ra);
 		buf_free(&rb);
@@ -224,7 +225,7 @@ static void print_json(const struct run_set *sets, const struct shown *sh, int n
 		buf_puts(out, "]}");
 	}
 	struct buf notes = { 0 };
-	notes_of(sh, n, repeat, &notes, true);
+	notes_of(sh, n, repeat, &notes, true, 0);
 	buf_printf(out, "],\"notes\":[%s]}\n", notes.data ? notes.data : "");
 	buf_free(&notes);
 }
@@ -260,7 +261,7 @@ static void print_text(const struct options *o, const struct run_set *sets, stru
 	buf_putc(out, '\n');
 	print_table(sets, sh, n, repeat, out, width);
 	struct buf notes = { 0 };
-	notes_of(sh, n, repeat, &notes, false);
+	notes_of(sh, n, repeat, &notes, false, width);
 	if (notes.len)
 		buf_printf(out, "\n%s", notes.data);
 	buf_free(&notes);

@@ -86,13 +86,14 @@ void figure_format(struct buf *b, double v, bool seconds)
 	else if (seconds)
 		buf_seconds(b, v);
 	else
-		buf_printf(b, "%.0f%%", v * 100);
+		buf_printf(b, v < 0.1 ? "%.1f%%" : "%.0f%%", v * 100);
 }
 
 void figure_format_range(struct buf *b, struct spread s, bool seconds)
 {
 	if (!seconds)
-		buf_printf(b, "%.0f..%.0f%%", s.min * 100, s.max * 100);
+		buf_printf(b, s.max < 0.1 ? "%.1f..%.1f%%" : "%.0f..%.0f%%", s.min * 100,
+		           s.max * 100);
 	else if (s.max < 0.001)
 		buf_printf(b, "%.3f..%.3f ms", s.min * 1000, s.max * 1000);
 	else if (s.max < 1)

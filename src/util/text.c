@@ -185,3 +185,38 @@ const char *suggest_name(const char *word, const char *const *names, size_t n)
 	}
 	return best_d <= limit ? best : NULL;
 }
+
+void text_wrap(struct buf *b, const char *s, int width, const char *indent, const char *more)
+{
+	const char *prefix = indent;
+	struct buf line = { 0 }, word = { 0 };
+	buf_puts(&line, prefix);
+	int used = text_width(prefix), start = used;
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		size_t n = strcspn(s, " ");
+		buf_clear(&word);
+		buf_add(&word, s, n);
+		s += n;
+		int w = text_width(word.data);
+		if (used > start && used + 1 + w > width) {
+			buf_printf(b, "%s\n", line.data);
+			buf_clear(&line);
+			prefix = more;
+			buf_puts(&line, prefix);
+			used = start = text_width(prefix);
+		}
+		if (used > start) {
+			buf_putc(&line, ' ');
+			used++;
+		}
+		buf_puts(&line, word.data);
+		used += w;
+	}
+	buf_printf(b, "%s\n", line.data);
+	buf_free(&line);
+	buf_free(&word);
+}

@@ -35,6 +35,11 @@ void text_add_visible(struct buf *b, const char *s, bool utf8);
  *  of neighbours counts one), or NULL: for "did you mean ...?". */
 const char *suggest_name(const char *word, const char *const *names, size_t n);
 
+/** Appends @s wrapped at its spaces to lines of at most @width columns
+ *  (a word longer than that has a line of its own), the first line after
+ *  @indent, the others after @more; each line ends with a newline. */
+void text_wrap(struct buf *b, const char *s, int width, const char *indent, const char *more);
+
 /** The width of the terminal on stdout: $COLUMNS, the tty's size, or @fallback. */
 int text_terminal_width(int fallback);
 
