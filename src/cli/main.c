@@ -512,19 +512,14 @@ static int cmd_list(void)
  * found before anything runs. */
 static bool all_load(const struct options *o, char *const *targets, int n)
 {
-	struct program **ps = xcalloc((size_t)n + 1, sizeof(*ps));
-	bool ok = true;
-	for (int i = 0; i < n && ok; i++) {
-		ok = (ps[i] = program_load(targets[i])) != NULL;
-		/* --param goes to every run: each program must declare it. */
-		for (int k = 0; ok && k < o->nparams; k++)
-			ok = program_set_param(ps[i], o->params[k]) == 0;
-	}
-	if (ok)
-		ok = host_check_compiles(ps, n) == 0;
+	/* --param goes to every run: each program must declare it. */
+	struct run_spec *specs = xcalloc((size_t)n + 1, sizeof(*specs));
 	for (int i = 0; i < n; i++)
-		program_free(ps[i]);
-	free(ps);
+		run_spec_whole(targets[i], o, &specs[i]);
+	bool ok = run_specs_load(specs, n);
+	for (int i = 0; i < n; i++)
+		run_spec_free(&specs[i]);
+	free(specs);
 	return ok;
 }
 

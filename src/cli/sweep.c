@@ -338,25 +338,7 @@ static bool shows(const struct sweep *sw, enum column c)
 /* A figure for people: "4.012 s", "0.052 ms", "13%". */
 static void figure_text(struct buf *b, int f, double v)
 {
-	if (!isfinite(v))
-		buf_puts(b, "-");
-	else if (figure_info((enum figure)f)->seconds)
-		buf_seconds(b, v);
-	else
-		buf_printf(b, "%.0f%%", v * 100);
-}
-
-/* "4.010..4.015 s": a range in the unit of its top. */
-static void range_text(struct buf *b, struct spread s, bool seconds)
-{
-	if (!seconds)
-		buf_printf(b, "%.0f..%.0f%%", s.min * 100, s.max * 100);
-	else if (s.max < 0.001)
-		buf_printf(b, "%.3f..%.3f ms", s.min * 1000, s.max * 1000);
-	else if (s.max < 1)
-		buf_printf(b, "%.1f..%.1f ms", s.min * 1000, s.max * 1000);
-	else
-		buf_printf(b, "%.3f..%.3f s", s.min, s.max);
+	figure_format(b, v, figure_info((enum figure)f)->seconds);
 }
 
 static double median_of(const struct point *pt, int f)
@@ -435,7 +417,7 @@ static void table_row(struct sweep *sw, struct buf *b, const struct point *pt)
 			figure_text(&cell, FIG_TOTAL, median_of(pt, FIG_TOTAL));
 			break;
 		case COL_RANGE:
-			range_text(&cell, pt->spread[FIG_TOTAL], true);
+			figure_format_range(&cell, pt->spread[FIG_TOTAL], true);
 			break;
 		case COL_LAG:
 			figure_text(&cell, FIG_LAG_P99, median_of(pt, FIG_LAG_P99));
