@@ -1021,8 +1021,11 @@ def case_usage_errors(aiodemo):
         if len(p.stderr.splitlines()) > 2:
             raise Failure(f'aiodemo {" ".join(args)}: more than the error and a hint: {p.stderr!r}')
     out = run(aiodemo, '--help').stdout
-    for command in ('list', 'run', 'show', 'check', 'compare', 'replay'):
+    for command in ('list', 'run', 'show', 'check', 'compare', 'replay', 'play', 'sweep', 'bench'):
         expect_in('--help', f'aiodemo {command}', out)
+    wide = [line for line in out.splitlines() if len(line) > 80]
+    if wide:
+        raise Failure(f'--help has lines wider than 80 columns: {wide}')
     if not re.fullmatch(r'aiodemo \S+\n', run(aiodemo, '--version').stdout):
         raise Failure('--version')
 
