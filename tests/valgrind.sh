@@ -19,12 +19,14 @@ for args in "run offload-sleep" "run bounded-pool" "run process-primes" "run tas
             "replay $tmp/semaphore.json --trace $tmp/t2.json --svg $tmp/s2.svg --html $tmp/p.html" \
             "compare blocking-sleep offload-sleep --html $tmp/c.html" "check semaphore" \
             "sweep bounded-pool workers=2,4 --repeat 2 --svg $tmp/sweep.svg"; do
+    # replay shows a run as it was: no --scale to give it.
+    case "$args" in replay*) scale= ;; *) scale="--scale 0.05" ;; esac
     # shellcheck disable=SC2086
     rc=0
     valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
         --show-possibly-lost=no --child-silent-after-fork=yes --fair-sched=yes \
         --suppressions="$here/sanitizers/valgrind-python.supp" \
-        "$aiodemo" $args --scale 0.05 > /dev/null 2> "$tmp/valgrind.log" || rc=$?
+        "$aiodemo" $args $scale > /dev/null 2> "$tmp/valgrind.log" || rc=$?
     # check's verdict on moments is not memcheck's business: a slow machine
     # may miss one (1); an error of memcheck's is 99.
     case "$args" in check*) [ "$rc" -eq 1 ] && rc=0 ;; esac
