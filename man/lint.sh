@@ -1,5 +1,6 @@
 #!/bin/sh
-# Checks man pages with groff's warnings all on: any warning fails.
+# Checks man pages (UTF-8, through preconv) with groff's warnings all on:
+# any warning fails.
 # usage: lint.sh GROFF PAGE...
 set -u
 
@@ -12,7 +13,7 @@ shift
 
 status=0
 for page in "$@"; do
-    if ! warnings=$("$groff" -ww -man -Tutf8 "$page" 2>&1 >/dev/null); then
+    if ! warnings=$("$groff" -k -ww -man -Tutf8 "$page" 2>&1 >/dev/null); then
         echo "$page: groff failed" >&2
         status=1
     fi

@@ -1,6 +1,7 @@
 # aiodemo: name coroutine-object
 # aiodemo: title calling a coroutine function makes a coroutine object that runs nothing until awaited: 0.2 s, 0.1 s of it blocked
 # aiodemo: source 04-asyncio-tutorial.md, coroutine functions and coroutine objects
+# aiodemo: source.zh 04-asyncio-tutorial.md，协程函数与协程对象
 # aiodemo: expect total 200ms
 # aiodemo: expect "This is a synchronous function." at 0s
 # aiodemo: expect "Sync Result: Test" at 100ms
@@ -17,6 +18,13 @@
 # aiodemo: notice coroutine object's, and its asyncio.sleep(0.1) gives the loop back.
 # aiodemo: notice 0.2 s in all, of which the time.sleep blocked the loop for 0.1 s. The
 # aiodemo: notice program is the document's, as it prints it.
+# aiodemo: title.zh 调用协程函数只得到一个协程对象，await 之前什么都不运行：0.2 秒，其中 0.1 秒被阻塞
+# aiodemo: notice.zh sync_function 是普通函数：main 调用它，它的 time.sleep(0.1) 先阻塞事件循环线程
+# aiodemo: notice.zh 0.1 秒，然后才打印“Sync Result: Test”。async_function("Test") 只创建一个协程
+# aiodemo: notice.zh 对象：print 把它显示为“<coroutine object async_function at 0x...>”（地址每次
+# aiodemo: notice.zh 运行都不同），它的函数体还没有开始。只有“await coroutine_obj”才运行它：它的
+# aiodemo: notice.zh 第一行在协程对象那一行之后出现，它的 asyncio.sleep(0.1) 把事件循环交了回去。
+# aiodemo: notice.zh 共 0.2 秒，其中 time.sleep 阻塞事件循环 0.1 秒。程序就是文档里的，输出也照原样。
 # aiodemo: end
 
 import asyncio

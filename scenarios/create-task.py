@@ -1,6 +1,7 @@
 # aiodemo: name create-task
 # aiodemo: title Example 3, create_task schedules both fetches at once: 2 s, not 3 s
 # aiodemo: source 04-asyncio-tutorial.md, Example 3
+# aiodemo: source.zh 04-asyncio-tutorial.md，正确的异步方式（Example 3）
 # aiodemo: expect total 2s
 # aiodemo: expect "Do something with 2..." at 0s
 # aiodemo: expect "Task 1 fully completed" at 1s
@@ -13,6 +14,12 @@
 # aiodemo: notice snippet leaves out asyncio.run(main()); this file adds it.
 # aiodemo: notice asyncio.run() gives back main's returned list, and the program does
 # aiodemo: notice not print it. Next step: aiodemo run await-order.
+# aiodemo: title.zh 示例 3，create_task 同时安排两次获取：2 秒，而不是 3 秒
+# aiodemo: notice.zh asyncio.create_task 把两个协程放进事件循环的队列；它们在 main 第一次让出时，也
+# aiodemo: notice.zh 就是“await task1”时开始。两次睡眠于是同时进行：fetch 1 在 1 秒结束，fetch 2 在
+# aiodemo: notice.zh 2 秒结束，共 2 秒。这段代码省略了 asyncio.run(main())，这个文件补上了。
+# aiodemo: notice.zh asyncio.run() 返回 main 返回的列表，程序没有打印它。下一步：aiodemo run
+# aiodemo: notice.zh await-order。
 # aiodemo: end
 
 import asyncio

@@ -1,6 +1,7 @@
 # aiodemo: name event-loop
 # aiodemo: title Q3, the event loop by hand: get_event_loop, new_event_loop, run_until_complete of a 1 s coroutine, close
 # aiodemo: source 03-asyncio-interview-questions.md, Q3
+# aiodemo: source.zh 03-asyncio-interview-questions.md，第 3 题：事件循环的作用
 # aiodemo: expect total 1s
 # aiodemo: expect "协程开始" at 0s
 # aiodemo: expect "协程结束" at 1s
@@ -19,6 +20,18 @@
 # aiodemo: notice keeps in result without printing it; loop.close() then closes it.
 # aiodemo: notice asyncio.run(), which the other scenarios use, does all of this in one
 # aiodemo: notice call.
+# aiodemo: title.zh Q3，手动使用事件循环：get_event_loop、new_event_loop、run_until_complete 一个 1 秒的协程、close
+# aiodemo: notice.zh 回答里的程序调用了 coroutine() 却没有定义它，照原样运行会以
+# aiodemo: notice.zh “NameError: name 'coroutine' is not defined”停止。唯一的修改：在 import 之后，
+# aiodemo: notice.zh 这个文件定义了 coroutine()，一个 aiodemo 写的协程，打印“协程开始”，用
+# aiodemo: notice.zh asyncio.sleep 睡 1 秒，再打印“协程结束”。其余都是文档的。
+# aiodemo: notice.zh 在协程之外，asyncio.get_event_loop() 给出当前线程的事件循环，没有就新建一个；
+# aiodemo: notice.zh 下一行用 asyncio.new_event_loop() 的新循环替换了它，而这个新循环从未被设为
+# aiodemo: notice.zh 线程的事件循环。run_until_complete 运行这个循环直到协程完成（1 秒，期间事件
+# aiodemo: notice.zh 循环是空闲的），并返回协程的结果，程序把它存进 result 但不打印；之后
+# aiodemo: notice.zh loop.close() 关闭循环。其他场景用的 asyncio.run() 一次调用就做完了这一切。
+# aiodemo: say.en "协程开始" = "the coroutine starts"
+# aiodemo: say.en "协程结束" = "the coroutine ends"
 # aiodemo: end
 
 # Python 3.7+推荐方式

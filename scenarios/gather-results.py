@@ -1,6 +1,7 @@
 # aiodemo: name gather-results
 # aiodemo: title gather(*coroutines) then gather(*tasks), return_exceptions=True: 2 s each, results in order
 # aiodemo: source 04-asyncio-tutorial.md, asyncio.gather()
+# aiodemo: source.zh 04-asyncio-tutorial.md，高级并发控制：asyncio.gather()
 # aiodemo: expect total 4s
 # aiodemo: expect "Coroutine Results: ['Result of 1', 'Result of 2']" at 2s
 # aiodemo: expect "Task Results: ['Result of 1', 'Result of 2']" at 4s
@@ -14,6 +15,13 @@
 # aiodemo: notice same 2 s, so 4 s in all. Nothing fails here, so return_exceptions=True
 # aiodemo: notice changes nothing; see aiodemo run gather-exceptions for a task that
 # aiodemo: notice fails.
+# aiodemo: title.zh 先 gather(*协程) 再 gather(*任务)，return_exceptions=True：各 2 秒，结果按顺序
+# aiodemo: notice.zh 这段代码只有 main()：这个文件在它前面补上示例 3 的 import 和 fetch_data，后面
+# aiodemo: notice.zh 补上 asyncio.run(main())。gather 把每个协程对象变成任务，让它们同时运行，并按
+# aiodemo: notice.zh 参数的顺序给出结果：fetch 1 在 1 秒结束，fetch 2 在 2 秒结束，列表在 2 秒打印。
+# aiodemo: notice.zh 第二个 gather 拿到的是用 create_task 创建的任务，照原样接收：同样 2 秒，所以共
+# aiodemo: notice.zh 4 秒。这里没有任何失败，所以 return_exceptions=True 不起作用；有任务失败的情形
+# aiodemo: notice.zh 见 aiodemo run gather-exceptions。
 # aiodemo: end
 
 # (added by aiodemo: Example 3's imports and fetch_data; the document's snippet is only main())

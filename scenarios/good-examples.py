@@ -1,6 +1,7 @@
 # aiodemo: name good-examples
 # aiodemo: title two good_example tasks, each with to_thread(time.sleep, 1): both end at 1 s, not 2 s
 # aiodemo: source 02-threads-and-processes.md, Level 3 (the right way)
+# aiodemo: source.zh 02-threads-and-processes.md，Level 3：对比学习（正确用法）
 # aiodemo: expect total 1s
 # aiodemo: expect "开始执行正确示例" at 0s
 # aiodemo: expect "正确示例结束" at 1s
@@ -11,6 +12,15 @@
 # aiodemo: notice the loop is never blocked. This matches the document's comment for the
 # aiodemo: notice right way. The same main with bad_example instead: aiodemo run
 # aiodemo: notice bad-examples.
+# aiodemo: title.zh 两个 good_example 任务，各用 to_thread(time.sleep, 1)：都在 1 秒结束，而不是 2 秒
+# aiodemo: notice.zh create_task 安排了两个 good_example 任务；两者都在 0 秒开始，各自用
+# aiodemo: notice.zh asyncio.to_thread 把 time.sleep(1) 交给默认线程池的一个线程。两次睡眠重叠：
+# aiodemo: notice.zh 两个任务都在 1 秒结束，事件循环从未被阻塞。这与文档对正确用法的注释一致。
+# aiodemo: notice.zh 同样的 main 换成 bad_example：aiodemo run bad-examples。
+# aiodemo: say.en "开始执行错误示例" = "the wrong example starts"
+# aiodemo: say.en "错误示例结束" = "the wrong example ends"
+# aiodemo: say.en "开始执行正确示例" = "the right example starts"
+# aiodemo: say.en "正确示例结束" = "the right example ends"
 # aiodemo: end
 
 import asyncio

@@ -1,6 +1,7 @@
 # aiodemo: name immediate-await
 # aiodemo: title Example 2, awaiting each coroutine object at once: still one after the other, 3 s
 # aiodemo: source 04-asyncio-tutorial.md, Example 2
+# aiodemo: source.zh 04-asyncio-tutorial.md，异步版本但立即 await（Example 2）
 # aiodemo: expect total 3s
 # aiodemo: expect "Task 1 fully completed" at 1s
 # aiodemo: expect "Do something with 2..." at 1s
@@ -14,6 +15,12 @@
 # aiodemo: notice leaves out asyncio.run(main()); this file adds it. asyncio.run() gives
 # aiodemo: notice back main's returned list, and the program does not print it. Next
 # aiodemo: notice step: aiodemo run create-task.
+# aiodemo: title.zh 示例 2，立即 await 每个协程对象：仍是一个接一个，共 3 秒
+# aiodemo: notice.zh fetch_data(1) 和 fetch_data(2) 只创建协程对象，还什么都没有运行。“await task1”
+# aiodemo: notice.zh 在 main 里面运行第一个（没有创建任务），第二个要等第一个结束才开始：共 3 秒，与
+# aiodemo: notice.zh 示例 1 一样，尽管事件循环一直是空闲的。这段代码省略了 asyncio.run(main())，这个
+# aiodemo: notice.zh 文件补上了。asyncio.run() 返回 main 返回的列表，程序没有打印它。下一步：
+# aiodemo: notice.zh aiodemo run create-task。
 # aiodemo: end
 
 import asyncio

@@ -1,6 +1,7 @@
 # aiodemo: name taskgroup-cancel
 # aiodemo: title TaskGroup: fetch 2 fails at 2 s, the group cancels fetch 3 and raises an ExceptionGroup, 2 s in all
 # aiodemo: source 04-asyncio-tutorial.md, asyncio.TaskGroup() (the behaviour the prose describes)
+# aiodemo: source.zh 04-asyncio-tutorial.md，高级并发控制：asyncio.TaskGroup()（正文所描述的行为）
 # aiodemo: expect total 2s
 # aiodemo: expect "Done with 1" at 1s
 # aiodemo: expect "Cancelled 3" at 2s
@@ -23,6 +24,17 @@
 # aiodemo: notice line is never printed. The run takes 2 s, not 3 s: fetch 3 never
 # aiodemo: notice finishes. fetch 1's result is still there. Compare: aiodemo run
 # aiodemo: notice gather-exceptions.
+# aiodemo: title.zh TaskGroup：fetch 2 在 2 秒失败，任务组取消 fetch 3 并抛出 ExceptionGroup，共 2 秒
+# aiodemo: notice.zh 这个程序是 aiodemo 的，不是文档里的。文档只用文字说了这一点：一个任务出错不应
+# aiodemo: notice.zh 影响其他任务时用 gather，每个任务都必须成功、一个出错就该取消其余任务时用
+# aiodemo: notice.zh TaskGroup。它没有给出相应的程序。这里的程序是那一节的 main，配上示例 3 的
+# aiodemo: notice.zh fetch_data（改成参数为 2 时失败），共三次获取，并加上显示取消和捕获
+# aiodemo: notice.zh ExceptionGroup 的处理。
+# aiodemo: notice.zh fetch 1 在 1 秒结束。fetch 2 在 2 秒抛出 ValueError，任务组取消仍在运行的任务：
+# aiodemo: notice.zh fetch 3 在睡眠中收到 CancelledError，打印“Cancelled 3”并重新抛出，被取消的任务
+# aiodemo: notice.zh 就该这样做。所有任务都结束后，“async with”抛出包含这个 ValueError 的
+# aiodemo: notice.zh ExceptionGroup，由 main 捕获：结果那一行从未打印。运行用了 2 秒而不是 3 秒：
+# aiodemo: notice.zh fetch 3 从未完成。fetch 1 的结果仍然在。对比：aiodemo run gather-exceptions。
 # aiodemo: end
 
 # Not in the document: its TaskGroup section says in words that one failing

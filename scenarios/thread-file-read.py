@@ -1,6 +1,7 @@
 # aiodemo: name thread-file-read
 # aiodemo: title ThreadPoolExecutor(max_workers=2) reads two files in worker threads: lengths 6 and 6
 # aiodemo: source 02-threads-and-processes.md, Level 2, feature 1
+# aiodemo: source.zh 02-threads-and-processes.md，Level 2：核心特性，特性1：异步调用线程任务（IO密集型）
 # aiodemo: expect total 0s
 # aiodemo: expect "文件1长度: 6, 文件2长度: 6" at 0s
 # aiodemo: expect blocked 0s
@@ -15,6 +16,15 @@
 # aiodemo: notice gather, without blocking the loop. Reading 6 bytes takes microseconds,
 # aiodemo: notice so the whole run is over almost at once; the point is where the reads
 # aiodemo: notice run, not how long they take.
+# aiodemo: title.zh ThreadPoolExecutor(max_workers=2) 在工作线程里读两个文件：长度 6 和 6
+# aiodemo: notice.zh 文档的程序读取 file1.txt 和 file2.txt，注释说要先在 shell 里创建它们
+# aiodemo: notice.zh （echo "hello" > file1.txt; echo "world" > file2.txt）。唯一的修改：那行
+# aiodemo: notice.zh 注释之后的四行在当前目录写下这两个文件，读取时就能找到（文件会留在那里）。
+# aiodemo: notice.zh echo 会加一个换行，所以每个文件有 6 个字符，与文档预期的一样。
+# aiodemo: notice.zh 两次读取同时交给 ThreadPoolExecutor(max_workers=2)（读取快到一个线程
+# aiodemo: notice.zh 可能就做完了两次），main 用 gather 等待两者，不阻塞事件循环。读 6 个字节
+# aiodemo: notice.zh 只需几微秒，整个运行几乎立刻结束；要看的是读取在哪里运行，而不是要多久。
+# aiodemo: say.en "文件1长度: {}, 文件2长度: {}" = "length of file 1: {}, length of file 2: {}"
 # aiodemo: end
 
 import asyncio

@@ -1,9 +1,12 @@
 /* Diagnostics on stderr and the checked allocators. */
 #include "diag.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "i18n.h"
 
 const char *diag_progname = "aiodemo";
 bool diag_color = false;
@@ -23,7 +26,7 @@ void diag_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vreport("31", "error", fmt, ap);
+	vreport("31", _("error"), fmt, ap);
 	va_end(ap);
 }
 
@@ -31,7 +34,7 @@ void diag_warning(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vreport("35", "warning", fmt, ap);
+	vreport("35", _("warning"), fmt, ap);
 	va_end(ap);
 }
 
@@ -39,7 +42,7 @@ void diag_note(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vreport("36", "note", fmt, ap);
+	vreport("36", _("note"), fmt, ap);
 	va_end(ap);
 }
 
@@ -63,7 +66,7 @@ static const char *find_line(const char *text, size_t len, int line, size_t *n)
 void diag_format_at(char *buf, size_t size, const char *file, const char *text, size_t len,
                     int line, int col, const char *fmt, va_list ap)
 {
-	int off = snprintf(buf, size, "%s:%d:%d: error: ", file, line, col);
+	int off = snprintf(buf, size, "%s:%d:%d: %s: ", file, line, col, _("error"));
 	if (off < 0 || (size_t)off >= size)
 		return;
 	int m = vsnprintf(buf + off, size - (size_t)off, fmt, ap);
@@ -80,11 +83,19 @@ void diag_format_at(char *buf, size_t size, const char *file, const char *text, 
 		return;
 	off += m;
 	/* The caret stays under the part of the line shown. */
-	for (int i = 1; i < col && (size_t)(i - 1) < n && (size_t)off + 2 < size; i++) {
+	for (int i = 1; i < col && (size_t)(i - 1) < n && (size_t)off + 3 < size; i++) {
 		char c = (size_t)(i - 1) < n && src[i - 1] == '\t' ? '\t' : ' ';
-		/* A UTF-8 continuation byte takes no column of its own. */
+		/* A UTF-8 continuation byte takes no column of its own; a wide
+		 * (CJK) character takes two. */
 		if ((size_t)(i - 1) < n && ((unsigned char)src[i - 1] & 0xC0) == 0x80)
 			continue;
+		char one[5] = { src[i - 1] };
+		for (int k = 1; k < 4 && (size_t)(i - 1 + k) < n &&
+		                ((unsigned char)src[i - 1 + k] & 0xC0) == 0x80;
+		     k++)
+			one[k] = src[i - 1 + k];
+		if (c == ' ' && text_width(one) == 2)
+			buf[off++] = ' ';
 		buf[off++] = c;
 	}
 	if ((size_t)off + 2 < size) {
@@ -105,6 +116,7 @@ void diag_at(const char *file, const char *text, size_t len, int line, int col, 
 	fprintf(stderr, "%s\n", buf);
 }
 
+/* In English: gettext may need memory to translate. */
 static void out_of_memory(void)
 {
 	fprintf(stderr, "%s: error: out of memory\n", diag_progname);
