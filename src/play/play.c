@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/i18n.h"
+
 #ifdef HAVE_NCURSES
 
 #include <curses.h>
@@ -28,6 +30,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/diag.h"
+#include "util/i18n.h"
 #include "util/text.h"
 #include "report/render.h"
 #include "report/state.h"
@@ -151,27 +154,33 @@ static void tree(const struct player *p, int lane, int depth, int *row, int top,
 		for (int i = 0; i < depth; i++)
 			buf_puts(&b, "  ");
 		state_short_name(s, lane, &b);
-		buf_printf(&b, " %s", state_task_word(k->state));
+		buf_printf(&b, " %s", _(state_task_word(k->state)));
 		if (k->state == TS_WAITING) {
 			char *what = state_waits_for(k);
 			if (k->non) {
-				buf_puts(&b, " for ");
+				buf_puts(&b, _(" for "));
 				if (what && !strcmp(what, "asyncio.gather"))
 					buf_puts(&b, "gather: ");
 				for (int i = 0; i < k->non; i++) {
 					if (i)
-						buf_puts(&b, ", ");
+						buf_puts(&b, _(", "));
 					state_short_name(s, k->on[i], &b);
 				}
 			} else if (k->job && k->job <= s->njobs && !s->jobs[k->job].done) {
-				buf_printf(&b, " for job %d", k->job);
+				buf_printf(&b, _(" for job %d"), k->job);
 				if (s->jobs[k->job].worker >= 0)
-					buf_printf(&b, " on %s",
+					buf_printf(&b, _(" on %s"),
 					           s->lanes[s->jobs[k->job].worker].name);
 			} else if (what) {
-				buf_printf(&b, " for %s", what);
+				buf_printf(&b, _(" for %s"), what);
 			}
 			free(what);
+		} else if (k->state == TS_DONE && k->end &&
+		           (k->end_kind == K_ERROR || k->end_kind == K_CANCEL)) {
+			/* The chart's mark of how it ended, and its words. */
+			bool failed = k->end_kind == K_ERROR;
+			buf_printf(&b, " %s %s",
+			           p->utf8 ? (failed ? "✗" : "⊘") : (failed ? "X" : "/"), k->end);
 		}
 		int pair = k->state == TS_RUNNING ? C_RUN
 		           : k->state == TS_READY ? C_READY
@@ -202,31 +211,36 @@ static void draw_state(const struct player *p, int top, int h, int x, int w)
 		}                                                                                  \
 		buf_clear(&b);                                                                     \
 	} while (0)
-	buf_puts(&b, "running  ");
+	/* The labels of the lines, in a column 9 wide. */
+	text_pad(&b, _("running"), 8, p->utf8);
+	buf_putc(&b, ' ');
 	if (s->running >= 0)
 		state_short_name(s, s->running, &b);
 	else
-		buf_puts(&b, s->at ? "nothing: the loop waits" : "nothing yet");
+		buf_puts(&b, s->at ? _("nothing: the loop waits") : _("nothing yet"));
 	LINE(s->running >= 0 ? C_RUN : C_DIM);
-	buf_puts(&b, "ready    ");
+	text_pad(&b, _("ready"), 8, p->utf8);
+	buf_putc(&b, ' ');
 	for (int i = 0; i < s->nready; i++) {
 		if (i)
 			buf_puts(&b, " ");
 		state_short_name(s, s->ready[i], &b);
 	}
 	if (!s->nready)
-		buf_puts(&b, "(empty)");
+		buf_puts(&b, _("(empty)"));
 	LINE(s->nready ? C_READY : C_DIM);
 	if (!s->ntimers) {
-		buf_puts(&b, "timers   (none)");
+		text_pad(&b, _("timers"), 8, p->utf8);
+		buf_printf(&b, " %s", _("(none)"));
 		LINE(C_DIM);
 	}
 	for (int i = 0; i < s->ntimers && row < h; i++) {
 		const struct st_timer *t = &s->timers[i];
-		buf_printf(&b, "%s %8.3f ", i ? "        " : "timers  ", t->due);
+		text_pad(&b, i ? "" : _("timers"), 8, p->utf8);
+		buf_printf(&b, " %8.3f ", t->due);
 		state_short_name(s, t->lane, &b);
 		if (t->line)
-			buf_printf(&b, " line %d", t->line);
+			buf_printf(&b, _(" line %d"), t->line);
 		LINE(C_WAIT);
 	}
 	int jobs = 0;
@@ -234,20 +248,22 @@ static void draw_state(const struct player *p, int top, int h, int x, int w)
 		const struct st_job *jb = &s->jobs[j];
 		if (jb->done || jb->queued < 0)
 			continue;
-		buf_printf(&b, "%s job %d ", jobs++ ? "       " : "jobs    ", j);
+		text_pad(&b, jobs++ ? "" : _("jobs"), 8, p->utf8);
+		buf_printf(&b, _(" job %d "), j);
 		if (jb->worker >= 0)
-			buf_printf(&b, "on %s: ", s->lanes[jb->worker].name);
+			buf_printf(&b, _("on %s: "), s->lanes[jb->worker].name);
 		else
-			buf_printf(&b, "queued in %s: ", jb->pool ? jb->pool : "?");
+			buf_printf(&b, _("queued in %s: "), jb->pool ? jb->pool : "?");
 		buf_puts(&b, jb->what ? jb->what : "");
 		LINE(jb->worker >= 0 ? C_JOB : C_READY);
 	}
 	if (s->gil != -2) {
-		buf_printf(&b, "GIL      %s", s->gil_text ? s->gil_text : "");
+		text_pad(&b, "GIL", 8, p->utf8);
+		buf_printf(&b, " %s", s->gil_text ? s->gil_text : "");
 		LINE(C_JOB);
 	}
 	if (row < h) {
-		buf_puts(&b, "tasks");
+		buf_puts(&b, _("tasks"));
 		LINE(C_HEAD);
 	}
 	/* The roots: tasks made by no task (by __main__, or a callback). */
@@ -289,32 +305,46 @@ static void draw_chart(const struct player *p, int top, int h, int w)
 		cursor = cols - 1;
 	int rows = h - 1;
 	int shown = 0;
+	/* The chart's glyphs (report/render.c's), one for each state. */
+	static const char *const u[] = {
+		[ST_NONE] = " ",      [ST_WAIT] = "─",     [ST_SYNC] = "═", [ST_QUEUED] = "░",
+		[ST_READY] = "▒",     [ST_JOB] = "▄",      [ST_RUN] = "█",  [ST_BLOCK] = "▓",
+		[ST_BEAT] = "·",      [ST_GIL_WAIT] = "╳", [ST_GIL] = "▌",  [ST_FAILED] = "✗",
+		[ST_CANCELLED] = "⊘",
+	};
+	static const char *const a[] = {
+		[ST_NONE] = " ",      [ST_WAIT] = "-",     [ST_SYNC] = "~", [ST_QUEUED] = ":",
+		[ST_READY] = "+",     [ST_JOB] = "=",      [ST_RUN] = "#",  [ST_BLOCK] = "!",
+		[ST_BEAT] = ".",      [ST_GIL_WAIT] = "x", [ST_GIL] = "|",  [ST_FAILED] = "X",
+		[ST_CANCELLED] = "/",
+	};
 	for (int i = 0; i < p->m.nlanes && shown < rows; i++) {
 		const struct lane_spans *l = &p->m.lanes[i];
 		if (l->kind == LANE_LOOP && !l->n)
 			continue;
-		put(top + shown, 0, label, l->name, p->utf8);
+		struct buf name = { 0 };
+		model_lane_label(l, &name);
+		put(top + shown, 0, label, name.data, p->utf8);
+		buf_free(&name);
 		move(top + shown, label);
+		/* How the task ended, once the moment is past it. */
+		int fate = l->fate != ST_NONE && l->fate_t <= now
+		                   ? (int)floor(l->fate_t / end * cols)
+		                   : -1;
+		if (fate >= cols)
+			fate = cols - 1;
 		for (int c = 0; c < cols; c++) {
 			double t0 = end * c / cols, t1 = end * (c + 1) / cols;
 			enum lane_state st = t0 <= now ? cell(l, t0, t1 < now ? t1 : now) : ST_NONE;
-			static const char *const u[] = {
-				[ST_NONE] = " ",  [ST_WAIT] = "─", [ST_QUEUED] = "░",
-				[ST_READY] = "▒", [ST_JOB] = "█",  [ST_RUN] = "█",
-				[ST_BLOCK] = "▓", [ST_BEAT] = "·", [ST_GIL_WAIT] = "░",
-				[ST_GIL] = "▌",
-			};
-			static const char *const a[] = {
-				[ST_NONE] = " ",  [ST_WAIT] = "-", [ST_QUEUED] = ":",
-				[ST_READY] = "+", [ST_JOB] = "=",  [ST_RUN] = "#",
-				[ST_BLOCK] = "!", [ST_BEAT] = ".", [ST_GIL_WAIT] = ":",
-				[ST_GIL] = "|",
-			};
-			int pair = st == ST_RUN                   ? C_RUN
-			           : st == ST_READY               ? C_READY
-			           : st == ST_BLOCK               ? C_BLOCK
-			           : st == ST_JOB || st == ST_GIL ? C_JOB
-			                                          : C_WAIT;
+			if (st == ST_FAILED || st == ST_CANCELLED)
+				st = ST_NONE; /* not spans: fates */
+			if (c == fate)
+				st = l->fate;
+			int pair = st == ST_RUN                        ? C_RUN
+			           : st == ST_READY                    ? C_READY
+			           : st == ST_BLOCK || st == ST_FAILED ? C_BLOCK
+			           : st == ST_JOB || st == ST_GIL      ? C_JOB
+			                                               : C_WAIT;
 			if (c == cursor && st == ST_NONE)
 				attron(A_REVERSE);
 			attr(p, pair, true);
@@ -341,56 +371,72 @@ static void draw_chart(const struct player *p, int top, int h, int w)
 static void draw_printed(const struct player *p, int top, int h, int w)
 {
 	const struct run_state *s = &p->st;
-	/* The last @h lines printed before the moment. */
+	/* The last lines printed before the moment that @h rows hold; in
+	 * English, each with its English on a row under it when it has one. */
 	size_t found[16];
-	int n = 0;
-	for (size_t i = s->at; i > 0 && n < h && n < 16; i--) {
+	bool with_en[16];
+	int n = 0, rows = 0;
+	for (size_t i = s->at; i > 0 && rows < h && n < 16; i--) {
 		const struct tl_event *e = &s->events[i - 1];
-		if (e->kind == K_SAY || e->kind == K_STDERR)
-			found[n++] = i - 1;
-	}
-	for (int row = 0; row < h; row++) {
-		if (row >= n) {
-			put(top + row, 0, w, row == 0 && !n ? "(nothing printed yet)" : "",
-			    p->utf8);
+		if (e->kind != K_SAY && e->kind != K_STDERR)
 			continue;
-		}
-		const struct tl_event *e = &s->events[found[n - 1 - row]]; /* oldest at the top */
+		struct buf en = { 0 };
+		with_en[n] = e->kind == K_SAY && i18n_lang() == I18N_EN && rows + 2 <= h &&
+		             timeline_render_en(p->r->tl, e->text, &en);
+		buf_free(&en);
+		rows += 1 + with_en[n];
+		found[n++] = i - 1;
+	}
+	int row = 0;
+	for (int k = n - 1; k >= 0; k--) { /* oldest at the top */
+		const struct tl_event *e = &s->events[found[k]];
 		struct buf b = { 0 };
 		buf_printf(&b, "%8.3f  ", e->t);
 		state_short_name(s, e->lane, &b);
-		buf_printf(&b, "%s  %s", e->kind == K_STDERR ? " (stderr)" : "", e->text);
+		buf_printf(&b, "%s  %s", e->kind == K_STDERR ? _(" (stderr)") : "", e->text);
 		if (e->kind == K_STDERR)
 			attr(p, C_BLOCK, true);
-		put(top + row, 0, w, b.data, p->utf8);
+		put(top + row++, 0, w, b.data, p->utf8);
 		if (e->kind == K_STDERR)
 			attr(p, C_BLOCK, false);
+		if (with_en[k]) {
+			buf_clear(&b);
+			buf_printf(&b, "%10s%s en: ", "", p->utf8 ? "↳" : "->");
+			timeline_render_en(p->r->tl, e->text, &b);
+			if (p->color)
+				attron(A_DIM);
+			put(top + row++, 0, w, b.data, p->utf8);
+			if (p->color)
+				attroff(A_DIM);
+		}
 		buf_free(&b);
 	}
+	for (; row < h; row++)
+		put(top + row, 0, w, row == 0 && !n ? _("(nothing printed yet)") : "", p->utf8);
 }
 
 static void draw_help(const struct player *p, int H, int W)
 {
 	static const char *const keys[] = {
-		"→ or space   the next event",
-		"←            the event before",
-		"↓ / ↑        a moment later / earlier (one column of the chart)",
-		"Home / End   the start / the end",
-		"p            play / pause, at the speed shown",
-		"s            the speed: 1x, 0.25x, 0.1x, 0.01x of the run's own pace",
-		"g            go to a moment (seconds)",
-		"/            find a printed line",
-		"?            these keys",
-		"q            quit",
+		N_("→ or space   the next event"),
+		N_("←            the event before"),
+		N_("↓ / ↑        a moment later / earlier (one column of the chart)"),
+		N_("Home / End   the start / the end"),
+		N_("p            play / pause, at the speed shown"),
+		N_("s            the speed: 1x, 0.25x, 0.1x, 0.01x of the run's own pace"),
+		N_("g            go to a moment (seconds)"),
+		N_("/            find a printed line"),
+		N_("?            these keys"),
+		N_("q            quit"),
 	};
 	int n = (int)(sizeof(keys) / sizeof(keys[0]));
 	int w = W < 74 ? W - 2 : 72, y0 = (H - n - 2) / 2, x0 = (W - w) / 2;
 	for (int i = -1; i <= n; i++) {
 		attron(A_REVERSE);
 		put(y0 + i + 1, x0, w,
-		    i < 0    ? "  keys (any key closes this)"
+		    i < 0    ? _("  keys (any key closes this)")
 		    : i == n ? ""
-		             : keys[i],
+		             : _(keys[i]),
 		    p->utf8);
 		attroff(A_REVERSE);
 	}
@@ -402,7 +448,7 @@ static void draw(struct player *p)
 	getmaxyx(stdscr, H, W);
 	erase();
 	if (H < 12 || W < 40) {
-		put(0, 0, W, "The terminal is too small: 80 columns and 24 lines are enough.",
+		put(0, 0, W, _("The terminal is too small: 80 columns and 24 lines are enough."),
 		    p->utf8);
 		refresh();
 		return;
@@ -410,11 +456,11 @@ static void draw(struct player *p)
 	const struct run_state *s = &p->st;
 	struct buf b = { 0 };
 	buf_printf(&b, " aiodemo play  %s", p->r->info.name);
-	if (p->r->info.title)
-		buf_printf(&b, ": %s", p->r->info.title);
+	if (export_title(&p->r->info))
+		buf_printf(&b, ": %s", export_title(&p->r->info));
 	struct buf right = { 0 };
-	buf_printf(&right, " t = %.3f s  event %zu/%zu  %s %gx ", s->t, s->at, s->nevents,
-	           p->playing ? (p->utf8 ? "▶" : ">") : "paused", speeds[p->speed]);
+	buf_printf(&right, _(" t = %.3f s  event %zu/%zu  %s %gx "), s->t, s->at, s->nevents,
+	           p->playing ? (p->utf8 ? "▶" : ">") : _("paused"), speeds[p->speed]);
 	int rw = text_width(right.data);
 	attron(A_REVERSE | A_BOLD);
 	put(0, 0, W - rw, b.data, p->utf8);
@@ -433,12 +479,16 @@ static void draw(struct player *p)
 	draw_state(p, 1, top_h, sw + 2, W - sw - 2);
 	int y = 1 + top_h;
 	attr(p, C_HEAD, true);
-	put(y++, 0, W, p->utf8 ? "── lanes ──" : "-- lanes --", p->utf8);
+	buf_clear(&b);
+	buf_printf(&b, p->utf8 ? "── %s ──" : "-- %s --", _("lanes"));
+	put(y++, 0, W, b.data, p->utf8);
 	attr(p, C_HEAD, false);
 	draw_chart(p, y, chart, W);
 	y += chart;
 	attr(p, C_HEAD, true);
-	put(y++, 0, W, p->utf8 ? "── printed ──" : "-- printed --", p->utf8);
+	buf_clear(&b);
+	buf_printf(&b, p->utf8 ? "── %s ──" : "-- %s --", _("printed"));
+	put(y++, 0, W, b.data, p->utf8);
 	attr(p, C_HEAD, false);
 	draw_printed(p, y, printed, W);
 	y += printed;
@@ -452,10 +502,10 @@ static void draw(struct player *p)
 		buf_puts(&b, p->message);
 	else
 		buf_puts(&b,
-		         p->utf8 ? " → next  ← back  ↓↑ time  p play  s speed  g go to  / find  "
-		                   "? keys  q quit"
-		                 : " > next  < back  v^ time  p play  s speed  g go to  / find  "
-		                   "? keys  q quit");
+		         p->utf8 ? _(" → next  ← back  ↓↑ time  p play  s speed  g go to  / find  "
+		                     "? keys  q quit")
+		                 : _(" > next  < back  v^ time  p play  s speed  g go to  / find  "
+		                     "? keys  q quit"));
 	attr(p, C_DIM, true);
 	put(H - 1, 0, W, b.data, p->utf8);
 	attr(p, C_DIM, false);
@@ -485,7 +535,7 @@ static bool ask(struct player *p, const char *prompt, char *out, int n)
 static void find_line(struct player *p)
 {
 	char what[128];
-	if (!ask(p, "find a printed line: ", what, sizeof(what)))
+	if (!ask(p, _("find a printed line: "), what, sizeof(what)))
 		return;
 	const struct run_state *s = &p->st;
 	for (size_t k = 0; k < s->nevents; k++) {
@@ -493,22 +543,22 @@ static void find_line(struct player *p)
 		const struct tl_event *e = &s->events[i];
 		if ((e->kind == K_SAY || e->kind == K_STDERR) && strstr(e->text, what)) {
 			state_seek(&p->st, i + 1);
-			snprintf(p->message, sizeof(p->message), " found at %.3f s", e->t);
+			snprintf(p->message, sizeof(p->message), _(" found at %.3f s"), e->t);
 			return;
 		}
 	}
-	snprintf(p->message, sizeof(p->message), " no printed line has \"%.100s\"", what);
+	snprintf(p->message, sizeof(p->message), _(" no printed line has \"%.100s\""), what);
 }
 
 static void go_to(struct player *p)
 {
 	char what[64];
-	if (!ask(p, "go to the moment (seconds): ", what, sizeof(what)))
+	if (!ask(p, _("go to the moment (seconds): "), what, sizeof(what)))
 		return;
 	char *end;
 	double t = strtod(what, &end);
 	if (end == what || !isfinite(t)) {
-		snprintf(p->message, sizeof(p->message), " not a time in seconds: %.40s", what);
+		snprintf(p->message, sizeof(p->message), _(" not a time in seconds: %.40s"), what);
 		return;
 	}
 	state_seek(&p->st, t <= 0 ? 0 : state_stop_at_time(&p->st, t));
@@ -670,9 +720,11 @@ bool play_available(void)
 int play_record(const struct replay *r)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		diag_error("aiodemo play needs a terminal: standard %s is not one (aiodemo replay "
-		           "shows a record without one)",
-		           isatty(STDIN_FILENO) ? "output" : "input");
+		diag_error(isatty(STDIN_FILENO)
+		                   ? _("aiodemo play needs a terminal: standard output is not one "
+		                       "(aiodemo replay shows a record without one)")
+		                   : _("aiodemo play needs a terminal: standard input is not one "
+		                       "(aiodemo replay shows a record without one)"));
 		return 2;
 	}
 	struct player p = { .r = r };
@@ -686,7 +738,7 @@ int play_record(const struct replay *r)
 	p.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
 	catch_stops(on_stop);
 	if (!initscr()) {
-		diag_error("cannot start the terminal's screen");
+		diag_error(_("cannot start the terminal's screen"));
 		return 2;
 	}
 	cbreak();
@@ -727,8 +779,8 @@ bool play_available(void)
 int play_record(const struct replay *r)
 {
 	(void)r;
-	fprintf(stderr, "aiodemo: error: this aiodemo was built without ncurses: aiodemo play "
-	                "needs it (libncurses-dev)\n");
+	fprintf(stderr, _("aiodemo: error: this aiodemo was built without ncurses: aiodemo play "
+	                  "needs it (libncurses-dev)\n"));
 	return 2;
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util/buf.h"
 #include "util/diag.h"
 
 enum tl_format { TL_TEXT, TL_JSON };
@@ -57,6 +58,25 @@ enum tl_kind {
 	K_LAST = K_TIMER_OFF
 };
 
+/** What a task waits for when it awaits one of asyncio's synchronisation
+ *  primitives (the "waits_for" of an await event), or W_NONE. */
+enum tl_wait {
+	W_NONE,
+	W_LOCK,
+	W_SEMAPHORE, /* BoundedSemaphore too */
+	W_EVENT,
+	W_CONDITION,
+	W_QUEUE, /* get, put or join; any Queue class */
+	W_BARRIER,
+	W_LAST = W_BARRIER
+};
+
+/** The JSON name of @w ("lock", "semaphore", ...), or NULL for W_NONE. */
+const char *timeline_wait_name(enum tl_wait w);
+
+/** The tl_wait of JSON name @name, or -1. */
+int timeline_wait_from_name(const char *name);
+
 /** Whether events of @kind name another lane or a timer (other), not a job. */
 bool timeline_kind_relates(enum tl_kind kind);
 
@@ -74,7 +94,9 @@ struct tl_event {
 		int job;   /* job number, 0 if none */
 		int other; /* timeline_kind_relates(): the other lane, or the timer's number */
 	};
-	enum tl_kind kind;
+	/* Narrow: a run keeps millions of events. */
+	unsigned char kind;  /* enum tl_kind */
+	unsigned char waits; /* K_AWAIT: enum tl_wait, what it waits for */
 };
 
 struct tl_lane {
@@ -114,6 +136,11 @@ const char *timeline_lane_name(struct timeline *tl, int id);
 void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind, int line, int job,
                   double dur, const char *fmt, ...) ATTR_PRINTF(8, 9);
 
+/** Records a K_AWAIT of @lane at line @line, waiting for a primitive of
+ *  kind @waits (W_NONE: anything else), with text @text; safe from any thread. */
+void timeline_add_await(struct timeline *tl, double when, int lane, int line, enum tl_wait waits,
+                        const char *text);
+
 /** Records one of the loop's steps (K_READY, K_STEP, K_YIELD) for @lane. */
 void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line,
                    double dur);
@@ -123,6 +150,30 @@ void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind
  *  among the JSON steps. */
 void timeline_relate(struct timeline *tl, double when, int lane, enum tl_kind kind, int other,
                      int line, double dur, const char *text);
+
+/** Holds each event for @window seconds (0: none, the default) and keeps
+ *  and prints the held ones in time order, so that a worker's line
+ *  stamped before the loop's but added after it comes first; a thread of
+ *  the timeline's lets them out when no other event comes. What is held
+ *  is printed before any text and summary, and by timeline_flush(). A
+ *  window of 0 lets out everything held and stops the thread. Returns 0,
+ *  or -1 if the thread cannot start (then there is no window). */
+int timeline_set_reorder(struct timeline *tl, double window);
+
+/** Keeps and prints every event held in the reorder window now. */
+void timeline_flush(struct timeline *tl);
+
+struct renderings;
+struct buf;
+
+/** Renders what the program prints with @r (not owned; NULL: nothing): in
+ *  JSON, a say event gains the member "en", and in text, when @show, a
+ *  line of its own under it. */
+void timeline_set_renderings(struct timeline *tl, const struct renderings *r, bool show);
+
+/** Appends the English of @text, a say event's, to @out; returns whether
+ *  there is one. */
+bool timeline_render_en(const struct timeline *tl, const char *text, struct buf *out);
 
 /** Prints every printable event recorded so far (for a replay). */
 void timeline_print_events(struct timeline *tl);
@@ -156,7 +207,9 @@ void timeline_print_text_any(struct timeline *tl, const char *fmt, ...) ATTR_PRI
 /** Prints a line that is not an event (headings, in text format only). */
 void timeline_print_text(struct timeline *tl, const char *fmt, ...) ATTR_PRINTF(2, 3);
 
-/** Events recorded so far, in the order they were added. */
+/** Events kept so far, in the order they were kept (time order, with a
+ *  reorder window). While other threads add events, the array may move:
+ *  read it once they are done. */
 const struct tl_event *timeline_events(const struct timeline *tl, size_t *n);
 
 /** The lanes registered so far, in order. */
@@ -164,6 +217,21 @@ const struct tl_lane *timeline_lanes(const struct timeline *tl, int *n);
 
 /** Blocked windows recorded so far. */
 const struct tl_blocked *timeline_blocked_windows(const struct timeline *tl, size_t *n);
+
+/** The width of the lane column of text views @columns wide: a quarter of
+ *  them (26 of 100), at least 12 and at most 40. */
+int timeline_lane_width(int columns);
+
+/** Appends lane name @name in @width columns, padded: a name too long
+ *  keeps its start and the end that tells tasks apart, and loses its
+ *  middle ("Task-2 task_with…, 0)"); in a column narrower than 20, a
+ *  task's "Task-N" becomes "tN". */
+void timeline_lane_label(struct buf *b, const char *name, int width, bool utf8);
+
+/** Appends the text of an event of @kind as it is shown: aiodemo's notes
+ *  (kept in English in the event) in the language chosen, a program's line
+ *  or a task's name as it is. */
+void timeline_note_text(struct buf *out, enum tl_kind kind, const char *text);
 
 /** The JSON name of an event kind ("say", "job-start", ...). */
 const char *timeline_kind_name(enum tl_kind kind);
@@ -186,19 +254,21 @@ struct summary_check {
 
 /** What the summary reports at the end of a run. */
 struct run_summary {
-	const char *status;    /* "ok", "error" or "interrupted" */
-	const char *error;     /* the failure, when status is "error" */
-	double total;          /* seconds from the start to the end (CPython finalized) */
-	double code_end;       /* seconds until the program's code returned, before
-	                          CPython's finalization: what "expect total"
-	                          checks; -1 when not known */
-	double expected_total; /* from "expect total", or -1 */
-	double tolerance;      /* allowed deviation from expected_total, seconds */
-	double max_lag;        /* worst heartbeat lateness, seconds */
-	double heartbeat;      /* heartbeat period, seconds */
-	size_t tasks;          /* tasks created, main included */
-	size_t jobs;           /* jobs offloaded */
-	double max_queue_wait; /* longest a job waited for a worker, seconds */
+	const char *status;      /* "ok", "error" or "interrupted" */
+	const char *error;       /* the failure, when status is "error" */
+	double total;            /* seconds from the start to the end (CPython finalized) */
+	double code_end;         /* seconds until the program's code returned, before
+	                            CPython's finalization: what "expect total"
+	                            checks; -1 when not known */
+	double expected_total;   /* from "expect total", or -1 */
+	double tolerance;        /* allowed deviation from expected_total, seconds */
+	double max_lag;          /* worst heartbeat lateness, seconds */
+	double heartbeat;        /* heartbeat period, seconds */
+	size_t tasks;            /* tasks created, main included */
+	size_t jobs;             /* jobs offloaded */
+	size_t jobs_not_started; /* of them, jobs still queued when the run stopped, or
+	                            cancelled there: none of them ever ran */
+	double max_queue_wait;   /* longest a job waited for a worker, seconds */
 	double scale;
 	double lag_p50, lag_p99;      /* heartbeat lateness, with the beats a block swallowed */
 	double utilization;           /* share of the run the loop thread was busy */
@@ -228,6 +298,14 @@ size_t timeline_not_kept(const struct timeline *tl, size_t *limit);
 
 /** Sets the count of events not kept (a record read back). */
 void timeline_set_not_kept(struct timeline *tl, size_t n, size_t limit);
+
+/** The word shown for a run's status ("ok", "error", "interrupted",
+ *  "timeout", "crashed"), in the language chosen. */
+const char *timeline_status_word(const char *status);
+
+/** Appends a run's failure (the summary's error, kept in English) as it is
+ *  shown: aiodemo's own words translated, CPython's exception as it is. */
+void timeline_error_text(struct buf *out, const char *error);
 
 /** Prints the summary (text) or the last JSON line. */
 void timeline_print_summary(struct timeline *tl, const struct run_summary *s);

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table.h"
+#include "util/i18n.h"
 #include "util/text.h"
-
-#define LABEL_WIDTH 26
 
 static void add_span_held(struct lane_spans *l, double t0, double t1, enum lane_state st,
                           int holder)
@@ -34,6 +34,8 @@ struct task_track {
 	enum lane_state state; /* ST_NONE: not started or over */
 	double since;
 	bool over;
+	bool sync;            /* its last await waits for a Lock, a Queue... */
+	enum lane_state fate; /* as its last done, error or cancel says */
 };
 
 static void task_event(struct lane_spans *l, struct task_track *tr, const struct tl_event *e)
@@ -43,18 +45,22 @@ static void task_event(struct lane_spans *l, struct task_track *tr, const struct
 	case K_READY:
 		if (tr->over)
 			break;
-		if (tr->state == ST_WAIT)
-			add_span(l, tr->since, t, ST_WAIT);
+		if (tr->state == ST_WAIT || tr->state == ST_SYNC)
+			add_span(l, tr->since, t, tr->state);
 		if (tr->state != ST_READY) {
 			tr->state = ST_READY;
 			tr->since = t;
 		}
 		break;
 	case K_STEP:
-		if (tr->state == ST_READY || tr->state == ST_WAIT)
+		if (tr->state == ST_READY || tr->state == ST_WAIT || tr->state == ST_SYNC)
 			add_span(l, tr->since, t, tr->state);
 		tr->state = ST_RUN;
 		tr->since = t;
+		tr->sync = false;
+		break;
+	case K_AWAIT:
+		tr->sync = e->waits != W_NONE;
 		break;
 	case K_BLOCK:
 		if (tr->state == ST_RUN) {
@@ -74,16 +80,30 @@ static void task_event(struct lane_spans *l, struct task_track *tr, const struct
 	case K_EXIT:
 		if (tr->state == ST_RUN || tr->state == ST_BLOCK)
 			add_span(l, tr->since, t, tr->state);
-		tr->state = e->kind == K_EXIT ? ST_NONE : ST_WAIT;
+		tr->state = e->kind == K_EXIT ? ST_NONE : tr->sync ? ST_SYNC : ST_WAIT;
 		tr->over = e->kind == K_EXIT;
 		tr->since = t;
+		if (e->kind == K_EXIT && tr->fate != ST_NONE) {
+			l->fate = tr->fate;
+			l->fate_t = t;
+		}
+		break;
+	case K_DONE:
+		tr->fate = ST_NONE;
+		break;
+	case K_ERROR:
+		tr->fate = ST_FAILED;
 		break;
 	case K_CANCEL:
+		/* A request, or the end: the task's last word says which. */
+		tr->fate = ST_CANCELLED;
 		/* Dropped when main() returned or on Ctrl-C: the lane ends here. */
 		if (!strncmp(e->text, "cancelled: ", 11) && tr->state != ST_NONE) {
 			add_span(l, tr->since, t, tr->state);
 			tr->state = ST_NONE;
 			tr->over = true;
+			l->fate = ST_CANCELLED;
+			l->fate_t = t;
 		}
 		break;
 	default:
@@ -100,6 +120,48 @@ static int pool_queue_lane(const struct model *m, const char *worker_lane_name)
 		    !strncmp(m->lanes[i].name, worker_lane_name, plen))
 			return i;
 	return -1;
+}
+
+/* The queue lane of the pool that a hand-off's text ("job 4: f(1) to
+ * POOL") names, or -1. */
+static int queue_of_pool(const struct model *m, const char *offload_text)
+{
+	const char *to = NULL;
+	for (const char *p = strstr(offload_text, " to "); p; p = strstr(p + 1, " to "))
+		to = p + 4;
+	if (!to || !*to)
+		return -1;
+	size_t plen = strlen(to);
+	for (int i = 0; i < m->nlanes; i++)
+		if (m->lanes[i].queue && strlen(m->lanes[i].name) == plen + 6 &&
+		    !strncmp(m->lanes[i].name, to, plen))
+			return i;
+	return -1;
+}
+
+/* A worker lane of a pool, and its number ("pool/12": 12; -1 if none). */
+struct worker_order {
+	int lane;
+	long number;
+};
+
+static long worker_number(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	if (!slash || slash[1] < '0' || slash[1] > '9')
+		return -1;
+	char *end;
+	long n = strtol(slash + 1, &end, 10);
+	return *end ? -1 : n;
+}
+
+/* By number, then in the timeline's order. */
+static int by_worker_number(const void *a, const void *b)
+{
+	const struct worker_order *x = a, *y = b;
+	if (x->number != y->number)
+		return x->number < y->number ? -1 : 1;
+	return x->lane - y->lane;
 }
 
 void model_build(struct model *m, const struct timeline *tl, double end)
@@ -138,18 +200,27 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 			m->lanes[m->nlanes++] = (struct lane_spans){ .name = buf_steal(&name),
 				                                     .kind = tlanes[i].kind,
 				                                     .queue = true };
-			/* Workers of the pool follow its queue, in their order. */
+			/* Workers of the pool follow its queue, by their number:
+			 * /2 before /10, whichever took a job first. */
+			struct worker_order *order = xcalloc((size_t)(ntl - i), sizeof(*order));
+			int nw = 0;
 			for (int j = i; j < ntl; j++)
 				if ((tlanes[j].kind == LANE_THREAD ||
 				     tlanes[j].kind == LANE_PROCESS) &&
 				    strcspn(tlanes[j].name, "/") == plen &&
-				    !strncmp(tlanes[j].name, tlanes[i].name, plen)) {
-					map[j] = m->nlanes;
-					m->lanes[m->nlanes++] = (struct lane_spans){
-						.name = xstrdup(tlanes[j].name),
-						.kind = tlanes[j].kind
+				    !strncmp(tlanes[j].name, tlanes[i].name, plen))
+					order[nw++] = (struct worker_order){
+						j, worker_number(tlanes[j].name)
 					};
-				}
+			qsort(order, (size_t)nw, sizeof(*order), by_worker_number);
+			for (int k = 0; k < nw; k++) {
+				int j = order[k].lane;
+				map[j] = m->nlanes;
+				m->lanes[m->nlanes++] =
+				        (struct lane_spans){ .name = xstrdup(tlanes[j].name),
+					                     .kind = tlanes[j].kind };
+			}
+			free(order);
 		}
 	}
 	int loop = -1;
@@ -187,6 +258,11 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 	double *submitted = xcalloc(njobs + 1, sizeof(double));
 	double *started = xcalloc(njobs + 1, sizeof(double));
 	int *job_lane = xcalloc(njobs + 1, sizeof(int));
+	/* A job that never started: its hand-off, and where and when it was
+	 * cancelled in the queue, if it was. */
+	const struct tl_event **offload = xcalloc(njobs + 1, sizeof(*offload));
+	const struct tl_event **dropped = xcalloc(njobs + 1, sizeof(*dropped));
+	int *dropped_lane = xcalloc(njobs + 1, sizeof(int));
 	for (size_t i = 0; i < nev; i++) {
 		const struct tl_event *e = &ev[i];
 		int li = e->lane < ntl ? map[e->lane] : -1;
@@ -220,24 +296,29 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 		}
 		if (l->kind == LANE_TASK) {
 			task_event(l, &tracks[li], e);
-			if (e->kind == K_OFFLOAD && e->job > 0)
+			if (e->kind == K_OFFLOAD && e->job > 0) {
 				submitted[e->job] = e->t;
+				offload[e->job] = e;
+			}
 		} else if (l->kind == LANE_LOOP) {
 			if (e->kind == K_BEAT)
 				add_span(l, e->t, e->t, ST_BEAT);
+		} else if (e->kind == K_CANCEL && e->job > 0 && job_lane[e->job] == 0) {
+			dropped[e->job] = e;
+			dropped_lane[e->job] = li;
 		} else if (e->kind == K_JOB_START && e->job > 0) {
 			started[e->job] = e->t;
 			job_lane[e->job] = li + 1;
 		} else if ((e->kind == K_JOB_DONE || e->kind == K_ERROR) && e->job > 0 &&
 		           job_lane[e->job] == li + 1) {
-			add_span(l, started[e->job], e->t, ST_JOB);
+			add_span_held(l, started[e->job], e->t, ST_JOB, e->job);
 			job_lane[e->job] = -(li + 1); /* done */
 		}
 	}
 	/* Jobs still running at the end, and open task states, last to the end. */
 	for (size_t j = 1; j <= njobs; j++)
 		if (job_lane[j] > 0)
-			add_span(&m->lanes[job_lane[j] - 1], started[j], end, ST_JOB);
+			add_span_held(&m->lanes[job_lane[j] - 1], started[j], end, ST_JOB, (int)j);
 	for (int i = 0; i < m->nlanes; i++) {
 		if (m->lanes[i].kind == LANE_TASK && tracks[i].state != ST_NONE)
 			add_span(&m->lanes[i], tracks[i].since, end, tracks[i].state);
@@ -258,6 +339,20 @@ void model_build(struct model *m, const struct timeline *tl, double end)
 		if (q >= 0 && started[j] > submitted[j])
 			add_span(&m->lanes[q], submitted[j], started[j], ST_QUEUED);
 	}
+	/* A job that never started waited in its queue until it was dropped
+	 * from it, or to the end (a run stopped with jobs queued). */
+	for (size_t j = 1; j <= njobs; j++) {
+		if (job_lane[j] != 0 || !offload[j])
+			continue;
+		int q = dropped[j] ? pool_queue_lane(m, m->lanes[dropped_lane[j]].name)
+		                   : queue_of_pool(m, offload[j]->text);
+		if (q >= 0)
+			add_span(&m->lanes[q], submitted[j], dropped[j] ? dropped[j]->t : end,
+			         ST_QUEUED);
+	}
+	free(offload);
+	free(dropped);
+	free(dropped_lane);
 	size_t nb;
 	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
 	for (size_t i = 0; loop >= 0 && i < nb; i++)
@@ -310,6 +405,18 @@ void model_free(struct model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+bool model_shows(const struct model *m, enum lane_state state)
+{
+	for (int i = 0; i < m->nlanes; i++) {
+		if (m->lanes[i].fate == state)
+			return true;
+		for (size_t k = 0; k < m->lanes[i].n; k++)
+			if (m->lanes[i].spans[k].state == state)
+				return true;
+	}
+	return false;
+}
+
 double model_time_in(const struct lane_spans *l, enum lane_state state)
 {
 	double sum = 0;
@@ -340,8 +447,10 @@ static enum lane_state cell_state(const struct lane_spans *l, double a, double b
 	}
 	if (any[ST_BLOCK])
 		return ST_BLOCK;
-	/* A thread that waits for the GIL half the cell is shown waiting. */
-	if (in[ST_GIL_WAIT] * 2 >= b - a)
+	/* A thread that waits for the GIL a third of the cell is shown waiting:
+	 * threads that take turns hand it over every 5 ms, so each waits about
+	 * half of every cell, and half would show it only now and then. */
+	if (in[ST_GIL_WAIT] * 3 >= b - a)
 		return ST_GIL_WAIT;
 	if (any[ST_RUN])
 		return ST_RUN;
@@ -352,6 +461,9 @@ static enum lane_state cell_state(const struct lane_spans *l, double a, double b
 		return ST_JOB;
 	if (in[ST_QUEUED] * 3 >= b - a)
 		return ST_QUEUED;
+	/* Waiting for a primitive is the lesson: shown if it is most of the wait. */
+	if (any[ST_SYNC] && in[ST_SYNC] >= in[ST_WAIT])
+		return ST_SYNC;
 	if (any[ST_WAIT] || any[ST_READY])
 		return ST_WAIT;
 	if (any[ST_BEAT])
@@ -359,20 +471,41 @@ static enum lane_state cell_state(const struct lane_spans *l, double a, double b
 	return ST_NONE;
 }
 
+/* One glyph for each thing the chart says; the legend says each once. */
 static const char *const glyph_utf8[] = {
-	[ST_NONE] = " ", [ST_WAIT] = "─",  [ST_QUEUED] = "░", [ST_READY] = "▒",    [ST_JOB] = "█",
-	[ST_RUN] = "█",  [ST_BLOCK] = "▓", [ST_BEAT] = "·",   [ST_GIL_WAIT] = "╳", [ST_GIL] = "█",
+	[ST_NONE] = " ",      [ST_WAIT] = "─",     [ST_SYNC] = "═", [ST_QUEUED] = "░",
+	[ST_READY] = "▒",     [ST_JOB] = "▄",      [ST_RUN] = "█",  [ST_BLOCK] = "▓",
+	[ST_BEAT] = "·",      [ST_GIL_WAIT] = "╳", [ST_GIL] = "█",  [ST_FAILED] = "✗",
+	[ST_CANCELLED] = "⊘",
 };
 static const char *const glyph_ascii[] = {
-	[ST_NONE] = " ", [ST_WAIT] = "-",  [ST_QUEUED] = ":", [ST_READY] = "+",    [ST_JOB] = "=",
-	[ST_RUN] = "#",  [ST_BLOCK] = "!", [ST_BEAT] = ".",   [ST_GIL_WAIT] = "x", [ST_GIL] = "#",
+	[ST_NONE] = " ",      [ST_WAIT] = "-",     [ST_SYNC] = "~", [ST_QUEUED] = ":",
+	[ST_READY] = "+",     [ST_JOB] = "=",      [ST_RUN] = "#",  [ST_BLOCK] = "!",
+	[ST_BEAT] = ".",      [ST_GIL_WAIT] = "x", [ST_GIL] = "#",  [ST_FAILED] = "X",
+	[ST_CANCELLED] = "/",
 };
 static const char *const glyph_color[] = {
-	[ST_NONE] = "",          [ST_WAIT] = "\033[2m", [ST_QUEUED] = "\033[36m",
-	[ST_READY] = "\033[33m", [ST_JOB] = "\033[36m", [ST_RUN] = "\033[32m",
-	[ST_BLOCK] = "\033[31m", [ST_BEAT] = "\033[2m", [ST_GIL_WAIT] = "\033[35m",
+	[ST_NONE] = "",
+	[ST_WAIT] = "\033[2m",
+	[ST_SYNC] = "\033[34m",
+	[ST_QUEUED] = "\033[36m",
+	[ST_READY] = "\033[33m",
+	[ST_JOB] = "\033[36m",
+	[ST_RUN] = "\033[32m",
+	[ST_BLOCK] = "\033[31m",
+	[ST_BEAT] = "\033[2m",
+	[ST_GIL_WAIT] = "\033[35m",
 	[ST_GIL] = "\033[36m",
+	[ST_FAILED] = "\033[1;31m",
+	[ST_CANCELLED] = "\033[1;33m",
 };
+/* Where a worker's job ends and its next begins. */
+#define BOUNDARY_UTF8  "┃"
+#define BOUNDARY_ASCII "|"
+/* The legend's indices of a job's boundary and of its number, after the
+ * states'. */
+#define JOB_BOUNDARY (ST_LAST + 1)
+#define JOB_NUMBER   (ST_LAST + 2)
 
 /* The GIL's lane in cell [a, b): the lane that held it longest, -1 for a
  * thread not observed, -2 if nobody held it. */
@@ -437,12 +570,13 @@ static double tick_step(double span, int cols)
 	return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
 }
 
-static void axis(struct buf *out, double end, int cols)
+static void axis(struct buf *out, double end, int cols, int label_width)
 {
 	double step = tick_step(end, cols);
 	char *line = xmalloc((size_t)cols + 32);
 	memset(line, ' ', (size_t)cols + 31);
 	line[cols + 31] = '\0';
+	int free_from = 0; /* the first column no label holds */
 	for (double t = 0; t <= end * (1 + 1e-9); t += step) {
 		int col = (int)floor(t / end * cols + 0.5);
 		char label[32];
@@ -453,24 +587,186 @@ static void axis(struct buf *out, double end, int cols)
 		                                : "%.3fs",
 		                 t);
 		/* A label cut short by its buffer (a time of 1e300 s) is not
-		 * copied from past the buffer's end. */
-		if (n < 0 || n >= (int)sizeof(label) || col + n > cols + 30)
+		 * copied from past the buffer's end; the last ends where the
+		 * chart's rows do, two columns past their cells, if there is
+		 * room for it. */
+		if (n < 0 || n >= (int)sizeof(label))
+			break;
+		if (col + n > cols + 2)
+			col = cols + 2 - n;
+		if (col < free_from + (free_from > 0))
 			break;
 		memcpy(line + col, label, (size_t)n);
+		free_from = col + n;
 	}
 	/* Trim trailing spaces. */
 	int last = cols + 30;
 	while (last > 0 && line[last - 1] == ' ')
 		last--;
 	line[last] = '\0';
-	buf_printf(out, "%*s  %s\n", LABEL_WIDTH, "", line);
+	buf_printf(out, "%*s  %s\n", label_width, "", line);
 	free(line);
+}
+
+/* The column of moment @t on an axis of @cols columns to @end: the last
+ * for the very end. */
+static int col_of(double t, double end, int cols)
+{
+	int c = (int)floor(t / end * cols);
+	return c < 0 ? 0 : c >= cols ? cols - 1 : c;
+}
+
+/* The job of worker lane @l that starts in cell [a, b), or NULL; *@boundary
+ * says whether another job of the lane ended within a cell before it. */
+static const struct span *job_starting(const struct lane_spans *l, double a, double b,
+                                       bool *boundary)
+{
+	const struct span *job = NULL;
+	for (size_t i = 0; i < l->n && !job; i++)
+		if (l->spans[i].state == ST_JOB && l->spans[i].t0 >= a && l->spans[i].t0 < b)
+			job = &l->spans[i];
+	*boundary = false;
+	for (size_t i = 0; job && i < l->n && !*boundary; i++) {
+		const struct span *o = &l->spans[i];
+		*boundary = o != job && o->state == ST_JOB && o->holder != job->holder &&
+		            o->t1 <= job->t0 + 1e-9 && o->t1 >= a - (b - a);
+	}
+	return job;
+}
+
+/* The legend under the chart: its entries ("█ running on the loop") in
+ * lines that fit, under the chart's cells. */
+struct legend {
+	struct buf *out;
+	struct buf line;
+	int col; /* the columns of line so far */
+	int indent, width;
+};
+
+/* Ends the legend's line in hand, which the next entry then starts anew. */
+static void legend_break(struct legend *lg)
+{
+	if (lg->line.len)
+		buf_printf(lg->out, "%s\n", lg->line.data);
+	buf_clear(&lg->line);
+	lg->col = 0;
+}
+
+/* One entry: its glyph (coloured like the bars when @color) and words. */
+static void legend_add(struct legend *lg, const char *glyph, const char *color, const char *what)
+{
+	bool has_glyph = glyph && *glyph;
+	int w = (has_glyph ? text_width(glyph) + 1 : 0) + text_width(what);
+	if (lg->col > lg->indent && lg->col + 2 + w > lg->width)
+		legend_break(lg);
+	if (lg->indent + w > lg->width) {
+		/* Longer than a line: lines of its own. */
+		struct buf entry = { 0 }, indent = { 0 }, more = { 0 };
+		if (has_glyph)
+			buf_printf(&entry, "%s ", glyph);
+		buf_puts(&entry, what);
+		buf_printf(&indent, "%*s", lg->indent, "");
+		buf_printf(&more, "%*s", lg->indent + 2, "");
+		legend_break(lg);
+		text_wrap(lg->out, entry.data, lg->width, indent.data, more.data);
+		buf_free(&entry);
+		buf_free(&indent);
+		buf_free(&more);
+		return;
+	}
+	if (lg->col == 0) {
+		buf_printf(&lg->line, "%*s", lg->indent, "");
+		lg->col = lg->indent;
+	} else {
+		buf_puts(&lg->line, "  ");
+		lg->col += 2;
+	}
+	if (has_glyph && color && *color)
+		buf_printf(&lg->line, "%s%s\033[0m ", color, glyph);
+	else if (has_glyph)
+		buf_printf(&lg->line, "%s ", glyph);
+	buf_puts(&lg->line, what);
+	lg->col += w;
+}
+
+/* The legend: every state drawn says what it means, each glyph once; the
+ * task states always, the rarer ones when the chart shows them. */
+static void legend(struct buf *out, const struct model *m, const bool *shown,
+                   const char *const *glyph, bool utf8, bool color, int width, int label_width)
+{
+	static const struct {
+		enum lane_state st;
+		bool always, last; /* last: the end of a line */
+		const char *words;
+	} entries[] = {
+		{ ST_RUN, true, false, N_("running on the loop") },
+		{ ST_BLOCK, true, false, N_("blocking the loop") },
+		{ ST_READY, true, true, N_("ready, waiting for the loop") },
+		{ ST_WAIT, true, false, N_("waiting (sleep, await)") },
+		{ ST_SYNC, false, false, N_("waiting for a lock, semaphore, event or queue") },
+		{ ST_JOB, true, false, N_("job running") },
+		{ ST_QUEUED, true, false, N_("job queued") },
+		{ ST_BEAT, true, false, N_("heartbeat") },
+		{ ST_FAILED, false, false, N_("the task failed") },
+		{ ST_CANCELLED, false, false, N_("the task was cancelled") },
+	};
+	/* Under the cells, or from the left when they leave too little room. */
+	struct legend lg = { out, { 0 }, 0, label_width + 2, width };
+	if (width - lg.indent < 36)
+		lg.indent = 2;
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		if (entries[i].always || shown[entries[i].st])
+			legend_add(&lg, glyph[entries[i].st],
+			           color ? glyph_color[entries[i].st] : NULL, _(entries[i].words));
+		if (entries[i].last)
+			legend_break(&lg);
+	}
+	if (shown[JOB_BOUNDARY])
+		legend_add(&lg, utf8 ? BOUNDARY_UTF8 "#2" : BOUNDARY_ASCII "2",
+		           color ? glyph_color[ST_JOB] : NULL, _("the next job of a worker"));
+	else if (shown[JOB_NUMBER])
+		legend_add(&lg, utf8 ? "#1" : "1", color ? glyph_color[ST_JOB] : NULL,
+		           _("the job's number"));
+	legend_break(&lg);
+	bool gil = false;
+	for (int i = 0; i < m->nlanes; i++)
+		gil |= m->lanes[i].gil;
+	if (gil) {
+		legend_add(&lg, glyph[ST_GIL_WAIT], color ? glyph_color[ST_GIL_WAIT] : NULL,
+		           _("waiting for the GIL"));
+		struct buf holders = { 0 };
+		buf_printf(&holders, _("GIL: %s the loop's thread, 1 2 ... the worker holding it"),
+		           glyph[ST_RUN]);
+		legend_add(&lg, NULL, NULL, holders.data);
+		buf_free(&holders);
+		legend_break(&lg);
+	}
+	buf_free(&lg.line);
+}
+
+int render_label_width(const struct model *m, int width)
+{
+	int most = timeline_lane_width(width), w = 8;
+	for (int i = 0; i < m->nlanes && w < most; i++)
+		if (text_width(m->lanes[i].name) > w)
+			w = text_width(m->lanes[i].name);
+	return w < most ? w : most;
+}
+
+void model_lane_label(const struct lane_spans *l, struct buf *out)
+{
+	size_t n = strlen(l->name);
+	if (l->queue && n >= 6 && !strcmp(l->name + n - 6, " queue"))
+		buf_printf(out, _("%.*s queue"), (int)(n - 6), l->name);
+	else
+		buf_puts(out, l->name);
 }
 
 void render_gantt(const struct model *m, struct buf *out, int width, int max_lanes, bool utf8,
                   bool color)
 {
-	int cols = width - LABEL_WIDTH - 4;
+	int label_width = m->label_width > 0 ? m->label_width : render_label_width(m, width);
+	int cols = width - label_width - 4;
 	if (cols < 20)
 		cols = 20;
 	/* A run shorter than a microsecond (a record's total of 5e-324 s) is
@@ -478,8 +774,10 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 	 * reach the end, and times divided by it infinite. */
 	double end = m->end >= 1e-6 ? m->end : 1e-3;
 	const char *const *glyph = utf8 ? glyph_utf8 : glyph_ascii;
+	/* The states drawn, for the legend. */
+	bool shown[JOB_NUMBER + 1] = { false };
 	buf_puts(out, "\n");
-	axis(out, end, cols);
+	axis(out, end, cols, label_width);
 	int tasks = 0, hidden = 0;
 	for (int i = 0; i < m->nlanes; i++) {
 		const struct lane_spans *l = &m->lanes[i];
@@ -488,11 +786,16 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 			continue;
 		}
 		if (hidden && l->kind != LANE_TASK) {
-			buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden,
-			           hidden == 1 ? "" : "s");
+			buf_printf(out, "%-*s  ", label_width, "...");
+			buf_printf(out, ngettext("(%d more task)", "(%d more tasks)", hidden),
+			           hidden);
+			buf_putc(out, '\n');
 			hidden = 0;
 		}
-		text_pad(out, l->name, LABEL_WIDTH, utf8);
+		struct buf name = { 0 };
+		model_lane_label(l, &name);
+		timeline_lane_label(out, name.data, label_width, utf8);
+		buf_free(&name);
 		buf_puts(out, "  ");
 		if (l->gil) {
 			for (int c = 0; c < cols; c++)
@@ -504,53 +807,96 @@ void render_gantt(const struct model *m, struct buf *out, int width, int max_lan
 			continue;
 		}
 		enum lane_state prev = ST_NONE;
+		bool worker = (l->kind == LANE_THREAD || l->kind == LANE_PROCESS) && !l->queue;
+		int fate_col = l->fate != ST_NONE ? col_of(l->fate_t, end, cols) : -1;
+		char label[16] = "";
+		size_t label_at = 0; /* the next character of the job's number to draw */
 		for (int c = 0; c < cols; c++) {
 			double a = end * c / cols, b = end * (c + 1) / cols;
 			enum lane_state st = cell_state(l, a, b);
+			const char *g = glyph[st];
+			char digit[2] = "";
+			if (worker && (st == ST_JOB || st == ST_GIL_WAIT)) {
+				bool boundary = false;
+				const struct span *job = job_starting(l, a, b, &boundary);
+				if (job) {
+					/* Its number, if it fits in its bar after the boundary. */
+					int from = c + boundary, to = col_of(job->t1, end, cols);
+					/* (In ASCII, # is running on the loop.) */
+					int n = snprintf(label, sizeof(label), utf8 ? "#%d" : "%d",
+					                 job->holder);
+					label_at = n > 0 && from + n < to ? 0 : strlen(label);
+					if (boundary) {
+						g = utf8 ? BOUNDARY_UTF8 : BOUNDARY_ASCII;
+						shown[JOB_BOUNDARY] = true;
+					}
+				}
+				if (g == glyph[st] && label[label_at]) {
+					digit[0] = label[label_at++];
+					g = digit;
+					shown[JOB_NUMBER] = true;
+				}
+			} else {
+				label[label_at = 0] = '\0';
+			}
+			if (c == fate_col) {
+				st = l->fate;
+				g = glyph[st];
+			}
+			shown[st] = true;
 			/* Reset first: a dim or coloured cell must not tint the next. */
 			if (color && st != prev) {
 				if (prev != ST_NONE)
 					buf_puts(out, "\033[0m");
 				buf_puts(out, glyph_color[st]);
 			}
-			buf_puts(out, glyph[st]);
+			buf_puts(out, g);
 			prev = st;
 		}
 		if (color && prev != ST_NONE)
 			buf_puts(out, "\033[0m");
 		buf_putc(out, '\n');
 	}
-	if (hidden)
-		buf_printf(out, "%-*s  (%d more task%s)\n", LABEL_WIDTH, "...", hidden,
-		           hidden == 1 ? "" : "s");
-	buf_printf(out,
-	           "%*s  %s running on the loop  %s blocking the loop  %s ready, waiting for the "
-	           "loop\n",
-	           LABEL_WIDTH, "", glyph[ST_RUN], glyph[ST_BLOCK], glyph[ST_READY]);
-	buf_printf(out,
-	           "%*s  %s waiting (sleep, await)  %s job running  %s job queued  %s heartbeat\n",
-	           LABEL_WIDTH, "", glyph[ST_WAIT], glyph[ST_JOB], glyph[ST_QUEUED],
-	           glyph[ST_BEAT]);
-	for (int i = 0; i < m->nlanes; i++)
-		if (m->lanes[i].gil) {
-			buf_printf(out,
-			           "%*s  %s waiting for the GIL  GIL: %s the loop's thread, 1 2 "
-			           "... the worker "
-			           "holding it\n",
-			           LABEL_WIDTH, "", glyph[ST_GIL_WAIT], glyph[ST_RUN]);
-			break;
-		}
+	if (hidden) {
+		buf_printf(out, "%-*s  ", label_width, "...");
+		buf_printf(out, ngettext("(%d more task)", "(%d more tasks)", hidden), hidden);
+		buf_putc(out, '\n');
+	}
+	legend(out, m, shown, glyph, utf8, color, width, label_width);
 }
 
-void render_task_times(const struct model *m, struct buf *out, int max_rows)
+void render_task_times(const struct model *m, struct buf *out, int max_rows, int width)
 {
-	int rows = 0, tasks = 0;
+	int rows = 0, tasks = 0, longest = 0;
 	for (int i = 0; i < m->nlanes; i++)
-		tasks += m->lanes[i].kind == LANE_TASK;
+		if (m->lanes[i].kind == LANE_TASK) {
+			tasks++;
+			if (text_width(m->lanes[i].name) > longest)
+				longest = text_width(m->lanes[i].name);
+		}
 	if (!tasks)
 		return;
-	buf_printf(out, "  %-14s %-24s %10s %10s %10s\n", "per task", "", "running", "ready",
-	           "waiting");
+	/* The names in 37 columns, or as many as their longest takes and the
+	 * width leaves beside the three times (4 + name + 3 x 11). */
+	int name_width = longest > 37 ? longest : 37;
+	if (name_width > width - 37)
+		name_width = width - 37;
+	/* Narrower, a name has a line of its own above its times. */
+	bool own_line = name_width < 12;
+	if (own_line)
+		name_width = width - 4;
+	buf_puts(out, "  ");
+	if (own_line)
+		buf_printf(out, "%s\n      ", _("per task"));
+	else
+		text_pad(out, _("per task"), name_width + 2, true);
+	buf_putc(out, ' ');
+	text_pad_left(out, _("running"), 10);
+	buf_putc(out, ' ');
+	text_pad_left(out, _("ready"), 10);
+	buf_putc(out, ' ');
+	text_pad_left(out, _("waiting"), 10);
+	buf_putc(out, '\n');
 	for (int i = 0; i < m->nlanes && rows < max_rows; i++) {
 		const struct lane_spans *l = &m->lanes[i];
 		if (l->kind != LANE_TASK)
@@ -559,21 +905,39 @@ void render_task_times(const struct model *m, struct buf *out, int max_rows)
 		struct buf a = { 0 }, b = { 0 }, c = { 0 };
 		buf_seconds(&a, model_time_in(l, ST_RUN) + model_time_in(l, ST_BLOCK));
 		buf_seconds(&b, model_time_in(l, ST_READY));
-		buf_seconds(&c, model_time_in(l, ST_WAIT));
+		buf_seconds(&c, model_time_in(l, ST_WAIT) + model_time_in(l, ST_SYNC));
 		buf_puts(out, "    ");
-		text_pad(out, l->name, 37, true);
+		timeline_lane_label(out, l->name, name_width, true);
+		if (own_line) {
+			while (out->len && out->data[out->len - 1] == ' ')
+				out->data[--out->len] = '\0';
+			buf_puts(out, "\n      ");
+		}
 		buf_printf(out, " %10s %10s %10s\n", a.data, b.data, c.data);
 		buf_free(&a);
 		buf_free(&b);
 		buf_free(&c);
 	}
 	if (tasks > rows)
-		buf_printf(out, "    ... and %d more tasks\n", tasks - rows);
+		buf_printf(out,
+		           ngettext("    ... and %d more task\n", "    ... and %d more tasks\n",
+		                    tasks - rows),
+		           tasks - rows);
 }
 
-void render_pool_times(const struct model *m, struct buf *out)
+void render_pool_times(const struct model *m, struct buf *out, int width)
 {
-	bool header = false;
+	struct table t;
+	table_init(&t, m->nlanes + 1, 7);
+	struct buf cell = { 0 }, gil_notes = { 0 };
+	static const char *const heads[] = { N_("per pool"), N_("jobs"),    N_("work"),
+		                             N_("took"),     N_("speedup"), N_("efficiency"),
+		                             N_("ceiling") };
+	for (int c = 0; c < 7; c++) {
+		buf_puts(&cell, _(heads[c]));
+		table_set(&t, 0, c, &cell);
+	}
+	int rows = 1;
 	for (int q = 0; q < m->nlanes; q++) {
 		const struct lane_spans *queue = &m->lanes[q];
 		if (!queue->queue)
@@ -603,38 +967,53 @@ void render_pool_times(const struct model *m, struct buf *out)
 		}
 		if (jobs < 2 || last <= first)
 			continue;
-		if (!header) {
-			buf_printf(out, "  %-14s %-10s %5s %10s %10s %8s %11s %8s\n", "per pool",
-			           "", "jobs", "work", "took", "speedup", "efficiency", "ceiling");
-			header = true;
-		}
 		/* Time a worker waited for the GIL inside its jobs is not work. */
 		double in_jobs = busy;
 		busy -= gil_wait < busy ? gil_wait : busy;
 		double span = last - first, speedup = busy / span;
 		int used = (size_t)workers < jobs ? workers : (int)jobs;
-		struct buf a = { 0 }, b = { 0 };
-		buf_seconds(&a, busy);
-		buf_seconds(&b, span);
 		/* More workers than the longest job allows do not help; fewer cap it too. */
 		double ceiling = busy / longest < used ? busy / longest : used;
-		buf_printf(out, "    %-23.*s %7zu %10s %10s %7.2fx %6.0f%% of %d %7.2fx\n",
-		           (int)plen, queue->name, jobs, a.data, b.data, speedup,
-		           100 * speedup / used, used, ceiling);
-		buf_free(&a);
-		buf_free(&b);
-		if (gil_wait > 0.05 * in_jobs)
-			buf_printf(out,
-			           "      its jobs waited for the GIL %.0f%% of their time: its "
-			           "threads take turns "
-			           "running Python\n",
-			           100 * gil_wait / in_jobs);
+		buf_printf(&cell, "  %.*s", (int)plen, queue->name);
+		table_set(&t, rows, 0, &cell);
+		buf_printf(&cell, "%zu", jobs);
+		table_set(&t, rows, 1, &cell);
+		buf_seconds(&cell, busy);
+		table_set(&t, rows, 2, &cell);
+		buf_seconds(&cell, span);
+		table_set(&t, rows, 3, &cell);
+		buf_printf(&cell, "%.2fx", speedup);
+		table_set(&t, rows, 4, &cell);
+		buf_printf(&cell, _("%.0f%% of %d"), 100 * speedup / used, used);
+		table_set(&t, rows, 5, &cell);
+		buf_printf(&cell, "%.2fx", ceiling);
+		table_set(&t, rows, 6, &cell);
+		rows++;
+		if (gil_wait > 0.05 * in_jobs) {
+			struct buf note = { 0 };
+			buf_printf(&note,
+			           _("%.*s: its jobs waited for the GIL %.0f%% of their time: its "
+			             "threads take turns running Python"),
+			           (int)plen, queue->name, 100 * gil_wait / in_jobs);
+			text_wrap(&gil_notes, note.data, width, "    ", "      ");
+			buf_free(&note);
+		}
 	}
+	t.rows = rows;
+	if (rows > 1)
+		table_print(&t, out, width);
+	if (gil_notes.len)
+		buf_puts(out, gil_notes.data);
+	t.rows = m->nlanes + 1;
+	table_free(&t);
+	buf_free(&cell);
+	buf_free(&gil_notes);
 }
 
 void render_diagnostics(const struct timeline *tl, const struct run_summary *s, double threshold,
-                        struct buf *out)
+                        struct buf *out, int width)
 {
+	struct buf text = { 0 };
 	size_t nb;
 	const struct tl_blocked *bw = timeline_blocked_windows(tl, &nb);
 	int nlanes;
@@ -649,19 +1028,22 @@ void render_diagnostics(const struct timeline *tl, const struct run_summary *s, 
 		bool cpu = bw[i].cpu >= 0 ? bw[i].cpu > 0.5 : strncmp(bw[i].what, "primes", 6) == 0;
 		struct buf dur = { 0 };
 		buf_seconds(&dur, d);
+		buf_clear(&text);
 		buf_printf(
-		        out,
-		        "  line %d: `%s` in %s blocked the loop for %s; every other task waited.\n",
+		        &text,
+		        _("line %d: `%s` in %s blocked the loop for %s; every other task waited."),
 		        bw[i].line, bw[i].what, lanes[bw[i].lane].name, dur.data);
+		text_wrap(out, text.data, width, "  ", "    ");
+		buf_clear(&text);
 		if (bw[i].cpu >= 0)
-			buf_printf(out, "    The loop thread was on the CPU for %.0f%% of it.\n",
+			buf_printf(&text, _("The loop thread was on the CPU for %.0f%% of it. "),
 			           bw[i].cpu * 100);
-		buf_printf(out, "    %s\n",
-		           cpu ? "CPU work belongs in a pool of processes: offload it there\n"
-		                 "    (ProcessPoolExecutor; see aiodemo run process-primes)."
-		               : "Offload it to a thread (asyncio.to_thread; see aiodemo run "
-		                 "offload-sleep),\n"
-		                 "    or use asyncio.sleep if it only waits.");
+		buf_puts(&text,
+		         cpu ? _("CPU work belongs in a pool of processes: offload it there "
+		                 "(ProcessPoolExecutor; see aiodemo run process-primes).")
+		             : _("Offload it to a thread (asyncio.to_thread; see aiodemo run "
+		                 "offload-sleep), or use asyncio.sleep if it only waits."));
+		text_wrap(out, text.data, width, "    ", "    ");
 		buf_free(&dur);
 	}
 	for (int i = 0; i < s->nslow && i < 10; i++) {
@@ -677,12 +1059,15 @@ void render_diagnostics(const struct timeline *tl, const struct run_summary *s, 
 		struct buf dur = { 0 }, lim = { 0 };
 		buf_seconds(&dur, s->slow[i].dur);
 		buf_seconds(&lim, threshold);
-		buf_printf(out,
-		           "  at %.3f s one pass of the loop ran %zu callbacks for %s (over %s): "
-		           "none may be "
-		           "slow alone, but together they held back every timer and wake-up.\n",
+		buf_clear(&text);
+		buf_printf(&text,
+		           _("at %.3f s one pass of the loop ran %zu callbacks for %s (over %s): "
+		             "none may be slow alone, but together they held back every timer and "
+		             "wake-up."),
 		           s->slow[i].t, s->slow[i].steps, dur.data, lim.data);
+		text_wrap(out, text.data, width, "  ", "    ");
 		buf_free(&dur);
 		buf_free(&lim);
 	}
+	buf_free(&text);
 }

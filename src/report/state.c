@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/diag.h"
+#include "util/i18n.h"
 
 static void reset(struct run_state *s)
 {
@@ -218,12 +219,16 @@ static void apply(struct run_state *s, const struct tl_event *e)
 		break;
 	case K_DONE:
 	case K_CANCEL:
-		if (k)
+		if (k) {
 			k->end = e->text;
+			k->end_kind = e->kind;
+		}
 		break;
 	case K_ERROR:
-		if (k)
+		if (k) {
 			k->end = e->text;
+			k->end_kind = e->kind;
+		}
 		if ((j = job(s, e->job)) != NULL) {
 			j->done = true;
 			if (j->worker >= 0 && s->worker_job[j->worker] == e->job)
@@ -368,15 +373,15 @@ const char *state_task_word(enum task_state st)
 {
 	switch (st) {
 	case TS_READY:
-		return "ready";
+		return N_("ready");
 	case TS_RUNNING:
-		return "running";
+		return N_("running");
 	case TS_WAITING:
-		return "waits";
+		return N_("waits");
 	case TS_DONE:
-		return "done";
+		return N_("done");
 	default:
-		return "none";
+		return N_("none");
 	}
 }
 
@@ -395,107 +400,117 @@ char *state_waits_for(const struct st_task *k)
 const char *state_timer_words(const char *what)
 {
 	if (!what)
-		return "a callback";
+		return N_("a callback");
 	if (!strcmp(what, "_set_result_unless_cancelled"))
 		return "asyncio.sleep";
 	if (!strcmp(what, "Timeout._on_timeout"))
 		return "asyncio.timeout";
 	if (!strcmp(what, "_release_waiter"))
-		return "a wait's timeout";
+		return N_("a wait's timeout");
 	return what;
 }
 
 void state_note(const struct run_state *s, struct buf *out)
 {
 	if (s->at == 0) {
-		buf_puts(out, "The run is about to begin.");
+		buf_puts(out, _("The run is about to begin."));
 		return;
 	}
 	const struct tl_event *e = &s->events[s->at - 1];
-	struct buf who = { 0 }, other = { 0 };
+	struct buf who = { 0 }, other = { 0 }, text = { 0 };
 	state_short_name(s, e->lane, &who);
+	timeline_note_text(&text, e->kind, e->text); /* aiodemo's notes, translated */
+	const char *note = text.data ? text.data : "";
 	const struct st_task *k = is_task(s, e->lane) ? &s->tasks[e->lane] : NULL;
 	switch (e->kind) {
 	case K_READY:
-		buf_printf(out, "%s is put on the ready queue: it runs when the loop comes to it.",
+		buf_printf(out,
+		           _("%s is put on the ready queue: it runs when the loop comes to it."),
 		           who.data);
 		break;
 	case K_STEP:
 		if (k && k->line)
-			buf_printf(out, "The loop runs %s, from line %d.", who.data, k->line);
+			buf_printf(out, _("The loop runs %s, from line %d."), who.data, k->line);
 		else
-			buf_printf(out, "The loop runs %s.", who.data);
+			buf_printf(out, _("The loop runs %s."), who.data);
 		break;
 	case K_YIELD:
-		buf_printf(out, "%s gives the loop back at line %d and waits%s%s.", who.data,
-		           e->line, k && k->await ? ": " : "",
-		           k && k->await
-		                   ? strchr(k->await, ':') ? strchr(k->await, ':') + 2 : k->await
-		                   : "");
+		if (k && k->await)
+			buf_printf(out, _("%s gives the loop back at line %d and waits: %s."),
+			           who.data, e->line,
+			           strchr(k->await, ':') ? strchr(k->await, ':') + 2 : k->await);
+		else
+			buf_printf(out, _("%s gives the loop back at line %d and waits."), who.data,
+			           e->line);
 		break;
 	case K_EXIT:
-		buf_printf(out, "%s's last step ends: the task is over.", who.data);
+		buf_printf(out, _("%s's last step ends: the task is over."), who.data);
 		break;
 	case K_SPAWN:
-		buf_printf(out, "%s creates %s%s", who.data, e->text, e->line ? "" : ".");
 		if (e->line)
-			buf_printf(out, " at line %d.", e->line);
+			buf_printf(out, _("%s creates %s at line %d."), who.data, e->text, e->line);
+		else
+			buf_printf(out, _("%s creates %s."), who.data, e->text);
 		break;
 	case K_SAY:
-		buf_printf(out, "%s prints a line.", who.data);
+		buf_printf(out, _("%s prints a line."), who.data);
 		break;
 	case K_STDERR:
-		buf_printf(out, "%s writes a line to stderr.", who.data);
+		buf_printf(out, _("%s writes a line to stderr."), who.data);
 		break;
 	case K_OFFLOAD: {
 		const struct st_job *j = e->job > 0 && e->job <= s->njobs ? &s->jobs[e->job] : NULL;
-		buf_printf(out, "%s hands job %d (%s) to the pool %s: the loop is free meanwhile.",
+		buf_printf(out,
+		           _("%s hands job %d (%s) to the pool %s: the loop is free meanwhile."),
 		           who.data, e->job, j && j->what ? j->what : "?",
 		           j && j->pool ? j->pool : "?");
 		break;
 	}
 	case K_JOB_START:
-		buf_printf(out, "%s takes job %d", who.data, e->job);
 		if (e->dur >= 0)
-			buf_printf(out, " after %.3f s in the queue", e->dur);
-		buf_puts(out, ".");
+			buf_printf(out, _("%s takes job %d after %.3f s in the queue."), who.data,
+			           e->job, e->dur);
+		else
+			buf_printf(out, _("%s takes job %d."), who.data, e->job);
 		break;
 	case K_JOB_DONE:
-		buf_printf(out, "%s is done with job %d", who.data, e->job);
 		if (e->dur >= 0)
-			buf_printf(out, ", which ran %.3f s", e->dur);
-		buf_puts(out, ".");
+			buf_printf(out, _("%s is done with job %d, which ran %.3f s."), who.data,
+			           e->job, e->dur);
+		else
+			buf_printf(out, _("%s is done with job %d."), who.data, e->job);
 		break;
 	case K_BLOCK:
-		buf_printf(out, "%s blocks the loop: %s. Nothing else can run.", who.data, e->text);
+		buf_printf(out, _("%s blocks the loop: %s. Nothing else can run."), who.data, note);
 		break;
 	case K_UNBLOCK:
-		buf_printf(out, "%s lets the loop go: %s.", who.data, e->text);
+		buf_printf(out, _("%s lets the loop go: %s."), who.data, note);
 		break;
 	case K_TIMER:
-		buf_printf(out, "%s sets a timer (%s) due at %.3f s.", who.data,
-		           state_timer_words(e->text), e->t + (e->dur > 0 ? e->dur : 0));
+		buf_printf(out, _("%s sets a timer (%s) due at %.3f s."), who.data,
+		           _(state_timer_words(e->text)), e->t + (e->dur > 0 ? e->dur : 0));
 		break;
 	case K_TIMER_OFF:
-		buf_printf(out, "%s cancels a timer before it fires.", who.data);
+		buf_printf(out, _("%s cancels a timer before it fires."), who.data);
 		break;
 	case K_GIL:
-		buf_printf(out, "The GIL goes to %s.", e->text);
+		buf_printf(out, _("The GIL goes to %s."), note);
 		break;
 	case K_AWAIT:
-		buf_printf(out, "%s awaits, %s.", who.data, e->text);
+		buf_printf(out, _("%s awaits, %s."), who.data, note);
 		break;
 	case K_CHILD:
 	case K_WAITS:
 		state_short_name(s, e->other, &other);
-		buf_printf(out, e->kind == K_CHILD ? "%s made %s." : "%s waits for %s.", who.data,
-		           other.data);
+		buf_printf(out, e->kind == K_CHILD ? _("%s made %s.") : _("%s waits for %s."),
+		           who.data, other.data);
 		break;
 	default:
 		buf_printf(out, "%s: %s%s", who.data,
-		           e->text[0] ? e->text : timeline_kind_name(e->kind), ".");
+		           e->text[0] ? note : timeline_kind_name(e->kind), ".");
 		break;
 	}
+	buf_free(&text);
 	buf_free(&who);
 	buf_free(&other);
 }

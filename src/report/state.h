@@ -18,11 +18,12 @@ enum task_state { TS_NONE, TS_READY, TS_RUNNING, TS_WAITING, TS_DONE };
 /** A task lane's state. */
 struct st_task {
 	enum task_state state;
-	int parent;        /* the lane of the task that made it, or -1 */
-	int line;          /* the line it runs, or waits at; 0 if unknown */
-	const char *await; /* the await's text while it waits, or NULL */
-	const char *end;   /* how it ended: "finished", "raised ...", "cancelled" */
-	int *on;           /* the lanes it waits for */
+	int parent;            /* the lane of the task that made it, or -1 */
+	int line;              /* the line it runs, or waits at; 0 if unknown */
+	const char *await;     /* the await's text while it waits, or NULL */
+	const char *end;       /* how it ended: "finished", "raised ...", "cancelled" */
+	enum tl_kind end_kind; /* the event of it: K_DONE, K_ERROR or K_CANCEL */
+	int *on;               /* the lanes it waits for */
 	int non, oncap;
 	int job; /* the job it waits for (the last it handed out, not done), or 0 */
 };

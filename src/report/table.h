@@ -22,7 +22,8 @@ const char *table_get(const struct table *t, int row, int col);
 
 /** Appends the table, @width columns wide at most: the first column
  *  left-aligned, the others right-aligned, in blocks of columns that fit
- *  (each block starts with the first column again). */
+ *  (each block starts with the first column again); a name too long to
+ *  leave room for the widest column beside it goes on under its start. */
 void table_print(const struct table *t, struct buf *out, int width);
 
 /** Frees the cells. */
