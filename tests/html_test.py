@@ -108,6 +108,11 @@ def check_dom(d, doc, at):
            f'{d.current}, wanted {want["line"]}')
     if want['printed']:
         expect(f'event {at}: the last line printed', want['printed'][-1] in d.text['printed0'])
+        # The page is English: each line's English under it.
+        en = {e['text']: e['en'] for e in doc['events'] if e['kind'] == 'say' and e.get('en')}
+        if want['printed'][-1] in en:
+            expect(f'event {at}: the English of the last line', f'↳ en: {en[want["printed"][-1]]}' in
+                   d.text['printed0'], d.text['printed0'])
         expect(f'event {at}: no line printed later', d.text['printed0'].count('\n') <= len(want['printed']))
     else:
         expect(f'event {at}: nothing printed', '(nothing printed yet)' in d.text['printed0'])
@@ -188,7 +193,8 @@ def case_screenshots(aiodemo, work, rec, doc, page):
 
 def case_replay_and_compare(aiodemo, work, rec, doc, page):
     again = os.path.join(work, 'replay.html')
-    subprocess.run([aiodemo, 'replay', rec, '--html', again], stdout=subprocess.DEVNULL, check=True, timeout=60)
+    subprocess.run([aiodemo, 'replay', rec, '--lang', 'en', '--html', again], stdout=subprocess.DEVNULL, check=True,
+                   timeout=60)
     with open(page, encoding='utf-8') as f, open(again, encoding='utf-8') as g:
         expect('replay --html: the page of the run', f.read() == g.read())
     both = os.path.join(work, 'compare.html')
@@ -272,7 +278,8 @@ def main():
     failed = 0
     try:
         rec, page = os.path.join(work, 'offload.json'), os.path.join(work, 'offload.html')
-        subprocess.run([aiodemo, 'run', 'offload-sleep', '--scale', str(SCALE), '--record', rec, '--html', page],
+        subprocess.run([aiodemo, 'run', 'offload-sleep', '--scale', str(SCALE), '--lang', 'en', '--record', rec,
+                        '--html', page],
                        stdout=subprocess.DEVNULL, check=True, timeout=60)
         with open(rec, encoding='utf-8') as f:
             doc = json.load(f)

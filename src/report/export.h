@@ -1,7 +1,7 @@
 /* Files a run can be saved as: its full event stream (--record, read back
- * by `aiodemo replay`), a Chrome trace for Perfetto (--trace), and an SVG
- * picture of its Gantt chart (--svg); and the header line of the JSON
- * stream, which says what the record says of the run. */
+ * by `aiodemo replay`) and a Chrome trace for DevTools, Perfetto and
+ * speedscope (--trace), and the header line of the JSON stream, which says
+ * what the record says of the run. The SVG picture (--svg) is svg.h's. */
 #ifndef AIODEMO_EXPORT_H
 #define AIODEMO_EXPORT_H
 
@@ -44,6 +44,7 @@ struct record_machine {
  *  2 does not say the last: NULL, -1 and 0 there. */
 struct record_info {
 	const char *name, *title, *source, *notice;
+	const char *title_zh, *source_zh, *notice_zh; /* the Chinese ones, or NULL */
 	double scale;
 	const char *file, *text;
 	const char *const *args; /* the program's sys.argv[1:] */
@@ -55,6 +56,16 @@ struct record_info {
 	const char *started;           /* when, in UTC: "2026-12-02T05:50:01Z" */
 	struct record_machine machine; /* kernel NULL: not known */
 };
+
+/** The title in the language of aiodemo's words: title_zh in Chinese when
+ *  there is one, else the title (or NULL). */
+const char *export_title(const struct record_info *info);
+
+/** The same of the source. */
+const char *export_source(const struct record_info *info);
+
+/** The same of what to notice. */
+const char *export_notice(const struct record_info *info);
 
 /** Writes the run as a record (one JSON document). Returns 0 or -1 (errno). */
 int export_record(FILE *f, const struct record_info *info, const struct timeline *tl,
@@ -68,18 +79,15 @@ void export_header(struct buf *b, const struct record_info *info);
  *  (" · workers=4 · urls=8", each after @sep), to @b: visible text. */
 void export_params_text(struct buf *b, const struct record_info *info, const char *sep, bool utf8);
 
-/** Writes Chrome Trace Event JSON: a track per lane, slices for running,
- *  blocking and jobs, counters for queue depth and loop lag, instants for
- *  say lines. Returns 0 or -1 (errno). */
+/** Writes Chrome Trace Event JSON: a track per lane, complete slices for
+ *  running, ready, blocking, each wait (named after what it waits for) and
+ *  each job, flows from each offload to its job and back, counters for
+ *  queue depth and loop lag, instants for say lines. Returns 0 or -1 (errno). */
 int export_trace(FILE *f, const struct record_info *info, const struct timeline *tl,
                  const struct model *m);
 
 /** Appends @s as XML character data: markup escaped, and the control
  *  characters XML 1.0 refuses outright (even as &#1;) shown as U+FFFD. */
 void export_xml_text(struct buf *b, const char *s);
-
-/** Writes a self-contained SVG of the Gantt chart. Returns 0 or -1 (errno). */
-int export_svg(FILE *f, const struct record_info *info, const struct model *m,
-               const struct run_summary *s);
 
 #endif

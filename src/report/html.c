@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "util/diag.h"
+#include "util/i18n.h"
 #include "state.h"
+#include "util/i18n.h"
 
 #include "page.inc"
 
@@ -25,10 +27,19 @@ static void str(struct buf *b, const char *s)
 static const char *span_state(enum lane_state st)
 {
 	static const char *const names[ST_LAST + 1] = {
-		[ST_NONE] = "none",   [ST_WAIT] = "wait", [ST_QUEUED] = "queued",
-		[ST_READY] = "ready", [ST_JOB] = "job",   [ST_RUN] = "run",
-		[ST_BLOCK] = "block", [ST_BEAT] = "beat", [ST_GIL_WAIT] = "gil-wait",
+		[ST_NONE] = "none",
+		[ST_WAIT] = "wait",
+		[ST_QUEUED] = "queued",
+		[ST_READY] = "ready",
+		[ST_JOB] = "job",
+		[ST_RUN] = "run",
+		[ST_BLOCK] = "block",
+		[ST_BEAT] = "beat",
+		[ST_GIL_WAIT] = "gil-wait",
 		[ST_GIL] = "gil",
+		[ST_SYNC] = "sync",
+		[ST_FAILED] = "failed",
+		[ST_CANCELLED] = "cancelled",
 	};
 	return names[st];
 }
@@ -134,44 +145,53 @@ static void span_detail(struct buf *b, const struct span *sp, const struct model
 		/* A task's step resumes where its last one gave the loop back;
 		 * the first begins at the top of its coroutine. */
 		v = l ? mark_at(&l->yields, sp->t0 - 2e-9, false) : -1;
-		buf_puts(b, "running on the loop");
 		if (v > 0)
-			buf_printf(b, ", from line %d", v);
+			buf_printf(b, _("running on the loop, from line %d"), v);
+		else
+			buf_puts(b, _("running on the loop"));
 		return;
 	case ST_BLOCK:
 		v = l ? mark_at(&l->blocks, sp->t0, true) : -1;
-		buf_puts(b, "blocking the loop");
 		if (v > 0)
-			buf_printf(b, ", at line %d", v);
+			buf_printf(b, _("blocking the loop, at line %d"), v);
+		else
+			buf_puts(b, _("blocking the loop"));
 		return;
 	case ST_READY:
-		buf_puts(b, "ready, waiting for the loop");
+		buf_puts(b, _("ready, waiting for the loop"));
 		return;
 	case ST_WAIT:
 		v = l ? mark_at(&l->yields, sp->t0, false) : -1;
-		buf_puts(b, "waiting (sleep, await)");
 		if (v > 0)
-			buf_printf(b, " at line %d", v);
+			buf_printf(b, _("waiting (sleep, await) at line %d"), v);
+		else
+			buf_puts(b, _("waiting (sleep, await)"));
+		return;
+	case ST_SYNC:
+		v = l ? mark_at(&l->yields, sp->t0, false) : -1;
+		buf_puts(b, _("waiting for a lock, semaphore, event or queue"));
+		if (v > 0)
+			buf_printf(b, _(" at line %d"), v);
 		return;
 	case ST_QUEUED:
-		buf_puts(b, "jobs waiting in the queue");
+		buf_puts(b, _("jobs waiting in the queue"));
 		return;
 	case ST_GIL_WAIT:
-		buf_puts(b, "waiting for the GIL");
+		buf_puts(b, _("waiting for the GIL"));
 		return;
 	case ST_GIL:
-		buf_printf(b, "the GIL held by %s",
+		buf_printf(b, _("the GIL held by %s"),
 		           sp->holder >= 0 && sp->holder < m->nlanes ? m->lanes[sp->holder].name
-		                                                     : "another thread");
+		                                                     : _("another thread"));
 		return;
 	case ST_JOB:
 		v = l ? mark_at(&l->jobs, sp->t0, true) : -1;
 		if (v > 0 && v <= x->njobs && x->offload[v])
-			buf_puts(b, x->offload[v]);
+			timeline_note_text(b, K_OFFLOAD, x->offload[v]);
 		else if (v > 0)
-			buf_printf(b, "job %d", v);
+			buf_printf(b, _("job %d"), v);
 		else
-			buf_puts(b, "running a job");
+			buf_puts(b, _("running a job"));
 		return;
 	default:
 		buf_puts(b, span_state(sp->state));
@@ -252,7 +272,7 @@ static void add_run(struct buf *b, const struct html_run *r)
 	buf_puts(b, "{\"name\":");
 	str(b, info->name);
 	buf_puts(b, ",\"title\":");
-	str(b, info->title);
+	str(b, export_title(info));
 	buf_printf(b, ",\"scale\":%g,\"total\":%.9g,\"end\":%.9g,\"events\":%zu,\"status\":",
 	           info->scale, r->s ? r->s->total : end, end, n);
 	str(b, r->s ? r->s->status : "ok");
@@ -292,7 +312,10 @@ static void add_run(struct buf *b, const struct html_run *r)
 			if (r->m->lane_of[k] == i)
 				lane = k;
 		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-		str(b, l->name);
+		struct buf label = { 0 };
+		model_lane_label(l, &label); /* "asyncio queue", its word translated */
+		str(b, label.data);
+		buf_free(&label);
 		buf_puts(b, ",\"spans\":[");
 		for (size_t k = 0; k < l->n; k++) {
 			const struct span *sp = &l->spans[k];
@@ -304,19 +327,40 @@ static void add_run(struct buf *b, const struct html_run *r)
 			buf_putc(b, ']');
 			buf_free(&d);
 		}
-		buf_puts(b, "]}");
+		buf_putc(b, ']');
+		/* How a task ended, if it failed or was cancelled: its last word. */
+		if (l->fate == ST_FAILED || l->fate == ST_CANCELLED) {
+			const char *last = NULL;
+			for (size_t k = 0; k < n && lane >= 0; k++)
+				if (ev[k].lane == lane && ev[k].t <= l->fate_t &&
+				    (ev[k].kind == K_ERROR || ev[k].kind == K_CANCEL))
+					last = ev[k].text;
+			buf_printf(b, ",\"fate\":[%.9g,\"%s\",", l->fate_t, span_state(l->fate));
+			str(b, last ? last : "");
+			buf_putc(b, ']');
+		}
+		buf_putc(b, '}');
 	}
 	index_free(&x);
 	buf_puts(b, "],\"printed\":[");
 	first = true;
+	struct buf en = { 0 };
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == K_SAY || ev[i].kind == K_STDERR) {
 			buf_printf(b, "%s[%.9g,%d,%d,", first ? "" : ",", ev[i].t, ev[i].lane,
 			           ev[i].kind == K_STDERR);
 			str(b, ev[i].text);
+			/* In English, the line's English too. */
+			buf_clear(&en);
+			if (ev[i].kind == K_SAY && i18n_lang() == I18N_EN &&
+			    timeline_render_en(r->tl, ev[i].text, &en)) {
+				buf_putc(b, ',');
+				str(b, en.data);
+			}
 			buf_putc(b, ']');
 			first = false;
 		}
+	buf_free(&en);
 	buf_puts(b, "],\"moments\":[");
 	struct run_state st;
 	state_init(&st, r->tl);
@@ -331,6 +375,72 @@ static void add_run(struct buf *b, const struct html_run *r)
 	bool cut = state_next_stop(&st, st.at) > st.at;
 	state_free(&st);
 	buf_printf(b, "],\"moments_cut\":%s}", cut ? "true" : "false");
+}
+
+/* The page's own words (page.html's W() and T(); {0}, {1}... are what
+ * T() puts in), translated: none in English, where the page says them as
+ * they are. */
+static void add_words(struct buf *b)
+{
+	static const char *const words[] = {
+		N_("running"),
+		N_("ready"),
+		N_("waits"),
+		N_("done"),
+		N_("ready queue"),
+		N_("timers"),
+		N_("jobs"),
+		N_("tasks"),
+		N_("nothing: the loop waits"),
+		N_("nothing yet"),
+		N_("(empty)"),
+		N_("(none)"),
+		N_("(not seen)"),
+		N_(" line {0}"),
+		N_("job {0} on {1}: {2}"),
+		N_("job {0} queued in {1}: {2}"),
+		N_(" for "),
+		N_(", "),
+		N_(" for job {0}"),
+		N_(" on {0}"),
+		N_(" for {0}"),
+		N_("The run is about to begin."),
+		N_("(nothing printed yet)"),
+		N_("play"),
+		N_("pause"),
+		N_("theme"),
+		N_("the event before (←)"),
+		N_("play / pause (p)"),
+		N_("the next event (→)"),
+		N_("the speed of play"),
+		N_("the moment"),
+		N_("dark or light"),
+		N_("total {0}, scale {1}"),
+		N_(", status {0}"),
+		N_(" (the page steps through the first {0} events of {1})"),
+		N_("ok"),
+		N_("error"),
+		N_("interrupted"),
+		N_("running on the loop"),
+		N_("blocking the loop"),
+		N_("ready, waiting for the loop"),
+		N_("waiting (sleep, await)"),
+		N_("job running"),
+		N_("job queued"),
+		N_("GIL held"),
+	};
+	if (i18n_lang() == I18N_EN)
+		return;
+	buf_printf(b, ",\"lang\":\"%s\",\"words\":{", i18n_lang_name());
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_json_string(b, words[i], strlen(words[i]));
+		buf_putc(b, ':');
+		const char *w = _(words[i]);
+		buf_json_string(b, w, strlen(w));
+	}
+	buf_putc(b, '}');
 }
 
 int export_html(FILE *f, const struct html_run *runs, int nruns)
@@ -349,7 +459,9 @@ int export_html(FILE *f, const struct html_run *runs, int nruns)
 			buf_putc(&data, ',');
 		add_run(&data, &runs[i]);
 	}
-	buf_puts(&data, "]}");
+	buf_putc(&data, ']');
+	add_words(&data);
+	buf_putc(&data, '}');
 	/* Inside <script>, "</script>" in a string would end it: every "<" of
 	 * the JSON (only strings have them) is written \u003c. */
 	struct buf out = { 0 };

@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record/rendering.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/i18n.h"
 #include "util/text.h"
+#include "util/i18n.h"
 
 #ifdef HAVE_JSON_C
 #include <json-c/json.h>
@@ -93,7 +96,7 @@ static int lane_kind_from_name(const char *s)
 
 static int bad(const char *path, const char *what)
 {
-	diag_error("%s: not an aiodemo record: %s", path, what);
+	diag_error(_("%s: not an aiodemo record: %s"), path, what);
 	return -1;
 }
 
@@ -135,16 +138,16 @@ static const char *read_run(struct replay *r, json_object *prog, json_object *ru
 	json_object *args, *params, *machine;
 	if (!json_object_object_get_ex(prog, "args", &args) ||
 	    (args && !json_object_is_type(args, json_type_array)))
-		return "the program has no list of arguments";
+		return _("the program has no list of arguments");
 	if (args) {
 		size_t n = json_object_array_length(args);
 		if (n > INT_MAX - 1)
-			return "the program has too many arguments";
+			return _("the program has too many arguments");
 		r->args = xcalloc(n + 1, sizeof(*r->args));
 		for (size_t i = 0; i < n; i++) {
 			json_object *a = json_object_array_get_idx(args, i);
 			if (!a || !json_object_is_type(a, json_type_string))
-				return "an argument of the program is not a string";
+				return _("an argument of the program is not a string");
 			r->args[i] = json_object_get_string(a);
 		}
 		info->args = r->args;
@@ -152,11 +155,11 @@ static const char *read_run(struct replay *r, json_object *prog, json_object *ru
 	}
 	if (!json_object_object_get_ex(prog, "params", &params) ||
 	    (params && !json_object_is_type(params, json_type_array)))
-		return "the program has no list of parameters";
+		return _("the program has no list of parameters");
 	if (params) {
 		size_t n = json_object_array_length(params);
 		if (n > INT_MAX - 1)
-			return "the program has too many parameters";
+			return _("the program has too many parameters");
 		r->params = xcalloc(n + 1, sizeof(*r->params));
 		for (size_t i = 0; i < n; i++) {
 			json_object *pp = json_object_array_get_idx(params, i), *set;
@@ -167,11 +170,12 @@ static const char *read_run(struct replay *r, json_object *prog, json_object *ru
 			if (!rp->name || !*rp->name || !rp->value || !rp->declared ||
 			    !json_object_object_get_ex(pp, "set", &set) ||
 			    !json_object_is_type(set, json_type_boolean))
-				return "a parameter without a name, value, declared value or set";
+				return _(
+				        "a parameter without a name, value, declared value or set");
 			rp->set = json_object_get_boolean(set);
 			for (size_t k = 0; k < i; k++)
 				if (!strcmp(r->params[k].name, rp->name))
-					return "two parameters of one name";
+					return _("two parameters of one name");
 		}
 		info->params = r->params;
 		info->nparams = (int)n;
@@ -180,17 +184,17 @@ static const char *read_run(struct replay *r, json_object *prog, json_object *ru
 	    !str_or_null(run, "python", &info->python) ||
 	    !str_or_null(run, "started", &info->started) ||
 	    (info->started && !is_utc_time(info->started)))
-		return "the run has no aiodemo, python or started (a UTC time)";
+		return _("the run has no aiodemo, python or started (a UTC time)");
 	if (!json_object_object_get_ex(run, "machine", &machine) ||
 	    (machine && !json_object_is_type(machine, json_type_object)))
-		return "the run has no machine";
+		return _("the run has no machine");
 	if (machine) {
 		int cpus = 0;
 		info->machine.kernel = str_of(machine, "kernel");
 		if (int_in(machine, "cpus", 1 << 20, &cpus) != 1 || !info->machine.kernel ||
 		    (json_object_object_get_ex(machine, "hostname", NULL) &&
 		     !(info->machine.hostname = str_of(machine, "hostname"))))
-			return "the machine has no cpus or kernel, or a bad hostname";
+			return _("the machine has no cpus or kernel, or a bad hostname");
 		info->machine.cpus = cpus;
 	}
 	return NULL;
@@ -220,7 +224,7 @@ struct src {
 	size_t offset;          /* the bytes of the file before s->data */
 	unsigned char carry[4]; /* a UTF-8 sequence the end of s->data cut */
 	size_t ncarry, carry_at;
-	char why[128]; /* what went wrong, once something did */
+	char why[256]; /* what went wrong, once something did (translated) */
 };
 
 static int seq_len(unsigned char c)
@@ -233,7 +237,7 @@ static int seq_len(unsigned char c)
 
 static bool not_utf8(struct src *s, size_t at)
 {
-	snprintf(s->why, sizeof(s->why), "not UTF-8 (byte %zu)", at);
+	snprintf(s->why, sizeof(s->why), _("not UTF-8 (byte %zu)"), at);
 	return false;
 }
 
@@ -302,7 +306,7 @@ static bool more(struct src *s)
 		return false;
 	}
 	if (s->offset + keep + n > MAX_RECORD) {
-		snprintf(s->why, sizeof(s->why), "it is larger than %zu MiB", MAX_RECORD >> 20);
+		snprintf(s->why, sizeof(s->why), _("it is larger than %zu MiB"), MAX_RECORD >> 20);
 		return false;
 	}
 	if (!check_utf8(s, s->win + keep, n, s->offset + keep))
@@ -314,7 +318,7 @@ static bool more(struct src *s)
 static bool syntax(struct src *s, const char *what)
 {
 	if (!*s->why)
-		snprintf(s->why, sizeof(s->why), "byte %zu: %s", s->offset + s->pos, what);
+		snprintf(s->why, sizeof(s->why), _("byte %zu: %s"), s->offset + s->pos, what);
 	return false;
 }
 
@@ -340,7 +344,7 @@ static bool expect(struct src *s, char c, const char *what)
 {
 	int next = peek(s);
 	if (next != (unsigned char)c)
-		return syntax(s, next < 0 ? "the JSON ends too soon" : what);
+		return syntax(s, next < 0 ? _("the JSON ends too soon") : what);
 	s->pos++;
 	return true;
 }
@@ -349,7 +353,7 @@ static bool expect(struct src *s, char c, const char *what)
 static bool next_value(struct src *s, json_tokener *tok, json_object **out)
 {
 	if (peek(s) < 0)
-		return syntax(s, "the JSON ends too soon");
+		return syntax(s, _("the JSON ends too soon"));
 	for (;;) {
 		json_tokener_reset(tok);
 		size_t avail = s->len - s->pos;
@@ -358,7 +362,7 @@ static bool next_value(struct src *s, json_tokener *tok, json_object **out)
 		enum json_tokener_error err = json_tokener_get_error(tok);
 		if (err == json_tokener_continue) {
 			if (!more(s))
-				return syntax(s, "the JSON ends too soon");
+				return syntax(s, _("the JSON ends too soon"));
 			continue;
 		}
 		s->pos += json_tokener_get_parse_end(tok);
@@ -404,25 +408,36 @@ static int prepare(struct loader *L, bool last)
 	if (!have && !last)
 		return 1;
 	if (!format || strcmp(format, "aiodemo-record") != 0)
-		return bad(path, "no \"format\": \"aiodemo-record\"");
+		return bad(path, _("no \"format\": \"aiodemo-record\""));
 	if (num_in(doc, "version", -DBL_MAX, DBL_MAX, &version) != 1)
-		return bad(path, "no version");
+		return bad(path, _("no version"));
 	if (version < RECORD_OLDEST || version > RECORD_VERSION || version != (int)version) {
-		diag_error("%s: a record of version %g; this aiodemo reads versions %d and %d%s",
-		           path, version, RECORD_OLDEST, RECORD_VERSION,
-		           version < RECORD_OLDEST
-		                   ? " (record the run again: aiodemo run PROGRAM --record FILE)"
-		                   : " (a newer aiodemo wrote it)");
+		diag_error(version < RECORD_OLDEST
+		                   ? _("%s: a record of version %g; this aiodemo reads versions %d "
+		                       "and %d (record the run again: aiodemo run PROGRAM --record "
+		                       "FILE)")
+		                   : _("%s: a record of version %g; this aiodemo reads versions %d "
+		                       "and %d (a newer aiodemo wrote it)"),
+		           path, version, RECORD_OLDEST, RECORD_VERSION);
 		return -1;
 	}
 	if (!json_object_object_get_ex(doc, "scenario", &sc))
-		return bad(path, "no scenario or summary");
+		return bad(path, _("no scenario or summary"));
 	r->info.name = str_of(sc, "name");
 	r->info.title = str_of(sc, "title");
 	r->info.source = str_of(sc, "source");
 	r->info.notice = str_of(sc, "notice");
+	r->info.title_zh = str_of(sc, "title_zh");
+	r->info.notice_zh = str_of(sc, "notice_zh");
+	r->info.source_zh = str_of(sc, "source_zh");
+	if (r->info.source_zh && !*r->info.source_zh)
+		r->info.source_zh = NULL;
+	if (r->info.title_zh && !*r->info.title_zh)
+		r->info.title_zh = NULL;
+	if (r->info.notice_zh && !*r->info.notice_zh)
+		r->info.notice_zh = NULL;
 	if (!r->info.name || num_in(sc, "scale", DBL_MIN, 1000, &r->info.scale) != 1)
-		return bad(path, "the scenario has no name or scale");
+		return bad(path, _("the scenario has no name or scale"));
 	if (r->info.title && !*r->info.title)
 		r->info.title = NULL;
 	if (r->info.source && !*r->info.source)
@@ -430,33 +445,35 @@ static int prepare(struct loader *L, bool last)
 	if (r->info.notice && !*r->info.notice)
 		r->info.notice = NULL;
 	if (!json_object_object_get_ex(doc, "program", &prog))
-		return bad(path, "no program");
+		return bad(path, _("no program"));
 	r->info.file = str_of(prog, "file");
 	r->info.text = str_of(prog, "text");
 	if (!r->info.file || !r->info.text)
-		return bad(path, "the program has no file or text");
+		return bad(path, _("the program has no file or text"));
 	r->info.nargs = r->info.nparams = -1; /* version 2 does not say */
 	if (v3) {
 		const char *wrong = json_object_object_get_ex(doc, "run", &run) &&
 		                                    json_object_is_type(run, json_type_object)
 		                            ? read_run(r, prog, run)
-		                            : "no run";
+		                            : _("no run");
 		if (wrong)
 			return bad(path, wrong);
 	}
 	if (!lanes)
-		return bad(path, "no lanes, events or blocked windows");
+		return bad(path, _("no lanes, events or blocked windows"));
 	r->tl = timeline_new(L->out, L->fmt, L->color, 0);
 	if (!r->tl)
-		return bad(path, "out of memory");
+		return bad(path, _("out of memory"));
 	timeline_set_printing(r->tl, L->print_events, false);
+	r->say_en = renderings_new();
+	timeline_set_renderings(r->tl, r->say_en, i18n_lang() == I18N_EN);
 	L->nlanes = json_object_array_length(lanes);
 	for (size_t i = 0; i < L->nlanes; i++) {
 		json_object *l = json_object_array_get_idx(lanes, i);
 		const char *name = str_of(l, "name"), *kind = str_of(l, "kind");
 		int k = kind ? lane_kind_from_name(kind) : -1;
 		if (!name || k < 0)
-			return bad(path, "a lane without a name or with an unknown kind");
+			return bad(path, _("a lane without a name or with an unknown kind"));
 		timeline_lane(r->tl, (enum lane_kind)k, name);
 	}
 	return 0;
@@ -468,36 +485,46 @@ static int add_event(struct loader *L, json_object *e, size_t i)
 	double t, dur = -1;
 	int lane, line = 0, job = 0, other = -1;
 	const char *kind = str_of(e, "kind"), *text = str_of(e, "text");
+	const char *en = str_of(e, "en");
 	int k = kind ? kind_from_name(kind) : -1;
 	const char *wrong = NULL;
 	if (num_in(e, "t", 0, MAX_SECONDS, &t) != 1)
-		wrong = "no time \"t\" in range";
+		wrong = N_("no time \"t\" in range");
 	else if (int_in(e, "lane", (double)L->nlanes - 1, &lane) != 1)
-		wrong = "no \"lane\" among the lanes";
+		wrong = N_("no \"lane\" among the lanes");
 	else if (k < 0)
-		wrong = "an unknown \"kind\"";
+		wrong = N_("an unknown \"kind\"");
 	else if (int_in(e, "line", INT_MAX, &line) < 0)
-		wrong = "a bad \"line\"";
+		wrong = N_("a bad \"line\"");
 	else if (int_in(e, "job", INT_MAX, &job) < 0)
-		wrong = "a bad \"job\"";
+		wrong = N_("a bad \"job\"");
 	else if (num_in(e, "dur", -DBL_MAX, MAX_SECONDS, &dur) < 0)
-		wrong = "a bad \"dur\"";
+		wrong = N_("a bad \"dur\"");
 	else if (timeline_kind_relates((enum tl_kind)k) &&
 	         int_in(e, "other",
 	                k == K_CHILD || k == K_WAITS ? (double)L->nlanes - 1 : (double)INT_MAX,
 	                &other) != 1)
-		wrong = k == K_CHILD || k == K_WAITS ? "no \"other\" among the lanes"
-		                                     : "no timer's number \"other\"";
+		wrong = k == K_CHILD || k == K_WAITS ? N_("no \"other\" among the lanes")
+		                                     : N_("no timer's number \"other\"");
+	/* What an await waits for: a record made before aiodemo said it
+	 * has none, and an unknown one (a newer aiodemo's) is none. */
+	const char *waits = k == K_AWAIT && !wrong ? str_of(e, "waits_for") : NULL;
+	int w = waits ? timeline_wait_from_name(waits) : W_NONE;
 	if (wrong) {
-		char what[96];
-		snprintf(what, sizeof(what), "event %zu is malformed: %s", i, wrong);
+		char what[192]; /* room for a translation */
+		snprintf(what, sizeof(what), _("event %zu is malformed: %s"), i, _(wrong));
 		return bad(L->path, what);
 	}
 	if (job > L->max_job)
 		L->max_job = job;
+	if (k == K_SAY && text && *text && en && *en)
+		renderings_add_line(L->r->say_en, text, en);
 	if (dur < 0)
 		dur = -1; /* none */
-	if (timeline_kind_relates((enum tl_kind)k))
+	if (k == K_AWAIT)
+		timeline_add_await(L->r->tl, t, lane, line, w < 0 ? W_NONE : (enum tl_wait)w,
+		                   text ? text : "");
+	else if (timeline_kind_relates((enum tl_kind)k))
 		timeline_relate(L->r->tl, t, lane, (enum tl_kind)k, other, line, dur, text);
 	else if (timeline_kind_printed((enum tl_kind)k) ||
 	         (text && *text)) /* the GIL's holder is text */
@@ -513,14 +540,14 @@ static int add_event(struct loader *L, json_object *e, size_t i)
  * as JSON. */
 static int stream_events(struct loader *L, struct src *s, json_tokener *tok)
 {
-	if (!expect(s, '[', "\"events\" is not an array"))
+	if (!expect(s, '[', _("\"events\" is not an array")))
 		return -1;
 	for (size_t i = 0;; i++) {
 		if (peek(s) == ']') {
 			s->pos++;
 			return 0;
 		}
-		if (i > 0 && !expect(s, ',', "expected ',' or ']' after an event"))
+		if (i > 0 && !expect(s, ',', _("expected ',' or ']' after an event")))
 			return -1;
 		json_object *e;
 		if (!next_value(s, tok, &e))
@@ -538,10 +565,10 @@ static int stream_events(struct loader *L, struct src *s, json_tokener *tok)
 static int walk(struct loader *L, struct src *s, json_tokener *tok)
 {
 	if (peek(s) < 0 && !*s->why && s->offset + s->len == 0) {
-		snprintf(s->why, sizeof(s->why), "the file is empty");
+		snprintf(s->why, sizeof(s->why), _("the file is empty"));
 		return -1;
 	}
-	if (!expect(s, '{', "not a JSON object"))
+	if (!expect(s, '{', _("not a JSON object")))
 		return -1;
 	bool events = false;
 	for (size_t i = 0;; i++) {
@@ -549,20 +576,20 @@ static int walk(struct loader *L, struct src *s, json_tokener *tok)
 			s->pos++;
 			break;
 		}
-		if (i > 0 && !expect(s, ',', "expected ',' or '}' after a member"))
+		if (i > 0 && !expect(s, ',', _("expected ',' or '}' after a member")))
 			return -1;
 		json_object *key;
 		int next = peek(s);
 		if (next != '"')
-			return fail(s, next < 0 ? "the JSON ends too soon"
-			                        : "a member's name is not a string");
+			return fail(s, next < 0 ? _("the JSON ends too soon")
+			                        : _("a member's name is not a string"));
 		if (!next_value(s, tok, &key))
 			return -1;
 		char *name = xstrdup(json_object_get_string(key));
 		json_object_put(key);
-		int rc = expect(s, ':', "expected ':' after a member's name") ? 0 : -1;
+		int rc = expect(s, ':', _("expected ':' after a member's name")) ? 0 : -1;
 		if (rc == 0 && !strcmp(name, "events")) {
-			rc = events ? bad(L->path, "two \"events\"") : prepare(L, false);
+			rc = events ? bad(L->path, _("two \"events\"")) : prepare(L, false);
 			events = true;
 			if (rc == 0)
 				rc = stream_events(L, s, tok);
@@ -583,11 +610,11 @@ static int walk(struct loader *L, struct src *s, json_tokener *tok)
 			return -1;
 	}
 	if (peek(s) >= 0)
-		return fail(s, "something follows the record's end");
+		return fail(s, _("something follows the record's end"));
 	if (*s->why)
 		return -1;
 	if (!events)
-		return bad(L->path, "no lanes, events or blocked windows");
+		return bad(L->path, _("no lanes, events or blocked windows"));
 	return 0;
 }
 
@@ -607,13 +634,13 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 		    num_in(w, "end", start, MAX_SECONDS, &end) != 1 ||
 		    int_in(w, "lane", (double)nlanes - 1, &lane) != 1 || !what ||
 		    int_in(w, "line", INT_MAX, &line) < 0)
-			return bad(path, "a malformed blocked window");
+			return bad(path, _("a malformed blocked window"));
 		timeline_blocked(r->tl, start, end, lane, line, what);
 		/* The share of the window the loop thread was on the CPU, if known. */
 		double cpu;
 		int has_cpu = num_in(w, "cpu", 0, 1, &cpu);
 		if (has_cpu < 0)
-			return bad(path, "a malformed blocked window");
+			return bad(path, _("a malformed blocked window"));
 		if (has_cpu == 1)
 			timeline_blocked_cpu(r->tl, cpu);
 	}
@@ -623,14 +650,14 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 	s->error = str_of(sum, "error");
 	if (s->error && !*s->error)
 		s->error = NULL;
-	double tasks = 0, jobs = 0;
+	double tasks = 0, jobs = 0, not_started = 0;
 	s->code_end = -1;
 	if (!s->status || num_in(sum, "total", 0, MAX_SECONDS, &s->total) != 1)
-		return bad(path, "the summary has no status, or no total of 0 to 1e9 seconds");
+		return bad(path, _("the summary has no status, or no total of 0 to 1e9 seconds"));
 	/* The status is written into JSON as it is, not as a string escaped. */
 	if (strcmp(s->status, "ok") && strcmp(s->status, "error") &&
 	    strcmp(s->status, "interrupted"))
-		return bad(path, "the summary's status is not ok, error or interrupted");
+		return bad(path, _("the summary's status is not ok, error or interrupted"));
 	/* Its other figures are durations (expected_total -1 if none), a share
 	 * and counts. */
 	const struct {
@@ -650,22 +677,24 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 		{ "scale", &s->scale, 0, 1000 },
 		{ "tasks", &tasks, 0, MAX_COUNT },
 		{ "jobs", &jobs, 0, MAX_COUNT },
+		{ "jobs_not_started", &not_started, 0, MAX_COUNT },
 	};
 	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
 		if (num_in(sum, figures[i].key, figures[i].lo, figures[i].hi, figures[i].v) < 0) {
-			char what[64];
-			snprintf(what, sizeof(what), "the summary's %s is out of range",
+			char what[128];
+			snprintf(what, sizeof(what), _("the summary's %s is out of range"),
 			         figures[i].key);
 			return bad(path, what);
 		}
 	s->tasks = (size_t)tasks;
 	s->jobs = (size_t)jobs;
+	s->jobs_not_started = not_started <= jobs ? (size_t)not_started : (size_t)jobs;
 	/* A run that kept its first max_events events and counted the rest. */
 	double limit = 0, not_kept = 0;
 	if (num_in(sum, "max_events", 1, MAX_COUNT, &limit) < 0 ||
 	    num_in(sum, "events_not_kept", 0, MAX_COUNT, &not_kept) < 0 ||
 	    (not_kept > 0 && (limit == 0 || (size_t)limit != L->nevents)))
-		return bad(path, "the summary's max_events or events_not_kept is wrong");
+		return bad(path, _("the summary's max_events or events_not_kept is wrong"));
 	timeline_set_not_kept(r->tl, (size_t)not_kept, (size_t)limit);
 	json_object *slow = array_of(sum, "slow_passes"), *checks = array_of(sum, "expectations");
 	size_t nslow = slow ? json_object_array_length(slow) : 0;
@@ -676,7 +705,7 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 		if (num_in(p, "t", 0, MAX_SECONDS, &r->slow[i].t) < 0 ||
 		    num_in(p, "dur", 0, MAX_SECONDS, &r->slow[i].dur) < 0 ||
 		    num_in(p, "steps", 0, MAX_COUNT, &steps) < 0)
-			return bad(path, "a malformed slow pass");
+			return bad(path, _("a malformed slow pass"));
 		r->slow[i].steps = (size_t)steps;
 	}
 	s->slow = r->slow;
@@ -689,7 +718,7 @@ static int finish(struct loader *L, json_object *blocked, json_object *sum)
 		r->checks[i].ok =
 		        json_object_object_get_ex(c, "ok", &ok) && json_object_get_boolean(ok);
 		if (!r->checks[i].text)
-			return bad(path, "an expectation without text");
+			return bad(path, _("an expectation without text"));
 	}
 	s->checks = r->checks;
 	s->nchecks = (int)nchecks;
@@ -701,7 +730,7 @@ static int load(struct src *s, const char *path, FILE *out, enum tl_format fmt, 
 {
 	memset(r, 0, sizeof(*r));
 	if (*s->why) {
-		diag_error("cannot read record '%s': %s", path, s->why);
+		diag_error(_("cannot read record '%s': %s"), path, s->why);
 		return -1;
 	}
 	struct loader L = { path, out, fmt, color, print_events, r, json_object_new_object(),
@@ -710,12 +739,12 @@ static int load(struct src *s, const char *path, FILE *out, enum tl_format fmt, 
 	r->priv = L.doc;
 	if (!tok || !L.doc) {
 		json_tokener_free(tok);
-		return bad(path, "out of memory");
+		return bad(path, _("out of memory"));
 	}
 	int rc = walk(&L, s, tok);
 	json_tokener_free(tok);
 	if (rc != 0 && *s->why) {
-		diag_error("cannot read record '%s': %s", path, s->why);
+		diag_error(_("cannot read record '%s': %s"), path, s->why);
 		return -1;
 	}
 	if (rc != 0)
@@ -725,19 +754,19 @@ static int load(struct src *s, const char *path, FILE *out, enum tl_format fmt, 
 	json_object *events = NULL, *doc = L.doc, *sum, *blocked = array_of(doc, "blocked");
 	if (json_object_object_get_ex(doc, "events", &events)) {
 		if (!json_object_is_type(events, json_type_array))
-			return bad(path, "no lanes, events or blocked windows");
+			return bad(path, _("no lanes, events or blocked windows"));
 		for (size_t i = 0; i < json_object_array_length(events); i++)
 			if (add_event(&L, json_object_array_get_idx(events, i), i) != 0)
 				return -1;
 	}
 	if (!json_object_object_get_ex(doc, "summary", &sum))
-		return bad(path, "no scenario or summary");
+		return bad(path, _("no scenario or summary"));
 	if (!blocked)
-		return bad(path, "no lanes, events or blocked windows");
+		return bad(path, _("no lanes, events or blocked windows"));
 	/* Jobs are numbered from 1, and each has events of its own: a larger
 	 * number is no job's (and would size the model's tables of jobs). */
 	if ((size_t)L.max_job > L.nevents)
-		return bad(path, "a job's number larger than the number of events");
+		return bad(path, _("a job's number larger than the number of events"));
 	return finish(&L, blocked, sum);
 }
 
@@ -765,7 +794,7 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 	memset(r, 0, sizeof(*r));
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		diag_error("cannot read record '%s': %s", path, strerror(errno));
+		diag_error(_("cannot read record '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	int rc = replay_load_file(f, path, 0, out, fmt, color, print_events, r);
@@ -776,6 +805,7 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 void replay_free(struct replay *r)
 {
 	timeline_free(r->tl);
+	renderings_free(r->say_en);
 	if (r->priv)
 		json_object_put(r->priv);
 	free(r->slow);
@@ -797,9 +827,9 @@ int replay_load(const char *path, FILE *out, enum tl_format fmt, bool color, boo
 {
 	(void)out, (void)fmt, (void)color, (void)print_events;
 	memset(r, 0, sizeof(*r));
-	diag_error("cannot replay '%s': this aiodemo was built without json-c (install "
-	           "libjson-c-dev and "
-	           "rebuild)",
+	diag_error(_("cannot replay '%s': this aiodemo was built without json-c (install "
+	             "libjson-c-dev and "
+	             "rebuild)"),
 	           path);
 	return -1;
 }

@@ -19,6 +19,7 @@ struct replay {
 	struct summary_check *checks;
 	struct record_param *params; /* info's */
 	const char **args;           /* info's */
+	struct renderings *say_en;   /* the English of the lines printed */
 };
 
 /** Whether this build can read records (it needs json-c). */

@@ -24,6 +24,7 @@
 #include "report/render.h"
 #include "report/replay.h"
 #include "report/state.h"
+#include "report/svg.h"
 
 int fuzz_record(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -103,7 +104,7 @@ static bool is_json_lines(const char *s, size_t n)
 	return true;
 }
 
-/* An SVG as export_svg() writes it: UTF-8 with no control character that
+/* An SVG as svg_write() writes it: UTF-8 with no control character that
  * XML refuses, every '&' an entity, and every attribute value free of "nan"
  * and "inf" (no lane name is in one). */
 static bool is_clean_svg(const char *s, size_t n)
@@ -199,12 +200,14 @@ int fuzz_record(const uint8_t *data, size_t size)
 	model_build(&m, r.tl, r.summary.total);
 	render_gantt(&m, &b, 100, 30, timeline_utf8(r.tl), color);
 	render_gantt(&m, &b, 400, 2, !timeline_utf8(r.tl), !color);
+	render_gantt(&m, &b, 40, 30, timeline_utf8(r.tl), color);
 	timeline_print_summary(r.tl, &r.summary);
-	render_task_times(&m, &b, 12);
-	render_task_times(&m, &b, 1);
-	render_pool_times(&m, &b);
-	render_diagnostics(r.tl, &r.summary, r.summary.slow_threshold, &b);
-	render_diagnostics(r.tl, &r.summary, 0, &b);
+	render_task_times(&m, &b, 12, 100);
+	render_task_times(&m, &b, 1, 40);
+	render_pool_times(&m, &b, 100);
+	render_pool_times(&m, &b, 40);
+	render_diagnostics(r.tl, &r.summary, r.summary.slow_threshold, &b, 100);
+	render_diagnostics(r.tl, &r.summary, 0, &b, 40);
 	/* What `aiodemo play` shows at each stop, forward, then back. */
 	struct run_state st;
 	state_init(&st, r.tl);
@@ -242,12 +245,18 @@ int fuzz_record(const uint8_t *data, size_t size)
 	CHECK(fclose(f) == 0);
 	CHECK(is_strict_json(out, outlen));
 	free(out);
-	f = open_memstream(&out, &outlen);
-	CHECK(f);
-	CHECK(export_svg(f, &r.info, &m, &r.summary) == 0);
-	CHECK(fclose(f) == 0);
-	CHECK(is_clean_svg(out, outlen));
-	free(out);
+	/* The picture in both styles, and as compare draws two runs. */
+	struct svg_run pictures[2] = { { &r.info, r.tl, &m, &r.summary, NULL },
+		                       { &r.info, r.tl, &m, &r.summary, "again" } };
+	for (int style = SVG_PAGE; style <= SVG_SLIDES; style++)
+		for (int nruns = 1; nruns <= 2; nruns++) {
+			f = open_memstream(&out, &outlen);
+			CHECK(f);
+			CHECK(svg_write(f, pictures, nruns, (enum svg_style)style) == 0);
+			CHECK(fclose(f) == 0);
+			CHECK(is_clean_svg(out, outlen));
+			free(out);
+		}
 	/* The page of --html: its data strict JSON, in one script element. */
 	f = open_memstream(&out, &outlen);
 	CHECK(f);
