@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""The network programs' side of aiodemo: the local HTTP server (aiodemo
+httpbin, and the one a run starts for a program's url parameters), url
+parameters in the header and on the command line, and a missing module's
+message. Output is TAP.
+
+usage: network_test.py AIODEMO
+
+(python_e2e.py runs the network programs themselves against python3.)"""
+import concurrent.futures
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import strict_json  # noqa: E402
+
+strict_json.install()
+
+AIODEMO = os.path.abspath(sys.argv[1])
+SANITIZED = os.environ.get('AIODEMO_SANITIZE', 'none') != 'none'
+SLACK = 0.25 if SANITIZED else 0.08  # seconds a request may take beyond its delay
+WORK = tempfile.mkdtemp(prefix='aiodemo-network-')
+ENV = dict(os.environ, LC_ALL='C.UTF-8', LANG='C.UTF-8')
+ENV.pop('LANGUAGE', None)
+# urllib must not send 127.0.0.1 to a proxy of the environment.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class Failure(Exception):
+    pass
+
+
+class Httpbin:
+    """aiodemo httpbin ARGS..., until close()."""
+
+    def __init__(self, *args):
+        self.p = subprocess.Popen([AIODEMO, 'httpbin', *args], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=ENV)
+        self.first = self.p.stdout.readline()
+        m = re.search(r'http://127\.0\.0\.1:(\d+)', self.first)
+        if not m:
+            self.p.kill()
+            raise Failure(f'aiodemo httpbin {" ".join(args)} said {self.first!r}, '
+                          f'{self.p.stderr.read()!r}')
+        self.url, self.port = m.group(0), int(m.group(1))
+        self.lines = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.p.stdout))
+        self.reader.start()
+
+    def close(self, sig=signal.SIGINT):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        try:
+            rc = self.p.wait(timeout=10)
+        finally:
+            if self.p.poll() is None:
+                self.p.kill()
+        self.reader.join()
+        self.err = self.p.stderr.read()
+        self.p.stderr.close()
+        self.p.stdout.close()
+        return rc
+
+
+def get(url, method='GET', data=None, timeout=30):
+    """(status, body, seconds) of a request; HTTP errors are answers too."""
+    start = time.monotonic()
+    req = urllib.request.Request(url, method=method, data=data)
+    try:
+        with OPENER.open(req, timeout=timeout) as r:
+            return r.status, r.read(), time.monotonic() - start
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), time.monotonic() - start
+
+
+def expect(what, ok, detail=''):
+    if not ok:
+        raise Failure(f'{what}{": " + str(detail) if detail != "" else ""}')
+
+
+def run(*args, timeout=120):
+    return subprocess.run([AIODEMO, *args], capture_output=True, text=True, env=ENV, cwd=WORK,
+                          timeout=timeout)
+
+
+def program(name, text):
+    path = os.path.join(WORK, name)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    return path
+
+
+def port_closed(port):
+    with socket.socket() as s:
+        return s.connect_ex(('127.0.0.1', port)) != 0
+
+
+# --- aiodemo httpbin ------------------------------------------------------------
+
+def case_endpoints():
+    """/get echoes, /bytes is the same for a seed, /status, /redirect, and
+    what is not served says what is."""
+    h = Httpbin()
+    try:
+        status, body, _ = get(h.url + '/get?name=alice&x=a%20b')
+        d = json.loads(body)
+        expect('/get status', status == 200, status)
+        expect('/get args', d['args'] == {'name': 'alice', 'x': 'a b'}, d['args'])
+        expect('/get url', d['url'] == h.url + '/get?name=alice&x=a%20b', d['url'])
+        expect('/get origin', d['origin'] == '127.0.0.1', d['origin'])
+        expect('/get headers', d['headers'].get('Host') == f'127.0.0.1:{h.port}', d['headers'])
+        s1, b1, _ = get(h.url + '/bytes/1000?seed=3')
+        _, b2, _ = get(h.url + '/bytes/1000?seed=3')
+        _, b3, _ = get(h.url + '/bytes/1000?seed=4')
+        expect('/bytes/1000', s1 == 200 and len(b1) == 1000, (s1, len(b1)))
+        expect('/bytes: the same for a seed, not for another', b1 == b2 and b1 != b3)
+        expect('/bytes/0', get(h.url + '/bytes/0')[:2] == (200, b''))
+        expect('/status/418', get(h.url + '/status/418')[0] == 418)
+        status, body, _ = get(h.url + '/redirect/3')  # urllib follows them
+        expect('/redirect/3 ends at /get', status == 200 and json.loads(body)['url'] == h.url + '/get',
+               (status, body[:80]))
+        status, body, _ = get(h.url + '/nope')
+        expect('404 says what is served', status == 404 and b'/delay/N' in body, (status, body))
+        status, body, _ = get(h.url + '/get', method='POST', data=b'a=1')
+        expect('POST is refused', status == 405 and b'GET and HEAD' in body, (status, body))
+        expect('HEAD is served', get(h.url + '/get', method='HEAD')[:2] == (200, b''))
+        for bad in ('/delay/61', '/delay/x', '/bytes/-1', '/bytes/1.5', '/status/99',
+                    '/redirect/0'):
+            expect(f'{bad} is a bad request', get(h.url + bad)[0] == 400, bad)
+    finally:
+        rc = h.close()
+    expect('exit status after Ctrl-C', rc == 0, (rc, h.err))
+    answered = [l for l in h.lines if ' answered ' in l]
+    expect('a line per answer', len(answered) == 19, len(answered))
+    expect('the count at the end', h.lines[-1].strip() == 'stopped by SIGINT, after 19 requests',
+           h.lines[-1:])
+
+
+def case_delays_scaled():
+    """/delay/N and --latency are program time: multiplied by --scale."""
+    h = Httpbin('--scale', '0.2', '--latency', '0.5')
+    try:
+        _, _, t_get = get(h.url + '/get')
+        _, body, t_delay = get(h.url + '/delay/1?k=v')
+        expect('/delay echoes its args', json.loads(body)['args'] == {'k': 'v'})
+    finally:
+        h.close()
+    expect('latency 0.5 at scale 0.2 takes 0.1 s', 0.1 <= t_get <= 0.1 + SLACK, round(t_get, 3))
+    expect('/delay/1 with latency 0.5 at scale 0.2 takes 0.3 s', 0.3 <= t_delay <= 0.3 + SLACK,
+           round(t_delay, 3))
+    expect('the first line says the scale and the latency',
+           'delays x 0.2, latency 0.5 s' in h.first, h.first)
+
+
+def case_stop_during_delay():
+    """Ctrl-C ends a delay still running: the server stops at once."""
+    h = Httpbin()
+    errors = []
+
+    def slow():
+        try:
+            get(h.url + '/delay/30')
+        except Exception as e:  # noqa: BLE001 - the connection closes unanswered
+            errors.append(e)
+    t = threading.Thread(target=slow)
+    t.start()
+    while not any('/delay/30' in l for l in h.lines):
+        time.sleep(0.01)
+    start = time.monotonic()
+    rc = h.close()
+    took = time.monotonic() - start
+    t.join(timeout=10)
+    expect('stopped within 2 s of Ctrl-C', took < 2, round(took, 3))
+    expect('exit status', rc == 0, rc)
+    expect('the client is not left waiting', not t.is_alive() and errors, errors)
+    expect('the port is closed', port_closed(h.port))
+
+
+def case_sigterm():
+    h = Httpbin()
+    rc = h.close(signal.SIGTERM)
+    expect('SIGTERM stops it too', rc == 0 and 'SIGTERM' in h.lines[-1], (rc, h.lines))
+
+
+def case_port_in_use():
+    h = Httpbin()
+    try:
+        p = run('httpbin', '--port', str(h.port), timeout=10)
+    finally:
+        h.close()
+    expect('exit status', p.returncode == 1, p.returncode)
+    expect('the error', f'cannot serve on 127.0.0.1:{h.port}' in p.stderr, p.stderr)
+
+
+def case_many_clients():
+    """1,000 requests from 50 clients at once: every one answered."""
+    h = Httpbin()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(50) as pool:
+            statuses = list(pool.map(lambda i: get(f'{h.url}/get?i={i}')[0], range(1000)))
+    finally:
+        h.close()
+    expect('all answered 200', statuses.count(200) == 1000,
+           {s: statuses.count(s) for s in set(statuses)})
+    expect('the count', h.lines[-1].strip() == 'stopped by SIGINT, after 1000 requests', h.lines[-1:])
+
+
+def case_usage():
+    p = run('httpbin', '--latency', 'x')
+    expect('--latency x', p.returncode == 2 and "--latency takes seconds" in p.stderr, p.stderr)
+    p = run('httpbin', 'extra')
+    expect('an operand', p.returncode == 2 and "unexpected argument 'extra'" in p.stderr, p.stderr)
+    p = run('run', 'offload-sleep', '--latency', '1')
+    expect('--latency is httpbin\'s', p.returncode == 2 and 'only of' in p.stderr, p.stderr)
+
+
+# --- url parameters ------------------------------------------------------------
+
+FETCH = '''# aiodemo: url base = https://example.test latency 1s
+# aiodemo: end
+import asyncio
+import urllib.request
+
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+def fetch(path):
+    with opener.open("https://example.test" + path, timeout=5) as r:
+        return r.status
+
+async def main():
+    print(await asyncio.gather(*(asyncio.to_thread(fetch, f"/get?n={i}") for i in range(3))))
+
+asyncio.run(main())
+'''
+
+
+def events_of(stdout):
+    lines = [json.loads(l) for l in stdout.splitlines()]
+    return lines[0], lines[1:-1], lines[-1]
+
+
+def case_local_server():
+    """A run starts its own server for the url, with the header's latency
+    at the run's scale, and stops it at the end."""
+    path = program('fetch.py', FETCH)
+    p = run('run', path, '--scale', '0.2', '--format', 'json')
+    expect('exit status', p.returncode == 0, p.stderr)
+    header, events, summary = events_of(p.stdout)
+    url = header['params'].get('base', '')
+    expect('the header keeps the URL the run used', re.fullmatch(r'http://127\.0\.0\.1:\d+', url),
+           header['params'])
+    expect('as the default', header['params_set'] == [], header['params_set'])
+    says = [e['text'] for e in events if e['kind'] == 'say']
+    expect('three answers', says == ['[200, 200, 200]'], says)
+    # 1 s of latency at scale 0.2, the three at once.
+    t = [e['t'] for e in events if e['kind'] == 'say'][0]
+    expect('at once: 0.2 s, not 0.6 s', 0.2 <= t <= 0.2 + SLACK + 0.1, t)
+    expect('the server is gone after the run', port_closed(int(url.rsplit(':', 1)[1])))
+
+
+def case_param_url():
+    """--param base=URL asks that server, and no local one starts."""
+    h = Httpbin()
+    try:
+        path = program('fetch.py', FETCH)
+        p = run('run', path, '--param', f'base={h.url}', '--format', 'json')
+        shown = run('show', path, '--param', f'base={h.url}')
+    finally:
+        h.close()
+    expect('exit status', p.returncode == 0, p.stderr)
+    header, events, _ = events_of(p.stdout)
+    expect('the value set', header['params'] == {'base': h.url} and header['params_set'] == ['base'],
+           (header['params'], header['params_set']))
+    got = sorted(l.split()[3] for l in h.lines if ' GET ' in l)
+    expect('the requests came to the server given', got == ['/get', '/get', '/get'], h.lines)
+    expect('show prints the program with the URL', f'"{h.url}" + path' in shown.stdout
+           and 'https://example.test" + path' not in shown.stdout, shown.stdout[-300:])
+
+
+def case_url_errors():
+    path = program('fetch.py', FETCH)
+    for bad in ('ftp://x', 'http://', 'http://a b', 'http://a"b', "http://a'b", 'http://a\\b', 'x'):
+        p = run('run', path, '--param', f'base={bad}')
+        expect(f'--param base={bad}', p.returncode == 2 and 'takes a URL' in p.stderr, p.stderr)
+    p = run('run', path, '--param', 'bse=http://x')
+    expect('a mistyped name', p.returncode == 2 and "did you mean 'base'" in p.stderr, p.stderr)
+    for header, want in (('url base = https://nowhere.test', 'url base: https://nowhere.test does not occur'),
+                         ('url base https://example.test', 'url takes NAME = URL'),
+                         ('url base = https://example.test latency soon', 'url takes NAME = URL'),
+                         ('url base = https://example.test extra', 'url takes NAME = URL')):
+        text = FETCH.replace('url base = https://example.test latency 1s', header)
+        p = run('run', program('bad.py', text))
+        expect(f'header {header!r}', p.returncode == 2 and f'bad.py:1: ' in p.stderr and want in p.stderr,
+               (p.returncode, p.stderr))
+
+
+# --- a missing module ------------------------------------------------------------
+
+def case_missing_module():
+    p = run('run', program('typo.py', 'import asyncio\n\nimport requestz\n'))
+    expect('exit status', p.returncode == 1, p.returncode)
+    expect('file:line:column and a suggestion',
+           "typo.py:3:1: no module named 'requestz'; did you mean 'requests'?" in p.stderr, p.stderr)
+    expect('CPython\'s own traceback too', "ModuleNotFoundError: No module named 'requestz'" in p.stdout,
+           p.stdout[-400:])
+    # A module of the table that this machine lacks: its Debian package.
+    for module, package in (('trio', 'python3-trio'), ('websockets', 'python3-websockets'),
+                            ('yaml', 'python3-yaml'), ('bs4', 'python3-bs4')):
+        if subprocess.run(['/usr/bin/python3.11', '-c', f'import {module}'],
+                          capture_output=True).returncode != 0:
+            text = f'import asyncio\n\nasync def main():\n    import {module}.sub\n\nasyncio.run(main())\n'
+            p = run('run', program('lacks.py', text))
+            expect('the package named',
+                   f"lacks.py:4:5: no module named '{module}': Debian's {package} has it "
+                   f"(apt-get install {package})" in p.stderr, p.stderr)
+            break
+    # A package that is there without the module: CPython's message alone.
+    p = run('run', program('sub.py', 'import json.nosuch\n'))
+    expect('no line of aiodemo\'s for a missing submodule', p.returncode == 1 and 'sub.py:1' not in p.stderr,
+           p.stderr)
+
+
+CASES = [(n[5:].replace('_', '-'), f) for n, f in sorted(globals().items()) if n.startswith('case_')]
+
+
+def main():
+    print(f'1..{len(CASES)}')
+    failed = 0
+    for n, (name, fn) in enumerate(CASES, 1):
+        try:
+            fn()
+            print(f'ok {n} - {name}')
+        except Exception as e:  # noqa: BLE001 - any failure is the case's
+            failed += 1
+            print(f'not ok {n} - {name}')
+            for line in f'{type(e).__name__}: {e}'.splitlines():
+                print(f'# {line}')
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    try:
+        sys.exit(main())
+    finally:
+        import shutil
+        shutil.rmtree(WORK, ignore_errors=True)
