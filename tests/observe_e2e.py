@@ -93,7 +93,7 @@ def test_replay_keeps_the_gil(aiodemo):
         p = subprocess.run([aiodemo, 'replay', path, '--trace', trace, '--svg', svg], capture_output=True,
                            timeout=60)
         assert p.returncode == 0, p.stderr
-        names = {e.get('name') for e in schemas.check_file('trace', trace)['traceEvents'] if e.get('ph') == 'B'}
+        names = {e.get('name') for e in schemas.check_file('trace', trace)['traceEvents'] if e.get('ph') == 'X'}
         assert {'waiting for the GIL', 'ThreadPoolExecutor-1/1', 'ThreadPoolExecutor-1/2'} <= names, names
         assert None not in names and '(null)' not in names, names
         with open(svg, encoding='utf-8') as f:

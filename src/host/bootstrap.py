@@ -24,6 +24,7 @@ import linecache
 import os
 import selectors
 import site
+import socket
 import sys
 import threading
 import time
@@ -137,11 +138,21 @@ def _short(value, limit=24):
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
+def _unwrap(fn, args, kwargs):
+    """The function a job calls and its arguments, out of the partials
+    that wrap it: to_thread's Context.run, and one like aiofiles' of
+    f.write and its bytes."""
+    while isinstance(fn, functools.partial):
+        if isinstance(getattr(fn.func, '__self__', None), contextvars.Context) and fn.args:
+            fn, args, kwargs = fn.args[0], fn.args[1:] + tuple(args), {**fn.keywords, **kwargs}
+        else:
+            fn, args, kwargs = fn.func, fn.args + tuple(args), {**fn.keywords, **kwargs}
+    return fn, args, kwargs
+
+
 def _describe(fn, args, kwargs):
     """time.sleep(2) for a job: the function a to_thread call wraps too."""
-    if (isinstance(fn, functools.partial) and
-            isinstance(getattr(fn.func, '__self__', None), contextvars.Context)):
-        fn, args, kwargs = fn.args[0], fn.args[1:] + tuple(args), {**fn.keywords, **kwargs}
+    fn, args, kwargs = _unwrap(fn, args, kwargs)
     name = getattr(fn, '__qualname__', None) or getattr(fn, '__name__', None) or type(fn).__name__
     module = getattr(fn, '__module__', None)
     if module and module not in ('__main__', 'builtins'):
@@ -154,9 +165,7 @@ def _describe(fn, args, kwargs):
 
 def _job_line(fn):
     """The line where the program defines the function a job runs, or 0."""
-    if (isinstance(fn, functools.partial) and
-            isinstance(getattr(fn.func, '__self__', None), contextvars.Context)):
-        fn = fn.args[0]
+    fn = _unwrap(fn, (), {})[0]
     code = getattr(fn, '__code__', None)
     main = sys.modules.get('__main__')
     if code is None or code.co_filename != getattr(main, '__file__', None):
@@ -176,7 +185,11 @@ class _ThreadWorkItem(_thread_pool._WorkItem):
         super().__init__(future, fn, args, kwargs)
         executor = sys._getframe(1).f_locals.get('self')
         prefix = getattr(executor, '_thread_name_prefix', None) or 'ThreadPoolExecutor'
-        self._aiodemo_job = (_aiodemo.job_submitted(prefix, _describe(fn, args, kwargs), _job_line(fn)), prefix)
+        job = _aiodemo.job_submitted(prefix, _describe(fn, args, kwargs), _job_line(fn))
+        self._aiodemo_job = (job, prefix)
+        if job:
+            # Its end is stamped as fn returns, before the future wakes the loop.
+            self.fn = _aiodemo.Job(fn, job, prefix)
 
     def run(self):
         job, prefix = self._aiodemo_job
@@ -211,7 +224,7 @@ class _ProcessWorkItem(_process_pool._WorkItem):
             if label is None:
                 label = _process_labels[executor] = 'ProcessPoolExecutor-%d' % len(_process_labels)
             job = _aiodemo.job_submitted(label, _describe(fn, args, kwargs), _job_line(fn))
-            fn = _aiodemo.ProcJob(fn, job, label)
+            fn = _aiodemo.Job(fn, job, label)
         super().__init__(future, fn, args, kwargs)
 
 
@@ -254,8 +267,21 @@ sys.stdout = sys.__stdout__ = _Output(sys.stdout, _aiodemo.write_stdout)
 sys.stderr = sys.__stderr__ = _Output(sys.stderr, _aiodemo.write_stderr)
 
 if _aiodemo.scale != 1:
+    _real_clocks = {}
     for _name, _fn in _aiodemo.scaled_clocks().items():
+        _real_clocks[id(getattr(time, _name))] = (getattr(time, _name), _fn)
         setattr(time, _name, _fn)
+    # What was imported before kept the clock it bound (threading's _time,
+    # queue's time): the program's clock there too.
+    for _module in list(sys.modules.values()):
+        _globals = getattr(_module, '__dict__', None)
+        for _key, _value in list(_globals.items()) if isinstance(_globals, dict) else ():
+            _pair = _real_clocks.get(id(_value))
+            if _pair and _pair[0] is _value:
+                _globals[_key] = _pair[1]
+    del _real_clocks, _module, _globals
+    _aiodemo.scale_socket_timeouts(socket)
+    _aiodemo.scale_thread_waits(threading)
 
 _libdirs = {os.path.dirname(os.__file__)}
 for _dir in site.getsitepackages() + [site.getusersitepackages()]:

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/text.h"
+#include "util/i18n.h"
 
 /* The texts of scenarios/NAME.py, as programs[]: generated at build time. */
 #include "programs.inc"
@@ -34,16 +35,16 @@ char *catalog_read_file(const char *path, const char *what, size_t max, size_t *
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		diag_error("cannot open %s '%s': %s", what, path, strerror(errno));
+		diag_error(_("cannot open %s '%s': %s"), what, path, strerror(errno));
 		return NULL;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		diag_error("'%s' is a directory, not a %s", path, what);
+		diag_error(_("'%s' is a directory, not a %s"), path, what);
 		return NULL;
 	}
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		diag_error("cannot open %s '%s': %s", what, path, strerror(errno));
+		diag_error(_("cannot open %s '%s': %s"), what, path, strerror(errno));
 		return NULL;
 	}
 	struct buf b = { 0 };
@@ -52,14 +53,14 @@ char *catalog_read_file(const char *path, const char *what, size_t max, size_t *
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		buf_add(&b, chunk, n);
 		if (b.len > max) {
-			diag_error("%s '%s' is larger than %zu MiB", what, path, max >> 20);
+			diag_error(_("%s '%s' is larger than %zu MiB"), what, path, max >> 20);
 			fclose(f);
 			buf_free(&b);
 			return NULL;
 		}
 	}
 	if (ferror(f)) {
-		diag_error("cannot read %s '%s': %s", what, path, strerror(errno));
+		diag_error(_("cannot read %s '%s': %s"), what, path, strerror(errno));
 		fclose(f);
 		buf_free(&b);
 		return NULL;
@@ -92,16 +93,18 @@ const struct builtin_program *catalog_resolve(const char *arg, int *is_file)
 	size_t nstarting = 0;
 	for (size_t i = 0; n && !s && i < NPROGRAMS; i++)
 		if (!strncmp(programs[i].name, arg, n))
-			buf_printf(&starting, "%s'%s'", nstarting++ ? ", " : "", programs[i].name);
+			buf_printf(&starting, "%s'%s'", nstarting++ ? _(", ") : "",
+			           programs[i].name);
 	if (s)
-		diag_error("unknown program '%s'; did you mean '%s'?", arg, s);
+		diag_error(_("unknown program '%s'; did you mean '%s'?"), arg, s);
 	else if (nstarting)
-		diag_error("unknown program '%s'; did you mean %s%s?", arg,
-		           nstarting > 1 ? "one of " : "", starting.data);
+		diag_error(nstarting > 1 ? _("unknown program '%s'; did you mean one of %s?")
+		                         : _("unknown program '%s'; did you mean %s?"),
+		           arg, starting.data);
 	else
-		diag_error(
-		        "unknown program '%s' (see 'aiodemo list', or give a path to a .py file)",
-		        arg);
+		diag_error(_("unknown program '%s' (see 'aiodemo list', or give a path to a .py "
+		             "file)"),
+		           arg);
 	buf_free(&starting);
 	return NULL;
 }

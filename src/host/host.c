@@ -18,7 +18,9 @@
 #include "util/diag.h"
 #include "util/signals.h"
 #include "util/tmpfile.h"
+#include "util/i18n.h"
 #include "observe/observe.h"
+#include "missing.h"
 #include "pyclock.h"
 #include "stopping.h"
 
@@ -53,7 +55,7 @@ static int start_python(const struct program *p, const struct host_options *o)
 		st = Py_InitializeFromConfig(&config);
 	PyConfig_Clear(&config);
 	if (PyStatus_Exception(st)) {
-		diag_error("cannot start Python: %s", st.err_msg ? st.err_msg : "unknown error");
+		diag_error(_("cannot start Python: %s"), st.err_msg ? st.err_msg : "unknown error");
 		return -1;
 	}
 	return 0;
@@ -79,7 +81,7 @@ static void report_syntax_error(const struct program *p)
 	else {
 		PyObject *s = value ? PyObject_Str(value) : NULL;
 		const char *t = s ? PyUnicode_AsUTF8(s) : NULL;
-		diag_error("%s: %s: %s", p->file, tname, t ? t : "cannot compile");
+		diag_error(_("%s: %s: %s"), p->file, tname, t ? t : "cannot compile");
 		Py_XDECREF(s);
 	}
 	PyErr_Clear();
@@ -99,7 +101,7 @@ int host_check_compiles(struct program *const *ps, int n)
 	PyStatus st = Py_InitializeFromConfig(&config);
 	PyConfig_Clear(&config);
 	if (PyStatus_Exception(st)) {
-		diag_error("cannot start Python: %s", st.err_msg ? st.err_msg : "unknown error");
+		diag_error(_("cannot start Python: %s"), st.err_msg ? st.err_msg : "unknown error");
 		return -1;
 	}
 	int bad = 0;
@@ -206,7 +208,7 @@ static char *exception_text(PyObject *type, PyObject *value)
 	return buf_steal(&b);
 }
 
-static void finish_exception(struct host_result *r)
+static void finish_exception(const struct program *p, struct host_result *r)
 {
 	if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
 		PyObject *type, *value, *tb;
@@ -226,8 +228,11 @@ static void finish_exception(struct host_result *r)
 	r->error = exception_text(type, value);
 	r->exit_status = r->interrupted ? 128 + SIGINT : 1;
 	r->stop_signal = r->interrupted ? SIGINT : 0;
+	Py_XINCREF(value);
 	PyErr_Restore(type, value, tb);
 	PyErr_Print(); /* the traceback, through sys.excepthook and sys.stderr */
+	missing_module_report(p, value);
+	Py_XDECREF(value);
 }
 
 int host_run(const struct program *p, const struct host_options *o, struct timeline *tl,
@@ -237,7 +242,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	struct observe_options oo = { o->scale, o->slow, 0.1 };
 	pyclock_init(o->scale);
 	if (observe_start(tl, &oo) != 0) {
-		diag_error("cannot start observing: %s", strerror(errno));
+		diag_error(_("cannot start observing: %s"), strerror(errno));
 		return 1;
 	}
 	stopping_hold(true);
@@ -249,7 +254,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	bool have_tmp = false;
 	PyObject *code = NULL;
 	if (observe_python_ready() != 0) {
-		diag_error("cannot start observing: %s", strerror(errno));
+		diag_error(_("cannot start observing: %s"), strerror(errno));
 		status = 1;
 		goto out;
 	}
@@ -264,7 +269,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	if (p->builtin) {
 		char *made = tmp_make("run", true);
 		if (!made || !getcwd(cwd, sizeof(cwd)) || chdir(made) != 0) {
-			diag_error("cannot make a directory for the run: %s", strerror(errno));
+			diag_error(_("cannot make a directory for the run: %s"), strerror(errno));
 			if (made)
 				tmp_remove(made);
 			free(made);
@@ -287,7 +292,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 		o->starting(o->arg);
 	PyObject *boot = run_bootstrap();
 	if (!boot || prepare_main(p, dir) != 0) {
-		diag_error("cannot set up aiodemo's event loop:");
+		diag_error(_("cannot set up aiodemo's event loop:"));
 		PyErr_Print();
 		Py_XDECREF(boot);
 		status = 1;
@@ -298,7 +303,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	PyObject *d = PyModule_GetDict(main);
 	observe_program_starts();
 	if (stopping_begin() != 0) {
-		diag_error("cannot start: %s", strerror(errno));
+		diag_error(_("cannot start: %s"), strerror(errno));
 		status = 1;
 		goto out;
 	}
@@ -308,7 +313,7 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	if (res)
 		Py_DECREF(res);
 	else
-		finish_exception(r);
+		finish_exception(p, r);
 	int term_signal = stopping_signal();
 	if (r->interrupted && term_signal) {
 		r->exit_status = 128 + term_signal;
@@ -334,7 +339,7 @@ out:
 	observe_finish(s, clock_real_now());
 	if (have_tmp) {
 		if (cwd[0] && chdir(cwd) != 0)
-			diag_warning("cannot go back to '%s': %s", cwd, strerror(errno));
+			diag_warning(_("cannot go back to '%s': %s"), cwd, strerror(errno));
 		tmp_remove(dir);
 	}
 	return status;

@@ -13,7 +13,9 @@
 #include "util/buf.h"
 #include "catalog.h"
 #include "util/diag.h"
+#include "util/i18n.h"
 #include "util/text.h"
+#include "util/i18n.h"
 
 #define PREFIX      "# aiodemo:"
 #define MAX_PROGRAM (16 << 20)
@@ -27,7 +29,7 @@ static int header_error(const struct program *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	diag_error("%s:%d: %s", p->file, line, b.data);
+	diag_error(_("%s:%d: %s"), p->file, line, b.data);
 	buf_free(&b);
 	return -1;
 }
@@ -89,13 +91,13 @@ static int parse_expect(struct program *p, const char *s, int line)
 		x.kind = EXPECT_TOTAL;
 		if (!take_duration(&s, &x.seconds))
 			return header_error(p, line,
-			                    "expect total takes a duration such as 2s or 100ms");
+			                    _("expect total takes a duration such as 2s or 100ms"));
 	} else if (!strncmp(s, "blocked", 7)) {
 		s += 7;
 		x.kind = EXPECT_BLOCKED;
 		if (!take_duration(&s, &x.seconds))
 			return header_error(p, line,
-			                    "expect blocked takes a duration such as 0s or 2s");
+			                    _("expect blocked takes a duration such as 0s or 2s"));
 	} else if (!strncmp(s, "before", 6)) {
 		s += 6;
 		x.kind = EXPECT_BEFORE;
@@ -105,13 +107,13 @@ static int parse_expect(struct program *p, const char *s, int line)
 			free(x.text);
 			return header_error(
 			        p, line,
-			        "expect before takes two quoted lines: before \"A\" \"B\"");
+			        _("expect before takes two quoted lines: before \"A\" \"B\""));
 		}
 	} else if (!strncmp(s, "says", 4)) {
 		s += 4;
 		x.kind = EXPECT_SAYS;
 		if (!(x.text = take_quoted(&s)))
-			return header_error(p, line, "expect says takes a quoted line");
+			return header_error(p, line, _("expect says takes a quoted line"));
 	} else if (!strcmp(s, "ok") || !strcmp(s, "error")) {
 		x.kind = EXPECT_STATUS;
 		x.failure = !strcmp(s, "error");
@@ -126,16 +128,32 @@ static int parse_expect(struct program *p, const char *s, int line)
 			free(x.text);
 			return header_error(
 			        p, line,
-			        "expect \"LINE\" at DURATION: a printed line and its moment");
+			        _("expect \"LINE\" at DURATION: a printed line and its moment"));
 		}
 	} else {
 		return header_error(p, line,
-		                    "unknown expectation '%s' (total, \"LINE\" at, before, "
-		                    "blocked, says, ok, error)",
+		                    _("unknown expectation '%s' (total, \"LINE\" at, before, "
+		                      "blocked, says, ok, error)"),
 		                    s);
 	}
 	while (*s == ' ')
 		s++;
+	/* "+ D cpu": a part of it that no --scale shortens */
+	if (*s == '+' && x.kind != EXPECT_BEFORE && x.kind != EXPECT_SAYS &&
+	    x.kind != EXPECT_STATUS) {
+		s++;
+		while (*s == ' ')
+			s++;
+		if (!take_duration(&s, &x.fixed) || strncmp(s, " cpu", 4) != 0 ||
+		    (s[4] != '\0' && s[4] != ' ')) {
+			free(x.text);
+			return header_error(p, line,
+			                    _("after + comes a duration that --scale leaves alone, "
+			                      "such as + 60ms cpu"));
+		}
+		for (s += 4; *s == ' '; s++)
+			;
+	}
 	/* "cpu": the time is CPU work's, the same at every --scale */
 	if (x.kind != EXPECT_BEFORE && x.kind != EXPECT_SAYS && x.kind != EXPECT_STATUS &&
 	    !strncmp(s, "cpu", 3) && (s[3] == '\0' || s[3] == ' ')) {
@@ -146,7 +164,7 @@ static int parse_expect(struct program *p, const char *s, int line)
 	if (*s) {
 		free(x.text);
 		free(x.text2);
-		return header_error(p, line, "unexpected '%s' after the expectation", s);
+		return header_error(p, line, _("unexpected '%s' after the expectation"), s);
 	}
 	p->info.expects.items =
 	        xrealloc(p->info.expects.items, (size_t)(p->info.expects.n + 1) * sizeof(x));
@@ -154,37 +172,174 @@ static int parse_expect(struct program *p, const char *s, int line)
 	return 0;
 }
 
-/* param NAME = VALUE at "CONTEXT" */
-static int parse_param(struct program *p, const char *s, int line)
+/* "NAME = " at @s: the name into *@name, and where the value begins, or
+ * NULL without an "=". */
+static const char *take_assignment(const char *s, char **name)
 {
 	const char *n = s;
 	while (isalnum((unsigned char)*s) || *s == '_' || *s == '-')
 		s++;
-	struct program_param pp = { .name = xstrndup(n, (size_t)(s - n)), .line = line };
+	*name = xstrndup(n, (size_t)(s - n));
 	while (*s == ' ')
 		s++;
 	const char *v = *s == '=' ? s + 1 : NULL;
 	while (v && *v == ' ')
 		v++;
-	const char *at = v ? strstr(v, " at ") : NULL;
-	const char *q = at ? at + 4 : NULL;
-	if (!*pp.name || !at || at == v || !(pp.context = take_quoted(&q))) {
-		free(pp.name);
-		return header_error(p, line, "param takes NAME = VALUE at \"CONTEXT\"");
-	}
+	return v;
+}
+
+/* Adds parameter @pp of line @line, unless its name is declared already
+ * (then it is freed). */
+static int add_param(struct program *p, struct program_param pp, int line)
+{
 	for (int i = 0; i < p->nparams; i++)
 		if (!strcmp(p->params[i].name, pp.name)) {
 			int first = p->params[i].line;
 			free(pp.name);
+			free(pp.value);
 			free(pp.context);
-			return header_error(p, line, "param %s is declared already, on line %d",
+			return header_error(p, line, _("param %s is declared already, on line %d"),
 			                    p->params[i].name, first);
 		}
-	pp.value = xstrndup(v, (size_t)(at - v));
 	pp.declared = xstrdup(pp.value);
 	p->params = xrealloc(p->params, (size_t)(p->nparams + 1) * sizeof(pp));
 	p->params[p->nparams++] = pp;
 	return 0;
+}
+
+/* param NAME = VALUE at "CONTEXT" */
+static int parse_param(struct program *p, const char *s, int line)
+{
+	struct program_param pp = { .line = line };
+	const char *v = take_assignment(s, &pp.name);
+	const char *at = v ? strstr(v, " at ") : NULL;
+	const char *q = at ? at + 4 : NULL;
+	if (!*pp.name || !at || at == v || !(pp.context = take_quoted(&q))) {
+		free(pp.name);
+		return header_error(p, line, _("param takes NAME = VALUE at \"CONTEXT\""));
+	}
+	pp.value = xstrndup(v, (size_t)(at - v));
+	return add_param(p, pp, line);
+}
+
+/* Whether @s is a URL a url parameter may take: http:// or https://, a
+ * host, and nothing that would end the string literal it is in (quotes,
+ * backslashes, spaces, control characters). */
+static bool url_ok(const char *s)
+{
+	size_t scheme = !strncmp(s, "http://", 7) ? 7 : !strncmp(s, "https://", 8) ? 8 : 0;
+	if (!scheme || !s[scheme] || s[scheme] == '/')
+		return false;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c <= ' ' || *c == 0x7f || strchr("\"'\\`", *c))
+			return false;
+	return true;
+}
+
+/* url NAME = ORIGIN [latency DURATION] */
+static int parse_url(struct program *p, const char *s, int line)
+{
+	struct program_param pp = { .line = line, .url = true };
+	const char *v = take_assignment(s, &pp.name);
+	size_t vlen = v ? strcspn(v, " ") : 0;
+	if (v)
+		pp.value = xstrndup(v, vlen);
+	const char *rest = v ? v + vlen : "";
+	while (*rest == ' ')
+		rest++;
+	bool ok = *pp.name && pp.value && url_ok(pp.value);
+	if (ok && !strncmp(rest, "latency", 7)) {
+		rest += 7;
+		ok = take_duration(&rest, &pp.latency);
+		while (*rest == ' ')
+			rest++;
+	}
+	if (!ok || *rest) {
+		free(pp.name);
+		free(pp.value);
+		return header_error(p, line,
+		                    _("url takes NAME = URL [latency DURATION], such as "
+		                      "base = https://httpbin.org latency 1s"));
+	}
+	return add_param(p, pp, line);
+}
+
+/* The offset in the header line of the @at-th character of the quoted
+ * string whose text begins at @q (its backslashes counted). */
+static int quoted_offset(const char *q, int at)
+{
+	const char *c = q;
+	for (int i = 0; i < at && *c && *c != '"'; i++)
+		c += *c == '\\' && c[1] ? 2 : 1;
+	return (int)(c - q);
+}
+
+/* say.en "PATTERN" = "ENGLISH"; @val is in @l, the header line after the
+ * prefix, for the columns of messages. */
+static int parse_say(struct program *p, const char *val, const char *l, int line)
+{
+	const int base = (int)sizeof(PREFIX) - 1 + 1; /* the column of l[0] */
+	const char *s = val, *q1, *q2 = NULL;
+	char *pattern = NULL, *en = NULL;
+	const char *why = NULL;
+	const char *where = s;
+	while (*s == ' ')
+		s++;
+	q1 = s;
+	if (*s != '"') {
+		why = _("say.en takes \"PATTERN\" = \"ENGLISH\"");
+		where = s;
+	} else if (!(pattern = take_quoted(&s))) {
+		why = _("the quote that opens here is not closed");
+		where = q1;
+	} else {
+		while (*s == ' ')
+			s++;
+		if (*s != '=') {
+			why = _("expected = and the English after the pattern");
+			where = s;
+		} else {
+			s++;
+			while (*s == ' ')
+				s++;
+			q2 = s;
+			if (*s != '"') {
+				why = _("expected the English, quoted, after =");
+				where = s;
+			} else if (!(en = take_quoted(&s))) {
+				why = _("the quote that opens here is not closed");
+				where = q2;
+			} else if (!*en) {
+				why = _("the English is empty");
+				where = q2;
+			} else if (!text_is_utf8(en, strlen(en), NULL) ||
+			           !text_is_utf8(pattern, strlen(pattern), NULL)) {
+				why = _("the pattern and the English must be UTF-8");
+				where = q1;
+			} else {
+				while (*s == ' ')
+					s++;
+				if (*s) {
+					why = _("unexpected text after the English");
+					where = s;
+				}
+			}
+		}
+	}
+	if (!why) {
+		if (!p->info.say_en)
+			p->info.say_en = renderings_new();
+		int at;
+		bool in_en;
+		if (renderings_add(p->info.say_en, pattern, en, &why, &at, &in_en) != 0)
+			where = (in_en ? q2 : q1) + 1 + quoted_offset((in_en ? q2 : q1) + 1, at);
+	}
+	free(pattern);
+	free(en);
+	if (!why)
+		return 0;
+	diag_at(p->file, p->text, p->len, line, base + (int)(where - l), "%s", why);
+	return -1;
 }
 
 static void append_line(char **field, const char *s)
@@ -229,16 +384,29 @@ static int parse_header(struct program *p)
 				p->info.source = xstrdup(val);
 			} else if (k == 6 && !strncmp(v, "notice", 6)) {
 				append_line(&p->info.notice, val);
+			} else if (k == 8 && !strncmp(v, "title.zh", 8)) {
+				free(p->info.title_zh);
+				p->info.title_zh = xstrdup(val);
+			} else if (k == 9 && !strncmp(v, "source.zh", 9)) {
+				free(p->info.source_zh);
+				p->info.source_zh = xstrdup(val);
+			} else if (k == 9 && !strncmp(v, "notice.zh", 9)) {
+				append_line(&p->info.notice_zh, val);
+			} else if (k == 6 && !strncmp(v, "say.en", 6)) {
+				rc = parse_say(p, val, l, line);
 			} else if (k == 6 && !strncmp(v, "expect", 6)) {
 				rc = parse_expect(p, val, line);
 			} else if (k == 5 && !strncmp(v, "param", 5)) {
 				rc = parse_param(p, val, line);
+			} else if (k == 3 && !strncmp(v, "url", 3)) {
+				rc = parse_url(p, val, line);
 			} else {
-				rc = header_error(p, line,
-				                  "unknown header key '%.*s' (name, title, source, "
-				                  "param, expect, "
-				                  "notice, end)",
-				                  (int)k, v);
+				rc = header_error(
+				        p, line,
+				        _("unknown header key '%.*s' (name, title, title.zh, "
+				          "source, source.zh, param, url, expect, notice, "
+				          "notice.zh, say.en, end)"),
+				        (int)k, v);
 			}
 			free(l);
 			if (rc)
@@ -251,9 +419,19 @@ static int parse_header(struct program *p)
 	p->body = (size_t)(s - p->text);
 	if (p->info.notice)
 		append_line(&p->info.notice, "");
-	/* Each parameter's context occurs once in the code, around its value. */
+	if (p->info.notice_zh)
+		append_line(&p->info.notice_zh, "");
+	/* Each parameter's context occurs once in the code, around its value;
+	 * a url's value, somewhere. */
 	for (int i = 0; i < p->nparams; i++) {
 		const struct program_param *pp = &p->params[i];
+		if (pp->url) {
+			if (!strstr(p->text + p->body, pp->value))
+				return header_error(p, pp->line,
+				                    _("url %s: %s does not occur in the program"),
+				                    pp->name, pp->value);
+			continue;
+		}
 		const char *hit = strstr(p->text + p->body, pp->context);
 		if (!hit || strstr(hit + 1, pp->context) || !strstr(pp->context, pp->value))
 			return header_error(
@@ -281,7 +459,7 @@ struct program *program_load(const char *arg)
 		p->text = xstrndup(b->text, b->len);
 		p->len = b->len;
 	} else {
-		p->text = catalog_read_file(arg, "Python program", MAX_PROGRAM, &p->len);
+		p->text = catalog_read_file(arg, _("Python program"), MAX_PROGRAM, &p->len);
 		if (!p->text) {
 			free(p);
 			return NULL;
@@ -310,6 +488,11 @@ struct program *program_load(const char *arg)
 	return p;
 }
 
+const char *program_title(const struct program_info *info)
+{
+	return i18n_lang() == I18N_ZH && info->title_zh ? info->title_zh : info->title;
+}
+
 int program_set_param(struct program *p, const char *assignment)
 {
 	const char *eq = strchr(assignment, '=');
@@ -329,19 +512,31 @@ int program_set_param(struct program *p, const char *assignment)
 		const char *near =
 		        suggest_name(typed.data ? typed.data : "", list, (size_t)p->nparams);
 		if (near)
-			diag_error("%s has no parameter '%s'; did you mean '%s'?", p->info.name,
+			diag_error(_("%s has no parameter '%s'; did you mean '%s'?"), p->info.name,
 			           typed.data, near);
+		else if (names.len)
+			diag_error(_("%s has no parameter '%s'; it has: %s"), p->info.name,
+			           typed.data ? typed.data : "", names.data);
 		else
-			diag_error("%s has no parameter '%s'%s%s", p->info.name,
-			           typed.data ? typed.data : "",
-			           names.len ? "; it has: " : "; it has none",
-			           names.len ? names.data : "");
+			diag_error(_("%s has no parameter '%s'; it has none"), p->info.name,
+			           typed.data ? typed.data : "");
 		free(list);
 		buf_free(&names);
 		buf_free(&typed);
 		return -1;
 	}
 	const char *value = eq + 1;
+	if (pp->url) {
+		if (!url_ok(value)) {
+			diag_error(_("--param %s takes a URL that begins with http:// or https://, "
+			             "without quotes, backslashes or spaces, not '%s'"),
+			           pp->name, value);
+			return -1;
+		}
+		program_set_url(p, (int)(pp - p->params), value);
+		pp->set = true;
+		return 0;
+	}
 	/* A literal, not code: a number (as Python writes one), True, False or None. */
 	char *end;
 	errno = 0;
@@ -350,8 +545,8 @@ int program_set_param(struct program *p, const char *assignment)
 	           strspn(value, "0123456789.eE+-") == strlen(value)) ||
 	          !strcmp(value, "True") || !strcmp(value, "False") || !strcmp(value, "None");
 	if (!ok) {
-		diag_error("--param %s takes a number (or True, False, None), not '%s'", pp->name,
-		           value);
+		diag_error(_("--param %s takes a number (or True, False, None), not '%s'"),
+		           pp->name, value);
 		return -1;
 	}
 	/* Replace the value inside the context, and the context in the program. */
@@ -376,6 +571,28 @@ int program_set_param(struct program *p, const char *assignment)
 	return 0;
 }
 
+void program_set_url(struct program *p, int i, const char *url)
+{
+	struct program_param *pp = &p->params[i];
+	struct buf prog = { 0 };
+	buf_add(&prog, p->text, p->body);
+	size_t n = strlen(pp->value);
+	for (const char *s = p->text + p->body, *hit; *s; s = hit + n) {
+		if (!(hit = strstr(s, pp->value))) {
+			buf_puts(&prog, s);
+			break;
+		}
+		buf_add(&prog, s, (size_t)(hit - s));
+		buf_puts(&prog, url);
+	}
+	free(p->text);
+	p->len = prog.len;
+	p->text = buf_steal(&prog);
+	free(pp->value);
+	pp->value = xstrdup(url);
+	p->edited = true;
+}
+
 void program_free(struct program *p)
 {
 	if (!p)
@@ -385,6 +602,10 @@ void program_free(struct program *p)
 	free(p->info.title);
 	free(p->info.source);
 	free(p->info.notice);
+	free(p->info.title_zh);
+	free(p->info.source_zh);
+	free(p->info.notice_zh);
+	renderings_free(p->info.say_en);
 	for (int i = 0; i < p->nparams; i++) {
 		free(p->params[i].name);
 		free(p->params[i].value);

@@ -1,6 +1,7 @@
 /* --scale for a Python program: the clocks it can read run 1/scale times
- * as fast, and time.sleep sleeps scale times as long, from the start of
- * the run; the same in threads and in forked worker processes. */
+ * as fast, and time.sleep and sockets' timeouts last scale times as long,
+ * from the start of the run; the same in threads and in forked worker
+ * processes. */
 #ifndef AIODEMO_HOST_PYCLOCK_H
 #define AIODEMO_HOST_PYCLOCK_H
 

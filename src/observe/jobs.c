@@ -3,14 +3,18 @@
  * them; and the channel on which worker processes report.
  *
  *   submit(fn)   ── job_submitted ──▶  K_OFFLOAD on the submitter's lane
- *   worker thread: _WorkItem.run ── job_started / job_finished ──▶
- *                                      K_JOB_START, K_JOB_DONE on its lane
- *   worker process: ProcJob(fn)() ── a record on the channel ──▶
+ *   worker thread: _WorkItem.run ── job_started ──▶ K_JOB_START on its lane
+ *                  Job(fn)() returns ───────────▶ K_JOB_DONE (or K_ERROR)
+ *                  job_finished ────────────────▶ K_CANCEL if it never ran
+ *   worker process: Job(fn)() ── a record on the channel ──▶
  *                   the reader thread ──▶ the same events, stamped in the
  *                                         child (CLOCK_MONOTONIC is shared)
  *
- * A ProcJob is pickled to the worker with the function it wraps; it is a C
- * callable, so a job's traceback shows no frame of aiodemo's. */
+ * A Job wraps the function: a thread's job ends when the function returns,
+ * before its future is set and wakes the loop, so that the end comes
+ * before what the loop does with the result; a process's Job is pickled to
+ * the worker with its function. It is a C callable, so a job's traceback
+ * shows no frame of aiodemo's. */
 #include "obs.h"
 
 #include <errno.h>
@@ -24,6 +28,7 @@
 
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/i18n.h"
 #include "util/diag.h"
 
 _Thread_local int obs_worker_lane;
@@ -143,8 +148,32 @@ static PyObject *m_job_started(PyObject *m, PyObject *args)
 	Py_RETURN_NONE;
 }
 
+/* The job @job of this worker thread is over, at @now: it raised @error
+ * (its repr), or returned (NULL). Once a job. */
+static void thread_job_over(int job, const char *error, double now)
+{
+	pthread_mutex_lock(&obs.lock);
+	struct obs_job *j = (size_t)job < obs.jobcap ? &obs.jobs[job] : NULL;
+	bool ended = j && j->ended;
+	if (j)
+		j->ended = true;
+	pthread_mutex_unlock(&obs.lock);
+	if (ended)
+		return;
+	obs_gil_job(obs_worker_lane - 1, false);
+	if (!error) {
+		finished(job, obs_worker_lane - 1, now, K_JOB_DONE, "done");
+	} else {
+		struct buf how = { 0 };
+		buf_printf(&how, "raised %s", error);
+		finished(job, obs_worker_lane - 1, now, K_ERROR, how.data);
+		buf_free(&how);
+	}
+}
+
 /* job_finished(job, error): the job of this worker thread is over;
- * @error is the exception's repr, 'cancelled' or None. */
+ * @error is the exception's repr, 'cancelled' or None. Its Job said so
+ * when it ran; this says a job dropped from the queue. */
 static PyObject *m_job_finished(PyObject *m, PyObject *args)
 {
 	int job;
@@ -154,16 +183,21 @@ static PyObject *m_job_finished(PyObject *m, PyObject *args)
 	if (!obs.tl || job <= 0 || !obs_worker_lane)
 		Py_RETURN_NONE;
 	double now = clock_real_now();
-	obs_gil_job(obs_worker_lane - 1, false);
-	if (error == Py_None) {
-		finished(job, obs_worker_lane - 1, now, K_JOB_DONE, "done");
-	} else {
-		const char *s = PyUnicode_Check(error) ? PyUnicode_AsUTF8(error) : "failed";
-		struct buf how = { 0 };
-		buf_printf(&how, "raised %s", s ? s : "?");
-		finished(job, obs_worker_lane - 1, now, K_ERROR, how.data);
-		buf_free(&how);
+	pthread_mutex_lock(&obs.lock);
+	const struct obs_job *j = (size_t)job < obs.jobcap ? &obs.jobs[job] : NULL;
+	bool ran = !j || j->lane >= 0;
+	double submitted = j ? j->submitted : now;
+	pthread_mutex_unlock(&obs.lock);
+	if (!ran) {
+		/* Its future was cancelled in the queue (the pool shut down, the
+		 * run stopped): the worker drops it without running it. */
+		timeline_add(obs.tl, now, obs_worker_lane - 1, K_CANCEL, 0, job, now - submitted,
+		             "job %d cancelled in the queue after %.3f s: it never started", job,
+		             now - submitted);
+		Py_RETURN_NONE;
 	}
+	const char *s = PyUnicode_Check(error) ? PyUnicode_AsUTF8(error) : NULL;
+	thread_job_over(job, error == Py_None ? NULL : s ? s : "failed", now);
 	Py_RETURN_NONE;
 }
 
@@ -373,21 +407,21 @@ void obs_channel_stop(void)
 	}
 }
 
-/* ---- ProcJob: a job's function, wrapped for a worker process ---- */
+/* ---- Job: a job's function, wrapped ---- */
 
 typedef struct {
 	PyObject_HEAD PyObject *fn;
 	int job;
 	PyObject *label;
-} ProcJob;
+} Job;
 
-static PyObject *procjob_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+static PyObject *job_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
 	PyObject *fn, *label;
 	int job;
-	if (!PyArg_ParseTuple(args, "OiU:ProcJob", &fn, &job, &label))
+	if (!PyArg_ParseTuple(args, "OiU:Job", &fn, &job, &label))
 		return NULL;
-	ProcJob *self = (ProcJob *)type->tp_alloc(type, 0);
+	Job *self = (Job *)type->tp_alloc(type, 0);
 	if (!self)
 		return NULL;
 	Py_INCREF(fn);
@@ -398,14 +432,34 @@ static PyObject *procjob_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 	return (PyObject *)self;
 }
 
-static void procjob_dealloc(ProcJob *self)
+static void job_dealloc(Job *self)
 {
 	Py_XDECREF(self->fn);
 	Py_XDECREF(self->label);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static PyObject *procjob_call(ProcJob *self, PyObject *args, PyObject *kwds)
+/* The exception being raised, as the timeline names it: its repr, cut to
+ * 80 characters (77 and "..."); the exception stays set. */
+static void raised_text(struct buf *b)
+{
+	PyObject *type, *value, *tb;
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	PyObject *r = value ? PyObject_Repr(value) : NULL;
+	if (r && PyUnicode_GET_LENGTH(r) > 80) {
+		PyObject *cut = PyUnicode_Substring(r, 0, 77);
+		Py_SETREF(r, cut ? PyUnicode_FromFormat("%U...", cut) : NULL);
+		Py_XDECREF(cut);
+	}
+	const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
+	buf_puts(b, s ? s : "?");
+	Py_XDECREF(r);
+	PyErr_Clear();
+	PyErr_Restore(type, value, tb);
+}
+
+static PyObject *job_call(Job *self, PyObject *args, PyObject *kwds)
 {
 	const char *label = PyUnicode_AsUTF8(self->label);
 	if (!label)
@@ -420,36 +474,43 @@ static PyObject *procjob_call(ProcJob *self, PyObject *args, PyObject *kwds)
 	if (child) {
 		obs_channel_send(r ? CH_DONE : CH_ERROR, self->job, label, "", 0);
 		child_job = 0;
+	} else if (obs.tl && self->job > 0 && obs_worker_lane) {
+		double now = clock_real_now();
+		struct buf error = { 0 };
+		if (!r)
+			raised_text(&error);
+		thread_job_over(self->job, r ? NULL : error.data, now);
+		buf_free(&error);
 	}
 	return r;
 }
 
-static PyObject *procjob_reduce(ProcJob *self, PyObject *unused)
+static PyObject *job_reduce(Job *self, PyObject *unused)
 {
 	return Py_BuildValue("(O(OiO))", Py_TYPE(self), self->fn, self->job, self->label);
 }
 
-static PyMethodDef procjob_methods[] = {
-	{ "__reduce__", (PyCFunction)procjob_reduce, METH_NOARGS, NULL },
+static PyMethodDef job_methods[] = {
+	{ "__reduce__", (PyCFunction)job_reduce, METH_NOARGS, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
-static PyTypeObject procjob_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "_aiodemo.ProcJob",
-	.tp_doc = "ProcJob(fn, job, pool): calls fn in a worker process, reporting its start and "
-	          "end.",
-	.tp_basicsize = sizeof(ProcJob),
+static PyTypeObject job_type = {
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "_aiodemo.Job",
+	.tp_doc = "Job(fn, job, pool): calls fn as job @job of @pool, on a worker thread or in a "
+	          "worker process, reporting its end as it returns.",
+	.tp_basicsize = sizeof(Job),
 	.tp_flags = Py_TPFLAGS_DEFAULT,
-	.tp_new = procjob_new,
-	.tp_dealloc = (destructor)procjob_dealloc,
-	.tp_call = (ternaryfunc)procjob_call,
-	.tp_methods = procjob_methods,
+	.tp_new = job_new,
+	.tp_dealloc = (destructor)job_dealloc,
+	.tp_call = (ternaryfunc)job_call,
+	.tp_methods = job_methods,
 };
 
-int obs_add_procjob(PyObject *module)
+int obs_add_job(PyObject *module)
 {
 	self_pid = getpid(); /* the module is made once, in aiodemo's process */
-	return PyModule_AddType(module, &procjob_type);
+	return PyModule_AddType(module, &job_type);
 }
 
 void obs_child_line(bool err, const char *text, size_t len)

@@ -11,8 +11,9 @@
 /** One job handed to an executor. */
 struct obs_job {
 	double submitted, started;
-	int lane; /* the worker's lane once started, else -1 */
-	int line; /* the program's line defining the function it runs, or 0 */
+	int lane;   /* the worker's lane once started, else -1 */
+	int line;   /* the program's line defining the function it runs, or 0 */
+	bool ended; /* its end is on the timeline */
 };
 
 struct observer {
@@ -91,6 +92,18 @@ int obs_thread_lane(void);
 /** Time in seconds since the run started, for timeline_add(). */
 double obs_now(void);
 
+/** Instead of PyErr_Clear() in what observation does on the loop thread.
+ *  Its calls into Python (a repr, a property) are where the interpreter
+ *  may run the program's signal handler, whose exception (the
+ *  KeyboardInterrupt of a second Ctrl-C) is the program's: it is held, and
+ *  obs_raise_held() raises it where the program would meet it, never
+ *  between taking a callback off the ready queue and running it. Any
+ *  other error of the observation's own is cleared. */
+void obs_clear(void);
+
+/** Raises the exception obs_clear() held, if any: returns true then. */
+bool obs_raise_held(void);
+
 /** The program's line for @frame and its outer frames: the innermost
  *  frame outside the libraries; sets *@line, returns the stripped source
  *  (a new reference, or NULL without an exception). GIL held. */
@@ -103,8 +116,8 @@ int obs_current_line(void);
 /** Methods of _aiodemo defined by jobs.c, output.c and timers.c. */
 extern PyMethodDef obs_job_methods[], obs_output_methods[], obs_timer_methods[];
 
-/** Adds ProcJob to the module. */
-int obs_add_procjob(PyObject *module);
+/** Adds Job, a job's function wrapped, to the module. */
+int obs_add_job(PyObject *module);
 
 /** Starts the channel from worker processes; 0 or -1 with errno. */
 int obs_channel_start(void);

@@ -26,6 +26,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/diag.h"
+#include "util/i18n.h"
 #include "loop/evloop.h"
 
 struct observer obs = { .chan = { -1, -1 }, .main_lane = -1, .loop_lane = -1 };
@@ -33,6 +34,27 @@ struct observer obs = { .chan = { -1, -1 }, .main_lane = -1, .loop_lane = -1 };
 static PyObject *task_types;  /* (_asyncio.Task, asyncio.tasks._PyTask) */
 static PyObject *asyncio_dir; /* tasks whose coroutine is asyncio's own run on the loop's lane */
 static double step_cpu;       /* the loop thread's CPU time when the step began */
+
+static PyObject *held_type, *held_value, *held_tb; /* see obs_clear() */
+
+void obs_clear(void)
+{
+	if (!PyErr_Occurred())
+		return;
+	if (!held_type && !PyErr_ExceptionMatches(PyExc_Exception))
+		PyErr_Fetch(&held_type, &held_value, &held_tb);
+	else
+		PyErr_Clear();
+}
+
+bool obs_raise_held(void)
+{
+	if (!held_type)
+		return false;
+	PyErr_Restore(held_type, held_value, held_tb);
+	held_type = held_value = held_tb = NULL;
+	return true;
+}
 
 static double thread_cpu(void)
 {
@@ -90,7 +112,7 @@ int obs_thread_lane(void)
 		Py_XDECREF(t);
 		Py_XDECREF(threading);
 	}
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(key);
 	return lane;
 }
@@ -104,7 +126,7 @@ static int task_lane(PyObject *task)
 	/* The weak reference tells a live task from one at a reused address. */
 	if (v && PyWeakref_GetObject(PyTuple_GET_ITEM(v, 1)) == task)
 		lane = (int)PyLong_AsLong(PyTuple_GET_ITEM(v, 0));
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(key);
 	return lane;
 }
@@ -113,7 +135,7 @@ static void forget_task(PyObject *task)
 {
 	PyObject *key = PyLong_FromVoidPtr(task);
 	if (key && PyDict_DelItem(obs.lanes, key) < 0)
-		PyErr_Clear();
+		obs_clear();
 	Py_XDECREF(key);
 }
 
@@ -123,7 +145,7 @@ static int new_task_lane(PyObject *task, const char *label)
 	PyObject *key = PyLong_FromVoidPtr(task), *ref = PyWeakref_NewRef(task, NULL);
 	PyObject *v = key && ref ? Py_BuildValue("(iO)", lane, ref) : NULL;
 	if (!v || PyDict_SetItem(obs.lanes, key, v) < 0)
-		PyErr_Clear();
+		obs_clear();
 	Py_XDECREF(v);
 	Py_XDECREF(ref);
 	Py_XDECREF(key);
@@ -170,7 +192,7 @@ static PyObject *source_line(PyObject *filename, int line)
 		text = raw ? PyObject_CallMethod(raw, "strip", NULL) : NULL;
 		Py_XDECREF(raw);
 		if (text && PyDict_SetItem(obs.linecache, key, text) < 0)
-			PyErr_Clear();
+			obs_clear();
 	}
 	Py_DECREF(key);
 	return text;
@@ -189,7 +211,7 @@ PyObject *obs_program_line(PyObject *frame, int *line)
 			Py_DECREF(code);
 			Py_DECREF(frame);
 			if (!text)
-				PyErr_Clear();
+				obs_clear();
 			return text;
 		}
 		Py_DECREF(code);
@@ -206,6 +228,75 @@ int obs_current_line(void)
 	int line = 0;
 	Py_XDECREF(obs_program_line((PyObject *)PyEval_GetFrame(), &line));
 	return line;
+}
+
+/* The primitive of asyncio that a coroutine of its library waits on, from
+ * the coroutine's @qualname and the type of its frame's self: W_NONE if it
+ * is none. Says it in words into @b ("a BoundedSemaphore", "an item of a
+ * PriorityQueue"); `async with` goes through the mixin's __aenter__, whose
+ * self is the Lock, Semaphore or Condition itself. */
+static enum tl_wait sync_wait(PyObject *frame, const char *qualname, struct buf *b)
+{
+	static const char *const methods[] = {
+		"_ContextManagerMixin.__aenter__",
+		"Lock.acquire",
+		"Semaphore.acquire",
+		"Event.wait",
+		"Condition.wait",
+		"Condition.wait_for",
+		"Queue.get",
+		"Queue.put",
+		"Queue.join",
+		"Barrier.wait",
+	};
+	static const struct {
+		const char *type;
+		enum tl_wait wait;
+	} types[] = {
+		{ "Lock", W_LOCK },   { "Semaphore", W_SEMAPHORE },
+		{ "Event", W_EVENT }, { "Condition", W_CONDITION },
+		{ "Queue", W_QUEUE }, { "Barrier", W_BARRIER },
+	};
+	bool known = false;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]) && !known; i++)
+		known = !strcmp(qualname, methods[i]);
+	if (!known)
+		return W_NONE;
+	enum tl_wait w = W_NONE;
+	PyObject *locals = PyFrame_GetLocals((PyFrameObject *)frame);
+	PyObject *self = locals ? PyMapping_GetItemString(locals, "self") : NULL;
+	obs_clear();
+	PyObject *mro = self ? Py_TYPE(self)->tp_mro : NULL;
+	for (Py_ssize_t i = 0; mro && PyTuple_Check(mro) && i < PyTuple_GET_SIZE(mro) && !w; i++) {
+		PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+		PyObject *mod = PyObject_GetAttrString((PyObject *)t, "__module__");
+		const char *m = mod && PyUnicode_Check(mod) ? PyUnicode_AsUTF8(mod) : NULL;
+		bool ours = m && (!strcmp(m, "asyncio.locks") || !strcmp(m, "asyncio.queues"));
+		for (size_t k = 0; ours && k < sizeof(types) / sizeof(types[0]) && !w; k++)
+			if (!strcmp(t->tp_name, types[k].type))
+				w = types[k].wait;
+		Py_XDECREF(mod);
+		obs_clear();
+	}
+	if (w) {
+		const char *name = Py_TYPE(self)->tp_name;
+		const char *dot = strrchr(name, '.');
+		name = dot ? dot + 1 : name;
+		const char *article = strchr("AEIOU", name[0]) ? "an" : "a";
+		/* In English in the event, as every note (timeline.c translates
+		 * them where shown). */
+		if (w == W_QUEUE && !strcmp(qualname, "Queue.get"))
+			buf_printf(b, "an item of %s %s", article, name);
+		else if (w == W_QUEUE && !strcmp(qualname, "Queue.put"))
+			buf_printf(b, "room in %s %s", article, name);
+		else if (w == W_QUEUE)
+			buf_printf(b, "the tasks of %s %s to be done", article, name);
+		else
+			buf_printf(b, "%s %s", article, name);
+	}
+	Py_XDECREF(self);
+	Py_XDECREF(locals);
+	return w;
 }
 
 /* What a task waits for, in words: from the first coroutine of a library
@@ -256,7 +347,7 @@ static const char *awaited_thing(const char *qualname, PyObject *task, struct bu
 		else if (!strcmp(Py_TYPE(w)->tp_name, "_GatheringFuture"))
 			buf_puts(b, "asyncio.gather");
 	}
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(w);
 	return b->len ? b->data : NULL;
 }
@@ -283,10 +374,12 @@ static bool line_says(const char *line, const char *what)
 /* Where a suspended task waits: the innermost coroutine frame of the
  * program along the chain of awaits; *@what is what it waits for, in
  * words, when the line does not say it (malloc'ed, or NULL). */
-static PyObject *suspended_line(PyObject *task, int *line, char **what)
+static PyObject *suspended_line(PyObject *task, int *line, char **what, enum tl_wait *waits)
 {
 	*line = 0;
 	*what = NULL;
+	*waits = W_NONE;
+	struct buf sync = { 0 }; /* the primitive it waits on, in words */
 	PyObject *obj = PyObject_CallMethod(task, "get_coro", NULL);
 	PyObject *best = NULL;
 	int best_line = 0;
@@ -294,7 +387,7 @@ static PyObject *suspended_line(PyObject *task, int *line, char **what)
 	for (int depth = 0; obj && obj != Py_None && depth < 64; depth++) {
 		PyObject *frame = PyObject_GetAttrString(obj, "cr_frame");
 		if (!frame) {
-			PyErr_Clear();
+			obs_clear();
 			frame = PyObject_GetAttrString(obj, "gi_frame");
 		}
 		if (frame && frame != Py_None) {
@@ -302,41 +395,46 @@ static PyObject *suspended_line(PyObject *task, int *line, char **what)
 			if (!in_library(code->co_filename)) {
 				free(lib_qualname);
 				lib_qualname = NULL;
+				*waits = W_NONE;
+				buf_clear(&sync);
 				Py_XDECREF(best);
 				best_line = frame_line((PyFrameObject *)frame);
 				best = source_line(code->co_filename, best_line);
 				if (!best)
-					PyErr_Clear();
+					obs_clear();
 			} else if (!lib_qualname) {
 				/* The first of the library's coroutines the program awaits. */
 				const char *q = PyUnicode_Check(code->co_qualname)
 				                        ? PyUnicode_AsUTF8(code->co_qualname)
 				                        : NULL;
 				lib_qualname = q ? xstrdup(q) : NULL;
+				if (q)
+					*waits = sync_wait(frame, q, &sync);
 			}
 			Py_DECREF(code);
 		}
 		Py_XDECREF(frame);
-		PyErr_Clear();
+		obs_clear();
 		PyObject *next = PyObject_GetAttrString(obj, "cr_await");
 		if (!next) {
-			PyErr_Clear();
+			obs_clear();
 			next = PyObject_GetAttrString(obj, "gi_yieldfrom");
 		}
-		PyErr_Clear();
+		obs_clear();
 		Py_DECREF(obj);
 		obj = next;
 	}
 	Py_XDECREF(obj);
-	PyErr_Clear();
+	obs_clear();
 	*line = best_line;
 	struct buf b = { 0 };
-	const char *w = awaited_thing(lib_qualname, task, &b);
+	const char *w = *waits ? sync.data : awaited_thing(lib_qualname, task, &b);
 	const char *src = best ? PyUnicode_AsUTF8(best) : NULL;
-	PyErr_Clear();
+	obs_clear();
 	if (w && !(src && line_says(src, w)))
 		*what = xstrdup(w);
 	buf_free(&b);
+	buf_free(&sync);
 	free(lib_qualname);
 	return best;
 }
@@ -346,7 +444,7 @@ static void short_repr(struct buf *b, PyObject *o, size_t max)
 	PyObject *r = PyObject_Repr(o);
 	const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
 	if (!s) {
-		PyErr_Clear();
+		obs_clear();
 		buf_puts(b, "?");
 	} else if (strlen(s) > max) {
 		buf_printf(b, "%.*s...", (int)max, s);
@@ -365,7 +463,7 @@ static bool cancel_noted(PyObject *task)
 	int had = key ? PyDict_Contains(obs.cancel_noted, key) : -1;
 	if (had == 0 && PyDict_SetItem(obs.cancel_noted, key, Py_True) < 0)
 		had = -1;
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(key);
 	return had != 0;
 }
@@ -374,7 +472,7 @@ static void cancel_forget(PyObject *task)
 {
 	PyObject *key = PyLong_FromVoidPtr(task);
 	if (key && PyDict_DelItem(obs.cancel_noted, key) < 0)
-		PyErr_Clear();
+		obs_clear();
 	Py_XDECREF(key);
 }
 
@@ -418,7 +516,7 @@ static void who_runs(struct buf *b)
 	}
 	if (s && *s)
 		buf_printf(b, " at line %d: %s", line, s);
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(text);
 }
 
@@ -445,7 +543,7 @@ static bool task_flag(PyObject *task, const char *name)
 {
 	PyObject *v = PyObject_GetAttrString(task, name);
 	bool on = v && PyObject_IsTrue(v) == 1;
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(v);
 	return on;
 }
@@ -461,7 +559,7 @@ static bool waiter_cancelled(PyObject *task)
 		c = r == Py_True;
 		Py_XDECREF(r);
 	}
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(w);
 	return c;
 }
@@ -473,7 +571,7 @@ static const char *awaited_cancelled(PyObject *task)
 	static char text[256];
 	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
 	bool same = w && obs.step_task && w == obs.step_task;
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(w);
 	if (!same)
 		return NULL;
@@ -511,7 +609,7 @@ static void note_waits(PyObject *task, int lane, double t)
 			Py_XDECREF(children);
 		}
 	}
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(w);
 }
 
@@ -523,7 +621,7 @@ static void end_task_step(PyObject *task, int lane, double now)
 	PyObject *state = PyObject_GetAttrString(task, "_state");
 	const char *st = state ? PyUnicode_AsUTF8(state) : NULL;
 	if (!st) {
-		PyErr_Clear();
+		obs_clear();
 		st = "PENDING";
 	}
 	double t = now;
@@ -532,13 +630,17 @@ static void end_task_step(PyObject *task, int lane, double now)
 			note_cancel(task, lane, t, "cancel requested by itself");
 		int line;
 		char *what;
-		PyObject *text = suspended_line(task, &line, &what);
+		enum tl_wait waits;
+		PyObject *text = suspended_line(task, &line, &what, &waits);
 		const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
-		if (s && *s)
-			timeline_add(obs.tl, t, lane, K_AWAIT, line, 0, -1, "line %d: %s%s%s%s",
-			             line, s, what ? "  (waits for " : "", what ? what : "",
-			             what ? ")" : "");
-		PyErr_Clear();
+		if (s && *s) {
+			struct buf b = { 0 };
+			buf_printf(&b, "line %d: %s%s%s%s", line, s, what ? "  (waits for " : "",
+			           what ? what : "", what ? ")" : "");
+			timeline_add_await(obs.tl, t, lane, line, waits, b.data);
+			buf_free(&b);
+		}
+		obs_clear();
 		Py_XDECREF(text);
 		free(what);
 		note_waits(task, lane, t);
@@ -565,7 +667,7 @@ static void end_task_step(PyObject *task, int lane, double now)
 				Py_XDECREF(res);
 			}
 			Py_XDECREF(exc);
-			PyErr_Clear();
+			obs_clear();
 		}
 		buf_free(&b);
 		timeline_step(obs.tl, t, lane, K_EXIT, 0, -1);
@@ -623,11 +725,11 @@ static PyObject *handle_task(PyObject *handle)
 {
 	PyObject *cb = PyObject_GetAttrString(handle, "_callback");
 	PyObject *owner = cb ? PyObject_GetAttrString(cb, "__self__") : NULL;
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(cb);
 	if (owner && PyObject_IsInstance(owner, task_types) != 1)
 		Py_CLEAR(owner);
-	PyErr_Clear();
+	obs_clear();
 	return owner;
 }
 
@@ -658,7 +760,7 @@ static void check_name(PyObject *task, int lane)
 		timeline_lane_rename(obs.tl, lane, b.data);
 		buf_free(&b);
 	}
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(name);
 }
 
@@ -677,7 +779,7 @@ static void begin_step(PyObject *handle, double now)
 	} else {
 		lane = obs.loop_lane; /* a plain callback, or a task of asyncio's own */
 		obs.step_callback = task ? NULL : PyObject_GetAttrString(handle, "_callback");
-		PyErr_Clear();
+		obs_clear();
 	}
 	Py_XDECREF(task);
 	obs.step_lane = lane;
@@ -711,11 +813,11 @@ static void task_label(PyObject *task, struct buf *b)
 	const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
 	buf_puts(b, s ? s : "Task");
 	Py_XDECREF(name);
-	PyErr_Clear();
+	obs_clear();
 	PyObject *coro = PyObject_CallMethod(task, "get_coro", NULL);
 	PyObject *qual = coro ? PyObject_GetAttrString(coro, "__qualname__") : NULL;
 	const char *q = qual ? PyUnicode_AsUTF8(qual) : NULL;
-	PyErr_Clear();
+	obs_clear();
 	if (q) {
 		buf_printf(b, " %s(", q);
 		PyObject *frame = PyObject_GetAttrString(coro, "cr_frame");
@@ -738,7 +840,7 @@ static void task_label(PyObject *task, struct buf *b)
 			Py_DECREF(code);
 		}
 		Py_XDECREF(frame);
-		PyErr_Clear();
+		obs_clear();
 		buf_putc(b, ')');
 	}
 	Py_XDECREF(qual);
@@ -757,7 +859,7 @@ static bool internal_task(PyObject *task)
 	PyObject *file = code ? PyObject_GetAttrString(code, "co_filename") : NULL;
 	bool internal = file && PyUnicode_Check(file) &&
 	                PyUnicode_Tailmatch(file, asyncio_dir, 0, PY_SSIZE_T_MAX, -1) == 1;
-	PyErr_Clear();
+	obs_clear();
 	Py_XDECREF(file);
 	Py_XDECREF(code);
 	Py_XDECREF(coro);
@@ -786,10 +888,13 @@ static PyObject *rq_append(PyObject *self, PyObject *handle)
 			note_cancel(task, lane, now, awaited_cancelled(task));
 		if (lane >= 0)
 			timeline_step(obs.tl, now, lane, K_READY, 0, -1);
-		PyErr_Clear();
+		obs_clear();
 		Py_DECREF(task);
 	}
-	return PyObject_CallFunctionObjArgs(deque_append, self, handle, NULL);
+	PyObject *r = PyObject_CallFunctionObjArgs(deque_append, self, handle, NULL);
+	if (r && obs_raise_held())
+		Py_CLEAR(r); /* as it would come at the next instruction after the append */
+	return r;
 }
 
 static PyObject *rq_popleft(PyObject *self, PyObject *unused)
@@ -797,13 +902,25 @@ static PyObject *rq_popleft(PyObject *self, PyObject *unused)
 	double now = clock_real_now();
 	if (obs.tl)
 		end_step(now);
+	if (obs_raise_held())
+		return NULL; /* before the callback is taken: it stays ready */
 	PyObject *h = PyObject_CallFunctionObjArgs(deque_popleft, self, NULL);
 	if (h && obs.tl && PyThread_get_thread_ident() == obs.loop_ident) {
 		PyObject *c = PyObject_GetAttrString(h, "_cancelled");
 		if (c == Py_False)
 			begin_step(h, now);
-		PyErr_Clear();
+		obs_clear();
 		Py_XDECREF(c);
+	}
+	if (h && held_type) {
+		/* Put back: a callback taken and never run would leave its task
+		 * waiting for good. */
+		PyObject *r = PyObject_CallMethod(self, "appendleft", "O", h);
+		Py_XDECREF(r);
+		Py_DECREF(h);
+		h = NULL;
+		if (r)
+			obs_raise_held();
 	}
 	return h;
 }
@@ -961,7 +1078,7 @@ PyObject *observe_module_init(void)
 		Py_XDECREF(rq);
 		goto fail;
 	}
-	if (evloop_add_type(mod) < 0 || obs_add_procjob(mod) < 0 ||
+	if (evloop_add_type(mod) < 0 || obs_add_job(mod) < 0 ||
 	    PyModule_AddFunctions(mod, obs_job_methods) < 0 ||
 	    PyModule_AddFunctions(mod, obs_output_methods) < 0 ||
 	    PyModule_AddFunctions(mod, obs_timer_methods) < 0)
@@ -1045,6 +1162,9 @@ void observe_stop_python(void)
 	Py_CLEAR(asyncio_dir);
 	Py_CLEAR(deque_append);
 	Py_CLEAR(deque_popleft);
+	Py_CLEAR(held_type);
+	Py_CLEAR(held_value);
+	Py_CLEAR(held_tb);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -1061,6 +1181,9 @@ void observe_finish(struct run_summary *s, double end)
 	s->heartbeat = obs.opt.heartbeat * obs.opt.scale;
 	s->tasks = obs.ntasks;
 	s->jobs = obs.njobs;
+	s->jobs_not_started = 0;
+	for (size_t j = 1; j <= obs.njobs && j < obs.jobcap; j++)
+		s->jobs_not_started += obs.jobs[j].lane < 0;
 	s->max_queue_wait = obs.max_queue_wait;
 	s->scale = obs.opt.scale;
 	if (obs.nlags) {

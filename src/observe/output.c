@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,6 +48,11 @@ static void emit(bool err, const char *s, size_t n)
 	}
 	buf_free(&nul);
 }
+
+/* The partial lines, which the GIL guards, and this lock too: it shows
+ * ThreadSanitizer, which does not see CPython's locks, that they are
+ * guarded. */
+static pthread_mutex_t partials_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct partial *find_partial(unsigned long ident, bool err, bool make)
 {
@@ -95,6 +101,7 @@ static PyObject *output_write(bool err, PyObject *arg)
 	const char *s = PyBytes_AS_STRING(bytes);
 	unsigned long ident = PyThread_get_thread_ident();
 	const char *end = s + n;
+	pthread_mutex_lock(&partials_lock);
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		struct partial *p = find_partial(ident, err, !nl);
@@ -111,6 +118,7 @@ static PyObject *output_write(bool err, PyObject *arg)
 		}
 		s = nl + 1;
 	}
+	pthread_mutex_unlock(&partials_lock);
 	Py_DECREF(bytes);
 	return PyLong_FromSsize_t(PyUnicode_GET_LENGTH(arg));
 }
@@ -127,6 +135,7 @@ static PyObject *m_write_stderr(PyObject *m, PyObject *arg)
 
 void obs_output_flush_all(void)
 {
+	pthread_mutex_lock(&partials_lock);
 	for (size_t i = 0; i < npartials; i++) {
 		if (partials[i].text.len)
 			emit(partials[i].err, partials[i].text.data, partials[i].text.len);
@@ -135,6 +144,7 @@ void obs_output_flush_all(void)
 	free(partials);
 	partials = NULL;
 	npartials = 0;
+	pthread_mutex_unlock(&partials_lock);
 }
 
 PyMethodDef obs_output_methods[] = {

@@ -38,8 +38,11 @@ void obs_note_blocked(double start, int lane, int line, const char *what)
 
 /* With the GIL: the line of the program the loop thread runs in step @seq,
  * kept for the blocked window; said at once when the step is already past
- * the threshold (@due). */
-static void sample(unsigned long seq, double start, bool due)
+ * the threshold (@due). A step still in asyncio's own frames (a busy
+ * machine can hold the loop thread back on its way into the program) is
+ * read again a period later, until it is past the threshold twice over
+ * (@last): a window is said without its line only when none comes. */
+static void sample(unsigned long seq, double start, bool due, bool last)
 {
 	PyGILState_STATE g = PyGILState_Ensure();
 	PyThreadState *ts = loop_tstate();
@@ -56,7 +59,7 @@ static void sample(unsigned long seq, double start, bool due)
 		PyErr_Clear();
 		Py_XDECREF(text);
 		pthread_mutex_lock(&obs.lock);
-		same = obs.step_seq == seq;
+		same = obs.step_seq == seq && (line || last);
 		int lane = obs.step_lane;
 		if (same) {
 			obs.sampled_seq = seq;
@@ -110,7 +113,7 @@ static void *sampler_main(void *arg)
 		bool due = elapsed >= obs.slow_real;
 		if (obs.sampled_seq != seq && elapsed >= obs.slow_real - period) {
 			pthread_mutex_unlock(&obs.lock);
-			sample(seq, start, due);
+			sample(seq, start, due, elapsed >= 2 * obs.slow_real);
 			pthread_mutex_lock(&obs.lock);
 		} else if (obs.sampled_seq == seq && !obs.blocked_reported && due) {
 			/* Read early; past the threshold now. */

@@ -30,8 +30,17 @@ static bool observed(PyObject *loop)
 	PyObject *v = PyObject_GetAttrString(loop, "_aiodemo_observed");
 	bool on = v == Py_True;
 	Py_XDECREF(v);
-	PyErr_Clear();
+	obs_clear();
 	return on;
+}
+
+/* @r, or NULL with the exception obs_clear() held, raised after the call
+ * as the program would meet it at its next instruction. */
+static PyObject *then_held(PyObject *r)
+{
+	if (r && obs_raise_held())
+		Py_CLEAR(r);
+	return r;
 }
 
 /* loop.call_at(when, callback, *args, context=None) */
@@ -42,7 +51,7 @@ static PyObject *m_call_at(PyObject *unused, PyObject *const *args, size_t nargs
 	Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
 	PyObject *timer = PyObject_Vectorcall(base_call_at, args, (size_t)nargs, kwnames);
 	if (!timer || nargs < 3 || !observed(args[0]))
-		return timer;
+		return then_held(timer);
 	double now = clock_real_now();
 	PyObject *when = PyObject_GetAttrString(timer, "_when");
 	PyObject *at = PyObject_CallMethod(args[0], "time", NULL);
@@ -51,14 +60,14 @@ static PyObject *m_call_at(PyObject *unused, PyObject *const *args, size_t nargs
 	Py_XDECREF(at);
 	PyObject *name = PyObject_GetAttrString(args[2], "__qualname__");
 	const char *what = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
-	PyErr_Clear();
+	obs_clear();
 	int line = obs_current_line();
 	double scale = obs.opt.scale > 0 ? obs.opt.scale : 1;
 	timeline_relate(obs.tl, now, obs_current_lane(), K_TIMER, timer_number(timer), line,
 	                delay > 0 ? delay * scale : 0, what ? what : Py_TYPE(args[2])->tp_name);
 	Py_XDECREF(name);
-	PyErr_Clear();
-	return timer;
+	obs_clear();
+	return then_held(timer);
 }
 
 /* loop._timer_handle_cancelled(handle): TimerHandle.cancel() calls it. */
@@ -72,13 +81,13 @@ static PyObject *m_cancelled(PyObject *unused, PyObject *const *args, size_t nar
 		PyObject *s = PyObject_GetAttrString(args[1], "_scheduled");
 		pending = s == Py_True; /* not fired yet */
 		Py_XDECREF(s);
-		PyErr_Clear();
+		obs_clear();
 	}
 	PyObject *res = PyObject_Vectorcall(base_cancelled, args, (size_t)nargs, kwnames);
 	if (res && pending && observed(args[0]))
 		timeline_relate(obs.tl, clock_real_now(), obs_current_lane(), K_TIMER_OFF,
 		                timer_number(args[1]), 0, -1, NULL);
-	return res;
+	return then_held(res);
 }
 
 static PyMethodDef call_at_def = { "call_at", (PyCFunction)(void (*)(void))m_call_at,
