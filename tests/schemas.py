@@ -6,6 +6,9 @@ bench's JSON. Each validator is made once and kept.
     header, events, summary = schemas.check_stream(objs)   # the lines, parsed
     schemas.check('record', doc)                            # raises schemas.Invalid
 
+A trace is checked also for what a schema cannot say (check_trace): its
+slices nest on each thread, and each flow binds to slices at both ends.
+
 It needs the jsonschema module (Debian's python3-jsonschema, 4.10 or
 later): without it every check raises Invalid, so that a test fails rather
 than skips what it cannot check."""
@@ -65,6 +68,46 @@ def check(name, doc, what=None):
                   f' ({text[:300]}{"..." if len(text) > 300 else ""})')
 
 
+def check_trace(doc, what='the trace'):
+    """Raises Invalid unless the trace @doc (valid against its schema) is
+    one that the viewers read right: its times are multiples of 1/8 µs, so
+    that ts + dur is exact; its slices are on named threads and nest on
+    each (none ends inside another that it began in); each flow id has one
+    s and one f of one name, in time order, each at the start of a slice of
+    its thread (DevTools binds a flow only to a slice that begins at its ts)."""
+    events = doc['traceEvents']
+    threads = {e['tid'] for e in events if e['ph'] == 'M' and e['name'] == 'thread_name'}
+    slices, starts = {}, set()
+    for e in events:
+        for key in ('ts', 'dur'):
+            if key in e and e['ph'] in 'XsfiC' and (e[key] * 8) % 1:
+                raise Invalid(f'{what}: a {key} that is not a multiple of 0.125: {e}')
+        if e['ph'] == 'X':
+            if e['tid'] not in threads:
+                raise Invalid(f'{what}: a slice on a thread without a name: {e}')
+            slices.setdefault(e['tid'], []).append(e)
+            starts.add((e['tid'], e['ts']))
+    for tid, xs in slices.items():
+        stack = []
+        for x in sorted(xs, key=lambda x: (x['ts'], -x['dur'])):
+            while stack and stack[-1]['ts'] + stack[-1]['dur'] <= x['ts'] and \
+                    not (x['dur'] == 0 and stack[-1]['ts'] + stack[-1]['dur'] == x['ts']):
+                stack.pop()
+            if stack and x['ts'] + x['dur'] > stack[-1]['ts'] + stack[-1]['dur']:
+                raise Invalid(f'{what}: on thread {tid}, {x} ends after {stack[-1]}, which it began in')
+            stack.append(x)
+    flows = {}
+    for e in events:
+        if e['ph'] in 'sf':
+            flows.setdefault(e['id'], []).append(e)
+            if (e['tid'], e['ts']) not in starts:
+                raise Invalid(f'{what}: a flow event where no slice of its thread begins: {e}')
+    for fid, fs in flows.items():
+        if [f['ph'] for f in fs] != ['s', 'f'] or fs[0]['name'] != fs[1]['name'] or fs[0]['ts'] > fs[1]['ts']:
+            raise Invalid(f'{what}: flow {fid} is not one s and then one f, in time order: {fs}')
+    return doc
+
+
 def check_stream(objs, what='the stream', complete=True):
     """Checks the parsed lines of a JSON stream: each against the stream's
     schema, the header first and, when @complete, the summary last and only
@@ -95,7 +138,9 @@ def check_stream(objs, what='the stream', complete=True):
 
 
 def check_file(name, path):
-    """The document in @path (JSON), checked; returns it."""
+    """The document in @path (JSON), checked (a trace by check_trace too);
+    returns it."""
     with open(path, 'rb') as f:
         doc = json.loads(f.read().decode('utf-8'))
-    return check(name, doc, path)
+    check(name, doc, path)
+    return check_trace(doc, path) if name == 'trace' else doc

@@ -26,8 +26,10 @@
 #include "util/clock.h"
 #include "util/diag.h"
 #include "host/program.h"
+#include "report/table.h"
 #include "util/text.h"
 #include "util/tmpfile.h"
+#include "util/i18n.h"
 
 #include "bench_programs.inc"
 
@@ -329,7 +331,7 @@ static bool run_child(struct bench *b, char *const argv[], bool reports, struct 
 	double start = clock_real_now();
 	pid_t pid = fork();
 	if (pid < 0) {
-		diag_error("cannot start %s: %s", argv[0], strerror(errno));
+		diag_error(_("cannot start %s: %s"), argv[0], strerror(errno));
 		return false;
 	}
 	if (pid == 0) {
@@ -353,7 +355,7 @@ static bool run_child(struct bench *b, char *const argv[], bool reports, struct 
 	running_child = 0;
 	o->wall = clock_real_now() - start;
 	if (got != pid) {
-		diag_error("cannot wait for %s: %s", argv[0], strerror(errno));
+		diag_error(_("cannot wait for %s: %s"), argv[0], strerror(errno));
 		return false;
 	}
 	if (stop_signal)
@@ -364,15 +366,15 @@ static bool run_child(struct bench *b, char *const argv[], bool reports, struct 
 	char *text = NULL;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFSIGNALED(status))
-			diag_error("%s: killed by signal %d", cmd.data, WTERMSIG(status));
+			diag_error(_("%s: killed by signal %d"), cmd.data, WTERMSIG(status));
 		else
-			diag_error("%s: exit status %d", cmd.data, WEXITSTATUS(status));
+			diag_error(_("%s: exit status %d"), cmd.data, WEXITSTATUS(status));
 	} else if (!reports) {
 		o->ok = true;
 	} else if (!(text = read_small_file(b->report))) {
-		diag_error("%s: reported nothing", cmd.data);
+		diag_error(_("%s: reported nothing"), cmd.data);
 	} else if (!parse_report(text, o)) {
-		diag_error("%s: reported something else than a JSON object of figures: %.200s",
+		diag_error(_("%s: reported something else than a JSON object of figures: %.200s"),
 		           cmd.data, text);
 	} else {
 		o->ok = true;
@@ -453,13 +455,13 @@ static void bench_overhead(struct bench *b)
 		run_program(b, AIODEMO, "timed.py", args, &a);
 		run_program(b, PYTHON, "timed.py", args, &p);
 		char *k = key_of(name);
-		buf_printf(&row, "%s: first line to end", name);
+		buf_printf(&row, _("%s: first line to end"), name);
 		buf_printf(&key, "overhead_%s", k);
 		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "program_s"),
 		         num(&p, "program_s"), false);
 		buf_clear(&row);
 		buf_clear(&key);
-		buf_printf(&row, "%s: process start to exit", name);
+		buf_printf(&row, _("%s: process start to exit"), name);
 		buf_printf(&key, "overhead_%s_process", k);
 		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", a.wall, p.wall, false);
 		free(k);
@@ -468,9 +470,8 @@ static void bench_overhead(struct bench *b)
 		buf_free(&key);
 	}
 	static const struct {
-		const char *file, *key, *what;
-	} many[] = { { "tasks.py", "tasks", "tasks sleeping" },
-		     { "to_thread.py", "to_thread", "to_thread jobs" } };
+		const char *file, *key;
+	} many[] = { { "tasks.py", "tasks" }, { "to_thread.py", "to_thread" } };
 	for (size_t i = 0; i < 2; i++) {
 		char count[32];
 		snprintf(count, sizeof(count), "%d", i == 0 ? b->sz->tasks : b->sz->jobs);
@@ -481,21 +482,22 @@ static void bench_overhead(struct bench *b)
 		run_program(b, PYTHON, many[i].file, args, &p);
 		struct buf row = { 0 }, key = { 0 };
 		struct buf what = { 0 };
-		buf_printf(&what, "%s %s%s%s", count, many[i].what, i == 0 ? " " : "",
-		           i == 0 ? b->sz->sleep_scale : "");
-		buf_puts(&what, i == 0 ? " s" : "");
-		buf_printf(&row, "%s: asyncio.run", what.data);
+		if (i == 0)
+			buf_printf(&what, _("%s tasks sleeping %s s"), count, b->sz->sleep_scale);
+		else
+			buf_printf(&what, _("%s to_thread jobs"), count);
+		buf_printf(&row, _("%s: asyncio.run"), what.data);
 		buf_printf(&key, "overhead_%s", many[i].key);
 		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", num(&a, "run_s"),
 		         num(&p, "run_s"), false);
 		buf_clear(&row);
 		buf_clear(&key);
-		buf_printf(&row, "%s: process start to exit", what.data);
+		buf_printf(&row, _("%s: process start to exit"), what.data);
 		buf_printf(&key, "overhead_%s_process", many[i].key);
 		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "s", a.wall, p.wall, false);
 		buf_clear(&row);
 		buf_clear(&key);
-		buf_printf(&row, "%s: peak RSS", what.data);
+		buf_printf(&row, _("%s: peak RSS"), what.data);
 		buf_printf(&key, "overhead_%s_rss", many[i].key);
 		add_pair(b, BENCH_OVERHEAD, row.data, key.data, "B", a.ok ? a.rss : NAN,
 		         p.ok ? p.rss : NAN, false);
@@ -519,13 +521,14 @@ static void bench_loop(struct bench *b)
 	const char *missing = !b->python ? "python3.11" : str(&u, "missing");
 	static const struct {
 		const char *key, *row, *field;
-	} rows[] = { { "loop_call_soon", "call_soon() callbacks", "call_soon_per_s" },
-		     { "loop_switches", "sleep(0) ping-pong: task switches", "switches_per_s" } };
+	} rows[] = { { "loop_call_soon", N_("call_soon() callbacks"), "call_soon_per_s" },
+		     { "loop_switches", N_("sleep(0) ping-pong: task switches"),
+		       "switches_per_s" } };
 	for (size_t i = 0; i < 2; i++) {
-		add_pair(b, BENCH_LOOP, rows[i].row, rows[i].key, "/s", num(&a, rows[i].field),
+		add_pair(b, BENCH_LOOP, _(rows[i].row), rows[i].key, "/s", num(&a, rows[i].field),
 		         num(&p, rows[i].field), true);
-		add(BENCH_LOOP, rows[i].row, COL_UVLOOP, rows[i].key, "/s", num(&u, rows[i].field),
-		    missing);
+		add(BENCH_LOOP, _(rows[i].row), COL_UVLOOP, rows[i].key, "/s",
+		    num(&u, rows[i].field), missing);
 	}
 }
 
@@ -540,11 +543,12 @@ static void bench_timers(struct bench *b)
 	} delays[] = { { "1ms", "0.001" }, { "10ms", "0.01" }, { "100ms", "0.1" } };
 	static const struct {
 		const char *field, *what;
-	} stats[] = { { "p50", "p50" }, { "p99", "p99" }, { "min", "earliest" } };
+	} stats[] = { { "p50", "p50" }, { "p99", "p99" }, { "min", N_("earliest") } };
 	for (size_t d = 0; d < 3; d++)
 		for (size_t s = 0; s < 3; s++) {
 			struct buf row = { 0 }, key = { 0 }, field = { 0 };
-			buf_printf(&row, "sleep(%s): lateness, %s", delays[d].delay, stats[s].what);
+			buf_printf(&row, _("sleep(%s): lateness, %s"), delays[d].delay,
+			           _(stats[s].what));
 			buf_printf(&key, "timers_%s_%s", delays[d].ms,
 			           !strcmp(stats[s].field, "min") ? "earliest" : stats[s].field);
 			buf_printf(&field, "%s_%s", delays[d].ms, stats[s].field);
@@ -564,7 +568,7 @@ static void bench_start(struct bench *b)
 	struct outcome a, p;
 	run_program(b, AIODEMO, "start.py", NULL, &a);
 	run_program(b, PYTHON, "start.py", NULL, &p);
-	add_pair(b, BENCH_START, "a trivial asyncio program: start to exit", "start", "s",
+	add_pair(b, BENCH_START, _("a trivial asyncio program: start to exit"), "start", "s",
 	         a.ok ? a.wall : NAN, p.ok ? p.wall : NAN, false);
 }
 
@@ -579,7 +583,7 @@ static bool write_file(const char *dir, const char *name, const char *text, size
 	if (f && fclose(f) != 0)
 		ok = false;
 	if (!ok)
-		diag_error("cannot write %s: %s", path.data, strerror(errno));
+		diag_error(_("cannot write %s: %s"), path.data, strerror(errno));
 	buf_free(&path);
 	return ok;
 }
@@ -589,7 +593,7 @@ static bool set_up(struct bench *b)
 {
 	b->dir = tmp_make("bench", true);
 	if (!b->dir) {
-		diag_error("cannot create a temporary directory in %s: %s", tmp_dir(),
+		diag_error(_("cannot create a temporary directory in %s: %s"), tmp_dir(),
 		           strerror(errno));
 		return false;
 	}
@@ -620,15 +624,15 @@ static bool set_up(struct bench *b)
 	buf_free(&path);
 	ssize_t n = readlink("/proc/self/exe", b->self, sizeof(b->self) - 1);
 	if (n <= 0) {
-		diag_error("cannot find aiodemo's own executable: %s", strerror(errno));
+		diag_error(_("cannot find aiodemo's own executable: %s"), strerror(errno));
 		return false;
 	}
 	b->self[n] = '\0';
 	const char *python = getenv("AIODEMO_PYTHON");
 	b->python = python && *python ? python : DEFAULT_PYTHON;
 	if (access(b->python, X_OK) != 0) {
-		diag_warning("%s cannot run (%s): the figures of python3.11 are missing", b->python,
-		             strerror(errno));
+		diag_warning(_("%s cannot run (%s): the figures of python3.11 are missing"),
+		             b->python, strerror(errno));
 		b->python = NULL;
 	}
 	return true;
@@ -688,7 +692,7 @@ static char *cell_text(struct figure *f)
 	size_t valid;
 	double med = median_of(f->values, f->n, &valid); /* sorts the values */
 	if (f->missing) {
-		buf_printf(&b, "missing: %s", f->missing);
+		buf_printf(&b, _("missing: %s"), f->missing);
 	} else if (isnan(med)) {
 		buf_puts(&b, "-");
 	} else {
@@ -707,36 +711,84 @@ static const char *set_title(int set)
 {
 	switch (set) {
 	case BENCH_OVERHEAD:
-		return "overhead: what observing costs: `aiodemo run PROG --format json > "
-		       "/dev/null` beside "
-		       "`python3.11 PROG`,\n  timed by the program itself (its first line to its "
-		       "end, or "
-		       "asyncio.run) and as a process";
+		return _("overhead: what observing costs: `aiodemo run PROG --format json > "
+		         "/dev/null` beside `python3.11 PROG`,\n  timed by the program itself (its "
+		         "first line to its end, or asyncio.run) and as a process");
 	case BENCH_LOOP:
-		return "loop: operations per second on aiodemo's loop (`aiodemo run`), asyncio's "
-		       "default loop "
-		       "and uvloop\n  (python3.11); ratio: asyncio's rate over aiodemo's";
+		return _("loop: operations per second on aiodemo's loop (`aiodemo run`), asyncio's "
+		         "default loop and uvloop\n  (python3.11); ratio: asyncio's rate over "
+		         "aiodemo's");
 	case BENCH_TIMERS:
-		return "timers: how late a chain of asyncio.sleep() calls ends, on aiodemo's loop "
-		       "and on "
-		       "asyncio's default loop;\n  the earliest must not be below 0 (a sleep that "
-		       "ended early)";
+		return _(
+		        "timers: how late a chain of asyncio.sleep() calls ends, on aiodemo's loop "
+		        "and on asyncio's default loop;\n  the earliest must not be below 0 (a "
+		        "sleep that ended early)");
 	default:
-		return "start: starting and finishing a trivial asyncio program, `aiodemo run` "
-		       "beside `python3.11`";
+		return _("start: starting and finishing a trivial asyncio program, `aiodemo run` "
+		         "beside `python3.11`");
 	}
+}
+
+/* A set's table where its columns do not fit @width: in blocks of
+ * columns that do (table_print), the title wrapped. */
+static void print_narrow(int set, const char *const *head, const char **rows, size_t nrows,
+                         char **cells, const bool used[NCOLUMNS], int width)
+{
+	struct table t;
+	int ncols = 1;
+	for (int c = 0; c < NCOLUMNS; c++)
+		ncols += used[c];
+	table_init(&t, (int)nrows + 1, ncols);
+	struct buf cell = { 0 }, out = { 0 };
+	for (size_t r = 0; r < nrows; r++) {
+		buf_puts(&cell, rows[r]);
+		table_set(&t, (int)r + 1, 0, &cell);
+	}
+	for (int c = 0, k = 1; c < NCOLUMNS; c++) {
+		if (!used[c])
+			continue;
+		buf_puts(&cell, head[c]);
+		table_set(&t, 0, k, &cell);
+		for (size_t r = 0; r < nrows; r++) {
+			const char *v = cells[r * NCOLUMNS + c];
+			buf_puts(&cell, v ? v : "");
+			table_set(&t, (int)r + 1, k, &cell);
+		}
+		k++;
+	}
+	buf_putc(&out, '\n');
+	text_wrap(&out, set_title(set), width, "", "  ");
+	table_print(&t, &out, width);
+	fwrite(out.data, 1, out.len, stdout);
+	table_free(&t);
+	buf_free(&cell);
+	buf_free(&out);
 }
 
 static void print_text(int runs, bool quick, const struct bench *b)
 {
-	if (runs > 1)
-		printf("medians of %d runs (lowest..highest), aiodemo and its peers in turn%s\n",
-		       runs, quick ? "; --quick: small sizes" : "");
-	printf("peer: %s; a ratio above 1 means that aiodemo takes longer\n",
-	       b->python ? b->python : "(missing)");
+	int width = text_columns();
+	struct buf line = { 0 }, wrapped = { 0 };
+	if (runs > 1) {
+		buf_printf(
+		        &line,
+		        quick ? _("medians of %d runs (lowest..highest), aiodemo and its peers in "
+		                  "turn; --quick: small sizes")
+		              : _("medians of %d runs (lowest..highest), aiodemo and its peers in "
+		                  "turn"),
+		        runs);
+		text_wrap(&wrapped, line.data, width, "", "  ");
+		buf_clear(&line);
+	}
+	buf_printf(&line, _("peer: %s; a ratio above 1 means that aiodemo takes longer"),
+	           b->python ? b->python : _("(missing)"));
+	text_wrap(&wrapped, line.data, width, "", "  ");
+	fputs(wrapped.data, stdout);
+	buf_free(&line);
+	buf_free(&wrapped);
 	static const char *const headings[][NCOLUMNS] = {
 		{ "aiodemo run", "python3.11", "", "aiodemo/python" },
-		{ "aiodemo's loop", "asyncio's loop", "uvloop", "ratio" },
+		{ N_("aiodemo's loop"), N_("asyncio's loop"), "uvloop", N_("ratio") },
 	};
 	for (int set = 1; set < BENCH_ALL; set <<= 1) {
 		/* The rows, in the order they came, and the cells' texts. */
@@ -770,16 +822,26 @@ static void print_text(int runs, bool quick, const struct bench *b)
 				}
 			}
 			for (int c = 0; c < NCOLUMNS; c++) {
-				int w = text_width(head[c]);
+				int w = text_width(head[c][0] ? _(head[c]) : "");
 				widths[c + 1] = w > widths[c + 1] ? w : widths[c + 1];
 			}
 			struct buf out = { 0 };
-			buf_printf(&out, "\n%s\n  ", set_title(set));
+			int full = 2 + widths[0];
+			for (int c = 0; c < NCOLUMNS; c++)
+				full += used[c] ? 3 + widths[c + 1] : 0;
+			if (full > width) {
+				print_narrow(set, head, rows, nrows, cells, used, width);
+				goto next;
+			}
+			buf_putc(&out, '\n');
+			text_wrap(&out, set_title(set), width, "", "  ");
+			buf_puts(&out, "  ");
 			text_pad(&out, "", widths[0], true);
 			for (int c = 0; c < NCOLUMNS; c++)
 				if (used[c]) {
 					buf_puts(&out, "   ");
-					text_pad(&out, head[c], widths[c + 1], true);
+					text_pad(&out, head[c][0] ? _(head[c]) : "", widths[c + 1],
+					         true);
 				}
 			while (out.len && out.data[out.len - 1] == ' ')
 				out.data[--out.len] = '\0';
@@ -800,6 +862,7 @@ static void print_text(int runs, bool quick, const struct bench *b)
 			fwrite(out.data, 1, out.len, stdout);
 			buf_free(&out);
 		}
+	next:
 		for (size_t i = 0; i < (nfigures + 1) * NCOLUMNS; i++)
 			free(cells[i]);
 		free(cells);
@@ -887,7 +950,7 @@ int bench_run(int set, bool quick, bool json)
 		else
 			print_text(runs, quick, &b);
 		if (b.failed) {
-			diag_error("a benchmark could not run: its figures are missing");
+			diag_error(_("a benchmark could not run: its figures are missing"));
 			rc = 1;
 		}
 	}

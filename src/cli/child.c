@@ -19,10 +19,12 @@
 #include "util/diag.h"
 #include "util/signals.h"
 #include "util/tmpfile.h"
+#include "util/i18n.h"
 
 extern char **environ;
 
 static volatile pid_t running_child; /* 0 when none */
+static char *volatile open_record;   /* the record of the run going on, or NULL */
 
 void child_forward_signal(int sig)
 {
@@ -34,6 +36,13 @@ void child_forward_signal(int sig)
 bool child_active(void)
 {
 	return running_child > 0;
+}
+
+void child_discard_record(void)
+{
+	char *path = open_record;
+	if (path)
+		unlink(path);
 }
 
 /* Starts @argv, with stdin and stdout on /dev/null, as a child that dies
@@ -94,7 +103,8 @@ static char *temp_record(void)
 {
 	char *path = tmp_make("record", false);
 	if (!path)
-		diag_error("cannot create a temporary file in %s: %s", tmp_dir(), strerror(errno));
+		diag_error(_("cannot create a temporary file in %s: %s"), tmp_dir(),
+		           strerror(errno));
 	return path;
 }
 
@@ -179,23 +189,27 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
-		diag_error("cannot find aiodemo's own executable: %s", strerror(errno));
+		diag_error(_("cannot find aiodemo's own executable: %s"), strerror(errno));
 		return -1;
 	}
 	self[n] = '\0';
 	char *record = temp_record();
 	if (!record)
 		return -1;
+	open_record = record;
 	char scale[32], slow[32], max_events[32];
 	snprintf(scale, sizeof(scale), "%.17g", o->scale);
 	snprintf(slow, sizeof(slow), "%.17g", o->slow);
 	snprintf(max_events, sizeof(max_events), "--max-events=%zu", o->max_events);
-	size_t argc = 0, cap = 16 + 2 * (size_t)o->nparams + (size_t)o->nargs;
+	size_t argc = 0, cap = 18 + 2 * (size_t)o->nparams + (size_t)o->nargs;
 	char **argv = xcalloc(cap, sizeof(char *));
 	argv[argc++] = self;
 	argv[argc++] = "run";
 	argv[argc++] = "--format=json";
 	argv[argc++] = "--color=never";
+	/* The child's diagnostics and messages speak the parent's language. */
+	argv[argc++] = "--lang";
+	argv[argc++] = (char *)i18n_lang_name();
 	argv[argc++] = "--scale";
 	argv[argc++] = scale;
 	argv[argc++] = "--slow";
@@ -218,7 +232,8 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	int rc = start(self, argv, &pid);
 	free(argv);
 	if (rc != 0) {
-		diag_error("cannot start a run of %s: %s", target, strerror(rc));
+		diag_error(_("cannot start a run of %s: %s"), target, strerror(rc));
+		open_record = NULL;
 		unlink(record);
 		free(record);
 		return -1;
@@ -243,6 +258,7 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 		r->have_record = true;
 	else if (!empty)
 		replay_free(&r->record);
+	open_record = NULL;
 	unlink(record);
 	free(record);
 	return 0;

@@ -56,6 +56,11 @@ void child_forward_signal(int sig);
 /** Whether a child runs now: safe in a signal handler. */
 bool child_active(void);
 
+/** Removes the temporary record of the run being started, waited for or
+ *  read, if any, for a process about to end at once: safe in a signal
+ *  handler. */
+void child_discard_record(void);
+
 /** Frees what child_run() read. */
 void child_result_free(struct child_result *r);
 

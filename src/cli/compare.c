@@ -11,11 +11,13 @@
 #include "outfile.h"
 #include "report/html.h"
 #include "report/render.h"
+#include "report/svg.h"
 #include "report/table.h"
 #include "runs.h"
 #include "util/buf.h"
 #include "util/signals.h"
 #include "util/text.h"
+#include "util/i18n.h"
 
 #ifndef AIODEMO_VERSION
 #define AIODEMO_VERSION "unknown"
@@ -58,18 +60,18 @@ static void print_table(const struct run_set *sets, const struct shown *sh, int 
 	int row = 1;
 	for (int f = 0; f < NFIGURES; f++, row++) {
 		const struct figure_info *fi = figure_info((enum figure)f);
-		buf_puts(&b, fi->name);
+		buf_puts(&b, _(fi->name));
 		table_set(&t, row, 0, &b);
 		if (repeat > 1) {
-			buf_puts(&b, "  range");
+			buf_printf(&b, "  %s", _("range"));
 			table_set(&t, row + 1, 0, &b);
 		}
 		for (int i = 0; i < n; i++) {
 			int col = i == 0 ? 1 : 2 * i;
-			figure_format(&b, sh[i].sp[f].median, fi->seconds);
+			figure_format(&b, sh[i].sp[f].median, fi->unit);
 			table_set(&t, row, col, &b);
 			if (repeat > 1) {
-				figure_format_range(&b, sh[i].sp[f], fi->seconds);
+				figure_format_range(&b, sh[i].sp[f], fi->unit);
 				table_set(&t, row + 1, col, &b);
 			}
 			if (i > 0) {
@@ -105,26 +107,28 @@ static void notes_of(const struct shown *sh, int n, int repeat, struct buf *note
 	for (int i = 1; i < n; i++) {
 		struct spread a = sh[0].sp[FIG_TOTAL], b = sh[i].sp[FIG_TOTAL];
 		struct buf ra = { 0 }, rb = { 0 }, line = { 0 };
-		figure_format_range(&ra, a, true);
-		figure_format_range(&rb, b, true);
+		figure_format_range(&ra, a, UNIT_SECONDS);
+		figure_format_range(&rb, b, UNIT_SECONDS);
 		double r = figure_ratio(b.median, a.median);
 		if (spread_overlap(a, b))
 			buf_printf(&line,
-			           "%c's total and A's overlap (A %s, %c %s over %d runs each): "
-			           "the difference is within the runs' own variation",
+			           T_(!json,
+			              "%c's total and A's overlap (A %s, %c %s over %d runs "
+			              "each): the difference is within the runs' own variation"),
 			           letter(i), ra.data, letter(i), rb.data, repeat);
 		else if (fabs(r - 1) < SMALL_DIFFERENCE)
-			buf_printf(
-			        &line,
-			        "%c's total is %.2fx A's: their ranges do not overlap (A %s, %c %s "
-			        "over %d runs each), but a difference under %.0f%% is what a busy "
-			        "machine makes of the same run",
-			        letter(i), r, ra.data, letter(i), rb.data, repeat,
-			        SMALL_DIFFERENCE * 100);
+			buf_printf(&line,
+			           T_(!json,
+			              "%c's total is %.2fx A's: their ranges do not overlap (A %s, "
+			              "%c %s over %d runs each), but a difference under %.0f%% is "
+			              "what a busy machine makes of the same run"),
+			           letter(i), r, ra.data, letter(i), rb.data, repeat,
+			           SMALL_DIFFERENCE * 100);
 		else
 			buf_printf(&line,
-			           "%c's total is %.2fx A's, beyond the runs' own variation (A %s, "
-			           "%c %s over %d runs each)",
+			           T_(!json,
+			              "%c's total is %.2fx A's, beyond the runs' own variation "
+			              "(A %s, %c %s over %d runs each)"),
 			           letter(i), r, ra.data, letter(i), rb.data, repeat);
 		if (json) {
 			if (notes->len)
@@ -236,26 +240,41 @@ static void print_text(const struct options *o, const struct run_set *sets, stru
 	bool color = use_color(o);
 	const char *cs = nl_langinfo(CODESET);
 	bool utf8 = cs && !strcmp(cs, "UTF-8");
-	int width = text_terminal_width(100);
+	int width = text_columns();
 	/* One time axis for all: the longest shown run's. */
 	double end = 0;
-	for (int i = 0; i < n; i++)
+	int label_width = 0;
+	for (int i = 0; i < n; i++) {
 		if (sh[i].r->record.summary.total > end)
 			end = sh[i].r->record.summary.total;
+		if (render_label_width(&sh[i].m, width) > label_width)
+			label_width = render_label_width(&sh[i].m, width);
+	}
 	for (int i = 0; i < n; i++) {
 		const struct record_info *info = &sh[i].r->record.info;
 		const struct run_summary *s = &sh[i].r->record.summary;
-		buf_printf(out, "%s%c %s%s%s\n", i ? "\n" : "", letter(i), color ? "\033[1m" : "",
-		           sets[i].spec->label, color ? "\033[0m" : "");
-		if (info->title)
-			buf_printf(out, "  %s\n", info->title);
+		struct buf label = { 0 };
+		text_wrap(&label, sets[i].spec->label, width - 2, "", "    ");
+		buf_printf(out, "%s%c %s%.*s%s%s", i ? "\n" : "", letter(i), color ? "\033[1m" : "",
+		           (int)strcspn(label.data, "\n"), label.data, color ? "\033[0m" : "",
+		           label.data + strcspn(label.data, "\n"));
+		buf_free(&label);
+		if (export_title(info))
+			text_wrap(out, export_title(info), width, "  ", "  ");
 		if (repeat > 1)
-			buf_printf(out, "  run %d of %d shown: the median total\n", sh[i].run + 1,
-			           sets[i].n);
-		if (strcmp(s->status, "ok") != 0)
-			buf_printf(out, "  the run ended with %s%s%s\n", s->status,
-			           s->error ? ": " : "", s->error ? s->error : "");
+			buf_printf(out, _("  run %d of %d shown: the median total\n"),
+			           sh[i].run + 1, sets[i].n);
+		if (strcmp(s->status, "ok") != 0) {
+			struct buf error = { 0 };
+			if (s->error)
+				timeline_error_text(&error, s->error);
+			buf_printf(out, _("  the run ended with %s%s%s\n"),
+			           timeline_status_word(s->status), s->error ? _(": ") : "",
+			           error.data ? error.data : "");
+			buf_free(&error);
+		}
 		sh[i].m.end = end;
+		sh[i].m.label_width = label_width;
 		render_gantt(&sh[i].m, out, width, 12, utf8, color);
 	}
 	buf_putc(out, '\n');
@@ -267,40 +286,50 @@ static void print_text(const struct options *o, const struct run_set *sets, stru
 	buf_free(&notes);
 }
 
-static int write_page(const struct options *o, struct outfile *page, const struct shown *sh, int n)
+/* The files of compare: the page (--html) and the picture (--svg). */
+enum { FILE_PAGE, FILE_SVG, NFILES };
+
+/* What write_files() writes. */
+struct pictures {
+	struct html_run *runs;
+	struct svg_run *svg;
+	int n;
+	enum svg_style style;
+};
+
+static int write_file(FILE *f, int k, void *ctx)
+{
+	const struct pictures *p = ctx;
+	return k == FILE_PAGE ? export_html(f, p->runs, p->n)
+	                      : svg_write(f, p->svg, p->n, p->style);
+}
+
+/* Writes the files asked for, each whole or not at all. Returns 0 or 1. */
+static int write_files(const struct options *o, const struct run_set *sets,
+                       struct outfile files[NFILES], const struct shown *sh, int n)
 {
 	struct html_run *runs = xcalloc((size_t)n, sizeof(*runs));
-	for (int i = 0; i < n; i++)
+	struct svg_run *pictures = xcalloc((size_t)n, sizeof(*pictures));
+	for (int i = 0; i < n; i++) {
 		runs[i] = (struct html_run){ &sh[i].r->record.info, sh[i].r->record.tl, &sh[i].m,
 			                     &sh[i].r->record.summary };
-	sigset_t block, old;
-	signals_stopping(&block);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	int rc = outfile_open(page);
-	if (rc == 0) {
-		rc = export_html(page->f, runs, n);
-		int e = errno;
-		if (outfile_close(page, rc == 0) != 0)
-			rc = -1;
-		else
-			errno = e;
+		pictures[i] = (struct svg_run){ runs[i].info, runs[i].tl, runs[i].m, runs[i].s,
+			                        sets[i].spec->label };
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	struct pictures p = { runs, pictures, n, o->svg_style };
+	int status = outfiles_write(files, NFILES, write_file, &p);
 	free(runs);
-	if (rc != 0) {
-		diag_error("cannot write the page to '%s': %s", o->html, strerror(errno));
-		return 1;
-	}
-	return 0;
+	free(pictures);
+	return status;
 }
 
 int cmd_compare(const struct options *o)
 {
 	if (o->ntargets > MAX_RUNS)
-		return usage_error("'compare' takes at most %d runs, not %d", MAX_RUNS,
+		return usage_error(_("'compare' takes at most %d runs, not %d"), MAX_RUNS,
 		                   o->ntargets);
 	if (install_signals() != 0) {
-		diag_error("cannot set up signal handling: %s", strerror(errno));
+		diag_error(_("cannot set up signal handling: %s"), strerror(errno));
 		return 1;
 	}
 	int n = o->ntargets;
@@ -316,12 +345,15 @@ int cmd_compare(const struct options *o)
 		status = EXIT_USAGE;
 		goto free_specs;
 	}
-	struct outfile page = { o->html, "page", NULL, NULL };
-	if (o->html) {
+	struct outfile files[NFILES] = {
+		[FILE_PAGE] = { o->html, _("page"), NULL, NULL },
+		[FILE_SVG] = { o->svg, _("SVG"), NULL, NULL },
+	};
+	if (o->html || o->svg) {
 		const char **inputs = xcalloc((size_t)n, sizeof(*inputs));
 		for (int i = 0; i < n; i++)
 			inputs[i] = specs[i].target;
-		int rc = outfile_check(&page, 1, inputs, n);
+		int rc = outfile_check(files, NFILES, inputs, n);
 		free(inputs);
 		if (rc != 0) {
 			status = EXIT_USAGE;
@@ -359,7 +391,7 @@ int cmd_compare(const struct options *o)
 	buf_free(&b);
 	if (!written)
 		status = output_failed(errno);
-	else if (o->html && write_page(o, &page, sh, n) != 0)
+	else if ((o->html || o->svg) && write_files(o, sets, files, sh, n) != 0)
 		status = 1;
 	for (int i = 0; i < n; i++)
 		model_free(&sh[i].m);

@@ -13,6 +13,7 @@
 #include "host/program.h"
 #include "util/buf.h"
 #include "util/text.h"
+#include "util/i18n.h"
 
 /* The words of @arg as a shell splits them (no expansions): spaces
  * separate, '...' keeps everything, "..." and \ escape. Returns the
@@ -50,7 +51,8 @@ static int split_words(const char *arg, char ***out, const char **why)
 		words = xrealloc(words, (size_t)(n + 1) * sizeof(*words));
 		words[n++] = buf_steal(&w);
 		if (quote) {
-			*why = quote == '\'' ? "a ' that is not closed" : "a \" that is not closed";
+			*why = quote == '\'' ? _("a ' that is not closed")
+			                     : _("a \" that is not closed");
 			for (int i = 0; i < n; i++)
 				free(words[i]);
 			free(words);
@@ -70,8 +72,8 @@ static bool whole_target(const char *arg)
 
 static int spec_error(const char *arg, const char *what)
 {
-	return usage_error("in the run '%s': %s (a run is a program, then NAME=VALUE, "
-	                   "--scale F, --slow S)",
+	return usage_error(_("in the run '%s': %s (a run is a program, then NAME=VALUE, "
+	                     "--scale F, --slow S)"),
 	                   arg, what);
 }
 
@@ -131,7 +133,7 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 	int status = 0;
 	struct buf label = { 0 };
 	if (n == 0 || words[0][0] == '-') {
-		status = spec_error(arg, "it does not begin with a program");
+		status = spec_error(arg, _("it does not begin with a program"));
 		goto out;
 	}
 	s->target = xstrdup(words[0]);
@@ -144,16 +146,16 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 		} else if ((v = option_value(words, n, &i, "param", 'p', &missing)) || missing) {
 			if (!v || !strchr(v, '=') || v[0] == '=') {
 				char msg[300];
-				snprintf(msg, sizeof(msg), "--param takes NAME=VALUE, not '%s'",
+				snprintf(msg, sizeof(msg), _("--param takes NAME=VALUE, not '%s'"),
 				         v ? v : "");
 				status = spec_error(arg, msg);
 				break;
 			}
 		} else if ((v = option_value(words, n, &i, "scale", 's', &missing)) || missing) {
 			if (!v || parse_amount(v, 1000, &s->scale) != 0) {
-				status =
-				        spec_error(arg, "--scale takes a number greater than 0 and "
-				                        "at most 1000");
+				status = spec_error(arg,
+				                    _("--scale takes a number greater than 0 and "
+				                      "at most 1000"));
 				break;
 			}
 			buf_printf(&label, " --scale %s", v);
@@ -161,8 +163,8 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 		} else if ((v = option_value(words, n, &i, "slow", 0, &missing)) || missing) {
 			if (!v || parse_amount(v, 1000, &s->slow) != 0) {
 				status = spec_error(arg,
-				                    "--slow takes seconds greater than 0 and at "
-				                    "most 1000");
+				                    _("--slow takes seconds greater than 0 and at "
+				                      "most 1000"));
 				break;
 			}
 			buf_printf(&label, " --slow %s", v);
@@ -170,8 +172,8 @@ int run_spec_parse(const char *arg, const struct options *o, struct run_spec *s)
 		} else {
 			char msg[300];
 			snprintf(msg, sizeof(msg),
-			         w[0] == '-' ? "'%s' is not an option a run takes"
-			                     : "'%s' is not NAME=VALUE",
+			         w[0] == '-' ? _("'%s' is not an option a run takes")
+			                     : _("'%s' is not NAME=VALUE"),
 			         w);
 			status = spec_error(arg, msg);
 			break;
@@ -263,8 +265,9 @@ int runs_report_missing(const struct run_set *sets, int n)
 		for (int k = 0; k < sets[i].n; k++)
 			if (!sets[i].r[k].have_record) {
 				int st = sets[i].r[k].exit_status;
-				diag_error("the run of %s ended with status %d and left no record",
-				           sets[i].spec->label, st);
+				diag_error(
+				        _("the run of %s ended with status %d and left no record"),
+				        sets[i].spec->label, st);
 				return st == EXIT_USAGE ? EXIT_USAGE : 1;
 			}
 	return 1;

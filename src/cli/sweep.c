@@ -30,6 +30,7 @@
 #include "util/diag.h"
 #include "util/signals.h"
 #include "util/text.h"
+#include "util/i18n.h"
 
 /* --- the axes ---------------------------------------------------------------------- */
 
@@ -88,19 +89,19 @@ static int parse_range(struct sweep_axis *axis, const char *dots, char *err, siz
 		if (!parts[k] || parse_decimal(parts[k], lens[k], &v[k], &decimals[k]))
 			continue;
 		snprintf(err, size,
-		         "%s=%s: '%.*s' is not a number: a range is FIRST..LAST or "
-		         "FIRST..LAST:STEP, of decimal numbers (1..6, 0.5..2:0.5)",
+		         _("%s=%s: '%.*s' is not a number: a range is FIRST..LAST or "
+		           "FIRST..LAST:STEP, of decimal numbers (1..6, 0.5..2:0.5)"),
 		         axis->name, spec, (int)lens[k], parts[k]);
 		return -1;
 	}
 	if (v[2] <= 0) {
-		snprintf(err, size, "%s=%s: the step must be greater than 0", axis->name, spec);
+		snprintf(err, size, _("%s=%s: the step must be greater than 0"), axis->name, spec);
 		return -1;
 	}
 	if (v[1] < v[0]) {
 		snprintf(err, size,
-		         "%s=%s: the range is empty, its last value below its first (a list "
-		         "can go down: 3,2,1)",
+		         _("%s=%s: the range is empty, its last value below its first (a list "
+		           "can go down: 3,2,1)"),
 		         axis->name, spec);
 		return -1;
 	}
@@ -109,7 +110,7 @@ static int parse_range(struct sweep_axis *axis, const char *dots, char *err, siz
 	double count = floor((v[1] - v[0]) / v[2] + 1e-9) + 1;
 	if (count > SWEEP_MAX_POINTS) {
 		snprintf(err, size,
-		         "%s=%s has %.0f values, more than the %d points a sweep can have",
+		         _("%s=%s has %.0f values, more than the %d points a sweep can have"),
 		         axis->name, spec, count, SWEEP_MAX_POINTS);
 		return -1;
 	}
@@ -132,24 +133,25 @@ static int parse_list(struct sweep_axis *axis, char *err, size_t size)
 	for (;;) {
 		const char *comma = strchr(s, ',');
 		char *value = xstrndup(s, comma ? (size_t)(comma - s) : strlen(s));
-		const char *problem = !*value              ? "an empty value"
-		                      : !is_literal(value) ? "not a number (or True, False, None)"
-		                                           : NULL;
+		const char *problem = !*value ? _("an empty value")
+		                      : !is_literal(value)
+		                              ? _("not a number (or True, False, None)")
+		                              : NULL;
 		for (int i = 0; !problem && i < axis->nvalues; i++)
 			if (!strcmp(axis->values[i], value))
-				problem = "in the list twice";
+				problem = _("in the list twice");
 		if (problem) {
 			if (*value)
-				snprintf(err, size, "%s=%s: '%s' is %s", axis->name, axis->spec,
+				snprintf(err, size, _("%s=%s: '%s' is %s"), axis->name, axis->spec,
 				         value, problem);
 			else
-				snprintf(err, size, "%s=%s: %s in the list", axis->name, axis->spec,
-				         problem);
+				snprintf(err, size, _("%s=%s: %s in the list"), axis->name,
+				         axis->spec, problem);
 			free(value);
 			return -1;
 		}
 		if (axis->nvalues == SWEEP_MAX_POINTS) {
-			snprintf(err, size, "%s=%s has more than the %d values a sweep can have",
+			snprintf(err, size, _("%s=%s has more than the %d values a sweep can have"),
 			         axis->name, axis->spec, SWEEP_MAX_POINTS);
 			free(value);
 			return -1;
@@ -167,8 +169,8 @@ int sweep_axis_parse(const char *arg, struct sweep_axis *axis, char *err, size_t
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg || !eq[1]) {
 		snprintf(err, size,
-		         "'%s' is not a parameter to sweep: write NAME=LIST (workers=1,2,4) or "
-		         "NAME=FIRST..LAST[:STEP] (workers=1..6)",
+		         _("'%s' is not a parameter to sweep: write NAME=LIST (workers=1,2,4) or "
+		           "NAME=FIRST..LAST[:STEP] (workers=1..6)"),
 		         arg);
 		return -1;
 	}
@@ -253,6 +255,21 @@ static void add_line_of(struct buf *b, const char *s, bool utf8)
 	free(line);
 }
 
+/* The messages of runs (kept in English: JSON, CSV), as a row shows them. */
+static void message_shown(struct buf *out, const char *message)
+{
+	static const char *const messages[] = {
+		N_("interrupted by %s"),
+		N_("timeout after %g s"),
+		N_("killed by %s"),
+		N_("exit %d, and no record of the run"),
+		N_("exit %d: %s"),
+		N_("exit %d"),
+		N_("the run could not start"),
+	};
+	i18n_retranslate(out, message, messages, sizeof(messages) / sizeof(messages[0]));
+}
+
 /* What became of the run of @r: its status, its message and its figures. */
 static void judge(const struct sweep *sw, struct run *run, const struct child_result *r)
 {
@@ -320,10 +337,10 @@ static const struct {
 	const char *head;
 	int width;
 } columns[] = {
-	[COL_TOTAL] = { "total", 10 },          [COL_RANGE] = { "min..max", 17 },
-	[COL_LAG] = { "loop lag p99", 13 },     [COL_WAIT] = { "queue wait", 11 },
-	[COL_BLOCKED] = { "time blocked", 13 }, [COL_PLOTTED] = { "", 13 },
-	[COL_SPEEDUP] = { "speedup", 8 },
+	[COL_TOTAL] = { N_("total"), 10 },          [COL_RANGE] = { "min..max", 17 },
+	[COL_LAG] = { N_("loop lag p99"), 13 },     [COL_WAIT] = { N_("queue wait"), 11 },
+	[COL_BLOCKED] = { N_("time blocked"), 13 }, [COL_PLOTTED] = { "", 13 },
+	[COL_SPEEDUP] = { N_("speedup"), 8 },
 };
 
 static bool shows(const struct sweep *sw, enum column c)
@@ -338,7 +355,7 @@ static bool shows(const struct sweep *sw, enum column c)
 /* A figure for people: "4.012 s", "0.052 ms", "13%". */
 static void figure_text(struct buf *b, int f, double v)
 {
-	figure_format(b, v, figure_info((enum figure)f)->seconds);
+	figure_format(b, v, figure_info((enum figure)f)->unit);
 }
 
 static double median_of(const struct point *pt, int f)
@@ -354,18 +371,69 @@ static double speedup_of(const struct sweep *sw, const struct point *pt)
 	return isfinite(r) ? r : NAN;
 }
 
+/* The columns of the table in the width: each one's width and the line
+ * of a row it is on. When they do not fit, they narrow to their heads
+ * and values, and those that still do not fit go on under the first. */
+struct table_layout {
+	int width[COL_SPEEDUP + 1];
+	int line[COL_SPEEDUP + 1];
+	int lines;
+	int indent; /* where the figures start: past the parameters */
+};
+
+static struct table_layout layout_of(const struct sweep *sw)
+{
+	struct table_layout t = { .indent = 1, .lines = 1 };
+	int width = text_columns(), full;
+	for (int a = 0; a < sw->naxes; a++)
+		t.indent += 1 + sw->widths[a];
+	full = t.indent;
+	for (int c = 0; c <= COL_SPEEDUP; c++)
+		if (shows(sw, (enum column)c))
+			full += 1 + columns[c].width;
+	int used = t.indent;
+	for (int c = 0; c <= COL_SPEEDUP; c++) {
+		if (!shows(sw, (enum column)c))
+			continue;
+		int w = columns[c].width;
+		if (full > width) {
+			const char *head =
+			        _(c == COL_PLOTTED ? figure_info((enum figure)sw->figure)->name
+			                           : columns[c].head);
+			int least = c == COL_RANGE ? 17 : 9;
+			w = text_width(head) > least ? text_width(head) : least;
+		}
+		if (used > t.indent && used + 1 + w > width) {
+			t.lines++;
+			used = t.indent;
+		}
+		t.width[c] = w;
+		t.line[c] = t.lines - 1;
+		used += 1 + w;
+	}
+	return t;
+}
+
 static void table_head(struct sweep *sw, struct buf *b)
 {
 	bool color = sw->o->color;
-	buf_printf(b, "\n%s ", color ? "\033[1m" : "");
-	for (int a = 0; a < sw->naxes; a++)
-		buf_printf(b, " %*s", sw->widths[a], sw->axes[a].name);
-	for (int c = 0; c <= COL_SPEEDUP; c++)
-		if (shows(sw, (enum column)c))
-			buf_printf(b, " %*s", columns[c].width,
-			           c == COL_PLOTTED ? figure_info((enum figure)sw->figure)->name
-			                            : columns[c].head);
-	buf_printf(b, "%s\n", color ? "\033[0m" : "");
+	struct table_layout t = layout_of(sw);
+	buf_putc(b, '\n');
+	for (int line = 0; line < t.lines; line++) {
+		buf_printf(b, "%s ", color ? "\033[1m" : "");
+		for (int a = 0; a < sw->naxes; a++)
+			buf_printf(b, " %*s", sw->widths[a], line ? "" : sw->axes[a].name);
+		for (int c = 0; c <= COL_SPEEDUP; c++)
+			if (shows(sw, (enum column)c) && t.line[c] == line) {
+				buf_putc(b, ' ');
+				text_pad_left(b,
+				              _(c == COL_PLOTTED
+				                        ? figure_info((enum figure)sw->figure)->name
+				                        : columns[c].head),
+				              t.width[c]);
+			}
+		buf_printf(b, "%s\n", color ? "\033[0m" : "");
+	}
 }
 
 /* What went wrong in the point's runs: "timeout after 5 s", "run 2: exit 1:
@@ -380,17 +448,40 @@ static void failures(struct buf *b, const struct point *pt)
 			alike &= !same || !strcmp(same, pt->runs[k].message);
 			same = same ? same : pt->runs[k].message;
 		}
+	struct buf shown = { 0 };
+	if (same)
+		message_shown(&shown, same);
 	if (pt->nruns == 1)
-		buf_puts(b, same);
+		buf_puts(b, shown.data ? shown.data : "");
 	else if (alike && nbad == pt->nruns)
-		buf_printf(b, "all %d runs: %s", nbad, same);
+		buf_printf(b, _("all %d runs: %s"), nbad, shown.data);
 	else if (alike)
-		buf_printf(b, "%d of %d runs: %s", nbad, pt->nruns, same);
+		buf_printf(b, _("%d of %d runs: %s"), nbad, pt->nruns, shown.data);
 	else
 		for (int k = 0, n = 0; k < pt->nruns; k++)
-			if (pt->runs[k].message)
-				buf_printf(b, "%srun %d: %s", n++ ? "; " : "", k + 1,
-				           pt->runs[k].message);
+			if (pt->runs[k].message) {
+				buf_clear(&shown);
+				message_shown(&shown, pt->runs[k].message);
+				if (n++)
+					buf_puts(b, _("; "));
+				buf_printf(b, _("run %d: %s"), k + 1, shown.data);
+			}
+	buf_free(&shown);
+}
+
+/* failures(), after @column columns of the row, in lines of the width
+ * that go on under its start (with no newline at the end). */
+static void failures_wrapped(struct buf *b, const struct point *pt, int column)
+{
+	struct buf text = { 0 }, lines = { 0 }, pad = { 0 };
+	failures(&text, pt);
+	buf_printf(&pad, "%*s", column, "");
+	text_wrap(&lines, text.data ? text.data : "", text_columns(), pad.data, pad.data);
+	if (lines.len > pad.len)
+		buf_add(b, lines.data + pad.len, lines.len - pad.len - 1);
+	buf_free(&text);
+	buf_free(&lines);
+	buf_free(&pad);
 }
 
 static void table_row(struct sweep *sw, struct buf *b, const struct point *pt)
@@ -399,15 +490,14 @@ static void table_row(struct sweep *sw, struct buf *b, const struct point *pt)
 	buf_putc(b, ' ');
 	for (int a = 0; a < sw->naxes; a++)
 		buf_printf(b, " %*s", sw->widths[a], sw->axes[a].values[pt->at[a]]);
+	struct table_layout t = layout_of(sw);
 	if (pt->nok == 0) {
 		buf_printf(b, "   %s", color ? "\033[31m" : "");
-		failures(b, pt);
+		failures_wrapped(b, pt, t.indent + 3);
 		buf_printf(b, "%s\n", color ? "\033[0m" : "");
 		return;
 	}
-	int indent = 1;
-	for (int a = 0; a < sw->naxes; a++)
-		indent += 1 + sw->widths[a];
+	int indent = t.indent, line = 0;
 	for (int c = 0; c <= COL_SPEEDUP; c++) {
 		if (!shows(sw, (enum column)c))
 			continue;
@@ -417,7 +507,7 @@ static void table_row(struct sweep *sw, struct buf *b, const struct point *pt)
 			figure_text(&cell, FIG_TOTAL, median_of(pt, FIG_TOTAL));
 			break;
 		case COL_RANGE:
-			figure_format_range(&cell, pt->spread[FIG_TOTAL], true);
+			figure_format_range(&cell, pt->spread[FIG_TOTAL], UNIT_SECONDS);
 			break;
 		case COL_LAG:
 			figure_text(&cell, FIG_LAG_P99, median_of(pt, FIG_LAG_P99));
@@ -440,14 +530,18 @@ static void table_row(struct sweep *sw, struct buf *b, const struct point *pt)
 			break;
 		}
 		}
-		buf_printf(b, " %*s", columns[c].width + (int)cell.len - text_width(cell.data),
+		if (t.line[c] != line) {
+			buf_printf(b, "\n%*s", indent, "");
+			line = t.line[c];
+		}
+		buf_printf(b, " %*s", t.width[c] + (int)cell.len - text_width(cell.data),
 		           cell.data);
 		buf_free(&cell);
 	}
 	buf_putc(b, '\n');
 	if (pt->nok < pt->nruns) {
 		buf_printf(b, "%*s  %s", indent, "", color ? "\033[31m" : "");
-		failures(b, pt);
+		failures_wrapped(b, pt, indent + 2);
 		buf_printf(b, "%s\n", color ? "\033[0m" : "");
 	}
 }
@@ -456,25 +550,35 @@ static void heading(struct sweep *sw, struct buf *b)
 {
 	const struct sweep_options *o = sw->o;
 	bool color = o->color;
-	buf_printf(b, "%s%s%s%s%s\n", color ? "\033[1m" : "", sw->p->info.name,
-	           color ? "\033[0m" : "", sw->p->info.title ? ": " : "",
-	           sw->p->info.title ? sw->p->info.title : "");
-	buf_puts(b, "sweep of ");
-	for (int a = 0; a < sw->naxes; a++)
-		buf_printf(b, "%s%s = %s (%d value%s)", a ? " by " : "", sw->axes[a].name,
-		           sw->axes[a].spec, sw->axes[a].nvalues,
-		           sw->axes[a].nvalues == 1 ? "" : "s");
+	struct buf line = { 0 };
+	cli_title_line(b, sw->p->info.name, program_title(&sw->p->info), color);
+	struct buf *out = b;
+	b = &line;
+	struct buf axes = { 0 };
+	for (int a = 0; a < sw->naxes; a++) {
+		if (a)
+			buf_puts(&axes, _(" by "));
+		buf_printf(&axes,
+		           ngettext("%s = %s (%d value)", "%s = %s (%d values)",
+		                    (unsigned long)sw->axes[a].nvalues),
+		           sw->axes[a].name, sw->axes[a].spec, sw->axes[a].nvalues);
+	}
 	if (sw->naxes > 1)
-		buf_printf(b, ": %d points", sw->npoints);
-	buf_printf(b, ", %d run%s each, scale %g, ", o->repeat, o->repeat == 1 ? "" : "s",
-	           o->scale);
+		buf_printf(&axes, _(": %d points"), sw->npoints);
+	buf_printf(b, _("sweep of %s"), axes.data);
+	buf_free(&axes);
+	buf_printf(b,
+	           ngettext(", %d run each, scale %g, ", ", %d runs each, scale %g, ",
+	                    (unsigned long)o->repeat),
+	           o->repeat, o->scale);
 	if (o->timeout > 0)
-		buf_printf(b, "timeout %g s", o->timeout);
+		buf_printf(b, _("timeout %g s"), o->timeout);
 	else
-		buf_puts(b, "no timeout");
+		buf_puts(b, _("no timeout"));
 	for (int k = 0; k < o->nparams; k++)
-		buf_printf(b, "%s%s", k ? ", " : ", with ", o->params[k]);
-	buf_putc(b, '\n');
+		buf_printf(b, k ? _(", %s") : _(", with %s"), o->params[k]);
+	text_wrap(out, line.data, text_columns(), "", "  ");
+	buf_free(&line);
 }
 
 /* "  running workers=3 (run 2 of 3)...", on a terminal, until the row. */
@@ -483,10 +587,14 @@ static void show_progress(struct sweep *sw, const struct point *pt, int k)
 	if (!sw->progress)
 		return;
 	struct buf b = { 0 };
-	buf_puts(&b, "\r\033[K  running ");
-	point_label(&b, sw, pt, 0);
+	struct buf label = { 0 };
+	point_label(&label, sw, pt, 0);
+	buf_puts(&b, "\r\033[K  ");
 	if (sw->o->repeat > 1)
-		buf_printf(&b, " (run %d of %d)", k + 1, sw->o->repeat);
+		buf_printf(&b, _("running %s (run %d of %d)"), label.data, k + 1, sw->o->repeat);
+	else
+		buf_printf(&b, _("running %s"), label.data);
+	buf_free(&label);
 	buf_puts(&b, sw->utf8 ? "…" : "...");
 	emit(sw, &b);
 	buf_free(&b);
@@ -696,13 +804,19 @@ static struct plot plot_of(const struct sweep *sw, struct buf *title)
 		buf_free(&label);
 	}
 	const struct figure_info *fi = figure_info((enum figure)sw->figure);
-	buf_printf(title, "%s against %s", fi->name, x->name);
 	if (ranges)
-		buf_printf(title, " (the median of %d runs)", sw->o->repeat);
-	struct plot p = { title->data, NULL,    fi->name,
-		          fi->seconds, x->name, (const char *const *)x->values,
-		          x->nvalues,  series,  nseries,
-		          NULL };
+		buf_printf(title, _("%s against %s (the median of %d runs)"), _(fi->name), x->name,
+		           sw->o->repeat);
+	else
+		buf_printf(title, _("%s against %s"), _(fi->name), x->name);
+	struct plot p = { .title = title->data,
+		          .y_name = _(fi->name),
+		          .unit = fi->unit,
+		          .x_name = x->name,
+		          .x_labels = (const char *const *)x->values,
+		          .nx = x->nvalues,
+		          .series = series,
+		          .nseries = nseries };
 	if (ranges)
 		p.range_note = "min..max";
 	return p;
@@ -736,12 +850,13 @@ static int write_svg(struct sweep *sw, struct outfile *svg)
 	struct plot p = plot_of(sw, &title);
 	buf_printf(&t2, "%s: %s", sw->p->info.name, title.data);
 	p.title = t2.data;
-	if (sw->p->info.title)
-		buf_printf(&sub, "%s. ", sw->p->info.title);
-	buf_printf(&sub, "Scale %g", sw->o->scale);
+	if (program_title(&sw->p->info))
+		buf_printf(&sub, "%s. ", program_title(&sw->p->info));
+	buf_printf(&sub, _("Scale %g"), sw->o->scale);
 	if (sw->interrupted)
-		buf_printf(&sub, "; interrupted after %d of %d points", sw->ndone, sw->npoints);
+		buf_printf(&sub, _("; interrupted after %d of %d points"), sw->ndone, sw->npoints);
 	p.subtitle = sub.data;
+	p.slides = sw->o->svg_slides;
 	sigset_t block, old;
 	signals_stopping(&block);
 	sigprocmask(SIG_BLOCK, &block, &old);
@@ -755,7 +870,7 @@ static int write_svg(struct sweep *sw, struct outfile *svg)
 			errno = e;
 	}
 	if (rc != 0)
-		diag_error("cannot write the SVG to '%s': %s", svg->path, strerror(errno));
+		diag_error(_("cannot write the SVG to '%s': %s"), svg->path, strerror(errno));
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	plot_free(&p);
 	buf_free(&title);
@@ -779,11 +894,15 @@ static int prepare(struct sweep *sw)
 		const char *near = suggest_name(o->plot, keys, (size_t)n);
 		struct buf all = { 0 };
 		for (int i = 0; i < n; i++)
-			buf_printf(&all, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", keys[i]);
-		int rc = near ? usage_error(
-		                        "--plot takes a figure (%s), not '%s'; did you mean '%s'?",
-		                        all.data, o->plot, near)
-		              : usage_error("--plot takes a figure (%s), not '%s'", all.data,
+			buf_printf(&all, "%s%s",
+			           i == 0       ? ""
+			           : i == n - 1 ? _(" or ")
+			                        : _(", "),
+			           keys[i]);
+		int rc = near ? usage_error(_("--plot takes a figure (%s), not '%s'; did you mean "
+		                              "'%s'?"),
+		                            all.data, o->plot, near)
+		              : usage_error(_("--plot takes a figure (%s), not '%s'"), all.data,
 		                            o->plot);
 		buf_free(&all);
 		return rc;
@@ -795,15 +914,15 @@ static int prepare(struct sweep *sw)
 		sw->naxes++;
 		for (int b = 0; b < a; b++)
 			if (!strcmp(sw->axes[a].name, sw->axes[b].name))
-				return usage_error(
-				        "%s is swept twice (%s and %s): give it one list or range",
-				        sw->axes[a].name, o->axes[b], o->axes[a]);
+				return usage_error(_("%s is swept twice (%s and %s): give it one "
+				                     "list or range"),
+				                   sw->axes[a].name, o->axes[b], o->axes[a]);
 		for (int k = 0; k < o->nparams; k++) {
 			size_t n = strcspn(o->params[k], "=");
 			if (n == strlen(sw->axes[a].name) &&
 			    !strncmp(o->params[k], sw->axes[a].name, n))
 				return usage_error(
-				        "%s is swept: it cannot be set with --param %s too",
+				        _("%s is swept: it cannot be set with --param %s too"),
 				        sw->axes[a].name, o->params[k]);
 		}
 	}
@@ -815,8 +934,8 @@ static int prepare(struct sweep *sw)
 		for (int a = 0; a < sw->naxes; a++)
 			buf_printf(&dims, "%s%d", a ? " x " : "", sw->axes[a].nvalues);
 		int rc = usage_error(
-		        "the grid has %.0f points (%s), more than the %d a sweep can have", points,
-		        dims.data, SWEEP_MAX_POINTS);
+		        _("the grid has %.0f points (%s), more than the %d a sweep can have"),
+		        points, dims.data, SWEEP_MAX_POINTS);
 		buf_free(&dims);
 		return rc;
 	}
@@ -965,10 +1084,10 @@ static int complete_points(const struct sweep *sw)
 static void text_end(struct sweep *sw, struct buf *b)
 {
 	if (sw->interrupted)
-		buf_printf(b, "\ninterrupted by %s after %d of %d points\n",
+		buf_printf(b, _("\ninterrupted by %s after %d of %d points\n"),
 		           signals_name(sw->interrupted), complete_points(sw), sw->npoints);
 	else if (sw->failed)
-		buf_printf(b, "\n%d of %d runs failed\n", sw->failed, sw->runs);
+		buf_printf(b, _("\n%d of %d runs failed\n"), sw->failed, sw->runs);
 	/* One point is a row, not a plot. */
 	if (sw->npoints == 1)
 		return;
@@ -976,7 +1095,7 @@ static void text_end(struct sweep *sw, struct buf *b)
 	struct plot p = plot_of(sw, &title);
 	if (plot_has_points(&p)) {
 		buf_putc(b, '\n');
-		plot_text(&p, b, text_terminal_width(100), sw->utf8, sw->o->color);
+		plot_text(&p, b, text_columns(), sw->utf8, sw->o->color);
 	}
 	plot_free(&p);
 	buf_free(&title);
@@ -988,7 +1107,7 @@ int sweep_run(const struct sweep_options *o)
 	const char *cs = nl_langinfo(CODESET);
 	sw.utf8 = cs && !strcmp(cs, "UTF-8");
 	int status = prepare(&sw);
-	struct outfile svg = { o->svg, "SVG", NULL, NULL };
+	struct outfile svg = { o->svg, _("SVG"), NULL, NULL };
 	const char *inputs[] = { sw.p ? sw.p->path : NULL };
 	if (status < 0 && o->svg && outfile_check(&svg, 1, inputs, inputs[0] ? 1 : 0) != 0)
 		status = EXIT_USAGE;
@@ -1033,7 +1152,7 @@ int sweep_run(const struct sweep_options *o)
 	emit(&sw, &b);
 	buf_free(&b);
 	if (o->format != SWEEP_TEXT && sw.interrupted)
-		diag_note("the sweep was interrupted by %s after %d of %d points",
+		diag_note(_("the sweep was interrupted by %s after %d of %d points"),
 		          signals_name(sw.interrupted), complete_points(&sw), sw.npoints);
 	status = sw.failed ? 1 : 0;
 	if (o->svg && write_svg(&sw, &svg) != 0)
@@ -1041,7 +1160,7 @@ int sweep_run(const struct sweep_options *o)
 	if (sw.out_errno == EPIPE) {
 		status = RUN_BROKEN_PIPE;
 	} else if (sw.out_errno) {
-		diag_error("writing the output failed: %s", strerror(sw.out_errno));
+		diag_error(_("writing the output failed: %s"), strerror(sw.out_errno));
 		status = 1;
 	}
 	if (sw.interrupted)

@@ -51,6 +51,7 @@ struct sweep_options {
 	double timeout;   /* real seconds a run may take; 0: no limit */
 	const char *plot; /* the figure to plot (a key of figures.h), or NULL: total */
 	const char *svg;  /* the file to save the plot in, or NULL */
+	bool svg_slides;  /* --svg-style slides: the plot as a 1920x1080 slide */
 	enum sweep_format format;
 	bool color;
 	const char *version; /* aiodemo's, for the JSON document */

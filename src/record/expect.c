@@ -7,10 +7,18 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/i18n.h"
 
 double expect_tolerance(double seconds, double scale)
 {
 	return (0.1 * seconds + 0.05) * scale + EXPECT_JITTER;
+}
+
+double expect_moment(const struct expect_decl *x, double scale, double *tolerance)
+{
+	double f = x->cpu ? 1 : scale;
+	*tolerance = expect_tolerance(x->seconds, f) + (x->fixed > 0 ? 0.5 * x->fixed + 0.05 : 0);
+	return x->seconds * f + x->fixed;
 }
 
 /* The first say line with exactly @text, or NULL. */
@@ -26,10 +34,34 @@ static const struct tl_event *find_say(const struct tl_event *ev, size_t n, cons
 	return NULL;
 }
 
-static void check_moment(struct buf *b, const char *what, double got, double seconds, double scale,
-                         bool *ok)
+/* The texts of the checks, whole: in English in records and JSON,
+ * translated where they are shown. */
+static const char *const check_texts[] = {
+	N_("line %d: the run ends at %.3f s, expected %.3f s ± %.3f"),
+	N_("line %d: the loop is blocked %.3f s in all, expected %.3f s ± %.3f"),
+	N_("line %d: \"%s\" at %.3f s, expected %.3f s ± %.3f"),
+	N_("line %d: \"%s\" is not among the first %zu events, those kept (--max-events)"),
+	N_("line %d: \"%s\" is never said"),
+	N_("line %d: \"%s\" comes before \"%s\""),
+	N_("line %d: \"%s\" comes after \"%s\""),
+	N_("line %d: \"%s\" is said"),
+	N_("line %d: the run ends with an error, expected an error"),
+	N_("line %d: the run ends with an error, expected ok"),
+	N_("line %d: the run ends ok, expected an error"),
+	N_("line %d: the run ends ok, expected ok"),
+	N_("the run ends with an error nobody handled"),
+	N_("the run ends ok"),
+};
+
+void expect_text_shown(struct buf *out, const char *text)
 {
-	double want = seconds * scale, tol = expect_tolerance(seconds, scale);
+	i18n_retranslate(out, text, check_texts, sizeof(check_texts) / sizeof(check_texts[0]));
+}
+
+static void check_moment(struct buf *b, const char *what, double got, const struct expect_decl *x,
+                         double scale, bool *ok)
+{
+	double tol, want = expect_moment(x, scale, &tol);
 	*ok = fabs(got - want) <= tol;
 	buf_printf(b, "%s at %.3f s, expected %.3f s ± %.3f", what, got, want, tol);
 }
@@ -61,15 +93,13 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 		buf_printf(&b, "line %d: ", x->line);
 		switch (x->kind) {
 		case EXPECT_TOTAL:
-			check_moment(&b, "the run ends", total, x->seconds, x->cpu ? 1 : scale,
-			             &ok);
+			check_moment(&b, "the run ends", total, x, scale, &ok);
 			break;
 		case EXPECT_BLOCKED: {
 			double sum = 0;
 			for (size_t w = 0; w < nblocked; w++)
 				sum += bw[w].end - bw[w].start;
-			double f = x->cpu ? 1 : scale;
-			double want = x->seconds * f, tol = expect_tolerance(x->seconds, f);
+			double tol, want = expect_moment(x, scale, &tol);
 			ok = fabs(sum - want) <= tol;
 			buf_printf(&b, "the loop is blocked %.3f s in all, expected %.3f s ± %.3f",
 			           sum, want, tol);
@@ -83,7 +113,7 @@ struct expect_result *expect_verify(const struct expectations *xs, const struct 
 			}
 			struct buf what = { 0 };
 			buf_printf(&what, "\"%s\"", x->text);
-			check_moment(&b, what.data, e->t, x->seconds, x->cpu ? 1 : scale, &ok);
+			check_moment(&b, what.data, e->t, x, scale, &ok);
 			buf_free(&what);
 			break;
 		}
@@ -128,7 +158,8 @@ struct summary_check *expect_summarize(const struct expectations *xs, double sca
                                        const struct expect_result *r, int n, struct run_summary *s)
 {
 	for (int i = 0; i < xs->n; i++)
-		if (xs->items[i].kind == EXPECT_TOTAL && (!xs->items[i].cpu || scale == 1)) {
+		if (xs->items[i].kind == EXPECT_TOTAL && (!xs->items[i].cpu || scale == 1) &&
+		    xs->items[i].fixed == 0) {
 			s->expected_total = xs->items[i].seconds;
 			s->tolerance = expect_tolerance(s->expected_total, scale);
 		}

@@ -23,6 +23,7 @@ struct expect_decl {
 	char *text, *text2; /* the printed lines it names */
 	bool failure;       /* EXPECT_STATUS: the run must end with an error */
 	bool cpu;           /* the duration is CPU work's, which --scale leaves alone */
+	double fixed;       /* "D + F cpu": seconds F of it that no --scale shortens */
 	int line;           /* in the program's header */
 };
 
@@ -50,6 +51,11 @@ struct expect_result {
  *  the same at every scale), and EXPECT_JITTER. */
 double expect_tolerance(double seconds, double scale);
 
+/** The moment @x names at @scale, and its tolerance: with a part that no
+ *  --scale shortens ("1s + 60ms cpu"), half of that part (how fast a
+ *  machine computes varies that much) and 50 ms more. */
+double expect_moment(const struct expect_decl *x, double scale, double *tolerance);
+
 /** Checks every expectation of @x against the events of @tl, a run at
  *  @scale that lasted @total seconds and ended with @failed (an unhandled
  *  error) or not. Returns the results (*@n of them, to free with
@@ -66,6 +72,10 @@ struct summary_check *expect_summarize(const struct expectations *x, double scal
 
 /** How many of the @n results failed. */
 int expect_failures(const struct expect_result *r, int n);
+
+/** Appends the text of a check (kept in English) as it is shown, in the
+ *  language chosen. */
+void expect_text_shown(struct buf *out, const char *text);
 
 /** Frees the expectations' texts. */
 void expectations_free(struct expectations *x);

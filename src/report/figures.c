@@ -5,13 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/i18n.h"
+
 static const struct figure_info infos[NFIGURES] = {
-	[FIG_TOTAL] = { "total", "total", true },
-	[FIG_MAX_LAG] = { "max_lag", "max loop lag", true },
-	[FIG_LAG_P99] = { "lag_p99", "loop lag p99", true },
-	[FIG_QUEUE_WAIT] = { "queue_wait", "queue wait", true },
-	[FIG_BLOCKED] = { "blocked", "time blocked", true },
-	[FIG_BUSY] = { "utilization", "loop busy", false },
+	[FIG_TOTAL] = { "total", N_("total"), UNIT_SECONDS },
+	[FIG_MAX_LAG] = { "max_lag", N_("max loop lag"), UNIT_SECONDS },
+	[FIG_LAG_P99] = { "lag_p99", N_("loop lag p99"), UNIT_SECONDS },
+	[FIG_QUEUE_WAIT] = { "queue_wait", N_("queue wait"), UNIT_SECONDS },
+	[FIG_BLOCKED] = { "blocked", N_("time blocked"), UNIT_SECONDS },
+	[FIG_BUSY] = { "utilization", N_("loop busy"), UNIT_SHARE },
+	[FIG_THREADS] = { "threads", N_("threads used"), UNIT_COUNT },
+	[FIG_PROCESSES] = { "processes", N_("processes used"), UNIT_COUNT },
 };
 
 const struct figure_info *figure_info(enum figure f)
@@ -49,6 +53,15 @@ void figures_of(const struct timeline *tl, const struct run_summary *s, double o
 	out[FIG_QUEUE_WAIT] = s->max_queue_wait;
 	out[FIG_BLOCKED] = blocked;
 	out[FIG_BUSY] = s->utilization;
+	/* A thread or a worker process has a lane once it does something the
+	 * run shows: a job, a line printed. */
+	int n;
+	const struct tl_lane *lanes = timeline_lanes(tl, &n);
+	out[FIG_THREADS] = out[FIG_PROCESSES] = 0;
+	for (int i = 0; i < n; i++) {
+		out[FIG_THREADS] += lanes[i].kind == LANE_THREAD;
+		out[FIG_PROCESSES] += lanes[i].kind == LANE_PROCESS;
+	}
 }
 
 static int by_value(const void *a, const void *b)
@@ -79,19 +92,31 @@ double figure_ratio(double b, double a)
 	return a > 0 ? b / a : b > 0 ? INFINITY : 1;
 }
 
-void figure_format(struct buf *b, double v, bool seconds)
+/* A count, or a median of counts: "6", "5.5". */
+static void count_text(struct buf *b, double v)
+{
+	buf_printf(b, v == floor(v) ? "%.0f" : "%.1f", v);
+}
+
+void figure_format(struct buf *b, double v, enum figure_unit unit)
 {
 	if (!isfinite(v))
 		buf_puts(b, "-");
-	else if (seconds)
+	else if (unit == UNIT_SECONDS)
 		buf_seconds(b, v);
+	else if (unit == UNIT_COUNT)
+		count_text(b, v);
 	else
 		buf_printf(b, v < 0.1 ? "%.1f%%" : "%.0f%%", v * 100);
 }
 
-void figure_format_range(struct buf *b, struct spread s, bool seconds)
+void figure_format_range(struct buf *b, struct spread s, enum figure_unit unit)
 {
-	if (!seconds)
+	if (unit == UNIT_COUNT) {
+		count_text(b, s.min);
+		buf_puts(b, "..");
+		count_text(b, s.max);
+	} else if (unit == UNIT_SHARE)
 		buf_printf(b, s.max < 0.1 ? "%.1f..%.1f%%" : "%.0f..%.0f%%", s.min * 100,
 		           s.max * 100);
 	else if (s.max < 0.001)

@@ -16,14 +16,23 @@ enum figure {
 	FIG_QUEUE_WAIT, /* the longest a job waited for a worker */
 	FIG_BLOCKED,    /* the time the loop was blocked, all windows */
 	FIG_BUSY,       /* the share of the run the loop thread was busy */
+	FIG_THREADS,    /* the threads besides the loop's that the run used */
+	FIG_PROCESSES,  /* the worker processes it used */
 	NFIGURES
+};
+
+/** What a figure counts in. */
+enum figure_unit {
+	UNIT_SECONDS,
+	UNIT_SHARE, /* from 0 to 1, shown as a percentage */
+	UNIT_COUNT,
 };
 
 /** What a figure is called. */
 struct figure_info {
 	const char *key;  /* in JSON, CSV and --plot: "total", "lag_p99", ... */
 	const char *name; /* in tables: "total", "loop lag p99", ... */
-	bool seconds;     /* seconds, or a share from 0 to 1 */
+	enum figure_unit unit;
 };
 
 /** The names of figure @f. */
@@ -55,11 +64,13 @@ bool spread_overlap(struct spread a, struct spread b);
  *  infinity when only @a is. */
 double figure_ratio(double b, double a);
 
-/** Appends @v as tables show a figure: "1.002 s", "0.4 ms", "37%" (a share
- *  when not @seconds), "-" when it is not finite. */
-void figure_format(struct buf *b, double v, bool seconds);
+/** Appends @v as tables show a figure of @unit: "1.002 s", "0.4 ms",
+ *  "37%", "6" (a median of counts may be "5.5"), "-" when it is not
+ *  finite. */
+void figure_format(struct buf *b, double v, enum figure_unit unit);
 
-/** Appends the range of @s in the unit of its larger end: "0.99..1.03 s". */
-void figure_format_range(struct buf *b, struct spread s, bool seconds);
+/** Appends the range of @s in the unit of its larger end: "0.99..1.03 s",
+ *  "4..6". */
+void figure_format_range(struct buf *b, struct spread s, enum figure_unit unit);
 
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "svg.h"
 #include "util/text.h"
 
 enum { ROWS = 12, MAX_TICKS = 12 };
@@ -74,16 +75,21 @@ static struct axis axis_of(const struct plot *p, bool utf8)
 {
 	struct axis a;
 	double max = largest(p);
-	if (!(max > 0)) /* nothing but zeros: an axis of 1 ms, or 1% */
-		max = p->seconds ? 1e-3 : 0.01;
+	if (!(max > 0)) /* nothing but zeros: an axis of 1 ms, 1%, or a count of 1 */
+		max = p->unit == UNIT_SECONDS ? 1e-3 : p->unit == UNIT_SHARE ? 0.01 : 1;
 	a.step = round_step(max / 5);
+	if (p->unit == UNIT_COUNT && a.step < 1)
+		a.step = 1; /* no thread and a half */
 	a.nticks = (int)ceil(max / a.step - 1e-9) + 1;
 	if (a.nticks > MAX_TICKS) /* cannot be, but the arrays are fixed */
 		a.nticks = MAX_TICKS;
 	a.top = a.step * (a.nticks - 1);
-	if (!p->seconds) {
+	if (p->unit == UNIT_SHARE) {
 		a.unit = 0.01;
 		a.name = "%";
+	} else if (p->unit == UNIT_COUNT) {
+		a.unit = 1;
+		a.name = "";
 	} else if (a.top >= 1) {
 		a.unit = 1;
 		a.name = "s";
@@ -104,6 +110,8 @@ static void tick_label(struct buf *b, const struct axis *a, double v)
 {
 	if (!strcmp(a->name, "%"))
 		buf_printf(b, "%.*f%%", a->decimals, v / a->unit);
+	else if (!*a->name)
+		buf_printf(b, "%.*f", a->decimals, v);
 	else
 		buf_printf(b, "%.*f %s", a->decimals, v / a->unit, a->name);
 }
@@ -114,6 +122,8 @@ static void value_text(struct buf *b, const struct axis *a, double v)
 	int d = a->decimals + 2 > 6 ? 6 : a->decimals + 2;
 	if (!strcmp(a->name, "%"))
 		buf_printf(b, "%.*f%%", d, v / a->unit);
+	else if (!*a->name)
+		figure_format(b, v, UNIT_COUNT); /* "4", or a median "3.5" */
 	else
 		buf_printf(b, "%.*f %s", d, v / a->unit, a->name);
 }
@@ -426,12 +436,25 @@ int plot_svg(FILE *f, const struct plot *p)
 	}
 	int height = bottom + 60 + 24 * legend_rows + 10;
 	struct buf b = { 0 };
-	buf_printf(&b,
-	           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	           "viewBox=\"0 0 %d %d\" "
-	           "font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"13\">\n",
-	           width, height, width, height);
-	buf_puts(&b, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+	if (p->slides) {
+		/* The page's drawing, scaled to fill a slide: its 13 pixels come
+		 * out above 24, its title above 40. */
+		const int sw = 1920, sh = 1080;
+		double k = fmin((double)sw / width, (double)sh / height);
+		buf_printf(&b,
+		           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		           "viewBox=\"0 0 %d %d\" font-family=\"" SVG_FONTS "\">\n"
+		           "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n"
+		           "<g transform=\"translate(%.1f %.1f) scale(%.4f)\" font-size=\"13\">\n",
+		           sw, sh, sw, sh, (sw - width * k) / 2, (sh - height * k) / 2, k);
+	} else {
+		buf_printf(&b,
+		           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		           "viewBox=\"0 0 %d %d\" font-family=\"" SVG_FONTS
+		           "\" font-size=\"13\">\n",
+		           width, height, width, height);
+		buf_puts(&b, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+	}
 	buf_puts(&b, "<text x=\"20\" y=\"28\" font-size=\"17\" font-weight=\"bold\">");
 	export_xml_text(&b, p->title ? p->title : "");
 	buf_puts(&b, "</text>\n");
@@ -581,7 +604,7 @@ int plot_svg(FILE *f, const struct plot *p)
 		buf_puts(&b, "</text>\n");
 		lx += w;
 	}
-	buf_puts(&b, "</svg>\n");
+	buf_puts(&b, p->slides ? "</g>\n</svg>\n" : "</svg>\n");
 	int rc = flush_buf(f, &b);
 	int e = errno;
 	buf_free(&b);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "report/figures.h"
 #include "util/buf.h"
 
 /** One series: a value for each x position, NAN where there is none. */
@@ -22,20 +23,22 @@ struct plot {
 	const char *title;           /* above it: "total against workers" */
 	const char *subtitle;        /* the SVG's second line, or NULL */
 	const char *y_name;          /* the figure: "total" */
-	bool seconds;                /* the values are seconds, else shares of 0..1 */
+	enum figure_unit unit;       /* seconds, shares of 0..1, or counts */
 	const char *x_name;          /* the parameter: "workers" */
 	const char *const *x_labels; /* its @nx values, evenly spaced in this order */
 	int nx;
 	const struct plot_series *series;
 	int nseries;
 	const char *range_note; /* the legend of a range, "min..max of 3 runs", or NULL */
+	bool slides;            /* SVG: a 1920x1080 slide, the plot scaled up to fill it */
 };
 
 /** Appends the plot, at most @width columns wide, with UTF-8 lines and
  *  braille (or ASCII) and, if @color, ANSI colours. */
 void plot_text(const struct plot *p, struct buf *out, int width, bool utf8, bool color);
 
-/** Writes the plot as a self-contained SVG picture. Returns 0 or -1 (errno). */
+/** Writes the plot as a self-contained SVG picture (a slide if p->slides).
+ *  Returns 0 or -1 (errno). */
 int plot_svg(FILE *f, const struct plot *p);
 
 #endif

@@ -60,7 +60,8 @@ def main():
     aiodemo = sys.argv[1]
     checks = []
     tmp = tempfile.mkdtemp(prefix='check-bench-')
-    env = dict(os.environ, TMPDIR=tmp)
+    # (The text fits COLUMNS, not the terminal that runs the tests.)
+    env = dict(os.environ, TMPDIR=tmp, COLUMNS='100')
     p = subprocess.run([aiodemo, 'bench', '--quick', '--format', 'json'], capture_output=True, text=True,
                        timeout=600, env=env)
     checks.append(('exit status 0', p.returncode == 0, p.stderr))
@@ -131,7 +132,7 @@ def main():
         if not ok:
             failed += 1
             for line in str(detail).splitlines()[:40]:
-                print(f'  # {line}')
+                print(f'# {line}')
     for key in sorted(d):
         if not key.endswith(('_min', '_max')):
             print(f'# {key} = {d[key]}')
