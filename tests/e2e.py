@@ -204,12 +204,21 @@ def expect_total(what, events, summary, seconds):
                       f'the last step of the program')
 
 
-def expect_free_loop(summary):
+def expect_run_total(what, total, seconds):
+    """A run's total figure: the program's last step at @seconds of program
+    time, and the end of the interpreter after it."""
+    if TIMING and not -tol(seconds) <= total - seconds * SCALE <= tol(seconds) + FINISH:
+        raise Failure(f'{what}: {total:.4f} s, wanted {seconds * SCALE:.4f} s (+ up to {FINISH} s to end)')
+
+
+def expect_free_loop(summary, forks=0):
     """The loop was not blocked: at most a few milliseconds, which starting a
-    thread or a process costs on a busy machine (the slow threshold is 0.1 s
-    of program time: 10 ms at --scale 0.1)."""
+    thread costs on a busy machine (the slow threshold is 0.1 s of program
+    time: 10 ms at --scale 0.1), and 15 ms of CPU for each of @forks worker
+    processes the pool forks from the loop's thread (the 'expect blocked'
+    of executor-kinds)."""
     blocked = sum(w['end'] - w['start'] for w in summary['blocked'])
-    if blocked > 0.2 * SCALE + 0.01:
+    if blocked > 0.2 * SCALE + 0.01 + 0.015 * forks:
         raise Failure(f'the loop was blocked {blocked:.4f} s: {summary["blocked"]}')
 
 
@@ -370,15 +379,20 @@ def case_blocking_sleep(aiodemo):
     expect_at('the good task starts (after the block)', t['✅ 正常协程开始'], 2)
     expect_at('the good task ends', t['✅ 正常协程结束'], 3)
     expect_total('total', events, summary, 3)
-    expect_eq('blocked windows', len(summary['blocked']), 1)
-    w = summary['blocked'][0]
+    # One window of 2 s, time.sleep(2)'s; on a busy machine a step the
+    # scheduler holds back past the slow threshold (10 ms at --scale 0.1)
+    # is a window too, as short as expect_free_loop allows.
+    line = line_of(program_text(aiodemo, 'blocking-sleep'), 'time.sleep(2)  # 阻塞')
+    sleeps = [w for w in summary['blocked'] if w['line'] == line]
+    expect_eq('windows at time.sleep(2)', len(sleeps), 1)
+    expect_free_loop({'blocked': [w for w in summary['blocked'] if w['line'] != line]})
+    w = sleeps[0]
     expect_at('the blocked window starts', w['start'], 0)
     expect_at('the blocked window lasts', w['end'] - w['start'], 2)
-    line = line_of(program_text(aiodemo, 'blocking-sleep'), 'time.sleep(2)  # 阻塞')
     expect_eq('blocked by', (w['lane'], w['line']), ('Task-2 bad_task()', line))
     if not w['what'].startswith('time.sleep(2)'):
         raise Failure(f'the window names {w["what"]!r}, not the line of time.sleep(2)')
-    blocks = [e for e in events if e['kind'] in ('block', 'unblock')]
+    blocks = [e for e in events if e['kind'] in ('block', 'unblock') and e['line'] == line]
     expect_eq('block and unblock events', [(e['kind'], e['lane'], e['line']) for e in blocks],
               [('block', 'Task-2 bad_task()', line), ('unblock', 'Task-2 bad_task()', line)])
     if summary['max_lag'] < 1.5 * SCALE:
@@ -447,6 +461,17 @@ def case_to_thread_basic(aiodemo):
     expect_eq('jobs', [e['lane'] for e in jobs_of(events).values()], ['asyncio/1'])
 
 
+def case_partial_jobs(aiodemo):
+    """A job wrapped in functools.partial (as aiofiles hands f.write to the
+    pool) is named after the function it calls, with all its arguments."""
+    events, summary = run_json(aiodemo, prog('partial_jobs.py'))
+    expect_eq('printed results', [e['text'] for e in says(events)], ['None', 'nested', 'to_thread'])
+    expect_eq('offloaded calls', [e['text'] for e in events if e['kind'] == 'offload'],
+              ['job 1: time.sleep(0.1) to asyncio', "job 2: wait(0.1, why='nested') to asyncio",
+               "job 3: wait(0.1, why='to_thread') to asyncio"])
+    expect_free_loop(summary)
+
+
 def case_process_primes(aiodemo):
     events, summary = run_json(aiodemo, 'process-primes')
     expect_order(events, primes_lines())
@@ -464,7 +489,7 @@ def case_process_primes(aiodemo):
             raise Failure('the two jobs did not overlap in time')
     # The loop is free while the workers count (starting them is a few
     # milliseconds of work on the loop, which a small scale can show).
-    expect_free_loop(summary)
+    expect_free_loop(summary, forks=len(pids))
     offloads = [e['text'] for e in events if e['kind'] == 'offload']
     expect_eq('offloaded calls', offloads, ['job 1: count_primes(1, 100000) to ProcessPoolExecutor-0',
                                             'job 2: count_primes(100000, 200000) to ProcessPoolExecutor-0'])
@@ -509,15 +534,18 @@ def case_job_names_at_scale(aiodemo):
 
 def case_list_and_show(aiodemo):
     out = run(aiodemo, 'list').stdout
-    names = [line.split()[0] for line in out.splitlines()]
+    # A title too long for the width goes on under its column.
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(' ')]
     if len(names) != len(set(names)):
         raise Failure(f'names listed twice: {names}')
     for f in sorted(os.listdir(SCENARIOS)):
         if f.endswith('.py') and f[:-3] not in names:
             raise Failure(f'{f[:-3]} missing from aiodemo list')
     for line in out.splitlines():
-        if len(line.split(None, 1)) < 2:
+        if len(line.split(None, 1)) < 2 and not line.startswith(' '):
             raise Failure(f'no title: {line!r}')
+        if len(line) > 100 or (line.startswith(' ') and not line.startswith(' ' * 25)):
+            raise Failure(f'not in 100 columns, titles under their column: {line!r}')
     with open(os.path.join(SCENARIOS, 'bounded-pool.py')) as f:
         source = f.read()
     expect_eq('show bounded-pool (the program as it is)', run(aiodemo, 'show', 'bounded-pool').stdout, source)
@@ -547,10 +575,11 @@ def case_program_file(aiodemo):
     # (Their own tolerance is 10% and 20 ms, for the moments of a larger scale.)
     text = run(aiodemo, 'run', path, '--scale', CHECK_SCALE).stdout
     for piece in ('fetches: create_task runs two fetches at once: 2 s, not 3 s', "from aiodemo's tests",
-                  f'expectations   {len(header) + 1} of {len(header) + 1} met',
-                  'what to notice\nBoth fetches start at 0 s; the first ends at 1 s, the second at 2 s.\n'
-                  'Try --param second=3: the run takes 3 s.'):
+                  f'expectations   {len(header) + 1} of {len(header) + 1} met'):
         expect_in('the text of a program file', piece, text)
+    # (Its two lines are one paragraph, wrapped to the width.)
+    expect_in('what to notice', 'what to notice Both fetches start at 0 s; the first ends at 1 s, the second '
+              'at 2 s. Try --param second=3: the run takes 3 s.', ' '.join(text.split()))
     # A parameter: the program changes, its expectations do not (and a run
     # that misses some is still a run that worked).
     events, summary = run_json(aiodemo, path, '--param', 'second=3')
@@ -686,17 +715,24 @@ def case_views(aiodemo):
 # --- the chart -------------------------------------------------------------------
 
 def gantt_rows(text):
-    """The rows of the (first) chart in @text: lane -> cells."""
+    """The rows of the (first) chart in @text: lane -> cells. The label
+    column is as wide as the axis's indent, less the two spaces after it."""
     lines = text.splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith(' ' * 28) and re.search(r'\d\s*s', l))
+    start = next(i for i, l in enumerate(lines) if re.match(r' {10,}0(\.0+)?s', l))
+    label = len(lines[start]) - len(lines[start].lstrip(' ')) - 2
     rows = {}
     for line in lines[start + 1:]:
-        if line.startswith(' ' * 28):
+        if line.startswith(' ' * (label + 2)):
             break
-        if line[26:28] != '  ':
+        if line[label:label + 2] != '  ':
             raise Failure(f'not a chart row: {line!r}')
-        rows[line[:26].rstrip()] = line[28:]
+        rows[line[:label].rstrip()] = line[label + 2:]
     return rows
+
+
+# A worker's cells while it runs jobs: the bar, the GIL waits, the boundary
+# between two jobs and their numbers.
+JOB_CELLS = '▄╳┃#0123456789'
 
 
 def runs_of(row, chars):
@@ -749,7 +785,7 @@ def case_gantt(aiodemo):
     # Offloaded: a worker lane runs the job, nothing blocks.
     rows, out, events, summary = chart_and_record(aiodemo, 'offload-sleep')
     width = max(len(r) for r in rows.values())
-    job = runs_of(rows.get('asyncio/1', ''), '█')
+    job = runs_of(rows.get('asyncio/1', ''), JOB_CELLS)
     done = jobs_of(events, 'job-done')[1]
     if len(job) != 1 or job[0][0] > 0.15 * width:
         raise Failure(f'the worker lane does not run the job from the start: {rows.get("asyncio/1")!r}')
@@ -766,12 +802,252 @@ def case_gantt(aiodemo):
     width = max(len(r) for r in rows.values())
     queued = runs_of(rows.get('ThreadPoolExecutor-0 queue', ''), '░')
     # (The first jobs may wait a little for their threads to start.)
-    if not queued or queued[-1][1] - queued[-1][0] < 0.25 * width:
+    # (Not where starting a thread takes as long as a job: ThreadSanitizer.)
+    if TIMING and (not queued or queued[-1][1] - queued[-1][0] < 0.25 * width):
         raise Failure(f'queue lane: {rows.get("ThreadPoolExecutor-0 queue")!r}')
-    expect_column('job 4 queued until', queued[-1][1] + 1, jobs_of(events)[4]['t'], summary['total'], width)
+    if TIMING:
+        expect_column('job 4 queued until', queued[-1][1] + 1, jobs_of(events)[4]['t'], summary['total'], width)
     for n in (1, 2, 3):
-        if not runs_of(rows.get(f'ThreadPoolExecutor-0/{n}', ''), '█'):
+        if not runs_of(rows.get(f'ThreadPoolExecutor-0/{n}', ''), JOB_CELLS):
             raise Failure(f'worker {n} runs nothing: {rows}')
+
+
+def legend_of(text):
+    """The legend's lines under the (first) chart of @text: as indented as
+    the axis, whose labels start at the chart's cells."""
+    lines = text.splitlines()
+    i = next(i for i, l in enumerate(lines) if re.match(r' {8,}\d[\d.]*s  ', l))
+    pad = ' ' * (len(lines[i]) - len(lines[i].lstrip()))
+    i += 1
+    while i < len(lines) and not lines[i].startswith(pad):
+        i += 1
+    legend = []
+    while i < len(lines) and lines[i].startswith(pad) and lines[i].strip():
+        legend.append(lines[i].strip())
+        i += 1
+    return '\n'.join(legend)
+
+
+SYNC_WAITS = os.path.join(HERE, 'programs', 'sync_waits.py')
+
+
+def case_sync_waits(aiodemo):
+    """A task that waits for a Lock, a Semaphore, an Event, a Condition, a
+    Queue or a Barrier: the await says which, in words and in JSON, and
+    the chart draws the wait apart from a sleep."""
+    events, summary = run_json(aiodemo, SYNC_WAITS, scale=0.2)
+    waits = [(e['waits_for'], e['text'].split('(waits for ')[-1].rstrip(')'))
+             for e in events if e['kind'] == 'await' and 'waits_for' in e]
+    expect_eq('what the tasks wait for', waits, [
+        ('lock', 'a Lock'), ('semaphore', 'a Semaphore'), ('semaphore', 'a BoundedSemaphore'),
+        ('event', 'an Event'), ('condition', 'a Condition'), ('queue', 'an item of a Queue'),
+        ('queue', 'room in a Queue'), ('queue', 'the tasks of a Queue to be done'), ('barrier', 'a Barrier')])
+    for e in events:
+        if e['kind'] == 'await' and 'sleep(' in e['text'] and 'waits_for' in e:
+            raise Failure(f'a sleep said to wait for a primitive: {e}')
+    rec = os.path.join(WORK, 'sync.record.json')
+    out = run(aiodemo, 'run', SYNC_WAITS, '--scale', '0.2', '--record', rec).stdout
+    expect_in('the event line', '═ line 8: async with cm:  (waits for a Semaphore)', out)
+    rows = gantt_rows(out)
+    lock2 = next(r for lane, r in rows.items() if lane.startswith('Task-3 '))
+    holder = next(r for lane, r in rows.items() if lane.startswith('Task-2 '))
+    if not runs_of(lock2, '═') or '═' in holder or not runs_of(holder, '─'):
+        raise Failure(f'the wait for the Lock is not drawn apart from the sleep:\n{out}')
+    # Task-3 waits for the Lock while Task-2 sleeps holding it, then sleeps.
+    if TIMING and runs_of(lock2, '═')[0][1] > runs_of(lock2, '─')[0][0]:
+        raise Failure(f'the Lock is waited for after the sleep: {lock2!r}')
+    expect_in('the legend', '═ waiting for a lock, semaphore, event or queue', legend_of(out))
+    # The page draws the wait as a state of its own, and the SVG.
+    page, svg = os.path.join(WORK, 'sync.html'), os.path.join(WORK, 'sync.svg')
+    run(aiodemo, 'replay', rec, '--html', page, '--svg', svg, '--view', 'events')
+    states = {sp[2] for l in page_data(page)['runs'][0]['chart'] if l['name'].startswith('Task-3 ')
+              for sp in l['spans']}
+    if 'sync' not in states:
+        raise Failure(f'the page draws no wait for the Lock: {states}')
+    with open(svg, encoding='utf-8') as f:
+        expect_in('the SVG', 'waiting for a lock, semaphore, event or queue', f.read())
+    # A record keeps it: the replay says and draws the same.
+    events2, _ = parse_json_stream(run(aiodemo, 'replay', rec, '--format', 'json').stdout, 0.2)
+    expect_eq('waits_for on replay', [e.get('waits_for') for e in events2 if e['kind'] == 'await'],
+              [e.get('waits_for') for e in json.loads(open(rec).read())['events'] if e['kind'] == 'await'])
+    schemas.check('record', json.loads(open(rec).read()))
+    again = run(aiodemo, 'replay', rec, '--view', 'gantt').stdout
+    expect_eq('the replayed row', gantt_rows(again)[next(k for k in rows if k.startswith('Task-3 '))], lock2)
+    # In ASCII, the event line keeps the await's mark and the chart its own.
+    out = run(aiodemo, 'replay', rec, '--view', 'gantt', env=child_env(LC_ALL='C')).stdout
+    expect_in('the ASCII legend', '~ waiting for a lock, semaphore, event or queue', out)
+
+
+def page_data(path):
+    """The data a --html page embeds: its runs, their charts and moments."""
+    with open(path, encoding='utf-8') as f:
+        m = re.search(r'<script type="application/json" id="data">(.*?)</script>', f.read(), re.S)
+    return json.loads(m.group(1))
+
+
+def case_task_fates(aiodemo):
+    """A task that fails ends with ✗ and its exception's repr, a cancelled
+    one with ⊘: in the event list, at the end of its lane, and in ASCII."""
+    target = prog('fates.py')
+    events, summary = run_json(aiodemo, target)
+    fates = {e['lane'].split()[1]: e for e in events if e['kind'] in ('error', 'cancel', 'done')
+             and e['lane_kind'] == 'task' and not e['text'].startswith('cancel requested')}
+    expect_eq('how fails() ended', (fates['fails()']['kind'], fates['fails()']['text']),
+              ('error', "raised ValueError('boom')"))
+    expect_eq('how forever() ended', (fates['forever()']['kind'], fates['forever()']['text']),
+              ('cancel', 'cancelled'))
+    expect_eq('how finishes() ended', fates['finishes()']['kind'], 'done')
+    # The chart of one run against the moments of the same run (its record).
+    rec = os.path.join(WORK, 'fates.record.json')
+    out = run(aiodemo, 'run', target, '--scale', str(SCALE), '--record', rec).stdout
+    events, summary = parse_json_stream(run(aiodemo, 'replay', rec, '--format', 'json').stdout)
+    fates = {e['lane'].split()[1]: e for e in events if e['kind'] in ('error', 'cancel', 'done')
+             and e['lane_kind'] == 'task' and not e['text'].startswith('cancel requested')}
+    expect_in('the event list', "Task-2 fails()              ✗ raised ValueError('boom')", out)
+    expect_in('the event list', 'Task-3 forever()            ⊘ cancelled', out)
+    rows = gantt_rows(out)
+    width = max(len(r) for r in rows.values())
+    for lane, mark, t in (('Task-2 fails()', '✗', fates['fails()']['t']),
+                          ('Task-3 forever()', '⊘', fates['forever()']['t'])):
+        row = rows[lane].rstrip()
+        if not row.endswith(mark) or row.count(mark) != 1:
+            raise Failure(f'{lane} does not end with {mark}: {rows[lane]!r}')
+        expect_column(f'{lane}: its end', len(row) - 1, t, summary['total'], width)
+    if '✗' in rows['Task-4 finishes()'] + rows['Task-1 main()'] or '⊘' in rows['Task-4 finishes()']:
+        raise Failure(f'a task that finished is marked:\n{out}')
+    legend = legend_of(out)
+    expect_in('the legend', '✗ the task failed', legend)
+    expect_in('the legend', '⊘ the task was cancelled', legend)
+    out = run(aiodemo, 'run', target, '--scale', str(SCALE), env=child_env(LC_ALL='C')).stdout
+    expect_in('the ASCII event list', "X raised ValueError('boom')", out)
+    expect_in('the ASCII event list', '/ cancelled', out)
+    rows = gantt_rows(out)
+    if not rows['Task-2 fails()'].rstrip().endswith('X') or not rows['Task-3 forever()'].rstrip().endswith('/'):
+        raise Failure(f'ASCII marks: {rows}')
+    # The page and the SVG mark them too.
+    page, svg = os.path.join(WORK, 'fates.html'), os.path.join(WORK, 'fates.svg')
+    run(aiodemo, 'run', target, '--scale', str(SCALE), '--html', page, '--svg', svg, '--view', 'events')
+    chart = {l['name']: l.get('fate') for l in page_data(page)['runs'][0]['chart']}
+    expect_eq('the page\'s fates', (chart['Task-2 fails()'][1:], chart['Task-3 forever()'][1:],
+                                    chart['Task-4 finishes()']),
+              (['failed', "raised ValueError('boom')"], ['cancelled', 'cancelled'], None))
+    with open(svg, encoding='utf-8') as f:
+        drawn = f.read()
+    for piece in ('>✗</text>', '>⊘</text>', 'the task failed', 'the task was cancelled'):
+        expect_in('the SVG', piece, drawn)
+    # Without either, the legend does not list them.
+    out = run(aiodemo, 'run', 'offload-sleep', '--scale', str(SCALE), '--view', 'gantt').stdout
+    if 'the task failed' in out or 'cancelled' in legend_of(out) or 'a lock, semaphore' in out:
+        raise Failure(f'the legend lists what the chart does not show:\n{out}')
+
+
+def case_job_boundaries(aiodemo):
+    """Worker 1 of bounded-pool runs job 1, then job 4: the chart shows where
+    one ends and the next begins, with their numbers; the events number
+    each job the same way."""
+    rows, out, events, summary = chart_and_record(aiodemo, 'bounded-pool')
+    starts = jobs_of(events)
+    # The worker that is free first takes job 4 after its own.
+    lane = starts[4]['lane']
+    before = next(n for n in (1, 2, 3) if starts[n]['lane'] == lane)
+    first = rows[lane]
+    width = max(len(r) for r in rows.values())
+    if TIMING and (not first.strip().startswith(f'#{before}') or first.count('┃#4') != 1):
+        raise Failure(f'{lane} shows no boundary from job {before} to job 4: {first!r}')
+    if TIMING:
+        expect_column('the boundary', first.index('┃'), starts[4]['t'], summary['total'], width)
+    for n in (1, 2, 3):
+        row = rows[starts[n]['lane']]
+        if starts[n]['lane'] != lane and (not row.strip().startswith(f'#{n}') or '┃' in row):
+            raise Failure(f'the worker of job {n}: {row!r}')
+    expect_in('the legend', '┃#2 the next job of a worker', legend_of(out))
+    for e in events:
+        if e['kind'] in ('offload', 'job-start', 'job-done') and not e['text'].startswith(f'job {e["job"]}'):
+            raise Failure(f'an event of job {e["job"]} does not say its number first: {e}')
+    # One job on its worker: its number, and no boundary in the legend.
+    rows, out, events, summary = chart_and_record(aiodemo, 'offload-sleep')
+    if not rows['asyncio/1'].lstrip().startswith('#1') or '┃' in out:
+        raise Failure(f'offload-sleep\'s job:\n{out}')
+    expect_in('the legend', "#1 the job's number", legend_of(out))
+    # In ASCII too.
+    rows, out, events, summary = chart_and_record(aiodemo, 'bounded-pool', 'C')
+    lane = jobs_of(events)[4]['lane']
+    if '|4' not in rows[lane] or '#' in rows[lane]:
+        raise Failure(f'ASCII boundary: {rows[lane]!r}')
+
+
+def case_gil_wait_chart(aiodemo):
+    """Two threads that count take turns with the GIL: their lanes show the
+    waits (╳), which one thread alone never has."""
+    out = run(aiodemo, 'run', prog('gil_threads.py'), '--view', 'gantt').stdout
+    rows = gantt_rows(out)
+    for n in (1, 2):
+        row = rows[f'ThreadPoolExecutor-0/{n}']
+        # The job's bar is one piece; after its end (as its function
+        # returns) the thread may still wait for the GIL to hand the result
+        # back, and nothing else.
+        end = row.rfind('▄') + 1
+        bar = len(runs_of(row[:end], '▄╳#0123456789'))
+        if row.count('╳') < 0.15 * len(row.strip()) or bar != 1 or row[end:].strip(' ╳'):
+            raise Failure(f'worker {n} does not show its waits for the GIL: {row!r}')
+    legend = legend_of(out)
+    expect_in('the legend', '╳ waiting for the GIL', legend)
+    # The record has each thread's waits, as gil-wait and gil-take events.
+    rec = os.path.join(WORK, 'gil.record.json')
+    run(aiodemo, 'run', prog('gil_threads.py'), '--view', 'events', '--record', rec)
+    doc = json.load(open(rec))
+    waiting = {doc['lanes'][e['lane']]['name'] for e in doc['events'] if e['kind'] == 'gil-wait'}
+    for n in (1, 2):
+        if f'ThreadPoolExecutor-0/{n}' not in waiting:
+            raise Failure(f'worker {n} never waits for the GIL in the record: {waiting}')
+    # A thread alone waits only while the loop thread holds the GIL, which
+    # on a busy machine can be a cell's worth as the job ends, never more.
+    rows, out, events, summary = chart_and_record(aiodemo, 'offload-sleep')
+    row = rows['asyncio/1']
+    if row.count('╳') > max(1, 0.05 * len(row.strip())):
+        raise Failure(f'a thread alone waits for the GIL: {row!r}')
+
+
+def case_legend_glyphs(aiodemo):
+    """Each glyph of the legend means one thing, and with --color it has the
+    colour of the bars it explains."""
+    args = ['run', prog('fates.py'), '--scale', str(SCALE), '--view', 'gantt']
+    legend = legend_of(run(aiodemo, *args).stdout)
+    glyphs = re.findall(r'(?:^|  )(\S+) ', legend)
+    if len(glyphs) != len(set(glyphs)):
+        raise Failure(f'a glyph means two things in the legend:\n{legend}')
+    out = run(aiodemo, *args, '--color=always').stdout
+    rows = [l for l in out.splitlines() if l.startswith('Task-1 main()')]
+    bar = re.search(r'(\033\[[0-9;]*m)█', rows[0]).group(1)
+    expect_in('the coloured legend', f'{bar}█\033[0m running on the loop', out)
+    fate = re.search(r'(\033\[[0-9;]*m)✗', [l for l in out.splitlines() if l.startswith('Task-2 ')][0]).group(1)
+    expect_in('the coloured legend', f'{fate}✗\033[0m the task failed', out)
+
+
+def case_time_order(aiodemo):
+    """A worker thread or process prints, then wakes the loop, which prints
+    at once: the worker's line is stamped first but may come in after the
+    loop's (a process's comes through a pipe). The events come out in time
+    order all the same, the text's as the JSON's, and a replay of the
+    record prints the same events in the same order."""
+    target = prog('worker_first.py')
+    rec = os.path.join(WORK, 'order.record.json')
+    events, summary = run_json(aiodemo, target, '--record', rec, scale=1)
+    times = [e['t'] for e in events]
+    late = [(a, b) for a, b in zip(events, events[1:]) if b['t'] < a['t']]
+    if late:
+        raise Failure(f'{len(late)} events printed before earlier ones, the first: {late[0]}')
+    texts = [e['text'] for e in says(events)]
+    for i in range(20):
+        for who in ('thread', 'process'):
+            if texts.index(f'{who} {i}') > texts.index(f'loop after {who} {i}'):
+                raise Failure(f'the loop\'s line came before the {who}\'s that woke it: {texts}')
+    again, _ = parse_json_stream(run(aiodemo, 'replay', rec, '--format', 'json').stdout, 1)
+    expect_eq('the replay\'s events', again, events)
+    out = run(aiodemo, 'run', target, '--view', 'events').stdout
+    times = [float(l.split()[0]) for l in out.splitlines() if re.match(r' *\d+\.\d{3}  ', l)]
+    if len(times) < 80 or times != sorted(times):
+        raise Failure(f'the text\'s events are not in time order:\n{out}')
 
 
 def case_loop_health(aiodemo):
@@ -825,6 +1101,139 @@ def case_cjk_columns(aiodemo):
     expect_eq('CJK lines', [e['text'] for e in says(events)][:2], ['📥 开始下载: 第一个文件', '📥 开始下载: 2'])
     if not says(events)[0]['lane'].startswith('Task-2 下载任务('):
         raise Failure(f'the lane of a task named in Chinese: {says(events)[0]["lane"]!r}')
+
+
+# --- the width of the text -------------------------------------------------------
+
+def case_width_option(aiodemo):
+    # --width N fits every line of every view to N, whatever COLUMNS says.
+    for n in (60, 100, 200):
+        for name in ('semaphore', 'blocking-sleep', 'process-primes'):
+            out = run(aiodemo, 'run', name, '--scale', str(SCALE), '--width', str(n)).stdout
+            wide = [l for l in out.splitlines() if display_width(l) > n]
+            if wide:
+                raise Failure(f'{name} --width {n}: {len(wide)} lines wider:\n' + '\n'.join(wide[:5]))
+            expect_in(f'{name} --width {n}', 'time (s)', out)
+            expect_in(f'{name} --width {n}', '\nsummary\n', out)
+    # compare: one time axis, in the same columns for runs of shorter and longer names.
+    out = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE), '--width', '100').stdout
+    axes = [l for l in out.splitlines() if re.match(r' {10,}0(\.0+)?s', l)]
+    if len(axes) != 2 or axes[0] != axes[1] or max(display_width(l) for l in out.splitlines()) > 100:
+        raise Failure(f'compare in 100 columns: the axes {axes}:\n{out}')
+    # The fuzzer's seed records, down to the narrowest width.
+    records = os.path.join(HERE, 'fuzz', 'records')
+    for f in sorted(os.listdir(records)):
+        for n in (40, 60):
+            out = run(aiodemo, 'replay', os.path.join(records, f), '--width', str(n)).stdout
+            wide = [l for l in out.splitlines() if display_width(l) > n]
+            if wide:
+                raise Failure(f'replay {f} --width {n}: {len(wide)} lines wider:\n' + '\n'.join(wide[:5]))
+    # The GIL's lane and its legend, two pools of threads and one of processes.
+    out = run(aiodemo, 'run', 'thread-cpu-primes', '--scale', str(SCALE), '--width', '60').stdout
+    wide = [l for l in out.splitlines() if display_width(l) > 60]
+    if wide:
+        raise Failure('thread-cpu-primes --width 60:\n' + '\n'.join(wide))
+    queues = [lane for lane in gantt_rows(out) if lane.endswith(' queue')]
+    if len(set(queues)) != 3:
+        raise Failure(f'the queues of three pools are not told apart in 60 columns: {queues}')
+    # An event too long goes on under the event column (after 8 + 2 + 16 + 2).
+    out = run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--width', '60').stdout
+    lines = out.splitlines()
+    spawn = next(i for i, l in enumerate(lines) if '+ Task-2 task_with_semaphore(' in l)
+    if not lines[spawn + 1].startswith(' ' * 28) or lines[spawn + 1][28] == ' ':
+        raise Failure(f'the rest of a long event is not under the event column:\n{lines[spawn]}\n{lines[spawn + 1]}')
+    expect_in('the event, whole without its spaces', 'task_with_semaphore(<asyncio.locks.S...,0)',
+              ''.join((lines[spawn][28:] + lines[spawn + 1][28:] + lines[spawn + 2][28:]).split()))
+    # What to notice goes to the width, not 72 columns.
+    notice = out.split('\nwhat to notice\n', 1)[1].splitlines()
+    if max(display_width(l) for l in notice) > 60 or len(notice) < 6:
+        raise Failure(f'what to notice in 60 columns:\n{notice}')
+    out = run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--width', '200').stdout
+    notice = out.split('\nwhat to notice\n', 1)[1].splitlines()
+    if len(notice) > 3:
+        raise Failure(f'what to notice in 200 columns takes {len(notice)} lines:\n{notice}')
+    # --help, and the commands with text output.
+    for n in (60, 80):
+        out = run(aiodemo, '--help', '--width', str(n)).stdout
+        wide = [l for l in out.splitlines() if display_width(l) > n]
+        if wide:
+            raise Failure(f'--help --width {n}: {wide}')
+        for piece in ('--max-events=N', '--width=N', 'aiodemo sweep NAME|FILE.py', 'exit status:'):
+            expect_in(f'--help --width {n}', piece, out)
+    out = run(aiodemo, 'list', '--width', '60').stdout
+    if max(display_width(l) for l in out.splitlines()) > 60:
+        raise Failure(f'list --width 60:\n{out}')
+    # No COLUMNS and no terminal at all (a pipe, no controlling terminal): 80 columns.
+    p = subprocess.run([aiodemo, 'run', 'semaphore', '--scale', str(SCALE)], capture_output=True, text=True,
+                       env=child_env(COLUMNS=None), cwd=SCRATCH, timeout=60, start_new_session=True)
+    expect_eq('exit status without a terminal', p.returncode, 0)
+    if max(display_width(l) for l in p.stdout.splitlines()) > 80:
+        raise Failure(f'wider than 80 columns without a terminal:\n{p.stdout}')
+    expect_in('the lane column of 80 columns', 'time (s)  lane' + ' ' * 19 + 'event', p.stdout)
+    for bad in ('39', '1001', 'wide', ''):
+        p = run(aiodemo, 'run', 'semaphore', '--width', bad, check_status=2)
+        expect_in('--width ' + bad, '--width takes a number of columns from 40 to 1000', p.stderr)
+    p = run(aiodemo, 'show', 'semaphore', '--width', '80', check_status=2)
+    expect_in('show --width', "--width is not an option of 'show'", p.stderr)
+
+
+def case_lane_names(aiodemo):
+    # A name too long keeps its task's number and the end that differs.
+    out = run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--width', '80').stdout
+    events = [l for l in out.splitlines() if re.match(r' +\d+\.\d{3}  ', l)]
+    lanes = {l[10:10 + 21].rstrip() for l in events}
+    for k in range(5):
+        want = f'Task-{k + 2} task_with…, {k})'
+        if want not in lanes:
+            raise Failure(f'no lane {want!r} in 80 columns: {sorted(lanes)}')
+    # Narrow: tN for Task-N.
+    out = run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--width', '60').stdout
+    events = [l for l in out.splitlines() if re.match(r' +\d+\.\d{3}  ', l)]
+    lanes = {l[10:10 + 16].rstrip() for l in events}
+    for k in range(5):
+        if not any(re.fullmatch(rf't{k + 2} task_wi\w*…, {k}\)', lane) for lane in lanes):
+            raise Failure(f'no lane t{k + 2} ... , {k}) in 60 columns: {sorted(lanes)}')
+    if 'Task-1 main()' not in lanes:
+        raise Failure(f'a name that fits is not shortened: {sorted(lanes)}')
+    # The chart's labels too; JSON keeps the names whole.
+    rows = gantt_rows(out)
+    if not any(re.fullmatch(r't6 task_wi\w*…, 4\)', lane) for lane in rows):
+        raise Failure(f'the chart\'s labels in 60 columns: {sorted(rows)}')
+    events, _ = run_json(aiodemo, 'semaphore')
+    if not any(e['lane'].startswith('Task-2 task_with_semaphore(<asyncio.locks.S') and e['lane'].endswith(', 0)')
+               for e in events):
+        raise Failure('JSON does not keep the lane names whole')
+
+
+def case_notice_rewrapped(aiodemo):
+    # What to notice is one paragraph rewrapped to the width: Chinese lines
+    # join with no space, and a line of Chinese is cut between characters.
+    path = write_program('zh_notice.py', '# aiodemo: name zh-notice\n'
+                         '# aiodemo: notice 第一行的中文说明文字，没有空格，一直写下去，\n'
+                         '# aiodemo: notice 第二行接着写。English follows\n'
+                         '# aiodemo: notice here.\n'
+                         '# aiodemo: end\nprint("好")\n')
+    out = run(aiodemo, 'run', path, '--width', '40').stdout
+    notice = out.split('\nwhat to notice\n', 1)[1].splitlines()
+    expect_eq('what to notice in 40 columns', notice,
+              ['第一行的中文说明文字，没有空格，一直写下', '去，第二行接着写。English follows here.'])
+
+
+def case_worker_order(aiodemo):
+    # Workers by number in the chart, /2 before /10, whichever took a job first.
+    rec = os.path.join(WORK, 'workers.record.json')
+    run(aiodemo, 'run', 'bounded-pool', '--scale', str(SCALE), '--record', rec, '--view', 'gantt')
+    with open(rec) as f:
+        doc = json.load(f)
+    for lane in doc['lanes']:
+        if lane['name'] == 'ThreadPoolExecutor-0/1':
+            lane['name'] = 'ThreadPoolExecutor-0/10'
+    with open(rec, 'w') as f:
+        json.dump(doc, f)
+    out = run(aiodemo, 'replay', rec, '--view', 'gantt', '--width', '120').stdout
+    workers = [lane for lane in gantt_rows(out) if lane.startswith('ThreadPoolExecutor-0/')]
+    expect_eq('the workers, in order', workers,
+              ['ThreadPoolExecutor-0/2', 'ThreadPoolExecutor-0/3', 'ThreadPoolExecutor-0/10'])
 
 
 # --- errors of the program, and what CPython reports -------------------------------
@@ -970,6 +1379,168 @@ def case_header_errors(aiodemo):
             expect_eq(f'aiodemo {args[0]} {name}: stdout', p.stdout, '')
 
 
+def case_header_say_errors(aiodemo):
+    # A malformed say.en line: the file, the line and the column, the line
+    # shown and a caret under the column (CJK characters are two wide).
+    cases = [
+        ('say1.py', '# aiodemo: say.en 任务 = "x"\nprint(1)\n', 19, 'say.en takes "PATTERN" = "ENGLISH"', 18),
+        ('say2.py', '# aiodemo: say.en "任务 {}" "x"\nprint(1)\n', 31, 'expected = and the English', 28),
+        ('say3.py', '# aiodemo: say.en "任务 {}{}" = "x"\nprint(1)\n', 29, 'two {} side by side', 26),
+        ('say4.py', '# aiodemo: say.en "{}" = "x"\nprint(1)\n', 20, 'a pattern without text', 19),
+        ('say5.py', '# aiodemo: say.en "任务 {}" = "a {2}"\nprint(1)\n', 36, 'no such {} in the pattern', 33),
+        ('say6.py', '# aiodemo: say.en "a {x" = "a"\nprint(1)\n', 22, 'a brace that is not', 21),
+        ('say7.py', '# aiodemo: say.en "a {}" = "a"\n# aiodemo: say.en "a {}" = "b"\nprint(1)\n', 20,
+         'this pattern has a rendering already', 19),
+    ]
+    for name, text, col, message, caret in cases:
+        path = write_program(name, text)
+        line = text.count('\n', 0, text.index('say.en', text.rindex('# aiodemo'))) + 1
+        for args in (['run', path], ['show', path], ['check', path]):
+            p = run(aiodemo, *args, check_status=2)
+            expect_in(f'aiodemo {args[0]} {name}', f'{path}:{line}:{col}: error: {message}', p.stderr)
+            expect_eq(f'aiodemo {args[0]} {name}: stdout', p.stdout, '')
+        marks = [l for l in p.stderr.splitlines() if l.rstrip().endswith('^')]
+        if not marks or marks[0].index('^') - marks[0].index('|') - 2 != caret:
+            raise Failure(f'{name}: the caret is not under column {caret} of the line: {p.stderr!r}')
+
+
+def case_say_en_program(aiodemo):
+    # say.en in a program of one's own: {N} for another order, braces, a
+    # placeholder's text rendered in turn, the first pattern that matches;
+    # "en" in the stream and the record, the line itself untouched, and
+    # expectations matched against the line as printed.
+    path = write_program('say_en.py', """\
+# aiodemo: say.en "{}个任务" = "{} tasks"
+# aiodemo: say.en "完成了 {}，用时 {} 秒" = "{2} s for {1}"
+# aiodemo: say.en "集合 {{{}}}" = "the set {{{}}}"
+# aiodemo: say.en "完成了 {}" = "not this one"
+# aiodemo: expect says "完成了 3个任务，用时 2 秒"
+# aiodemo: end
+print("完成了 3个任务，用时 2 秒")
+print("集合 {1, 2}")
+print("没有译文")
+print("done")
+""")
+    want = {'完成了 3个任务，用时 2 秒': '2 s for 3 tasks', '集合 {1, 2}': 'the set {1, 2}',
+            '没有译文': None, 'done': None}
+    events, summary = run_json(aiodemo, path, '--lang', 'zh')
+    expect_eq('the renderings', {e['text']: e.get('en') for e in says(events)}, want)
+    expect_eq('expectations met', all(x['ok'] for x in summary['expectations']), True)
+    record = os.path.join(WORK, 'say_en.json')
+    p = run(aiodemo, 'run', path, '--scale', str(SCALE), '--lang', 'en', '--view', 'events',
+            '--record', record)
+    lines = p.stdout.splitlines()
+    for line, en in want.items():
+        at = next(i for i, l in enumerate(lines) if l.endswith('  ' + line))
+        under = ' ' * 38 + f'↳ en: {en}' if en else None
+        if (lines[at + 1] == under) != bool(en) or (not en and '↳' in lines[at + 1]):
+            raise Failure(f'under {line!r}: {lines[at + 1]!r}, wanted {under!r}')
+    doc = schemas.check_file('record', record)
+    expect_eq('the record\'s renderings', {e['text']: e.get('en') for e in doc['events'] if e['kind'] == 'say'},
+              want)
+    p = run(aiodemo, 'replay', record, '--format', 'json', '--lang', 'zh')
+    events, _ = parse_json_stream(p.stdout)
+    expect_eq('the replay\'s renderings', {e['text']: e.get('en') for e in says(events)}, want)
+    p = run(aiodemo, 'replay', record, '--lang', 'en', '--view', 'events')
+    expect_in('replay in English', ' ' * 38 + '↳ en: the set {1, 2}\n', p.stdout)
+    p = run(aiodemo, 'replay', record, '--lang', 'zh', '--view', 'events')
+    if '↳' in p.stdout:
+        raise Failure(f'replay in Chinese shows renderings: {p.stdout!r}')
+
+
+CJK = re.compile('[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]')
+
+
+def scenario_headers():
+    """Each built-in program's name and header: {key: [values]}."""
+    out = {}
+    for f in sorted(os.listdir(SCENARIOS)):
+        if not f.endswith('.py'):
+            continue
+        keys = {}
+        with open(os.path.join(SCENARIOS, f), encoding='utf-8') as src:
+            for line in src:
+                if not line.startswith('# aiodemo: ') or line.startswith('# aiodemo: end'):
+                    if not line.startswith('#'):
+                        break
+                    continue
+                key, _, value = line[len('# aiodemo: '):].rstrip('\n').partition(' ')
+                keys.setdefault(key, []).append(value)
+        out[f[:-3]] = keys
+    return out
+
+
+def case_scenarios_in_english(aiodemo):
+    # Every line with Chinese in it that a built-in program prints has an
+    # English rendering without Chinese: "en" in the stream, and in the text
+    # view a line of its own under it.
+    missing = []
+    for name in scenario_headers():
+        events, _ = run_json(aiodemo, name, '--lang', 'en', timeout=120)
+        for e in says(events):
+            if CJK.search(e['text']) and (not e.get('en') or CJK.search(e['en'])):
+                missing.append(f'{name}: {e["text"]!r} -> {e.get("en")!r}')
+    if missing:
+        raise Failure('lines without an English rendering:\n' + '\n'.join(missing))
+    p = run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--lang', 'en', '--view', 'events')
+    lines = p.stdout.splitlines()
+    at = next(i for i, l in enumerate(lines) if l.endswith('任务 3 开始执行'))
+    expect_eq('the line under 任务 3 开始执行', lines[at + 1], ' ' * 38 + '↳ en: task 3 starts')
+    p = run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--lang', 'zh', '--view', 'events')
+    if '↳ en:' in p.stdout:
+        raise Failure(f'renderings in Chinese: {p.stdout[:1000]!r}')
+
+
+def case_scenarios_in_chinese(aiodemo):
+    # In Chinese, the heading of every built-in program shows its title.zh
+    # and "what to notice" its notice.zh; its record keeps both, and the
+    # English of its lines, which replay shows in English.
+    listed = run(aiodemo, 'list', '--lang', 'zh', '--width', '1000').stdout.splitlines()
+    for name, keys in scenario_headers().items():
+        if 'title.zh' not in keys or 'notice.zh' not in keys:
+            raise Failure(f'{name}: no title.zh or notice.zh')
+        expect_in(f'{name}: aiodemo list in Chinese', f'{name:<24} {keys["title.zh"][0]}', listed)
+        if not CJK.search(keys['title.zh'][0]) or not all(CJK.search(v) for v in keys['notice.zh']):
+            raise Failure(f'{name}: a title.zh or notice.zh line without Chinese')
+        record = os.path.join(WORK, f'{name}.zh.json')
+        p = run(aiodemo, 'run', name, '--scale', str(SCALE), '--lang', 'zh', '--view', 'gantt',
+                '--record', record, '--width', '1000', timeout=120)
+        lines = p.stdout.splitlines()
+        expect_eq(f'{name}: the heading', lines[0], f'{name}: {keys["title.zh"][0]}')
+        # Its source as the document names the section: source.zh.
+        if 'source' in keys:
+            if 'source.zh' not in keys:
+                raise Failure(f'{name}: a source and no source.zh')
+            expect_eq(f'{name}: the source', lines[1].split(' · ')[0], f'出自 {keys["source.zh"][0]}')
+        # The notice is wrapped to the width anew: the same text, spaces aside.
+        notice = lines[lines.index('值得注意') + 1:]
+        expect_eq(f'{name}: what to notice', re.sub(r'\s', '', ''.join(notice)),
+                  re.sub(r'\s', '', ''.join(keys['notice.zh'])))
+        doc = schemas.check_file('record', record)
+        expect_eq(f'{name}: the record\'s title_zh', doc['scenario'].get('title_zh'), keys['title.zh'][0])
+        expect_eq(f'{name}: the record\'s source_zh', doc['scenario'].get('source_zh'),
+                  keys['source.zh'][0] if 'source.zh' in keys else None)
+        expect_eq(f'{name}: the record\'s notice_zh', doc['scenario'].get('notice_zh'),
+                  '\n'.join(keys['notice.zh']) + '\n')
+        if keys.get('say.en'):
+            p = run(aiodemo, 'replay', record, '--lang', 'en', '--view', 'events', '--width', '1000')
+            if '↳ en: ' not in p.stdout:
+                raise Failure(f'{name}: replay in English shows no rendering: {p.stdout[:1500]!r}')
+            p = run(aiodemo, 'replay', record, '--lang', 'en', '--width', '1000')
+            expect_eq(f'{name}: the heading in English', p.stdout.splitlines()[0],
+                      f'{name}: {keys["title"][0]}')
+        os.remove(record)
+    # The SVG's heading and the HTML page's title are Chinese too.
+    title = scenario_headers()['semaphore']['title.zh'][0]
+    svg, page = os.path.join(WORK, 'zh.svg'), os.path.join(WORK, 'zh.html')
+    run(aiodemo, 'run', 'semaphore', '--scale', str(SCALE), '--lang', 'zh', '--view', 'gantt',
+        '--svg', svg, '--html', page)
+    for path in (svg, page):
+        with open(path, encoding='utf-8') as f:
+            expect_in(path, title, f.read())
+        os.remove(path)
+
+
 # --- the command line ----------------------------------------------------------
 
 def case_usage_errors(aiodemo):
@@ -1021,13 +1592,77 @@ def case_usage_errors(aiodemo):
         if len(p.stderr.splitlines()) > 2:
             raise Failure(f'aiodemo {" ".join(args)}: more than the error and a hint: {p.stderr!r}')
     out = run(aiodemo, '--help').stdout
-    for command in ('list', 'run', 'show', 'check', 'compare', 'replay', 'play', 'sweep', 'bench'):
+    for command in COMMANDS:
         expect_in('--help', f'aiodemo {command}', out)
-    wide = [line for line in out.splitlines() if len(line) > 80]
-    if wide:
-        raise Failure(f'--help has lines wider than 80 columns: {wide}')
+    expect_narrow('--help', out)
     if not re.fullmatch(r'aiodemo \S+\n', run(aiodemo, '--version').stdout):
         raise Failure('--version')
+
+
+COMMANDS = ('list', 'run', 'serve', 'show', 'check', 'compare', 'replay', 'play', 'sweep', 'bench', 'help')
+# A value each option takes, to try it with every command.
+OPTION_VALUES = {'color': 'never', 'format': 'text', 'lang': 'en', 'html': 'x.html', 'max-events': '5',
+                 'param': 'a=1', 'plot': 'total', 'port': '80', 'record': 'x.json', 'repeat': '2',
+                 'scale': '1', 'slow': '1', 'svg': 'x.svg', 'svg-style': 'page', 'timeout': '1',
+                 'trace': 'x.json', 'view': 'both', 'width': '80'}
+
+
+def expect_narrow(what, text):
+    wide = [line for line in text.splitlines() if display_width(line) > 80]
+    if wide:
+        raise Failure(f'{what} has lines wider than 80 columns: {wide}')
+
+
+def help_options(text):
+    """The long options that a help lists under 'options:'."""
+    section = text.split('\noptions:\n', 1)[1].split('\n\n', 1)[0]
+    return set(re.findall(r'^  (?:-\w, |    )--([\w-]+)', section, re.M))
+
+
+def case_help(aiodemo):
+    general = run(aiodemo, 'help').stdout
+    expect_eq('aiodemo help', general, run(aiodemo, '--help').stdout)
+    every = help_options(general)
+    if not {'scale', 'tap', 'names', 'params', 'lang'} <= every:
+        raise Failure(f'--help lacks options: {sorted(every)}')
+    for command in COMMANDS:
+        for lang in ('en', 'zh'):
+            text = run(aiodemo, 'help', command, '--lang', lang).stdout
+            expect_eq(f'aiodemo {command} --help --lang {lang}', run(aiodemo, command, '--help', '--lang', lang).stdout, text)
+            expect_narrow(f'aiodemo help {command} --lang {lang}', text)
+        text = run(aiodemo, 'help', command).stdout
+        if command == 'help':
+            expect_eq('aiodemo help help', text, general)
+            continue
+        if not text.startswith(f'usage: aiodemo {command}'):
+            raise Failure(f'aiodemo help {command} begins {text[:40]!r}')
+        if text.count('usage') != 1 or 'commands:' in text:
+            raise Failure(f'aiodemo help {command} tells of other commands: {text!r}')
+        # Exactly the options the command takes: each other one is refused.
+        listed = help_options(text)
+        for option in every:
+            value = [OPTION_VALUES[option]] if option in OPTION_VALUES else []
+            p = run(aiodemo, command, f'--{option}', *value, '--help', check_status=None)
+            takes = p.returncode == 0
+            if takes != (option in listed):
+                raise Failure(f'aiodemo {command} --{option}: exit status {p.returncode}, {p.stderr!r}, '
+                              f'but help {command} {"lists" if option in listed else "does not list"} it')
+    for args, message in ((['help', 'rnu'], "unknown command 'rnu'; did you mean 'run'?"),
+                          (['help', 'frobnicate'], "unknown command 'frobnicate'"),
+                          (['help', 'run', 'show'], "unexpected argument 'show'"),
+                          (['rnu', '--help'], "did you mean 'run'?")):
+        p = run(aiodemo, *args, check_status=2)
+        expect_in(f'aiodemo {" ".join(args)}', message, p.stderr)
+        expect_eq(f'aiodemo {" ".join(args)}: stdout', p.stdout, '')
+
+
+def case_names_and_params(aiodemo):
+    names = run(aiodemo, 'list', '--names').stdout.split()
+    expect_eq('list --names', names, [line.split()[0] for line in run(aiodemo, 'list').stdout.splitlines() if not line.startswith(' ')])
+    expect_eq('show bounded-pool --params', run(aiodemo, 'show', 'bounded-pool', '--params').stdout, 'workers=3\n')
+    expect_eq('show --params with --param',
+              run(aiodemo, 'show', 'bounded-pool', '--params', '--param', 'workers=5').stdout, 'workers=5\n')
+    expect_eq('show offload-sleep --params', run(aiodemo, 'show', 'offload-sleep', '--params').stdout, '')
 
 
 def case_param_errors(aiodemo):
@@ -1231,7 +1866,7 @@ def compare_json(aiodemo, *args, check_status=0):
         raise Failure(str(e))
     expect_eq('compare document kind', (d['kind'], d['schema']), ('compare', 1))
     for r in d['runs']:
-        for key in ('total', 'max_lag', 'lag_p99', 'queue_wait', 'blocked', 'utilization'):
+        for key in FIGURE_KEYS:
             for part in ('figures', 'min', 'max', 'ratio'):
                 if key not in r[part]:
                     raise Failure(f'run {r["label"]} has no {part}.{key}: {r}')
@@ -1247,17 +1882,25 @@ def case_compare(aiodemo):
     expect_eq('compared programs', (a['scenario'], b['scenario']), ('blocking-sleep', 'offload-sleep'))
     expect_eq('labels', (a['label'], b['label']), ('A', 'B'))
     expect_eq('statuses', (a['status'], b['status']), ('ok', 'ok'))
-    expect_at('A total', a['figures']['total'], 3)
-    expect_at('B total', b['figures']['total'], 2)
+    expect_run_total('A total', a['figures']['total'], 3)
+    expect_run_total('B total', b['figures']['total'], 2)
     if abs(b['ratio']['total'] - b['figures']['total'] / a['figures']['total']) > 1e-3:
         raise Failure(f'total ratio {b["ratio"]["total"]} of {b["figures"]["total"]} / {a["figures"]["total"]}')
     expect_eq('A against itself', a['ratio']['total'], 1)
     expect_at('A blocked', a['figures']['blocked'], 2)
+    # time.sleep on the loop's thread uses no other; to_thread one worker.
+    expect_eq('threads used', (a['figures']['threads'], b['figures']['threads']), (0, 1))
+    expect_eq('processes used', (a['figures']['processes'], b['figures']['processes']), (0, 0))
+    # Counting primes in two worker processes: two processes, no thread.
+    d = compare_json(aiodemo, 'serial-primes', 'process-primes')
+    expect_eq('processes used', [r['figures']['processes'] for r in d['runs']], [0, 2])
+    expect_eq('threads used', [r['figures']['threads'] for r in d['runs']], [0, 0])
     expect_eq('B blocked', b['figures']['blocked'], 0)
     out = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE)).stdout
     for piece in ('A blocking-sleep\n  time.sleep(2) in a coroutine', 'B offload-sleep\n  to_thread',
                   'Task-2 bad_task()', 'asyncio/1', 'B/A', 'time blocked', 'max loop lag', 'loop busy',
-                  'queue wait'):
+                  'queue wait', '\n  threads used           0         1      -\n',
+                  '\n  processes used         0         0  1.00x\n'):
         expect_in('compare output', piece, out)
     # Both charts share one axis: the shorter run ends early on it.
     rows = [l for l in out.splitlines() if l.startswith('Task-1 main() ')]
@@ -1279,10 +1922,14 @@ def case_compare_runs_with_params(aiodemo):
     expect_eq('runs as given', [r['run'] for r in runs], ['bounded-pool', 'bounded-pool workers=4',
                                                           'bounded-pool workers=8'])
     for r, seconds in zip(runs, (2, 1, 1)):
-        expect_at(f'{r["run"]}: total', r['figures']['total'], seconds)
+        expect_run_total(f'{r["run"]}: total', r['figures']['total'], seconds)
+    # (The end of the interpreter is in every total, so the ratio to A is
+    # not quite 0.5: it is the ratio of the totals.)
     for r in runs[1:]:
-        if TIMING and not 0.35 < r['ratio']['total'] < 0.65:
-            raise Failure(f'{r["run"]}: total ratio to A {r["ratio"]["total"]}, not about 0.5')
+        if abs(r['ratio']['total'] - r['figures']['total'] / runs[0]['figures']['total']) > 1e-3:
+            raise Failure(f'{r["run"]}: total ratio {r["ratio"]["total"]} is not its total over A\'s')
+    # Four downloads: as many threads as the pool has, up to four.
+    expect_eq('threads used', [r['figures']['threads'] for r in runs], [3, 4, 4])
     # The 4th download waits 1 s for a thread with 3, not at all with 4.
     expect_at('A queue wait', runs[0]['figures']['queue_wait'], 1)
     if TIMING and runs[1]['figures']['queue_wait'] > tol(0):
@@ -1290,12 +1937,15 @@ def case_compare_runs_with_params(aiodemo):
     # The command's --param goes to every run; a run's own comes after it.
     d = compare_json(aiodemo, '--param', 'workers=1', 'bounded-pool', 'bounded-pool workers=4')
     expect_eq('parameters', [r['params'] for r in d['runs']], [{'workers': '1'}, {'workers': '4'}])
-    expect_at('workers=1 total', d['runs'][0]['figures']['total'], 4)
-    expect_at('workers=4 total', d['runs'][1]['figures']['total'], 1)
+    expect_run_total('workers=1 total', d['runs'][0]['figures']['total'], 4)
+    expect_run_total('workers=4 total', d['runs'][1]['figures']['total'], 1)
     # Its own scale: the same program at half the scale takes half the time.
     d = compare_json(aiodemo, 'offload-sleep', f'offload-sleep --scale {SCALE / 2}')
     expect_eq('scales', [r['scale'] for r in d['runs']], [SCALE, SCALE / 2])
-    expect_at('half scale', d['runs'][1]['figures']['total'] * 2, 2)
+    # 2 s of program time: 2 s at the command's scale, 1 s at half of it
+    # (and the end of the interpreter, which no scale shortens, in both).
+    expect_run_total('the total at the scale', d['runs'][0]['figures']['total'], 2)
+    expect_run_total('the total at half the scale', d['runs'][1]['figures']['total'], 1)
     # Text: one chart a run, all on one axis, and a column and ratio for each.
     out = run(aiodemo, 'compare', 'bounded-pool', 'bounded-pool workers=4', 'bounded-pool workers=8',
               '--scale', str(SCALE)).stdout
@@ -1346,7 +1996,11 @@ def case_compare_repeat(aiodemo):
     expect_eq('notes', len(d['notes']), 1)
     expect_in('note', "B's total is 0.", d['notes'][0])
     if TIMING:
-        expect_in('note', "B's total is 0.5", d['notes'][0])
+        # About half: 1 s against 2 s, and in both CPython's start and end,
+        # which no scale shortens (some 40 ms on a busy machine).
+        m = re.search(r"B's total is (\d\.\d+)x A's", d['notes'][0])
+        if not m or not 0.45 <= float(m.group(1)) <= 0.7:
+            raise Failure(f'B against A, not about half: {d["notes"][0]}')
         expect_in('note', 'beyond the runs\' own variation', d['notes'][0])
     # The same program twice: its ranges overlap, and the note says that.
     d = compare_json(aiodemo, 'offload-sleep', 'offload-sleep', '--repeat', '3')
@@ -1387,13 +2041,14 @@ def case_run_repeat(aiodemo):
     run(aiodemo, 'run', 'offload-sleep', '--repeat', '2', '--scale', str(SCALE), '--record', rec,
         '--view', 'gantt')
     again = run(aiodemo, 'replay', rec, '--format', 'json').stdout.splitlines()
-    expect_at('the recorded run', json.loads(again[-1])['total'], 2)
+    expect_run_total('the recorded run', json.loads(again[-1])['total'], 2)
 
 
 def case_options_per_command(aiodemo):
     # An option that does not apply to a command is an error, never ignored.
     cases = [
-        (['compare', 'offload-sleep', 'blocking-sleep', '--svg', 'x.svg'], "--svg is not an option of 'compare'"),
+        (['compare', 'offload-sleep', 'blocking-sleep', '--trace', 'x.json'], "--trace is not an option of 'compare'"),
+        (['list', '--svg-style', 'slides'], "--svg-style is not an option of 'list'"),
         (['compare', 'offload-sleep', 'blocking-sleep', '--record', 'x.json'], "--record is not an option of 'compare'"),
         (['compare', 'offload-sleep', 'blocking-sleep', '--view', 'gantt'], "--view is not an option of 'compare'"),
         (['list', '--format', 'json'], "--format is not an option of 'list'"),
@@ -1424,16 +2079,9 @@ def case_options_per_command(aiodemo):
 
 # --- sweep ---------------------------------------------------------------------
 
-FIGURE_KEYS = ['total', 'max_lag', 'lag_p99', 'queue_wait', 'blocked', 'utilization']
+FIGURE_KEYS = ['total', 'max_lag', 'lag_p99', 'queue_wait', 'blocked', 'utilization', 'threads', 'processes']
 # bounded-pool's four 1 s downloads on N workers: 4 s, 2 s, 2 s, then 1 s.
 POOL_TOTALS = {1: 4, 2: 2, 3: 2, 4: 1, 5: 1, 6: 1}
-
-
-def expect_pool_total(what, total, seconds):
-    """A total of bounded-pool: its last step at @seconds, and the end of the
-    interpreter after it."""
-    if TIMING and not -tol(seconds) <= total - seconds * SCALE <= tol(seconds) + FINISH:
-        raise Failure(f'{what}: {total:.4f} s, wanted {seconds * SCALE:.4f} s (+ up to {FINISH} s to end)')
 
 
 def sweep_json(aiodemo, *args, check_status=0, **kw):
@@ -1484,7 +2132,7 @@ def case_sweep_bounded_pool(aiodemo):
         expect_eq(f'workers={n}: runs', [(r['run'], r['status'], r['exit_status']) for r in pt['runs']],
                   [(1, 'ok', 0), (2, 'ok', 0)])
         for r in pt['runs']:
-            expect_pool_total(f'workers={n}, run {r["run"]}', r['figures']['total'], POOL_TOTALS[n])
+            expect_run_total(f'workers={n}, run {r["run"]}', r['figures']['total'], POOL_TOTALS[n])
         if abs(pt['speedup'] - first / pt['figures']['total']['median']) > 1e-3:
             raise Failure(f'workers={n}: speedup {pt["speedup"]}, the first total over this one is not that')
     # Four workers or more: no download waits in the queue.
@@ -1506,7 +2154,7 @@ def case_sweep_bounded_pool(aiodemo):
     for r in rows[1:]:
         n = int(r[0])
         total = float(r[6])
-        expect_pool_total(f'CSV workers={n}', total, POOL_TOTALS[n])
+        expect_run_total(f'CSV workers={n}', total, POOL_TOTALS[n])
         median = d['points'][n - 1]['figures']['total']['median']
         if TIMING and abs(total - median) > 2 * tol(POOL_TOTALS[n]) + FINISH:
             raise Failure(f'CSV workers={n}: total {total}, JSON {median}')
@@ -1514,7 +2162,9 @@ def case_sweep_bounded_pool(aiodemo):
     out = run(aiodemo, 'sweep', *args).stdout
     lines = out.splitlines()
     expect_eq('the heading', lines[0].split(':')[0], 'bounded-pool')
-    expect_in('the heading', f'sweep of workers = 1..6 (6 values), 2 runs each, scale {SCALE:g}, no timeout', lines[1])
+    # (The title takes two lines of 100 columns.)
+    expect_in('the heading', f'sweep of workers = 1..6 (6 values), 2 runs each, scale {SCALE:g}, no timeout',
+              next(l for l in lines if l.startswith('sweep of')))
     head = next(i for i, l in enumerate(lines) if l.split()[:2] == ['workers', 'total'])
     for piece in ('min..max', 'loop lag p99', 'queue wait', 'time blocked', 'speedup'):
         expect_in('the table\'s head', piece, lines[head])
@@ -1525,7 +2175,7 @@ def case_sweep_bounded_pool(aiodemo):
         m = re.match(r'\s+\d+\s+([\d.]+) (ms|s)\s+[\d.]+\.\.[\d.]+ (ms|s)\s', l)
         if not m:
             raise Failure(f'row {l!r}')
-        expect_pool_total(f'text: workers={n}', float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1),
+        expect_run_total(f'text: workers={n}', float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1),
                           POOL_TOTALS[n])
         if not l.endswith('x'):
             raise Failure(f'no speedup in {l!r}')
@@ -1585,7 +2235,7 @@ def case_sweep_failures(aiodemo):
         raise Failure(f'a failed run has its figures but counts in no spread: {d["points"][2]}')
     expect_eq('the count of failed runs', (d['runs'], d['failed']), (6, 2))
     # m multiplies the sleeps: n=3, m=2 takes 0.6 s.
-    expect_pool_total('n=3, m=2', d['points'][5]['figures']['total']['median'], 0.6)
+    expect_run_total('n=3, m=2', d['points'][5]['figures']['total']['median'], 0.6)
 
 
 def descendants_of_env(tmpdir):
@@ -1649,10 +2299,15 @@ def case_sweep_interrupt(aiodemo):
     out = seen + out
     expect_eq('ended by SIGINT', status, -signal.SIGINT)
     expect_eq('stderr', err, '')
-    expect_in('the end', '\ninterrupted by SIGINT after 2 of 8 points\n', out)
-    # The third point's row, if its run had begun, says it was interrupted.
+    # Ctrl-C comes once this script has read the second row: a point or
+    # more later if this script was slow to read it on a busy machine.
+    m = re.search(r'\ninterrupted by SIGINT after (\d) of 8 points\n', out)
+    if not m or not 2 <= int(m.group(1)) < 8:
+        raise Failure(f'the end: no "interrupted by SIGINT after K of 8 points", K from 2 to 7, in:\n{out}')
+    done = [str(k) for k in range(1, int(m.group(1)) + 1)]
+    # The next point's row, if its run had begun, says it was interrupted.
     rows = [l.split()[0] for l in out.split('\ninterrupted')[0].splitlines() if re.match(r'\s+\d\s', l)]
-    if rows not in (['1', '2'], ['1', '2', '3']) or (len(rows) == 3 and 'interrupted by SIGINT\n' not in out):
+    if rows not in (done, done + [str(len(done) + 1)]) or (len(rows) > len(done) and 'interrupted by SIGINT\n' not in out):
         raise Failure(f'the rows of an interrupted sweep:\n{out}')
     expect_in('the plot of what was done', 'total against n', out)
 
@@ -1687,7 +2342,8 @@ def case_sweep_usage_errors(aiodemo):
         (['sweep', 'bounded-pool', 'workers=1,2', '--timeout', '0'], '--timeout takes seconds greater than 0'),
         (['sweep', 'bounded-pool', 'workers=1,2', '--timeout', 'soon'], '--timeout takes seconds'),
         (['sweep', 'bounded-pool', 'workers=1,2', '--plot', 'nosuch'],
-         "--plot takes a figure (total, max_lag, lag_p99, queue_wait, blocked or utilization), not 'nosuch'"),
+         "--plot takes a figure (total, max_lag, lag_p99, queue_wait, blocked, utilization, threads or processes), "
+         "not 'nosuch'"),
         (['sweep', 'bounded-pool', 'workers=1,2', '--plot', 'totl'], "not 'totl'; did you mean 'total'?"),
         (['sweep', 'bounded-pool', 'workers=1,2', '--format', 'xml'], '--format takes text or json (sweep: or csv)'),
         (['sweep', 'bounded-pool', 'workers=1,2', '--svg', '/nonexistent/plot.svg'], "cannot write the SVG to"),
@@ -1758,6 +2414,16 @@ def case_sweep_svg(aiodemo):
     out = run(aiodemo, 'sweep', target, 'n=1,2', '--scale', str(SCALE), '--svg', svg).stdout
     expect_in('text beside the SVG', 'total against n', out)
     ET.parse(svg)
+    # As a slide: 16:9, the plot scaled up so that its 13 pixels are large type.
+    run(aiodemo, 'sweep', target, 'n=1,2', '--scale', str(SCALE), '--svg', svg, '--svg-style', 'slides')
+    root = ET.parse(svg).getroot()
+    expect_eq('the viewBox of a slide', root.get('viewBox'), '0 0 1920 1080')
+    g = next(g for g in root.iter(ns + 'g') if 'scale(' in (g.get('transform') or ''))
+    k = float(re.search(r'scale\(([0-9.]+)\)', g.get('transform')).group(1))
+    sizes = [float(e.get('font-size')) * k for e in g.iter() if e.get('font-size')]
+    if not sizes or min(sizes) < 24:
+        raise Failure(f'type on the slide: {sizes}')
+    expect_in('the slide\'s title', 'sweep-target: total against n', ''.join(g.find(ns + 'text').itertext()))
 
 
 # --- files: records, traces, pictures -----------------------------------------------
@@ -2014,29 +2680,30 @@ def case_trace(aiodemo):
     path = os.path.join(WORK, 'trace.json')
     run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE), '--format', 'json', '--trace', path)
     events = schemas.check_file('trace', path)['traceEvents']
-    names, depth = {}, {}
+    # (check_file checked that the slices nest on each track.)
+    names = {}
     for e in events:
-        for key in ('ph', 'ts', 'pid', 'tid'):
-            if key not in e:
-                raise Failure(f'trace event without {key!r}: {e}')
         if e['ph'] == 'M' and e['name'] == 'thread_name':
             if e['args']['name'] in names.values():
                 raise Failure(f'two tracks named {e["args"]["name"]!r}')
             names[e['tid']] = e['args']['name']
-        elif e['ph'] == 'B':
-            depth[e['tid']] = depth.get(e['tid'], 0) + 1
-        elif e['ph'] == 'E':
-            depth[e['tid']] = depth.get(e['tid'], 0) - 1
-            if depth[e['tid']] < 0:
-                raise Failure(f'an E without its B on track {names.get(e["tid"])}')
-    if any(depth.values()):
-        raise Failure(f'unbalanced B/E: {depth}')
     for lane in ('Task-1 main()', 'Task-2 bad_task()', 'Task-3 good_task()', 'loop'):
         if lane not in names.values():
             raise Failure(f'no track for {lane!r}')
-    blocking = [e for e in events if e['ph'] == 'B' and e['name'] == 'blocking the loop']
+    blocking = [e for e in events if e['ph'] == 'X' and e['name'] == 'blocking the loop']
     if sorted(names[b['tid']] for b in blocking) != ['Task-2 bad_task()', 'loop']:
         raise Failure(f'blocking slices: {blocking}')
+    for b in blocking:
+        if not 0.7 * 2e6 * SCALE <= b['dur'] <= 2e6 * SCALE + 300e3:
+            raise Failure(f'blocking the loop for {b["dur"]} µs, not some {2e6 * SCALE:.0f}: {b}')
+        if not b['args'].get('line') or 'time.sleep(2)' not in b['args'].get('what', ''):
+            raise Failure(f'the blocking slice does not say the line of time.sleep(2): {b}')
+    if len({b['args']['line'] for b in blocking}) != 1:
+        raise Failure(f'the blocking slices say different lines: {blocking}')
+    # The other task: ready while the loop is blocked, then asleep.
+    good = {e['name'] for e in events if e['ph'] == 'X' and names[e['tid']] == 'Task-3 good_task()'}
+    if not {'ready', 'running', 'await asyncio.sleep'} <= good:
+        raise Failure(f'the slices of Task-3 good_task(): {good}')
     instants = [e['name'] for e in events if e['ph'] == 'i']
     if '❌ 错误任务结束' not in instants:
         raise Failure(f'printed lines as instants: {instants}')
@@ -2079,6 +2746,222 @@ def case_svg(aiodemo):
     # The legend's swatch is red in both; only blocking-sleep has red bars.
     if found['blocking-sleep'] < found['offload-sleep'] + 2000:
         raise Failure(f'red pixels: {found}')
+
+
+# A program for pictures on slides: more lanes than a slide holds, a dozen
+# lines printed at one moment on one lane, a blocked window, and lines in
+# Chinese only (甲乙丙丁 first, 戊己庚辛 last) whose glyphs the screenshot
+# looks for.
+SLIDES_PROGRAM = """# aiodemo: name slides-demo
+# aiodemo: title 课堂演示: many tasks, lines printed at once, a blocked loop
+# aiodemo: param tasks = 14 at "TASKS = 14"
+# aiodemo: end
+import asyncio
+import time
+
+TASKS = 14
+
+
+async def worker(i):
+    print(f"任务{i}开始 (task {i} starts)")
+    await asyncio.sleep(0.2 + 0.02 * i)
+    print(f"任务{i}结束")
+
+
+async def main():
+    print("甲乙丙丁")
+    for k in range(12):
+        print(f"第{k}行: the same moment, line {k}")
+    time.sleep(0.3)
+    await asyncio.gather(*(worker(i) for i in range(TASKS)))
+    await asyncio.sleep(0.1)
+    print("戊己庚辛")
+
+
+asyncio.run(main())
+"""
+
+SVG_NS = '{http://www.w3.org/2000/svg}'
+
+
+def text_columns(s):
+    """Columns as aiodemo counts them (wcwidth): CJK and emoji two, combining marks none."""
+    import unicodedata
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in 'WF' else 1
+               for c in s)
+
+
+def svg_callouts(root):
+    """The callouts' texts and their boxes, from the SVG's coordinates and text widths."""
+    out = []
+    for t in root.iter(SVG_NS + 'text'):
+        if t.get('class') != 'callout':
+            continue
+        x, y, fs = float(t.get('x')), float(t.get('y')), float(t.get('font-size'))
+        text = ''.join(t.itertext())
+        w = text_columns(text) * 0.62 * fs
+        out.append((text, (x, y - 0.95 * fs, x + w, y + 0.3 * fs)))
+    return out
+
+
+def expect_apart(what, callouts):
+    for i, (ta, a) in enumerate(callouts):
+        for tb, b in callouts[i + 1:]:
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                raise Failure(f'{what}: the callouts {ta!r} {a} and {tb!r} {b} overlap')
+
+
+def slides_svg(aiodemo, style, name):
+    prog = write_program('slides-demo.py', SLIDES_PROGRAM)
+    svg = os.path.join(WORK, name)
+    out = run(aiodemo, 'run', prog, '--scale', str(SCALE), '--param', 'tasks=14', '--format', 'json',
+              '--svg', svg, '--svg-style', style).stdout
+    events, _ = parse_json_stream(out, SCALE)
+    said = [e['text'] for e in events if e['kind'] == 'say']
+    import xml.etree.ElementTree as ET
+    return ET.parse(svg).getroot(), said, svg
+
+
+def case_svg_slides(aiodemo):
+    root, said, _ = slides_svg(aiodemo, 'slides', 'slides.svg')
+    expect_eq('the viewBox of a slide', root.get('viewBox'), '0 0 1920 1080')
+    sizes = [float(e.get('font-size')) for e in root.iter() if e.get('font-size')]
+    expect_eq('text sizes below 24 px on a slide', [f for f in sizes if f < 24], [])
+    texts = {e.get('class'): ''.join(e.itertext()) for e in root.iter(SVG_NS + 'text') if e.get('class')}
+    expect_in('the title', '课堂演示: many tasks', texts['title'])
+    expect_in('the heading', 'tasks=14', texts['heading'])
+    lanes = [''.join(e.itertext()) for e in root.iter(SVG_NS + 'text') if e.get('class') == 'lane']
+    if not 3 <= len(lanes) <= 12:
+        raise Failure(f'{len(lanes)} lanes on a slide: {lanes}')
+    expect_in('the lanes kept', 'loop', lanes)
+    notes = ' '.join(''.join(e.itertext()) for e in root.iter(SVG_NS + 'text') if e.get('class') == 'note')
+    expect_in('the note of the lanes left out', 'lanes not shown', notes)
+    callouts = svg_callouts(root)
+    shown = [t for t, _ in callouts]
+    for line in ('甲乙丙丁', '戊己庚辛'):
+        expect_in('the callouts', line, shown)
+    blocked = [t for t in shown if t.startswith('blocked ')]
+    if len(blocked) != 1 or 'time.sleep(0.3)' not in blocked[0]:
+        raise Failure(f'the blocked window\'s callout: {blocked}')
+    for t in shown:
+        if t not in said and not t.startswith('blocked ') and not (t.endswith('…') and any(
+                s.startswith(t[:-1]) for s in said)):
+            raise Failure(f'a callout that the program did not print: {t!r}')
+    # A dozen lines at one moment on one lane do not all fit: the rest are counted.
+    m = re.search(r'\+(\d+) more', notes)
+    if not m:
+        raise Failure(f'no "+N more" note: {notes!r}')
+    expect_eq('callouts shown and counted', len(shown) + int(m.group(1)) > len(said), True)
+    expect_apart('slides', callouts)
+    font = root.get('font-family')
+    for name in ('Noto Sans CJK SC', 'Droid Sans Fallback'):
+        expect_in('the fonts', name, font)
+    if font.index('DejaVu Sans') > font.index('Noto Sans CJK SC'):
+        raise Failure(f'the CJK fonts come before the Latin ones: {font}')
+
+
+def case_svg_callouts_page(aiodemo):
+    root, said, _ = slides_svg(aiodemo, 'page', 'page.svg')
+    expect_eq('the page\'s width', root.get('width'), '1180')
+    lanes = [''.join(e.itertext()) for e in root.iter(SVG_NS + 'text') if e.get('class') == 'lane']
+    if len(lanes) < 16:
+        raise Failure(f'a page shows every lane: {lanes}')
+    callouts = svg_callouts(root)
+    shown = [t for t, _ in callouts]
+    for line in ('甲乙丙丁', '戊己庚辛', '任务3开始 (task 3 starts)'):
+        expect_in('the callouts of a page', line, shown)
+    expect_eq('blocked callouts', len([t for t in shown if t.startswith('blocked ')]), 1)
+    expect_apart('page', callouts)
+
+
+def case_svg_slides_screenshot(aiodemo):
+    sys.path.insert(0, HERE)
+    import png
+    browser = chromium()
+    if not browser:
+        raise Skip('chromium is not installed')
+    root, _, svg = slides_svg(aiodemo, 'slides', 'shot.svg')
+    shot = os.path.join(WORK, 'slides.png')
+    p = subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+                        '--no-first-run', '--disable-background-networking', '--disable-component-update',
+                        '--disable-sync', '--hide-scrollbars', f'--user-data-dir={WORK}/profile',
+                        '--window-size=1920,1080', f'--screenshot={shot}', 'file://' + svg],
+                       capture_output=True, text=True, timeout=120)
+    if not os.path.exists(shot):
+        raise Failure(f'chromium made no screenshot: {p.stderr[-500:]}')
+    width, height, rows, bpp = png.read_png(shot)
+    expect_eq('the screenshot\'s size', (width, height), (1920, 1080))
+    counts = png.colour_counts(shot)
+    white = counts.get((255, 255, 255), 0) + counts.get((247, 247, 247), 0)
+    if width * height - white < width * height * 0.05:
+        raise Failure('the rendered slide is blank')
+
+    def ink(x0, y0, x1, y1):
+        """The dark pixels of a region, as a set of offsets from its corner."""
+        dots = set()
+        for y in range(int(y0), int(y1)):
+            row = rows[y]
+            for x in range(int(x0), int(x1)):
+                r, g, b = row[x * bpp:x * bpp + 3]
+                if r + g + b < 3 * 110:
+                    dots.add((x - int(x0), y - int(y0)))
+        return dots
+
+    boxes = dict(svg_callouts(root))
+    glyphs = []
+    for line in ('甲乙丙丁', '戊己庚辛'):
+        x0, y0, _, y1 = boxes[line]
+        fs = (y1 - y0) / 1.25
+        dots = ink(x0, y0, x0 + 4 * fs, y1)
+        # Four CJK glyphs cover a good part of their squares.
+        if len(dots) < 4 * fs * fs * 0.06:
+            raise Failure(f'{line!r} is not drawn: {len(dots)} dark pixels in its place')
+        glyphs.append(dots)
+    # Missing glyphs are drawn as the same empty boxes whatever the
+    # character: two different lines must not look alike.
+    same = len(glyphs[0] & glyphs[1]) / max(1, len(glyphs[0] | glyphs[1]))
+    if same > 0.6:
+        raise Failure(f'甲乙丙丁 and 戊己庚辛 look alike ({same:.0%} of their ink): no CJK glyphs')
+
+
+def case_compare_svg(aiodemo):
+    import xml.etree.ElementTree as ET
+    svg = os.path.join(WORK, 'compare.svg')
+    out = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE), '--format', 'json',
+              '--svg', svg).stdout
+    totals = [r['figures']['total'] for r in json.loads(out)['runs']]
+    root = ET.parse(svg).getroot()
+    charts = [g for g in root.iter(SVG_NS + 'g') if g.get('class') == 'chart']
+    expect_eq('the charts, one a run', [g.get('data-run') for g in charts], ['A', 'B'])
+    heads = [''.join(t.itertext()) for g in charts for t in g.iter(SVG_NS + 'text') if t.get('class') == 'run']
+    expect_eq('the runs\' headers', [h.split(':')[0] for h in heads], ['A  blocking-sleep', 'B  offload-sleep'])
+    bars = [next(r for r in g.iter(SVG_NS + 'rect') if r.get('class') == 'run-total') for g in charts]
+    expect_eq('the totals\' bars start together', bars[0].get('x'), bars[1].get('x'))
+    widths = [float(b.get('width')) for b in bars]
+    ratio = (widths[0] / widths[1]) / (totals[0] / totals[1])
+    if abs(ratio - 1) > 0.02:
+        raise Failure(f'the totals {totals} drawn {widths} wide')
+    totals_text = [''.join(t.itertext()) for g in charts for t in g.iter(SVG_NS + 'text')
+                   if t.get('class') == 'run-total-text']
+    expect_eq('the totals written', totals_text, [f'{t:.3f} s' for t in totals])
+    # The lanes share the axis: each run's bars end within its total on
+    # it (the longest run's total bar spans the whole axis), near its end.
+    x0, axis = float(bars[0].get('x')), max(widths)
+    for g, total in zip(charts, totals):
+        end = max(float(r.get('x')) + float(r.get('width')) for r in g.iter(SVG_NS + 'rect')
+                  if r.get('class') is None and r.get('fill') not in ('#f7f7f7', '#eef2f6'))
+        reach = (end - x0) / axis * max(totals)
+        if not 0.8 * total <= reach <= total * 1.01 + 0.001:
+            raise Failure(f'run {g.get("data-run")}: its bars reach {reach:.3f} s of its {total:.3f} s')
+    run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--scale', str(SCALE), '--svg', svg,
+        '--svg-style', 'slides')
+    expect_eq('compare as a slide', ET.parse(svg).getroot().get('viewBox'), '0 0 1920 1080')
+    p = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--svg', svg, '--html', svg, check_status=2)
+    expect_in('two files on one path', 'would both be written to', p.stderr)
+    p = run(aiodemo, 'run', 'offload-sleep', '--svg-style', 'poster', check_status=2)
+    expect_in('an unknown style', "--svg-style takes page or slides, not 'poster'", p.stderr)
+    p = run(aiodemo, 'compare', 'blocking-sleep', 'offload-sleep', '--svg-style', 'slides', check_status=2)
+    expect_in('a style without a picture', '--svg-style says how to draw the picture of --svg FILE', p.stderr)
 
 
 # --- signals, pipes, limits ----------------------------------------------------
@@ -2139,6 +3022,41 @@ def case_interrupt(aiodemo):
     for pid in worker_pids(seen + events):
         if not gone(pid):
             raise Failure(f'worker process {pid} outlived the interrupted run')
+
+
+def case_interrupt_queued(aiodemo):
+    """Ctrl-C while jobs wait in a pool's queue: the summary counts the jobs
+    that never started, the events say each one's end, and the chart shows
+    them queued until then."""
+    rec = os.path.join(WORK, 'queued.record.json')
+    with Started(aiodemo, 'run', 'bounded-pool', '--param', 'workers=1', '--format', 'json', '--scale', '0.2',
+                 '--record', rec) as p:
+        p.read_until(lambda e: e['kind'] == 'job-start' and e['job'] == 2, 'job 2')
+        p.ctrl_c()
+        events, summary = interrupted_summary(*p.finish(), 'bounded-pool', p.seen)
+    events = p.seen[1:] + events
+    expect_eq('jobs that never started', summary.get('jobs_not_started'), 2)
+    started = sorted(jobs_of(events))
+    expect_eq('jobs that started', started, [1, 2])
+    dropped = {e['job']: e for e in events if e['kind'] == 'cancel' and 'job' in e}
+    expect_eq('jobs cancelled in the queue', sorted(dropped), [3, 4])
+    for job, e in dropped.items():
+        expect_in(f'job {job}', f'job {job} cancelled in the queue', e['text'])
+        expect_in(f'job {job}', 'never started', e['text'])
+    schemas.check('record', json.load(open(rec)))
+    out = run(aiodemo, 'replay', rec).stdout
+    expect_in('the text summary', '  not started    2 jobs were queued and never started', out)
+    rows = gantt_rows(out)
+    width = max(len(r) for r in rows.values())
+    queued = runs_of(rows['ThreadPoolExecutor-0 queue'], '░')
+    if not queued:
+        raise Failure(f'no queue: {rows}')
+    expect_column('queued until', queued[-1][1] + 1, max(e['t'] for e in dropped.values()),
+                  json.load(open(rec))['summary']['total'], width)
+    # A run in which every job ran says nothing of it.
+    events, summary = run_json(aiodemo, 'bounded-pool')
+    if 'jobs_not_started' in summary:
+        raise Failure(f'jobs not started in a whole run: {summary}')
 
 
 BUSY = """\
@@ -2345,6 +3263,190 @@ def case_resource_limits(aiodemo):
         raise Failure(f'error: {summary.get("error")!r}')
 
 
+# --- languages: aiodemo's own words in Chinese, English unchanged ------------------
+
+def zh_env(**changes):
+    """The environment of a Chinese user: LANG=zh_CN.UTF-8 (a locale this
+    machine need not have installed) and nothing that overrides it."""
+    return child_env(LC_ALL=None, LC_MESSAGES=None, LANGUAGE=None, LANG='zh_CN.UTF-8', **changes)
+
+
+# ASCII words that may stay in Chinese output: names of Python, asyncio and
+# aiodemo, which are not translated.
+ENGLISH_NAMES = {'asyncio', 'Task', 'gather', 'await', 'sleep', 'GIL', 'CPU', 'Python', 'aiodemo',
+                 'run', 'offload', 'main', 'loop', 'pid', 'stderr', 'TaskGroup', 'Semaphore',
+                 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'to_thread', 'max', 'p50', 'p99'}
+
+
+def english_words_left(text, known):
+    """The ASCII words of 3 letters or more in @text once the strings of
+    @known (the program's lines and source, lane names, ...), Python
+    identifiers, numbers and units are taken out."""
+    for piece in sorted(known, key=len, reverse=True):
+        if piece:
+            text = text.replace(piece, ' ')
+    text = re.sub(r"'[^'\n]*'", ' ', text)                         # Python's reprs: 'Result of 1'
+    text = re.sub(r'[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+', ' ', text)  # asyncio.sleep, time.sleep
+    text = re.sub(r'[A-Za-z_]\w*\(', ' ', text)                   # calls: main(, to_thread(
+    text = re.sub(r'\b\w*_\w*\b', ' ', text)                        # names_with_underscores
+    text = re.sub(r'\b[A-Z][a-z]+[A-Z]\w*\b', ' ', text)            # CamelCase: ZeroDivisionError
+    text = re.sub(r'\b[0-9][0-9.]*(ms|s|x)?\b', ' ', text)          # numbers and units
+    return sorted({w for w in re.findall(r'[A-Za-z]{3,}', text) if w not in ENGLISH_NAMES})
+
+
+CHINESE_SCENARIOS = ['blocking-sleep', 'semaphore', 'bounded-pool', 'taskgroup-cancel', 'exception-gather']
+
+
+def case_chinese_run(aiodemo):
+    """With LANG=zh_CN.UTF-8, a run's text has no English word of aiodemo's."""
+    for name in CHINESE_SCENARIOS:
+        # Wide: an event line and the program line it quotes stay on one line.
+        p = run(aiodemo, 'run', name, '--scale', str(SCALE), '--width', '400', env=zh_env(), check_status=None)
+        if p.returncode not in (0, 1):
+            raise Failure(f'{name}: exit {p.returncode}\n{p.stderr[-2000:]}')
+        out = p.stdout
+        expect_in(f'{name}: the summary in Chinese', '\n汇总\n', out)
+        # The heading's title and source, and what to notice, come from the
+        # program's header, whose Chinese is not written yet: they are not
+        # checked here.
+        lines = out.splitlines()
+        body = lines[2:]
+        if '值得注意' in body:
+            body = body[:body.index('值得注意')]
+        head, events, summary = parse_json_stream(
+            run(aiodemo, 'run', name, '--scale', str(SCALE), '--format', 'json', env=zh_env(),
+                check_status=None).stdout, header=True)
+        known = {e['text'] for e in events if e['kind'] in ('say', 'stderr')}
+        lanes = {e['lane'] for e in events}
+        known |= lanes
+        # Names cut to their column: "Task-2 download_task('url…".
+        known |= {lane[:k] + '…' for lane in lanes for k in range(5, len(lane))}
+        known |= {w['what'] for w in summary['blocked']}
+        known |= {line.strip() for line in program_text(aiodemo, name).splitlines()}
+        known |= {summary.get('error') or ''}
+        left = english_words_left('\n'.join(body), known)
+        if left:
+            raise Failure(f'{name}: English words in the Chinese output: {left}\n{out}')
+
+
+def normalized(text):
+    """@text with its numbers (times, durations, counts) as N, and the
+    spaces that align them as one."""
+    return re.sub(r' +', ' ', re.sub(r'[0-9]+(\.[0-9]+)?', 'N', text))
+
+
+def case_lang_en(aiodemo):
+    """--lang en, and LANG=C.UTF-8, speak today's English; --lang zh Chinese."""
+    english = run(aiodemo, '--help').stdout
+    expect_eq('--help with --lang en under LANG=zh_CN.UTF-8',
+              run(aiodemo, '--help', '--lang', 'en', env=zh_env()).stdout, english)
+    expect_eq('--help with --lang=en', run(aiodemo, '--lang=en', '--help', env=zh_env()).stdout, english)
+    expect_in('--help in English', 'usage: aiodemo list', english)
+    expect_in('--lang zh under LANG=C.UTF-8', '用法：aiodemo list', run(aiodemo, '--lang', 'zh', '--help').stdout)
+    args = ['run', 'blocking-sleep', '--scale', str(SCALE), '--view', 'events', '--width', '400']  # lines whole
+    en = run(aiodemo, *args).stdout
+    for want in ('\nsummary\n', '■ the loop is blocked at line 34: time.sleep(2)', '✓ finished',
+                 '  loop lag       p50 ', 'what to notice', 'time (s)  lane'):
+        expect_in('English output', want, en)
+    got = run(aiodemo, *args, '--lang', 'en', env=zh_env()).stdout
+    # The same lines; two events of one moment may come in either order.
+    expect_eq('the events and the summary with --lang en', sorted(normalized(got).splitlines()),
+              sorted(normalized(en).splitlines()))
+    # No Chinese but the program's own: its lines and its source.
+    rest = got
+    events, _ = run_json(aiodemo, 'blocking-sleep')
+    for piece in sorted({e['text'] for e in says(events)} |
+                        {line.strip() for line in program_text(aiodemo, 'blocking-sleep').splitlines()},
+                        key=len, reverse=True):
+        if piece:
+            rest = rest.replace(piece, ' ')
+    if re.search('[\u4e00-\u9fff]', rest):
+        raise Failure(f'Chinese in --lang en output, beyond the program\'s own:\n{got}')
+
+
+def case_chinese_usage_errors(aiodemo):
+    # (arguments, the message, whether it is one of the command line's own,
+    # which tell where the help is)
+    cases = [
+        (['run', 'offload-sleep', '--bogus'], '未知选项“--bogus”', True),
+        (['runn'], '未知命令“runn”；您是指“run”吗？', True),
+        (['run', 'offload-sleep', '--scale', '0'], '--scale 的值是大于 0、至多 1000 的数', True),
+        (['--lang', 'fr', 'list'], '--lang 的值是 zh 或 en，而不是“fr”', True),
+        ([], '没有给出命令', True),
+        (['run', 'offload-sleep', '--param', 'workers=3'], 'offload-sleep 没有参数“workers”', False),
+        (['run', 'offlod-sleep'], '未知程序“offlod-sleep”；您是指“offload-sleep”吗？', False),
+    ]
+    for args, want, usage in cases:
+        p = run(aiodemo, *args, env=zh_env(), check_status=2)
+        expect_in(f'aiodemo {" ".join(args)}', 'aiodemo: 错误: ' + want, p.stderr)
+        if usage:
+            expect_in(f'aiodemo {" ".join(args)}', '运行“aiodemo --help”了解更多信息。', p.stderr)
+    # English where the environment asks for nothing else, and with --lang en.
+    p = run(aiodemo, 'run', 'offload-sleep', '--bogus', '--lang', 'en', env=zh_env(), check_status=2)
+    expect_in('--lang en', "aiodemo: error: unknown option '--bogus'", p.stderr)
+
+
+def case_chinese_help(aiodemo):
+    out = run(aiodemo, '--help', env=zh_env()).stdout
+    for want in ('用法：aiodemo list', '命令：', '选项：', '退出状态：'):
+        expect_in('--help in Chinese', want, out)
+    for line in out.splitlines():
+        if display_width(line) > 80:
+            raise Failure(f'--help in Chinese: a line of {display_width(line)} columns:\n{line}')
+    # Names of programs, commands, options and their values, and of formats,
+    # stay as they are.
+    for name in sorted({'Ctrl-C', 'Perfetto', 'Chrome', 'chrome://tracing', 'Test Anything Protocol',
+                        'SystemExit', 'uvloop', 'python3.11', 'python3', 'libev', 'CPython',
+                        'aiodemo-program', "'bounded-pool workers=4'", "'offload-sleep --scale 0.5'",
+                        'HTML', 'JSON', 'SVG', 'TAP', 'text', 'json', 'csv', 'auto', 'always', 'never',
+                        'events', 'gantt', 'both', 'total', 'blocked', 'utilization', 'threads', 'processes',
+                        'list', 'serve',
+                        'show', 'check', 'compare', 'replay', 'play', 'sweep', 'bench', 'help',
+                        'page', 'slides', 'httpbin', '/get', '/delay/N', '/bytes/N',
+                        '/status/CODE', '/redirect/N', 'port', '127.0.0.1'},
+                       key=len, reverse=True):
+        out = out.replace(name, ' ')
+    words = english_words_left(re.sub(r'(--?[a-zA-Z][\w-]*|[A-Z]{2,}|\S*[=|\[\]]\S*)', ' ', out), set())
+    if words:
+        raise Failure(f'English words in the Chinese --help: {words}')
+
+
+def case_json_language(aiodemo):
+    """The JSON stream says the same kinds and texts, in English, whatever the language."""
+    args = ['run', 'blocking-sleep', '--scale', str(SCALE), '--format', 'json']
+    _, en_events, en_summary = parse_json_stream(run(aiodemo, *args).stdout, header=True)
+    _, zh_events, zh_summary = parse_json_stream(run(aiodemo, *args, env=zh_env()).stdout, header=True)
+
+    def texts(events):
+        return [(e['kind'], normalized(e['text'])) for e in events]
+
+    # As sets: which of two events close in time prints first is the
+    # machine's (a blocked step is told when the sampler sees it, after
+    # what the step printed if the machine is slow), not the language's.
+    expect_eq('the events in zh and in en', sorted(texts(zh_events)), sorted(texts(en_events)))
+    expect_eq('the expectations in zh and in en', [normalized(x['text']) for x in zh_summary['expectations']],
+              [normalized(x['text']) for x in en_summary['expectations']])
+    expect_eq('the summary\'s keys', sorted(zh_summary), sorted(en_summary))
+    expect_in('an English note in zh', ('block', 'the loop is blocked at line N: time.sleep(N) # 阻塞事件循环！'),
+              texts(zh_events))
+
+
+def case_children_language(aiodemo):
+    """The children of run --repeat (and so of check, compare and sweep)
+    get the parent's language."""
+    path = write_program('argv.py', 'print(" ".join(open("/proc/self/cmdline").read().split("\\0")))\n')
+    for env, lang in ((child_env(), 'en'), (zh_env(), 'zh')):
+        _, events, _ = parse_json_stream(
+            run(aiodemo, 'run', path, '--repeat', '2', '--format', 'json', env=env).stdout,
+            scale=1, header=True)
+        line = says(events)[0]['text']
+        expect_in(f'the child\'s command line ({lang})', f' --lang {lang} ', line)
+    _, events, _ = parse_json_stream(
+        run(aiodemo, '--lang', 'zh', 'run', path, '--repeat', '2', '--format', 'json').stdout,
+        scale=1, header=True)
+    expect_in('the child\'s command line (--lang zh)', ' --lang zh ', says(events)[0]['text'])
+
+
 def clear(directory):
     for f in os.listdir(directory):
         path = os.path.join(directory, f)
@@ -2388,7 +3490,7 @@ def main():
                 failed += not todo
                 print(f'not ok {i} - {name}{todo}')
                 for line in problem.splitlines():
-                    print(f'  # {line}')
+                    print(f'# {line}')
             else:
                 print(f'ok {i} - {name}{todo}')
             sys.stdout.flush()

@@ -1120,7 +1120,7 @@ CASES = [
 def tap_problems(problems):
     for cat, text in problems.items:
         for n, line in enumerate(text.splitlines()):
-            print(f'  # {"[" + cat + "] " if n == 0 else "  "}{line}')
+            print(f'# {"[" + cat + "] " if n == 0 else "  "}{line}')
 
 
 def verdict(problems):
@@ -1175,7 +1175,7 @@ def main():
             bad += problems
         print(f'{"not " if bad else ""}ok {n} - undisturbed runs of the {len(bases)} targets')
         for line in bad:
-            print(f'  # {line}')
+            print(f'# {line}')
         failed += bool(bad)
         for key, b in sorted(bases.items()):
             print(f'# {key[0]} {" ".join(key[1])}: {b.wall:.3f} s, exit {b.rc}, {b.status}, first output at {b.t_first:.3f} s')
@@ -1225,11 +1225,11 @@ def main():
                 failed += v is None
                 print(f'not ok {n} - {desc}{v or ""}')
                 tap_problems(problems)
-                print(f'  # signals sent: {sent}')
-                print(f'  # again: {sys.argv[0]} {a.aiodemo} --seed {a.seed} --only {spec.k} --repeat 10')
+                print(f'# signals sent: {sent}')
+                print(f'# again: {sys.argv[0]} {a.aiodemo} --seed {a.seed} --only {spec.k} --repeat 10')
                 failures.append((spec, problems, v is not None))
             for note in notes:
-                print(f'  # note: {note}')
+                print(f'# note: {note}')
             sys.stdout.flush()
     finally:
         if not a.keep:

@@ -16,8 +16,8 @@ export PYTHONMALLOC=malloc
 for args in "run offload-sleep" "run bounded-pool" "run process-primes" "run taskgroup-cancel" \
             "run wait-for-timeout --html $tmp/w.html" "run exception-gather" "run semaphore --max-events 5" \
             "run thread-file-read --record $tmp/r.json --trace $tmp/t.json --svg $tmp/s.svg" \
-            "replay $tmp/semaphore.json --trace $tmp/t2.json --svg $tmp/s2.svg --html $tmp/p.html" \
-            "compare blocking-sleep offload-sleep --html $tmp/c.html" "check semaphore" \
+            "replay $tmp/semaphore.json --trace $tmp/t2.json --svg $tmp/s2.svg --svg-style slides --html $tmp/p.html" \
+            "compare blocking-sleep offload-sleep --html $tmp/c.html --svg $tmp/c.svg" "check semaphore" \
             "sweep bounded-pool workers=2,4 --repeat 2 --svg $tmp/sweep.svg"; do
     # replay shows a run as it was: no --scale to give it.
     case "$args" in replay*) scale= ;; *) scale="--scale 0.05" ;; esac

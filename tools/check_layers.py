@@ -14,6 +14,7 @@ LAYERS = {
     'util': 0,     # buf, clock, diag, text
     'record': 1,   # the timeline, expectations
     'loop': 1,     # the libev loop, timerfd timers
+    'net': 1,      # the local HTTP server
     'report': 2,   # pictures, records, traces, replay
     'observe': 2,  # hooks that record a run
     'host': 3,     # embedded CPython, programs, the catalog

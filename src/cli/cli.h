@@ -9,6 +9,8 @@
 
 #include "child.h"
 #include "record/timeline.h"
+#include "report/svg.h"
+#include "util/buf.h"
 #include "util/diag.h"
 
 /** Exit statuses of aiodemo's own. */
@@ -27,6 +29,7 @@ struct options {
 	bool view_events, view_gantt;     /* --view */
 	const char *record, *trace, *svg; /* files to write */
 	const char *html;                 /* --html: the page of the run */
+	enum svg_style svg_style;         /* --svg-style */
 	double slow;                      /* --slow, seconds of scenario time */
 	size_t max_events;                /* --max-events */
 	int repeat;                       /* --repeat: runs of each program, 1 by default */
@@ -34,8 +37,11 @@ struct options {
 	double timeout;                   /* sweep --timeout, or 0 */
 	const char *plot;                 /* sweep --plot */
 	bool quick;                       /* bench: small sizes */
+	bool names;                       /* list --names: the names alone */
+	bool show_params;                 /* show --params: the header's parameters */
 	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
-	long port;                        /* serve --port, or -1 */
+	long port;                        /* serve, httpbin --port, or -1 */
+	double latency;                   /* httpbin --latency, seconds */
 	char **targets;                   /* check, compare, bench: what to run; sweep: its axes */
 	int ntargets;
 	char **args; /* run: the arguments of a Python program */
@@ -70,12 +76,29 @@ extern volatile sig_atomic_t caught_signal;
 extern int end_signal;
 
 /** Sets the handlers of those commands: the first signal is noted (and a
- *  SIGTERM passed on to the running child), a second one between child
- *  runs ends aiodemo at once. Returns 0, or -1 (errno). */
+ *  SIGTERM passed on to the running child); after a second one between
+ *  child runs the command has 2 s to report the run it stopped, and a
+ *  third ends aiodemo at once. Returns 0, or -1 (errno). */
 int install_signals(void);
 
 /** Ends the process by @sig, unblocked and with its default action. */
 void end_by(int sig);
+
+/** Appends the usage text (usage_text's lines: "usage: aiodemo CMD ...",
+ *  each continued on lines of "[...]" under it) as it is when every line
+ *  fits @width columns, else each command's synopsis rewrapped between
+ *  its bracketed options. */
+void cli_usage_fit(struct buf *b, const char *text, int width);
+
+/** Appends help text as it is when every line fits @width columns, else
+ *  rewrapped: paragraphs, and entries ("  NAME   what it does") whose
+ *  description goes on under its own column. */
+void cli_help_fit(struct buf *b, const char *text, int width);
+
+/** Appends the title line of a program, "NAME: TITLE" (@title may be
+ *  NULL), wrapped to the width of text views, the name in bold when
+ *  @color. */
+void cli_title_line(struct buf *b, const char *name, const char *title, bool color);
 
 /** The options a child run gets from the command line. */
 struct child_options child_options_of(const struct options *o);

@@ -10,8 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/i18n.h"
+#include "util/signals.h"
 
 /* The directory part of @path (malloc'ed). */
 static char *dir_of(const char *path)
@@ -51,7 +55,7 @@ int outfile_check(const struct outfile *files, int n, const char *const *inputs,
 			continue;
 		struct stat st;
 		if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			diag_error("cannot write the %s to '%s': it is a directory", o->what,
+			diag_error(_("cannot write the %s to '%s': it is a directory"), o->what,
 			           o->path);
 			return -1;
 		}
@@ -63,7 +67,7 @@ int outfile_check(const struct outfile *files, int n, const char *const *inputs,
 			err = errno;
 		}
 		if (!ok) {
-			diag_error("cannot write the %s to '%s': %s: %s", o->what, o->path, dir,
+			diag_error(_("cannot write the %s to '%s': %s: %s"), o->what, o->path, dir,
 			           strerror(err));
 			free(dir);
 			return -1;
@@ -71,13 +75,14 @@ int outfile_check(const struct outfile *files, int n, const char *const *inputs,
 		free(dir);
 		for (int k = 0; k < ninputs; k++)
 			if (inputs[k] && same_file(o->path, inputs[k])) {
-				diag_error("the %s would overwrite '%s', which this command reads",
-				           o->what, inputs[k]);
+				diag_error(
+				        _("the %s would overwrite '%s', which this command reads"),
+				        o->what, inputs[k]);
 				return -1;
 			}
 		for (int k = 0; k < i; k++)
 			if (files[k].path && same_file(o->path, files[k].path)) {
-				diag_error("the %s and the %s would both be written to '%s'",
+				diag_error(_("the %s and the %s would both be written to '%s'"),
 				           files[k].what, o->what, o->path);
 				return -1;
 			}
@@ -139,4 +144,32 @@ int outfile_close(struct outfile *o, bool ok)
 		errno = e;
 	}
 	return rc;
+}
+
+int outfiles_write(struct outfile *files, int n, int (*write)(FILE *f, int k, void *ctx), void *ctx)
+{
+	sigset_t block, old;
+	signals_stopping(&block);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	int status = 0;
+	for (int k = 0; k < n; k++) {
+		if (!files[k].path)
+			continue;
+		int rc = outfile_open(&files[k]);
+		if (rc == 0) {
+			rc = write(files[k].f, k, ctx);
+			int e = errno;
+			if (outfile_close(&files[k], rc == 0) != 0)
+				rc = -1;
+			else
+				errno = e;
+		}
+		if (rc != 0) {
+			diag_error(_("cannot write the %s to '%s': %s"), files[k].what,
+			           files[k].path, strerror(errno));
+			status = 1;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
 }

@@ -29,4 +29,11 @@ int outfile_open(struct outfile *o);
  *  Returns 0, or -1 (errno) when closing or renaming failed. */
 int outfile_close(struct outfile *o, bool ok);
 
+/** Writes each of the @n @files asked for with @write(f, its index, @ctx)
+ *  (0, or -1 with errno), whole or not at all, with the stopping signals
+ *  held meanwhile. Returns 0, or 1 after saying which could not be
+ *  written. */
+int outfiles_write(struct outfile *files, int n, int (*write)(FILE *f, int k, void *ctx),
+                   void *ctx);
+
 #endif
