@@ -18,6 +18,11 @@ its bug is fixed: take it out of KNOWN_BUGS.
 
 Every child gets a TMPDIR of its own; after each case it must be empty (a
 run leaves no temporary file behind, even when interrupted).
+
+A case that fails only on a moment or a duration (a Timing failure: a
+loaded machine can hold a process back for tens of milliseconds, which
+--scale stretches) runs once more; right then, it passes, with a TAP
+comment that tells the first failure. Any other failure fails at once.
 """
 import json
 import os
@@ -72,6 +77,13 @@ for _d in (CHILD_TMP, SCRATCH, WORK):
 
 class Failure(Exception):
     pass
+
+
+class Timing(Failure):
+    """A moment or a duration off its tolerance: what a loaded machine (a
+    process held back for tens of milliseconds, which --scale stretches)
+    can do to a right run. A case that fails so runs once more, and passes
+    if it is right then (main())."""
 
 
 class Skip(Exception):
@@ -186,7 +198,7 @@ def expect_at(what, t, seconds):
         return
     want = seconds * SCALE
     if abs(t - want) > tol(seconds):
-        raise Failure(f'{what}: at {t:.4f} s, wanted {want:.4f} s ± {tol(seconds):.4f}')
+        raise Timing(f'{what}: at {t:.4f} s, wanted {want:.4f} s ± {tol(seconds):.4f}')
 
 
 # What the end of the interpreter costs after the program's last step
@@ -200,7 +212,7 @@ def expect_total(what, events, summary, seconds):
     last = max(e['t'] for e in events if e['kind'] != 'end')
     expect_at(f'{what}: the last step', last, seconds)
     if not 0 <= summary['total'] - last <= (FINISH if TIMING else 1):
-        raise Failure(f'{what}: the run ends at {summary["total"]:.4f} s, {summary["total"] - last:.4f} s after '
+        raise Timing(f'{what}: the run ends at {summary["total"]:.4f} s, {summary["total"] - last:.4f} s after '
                       f'the last step of the program')
 
 
@@ -208,7 +220,7 @@ def expect_run_total(what, total, seconds):
     """A run's total figure: the program's last step at @seconds of program
     time, and the end of the interpreter after it."""
     if TIMING and not -tol(seconds) <= total - seconds * SCALE <= tol(seconds) + FINISH:
-        raise Failure(f'{what}: {total:.4f} s, wanted {seconds * SCALE:.4f} s (+ up to {FINISH} s to end)')
+        raise Timing(f'{what}: {total:.4f} s, wanted {seconds * SCALE:.4f} s (+ up to {FINISH} s to end)')
 
 
 def expect_free_loop(summary, forks=0):
@@ -219,7 +231,7 @@ def expect_free_loop(summary, forks=0):
     of executor-kinds)."""
     blocked = sum(w['end'] - w['start'] for w in summary['blocked'])
     if blocked > 0.2 * SCALE + 0.01 + 0.015 * forks:
-        raise Failure(f'the loop was blocked {blocked:.4f} s: {summary["blocked"]}')
+        raise Timing(f'the loop was blocked {blocked:.4f} s: {summary["blocked"]}')
 
 
 def expect_order(events, texts):
@@ -368,7 +380,7 @@ def case_offload_sleep(aiodemo):
     offload = [e for e in events if e['kind'] == 'offload']
     expect_eq('offloaded from', [e['lane'] for e in offload], ['Task-2 blocked_task()'])
     if TIMING and summary['max_lag'] > 0.5 * SCALE:
-        raise Failure(f'the loop lagged {summary["max_lag"]} s though nothing blocked it')
+        raise Timing(f'the loop lagged {summary["max_lag"]} s though nothing blocked it')
 
 
 def case_blocking_sleep(aiodemo):
@@ -396,7 +408,7 @@ def case_blocking_sleep(aiodemo):
     expect_eq('block and unblock events', [(e['kind'], e['lane'], e['line']) for e in blocks],
               [('block', 'Task-2 bad_task()', line), ('unblock', 'Task-2 bad_task()', line)])
     if summary['max_lag'] < 1.5 * SCALE:
-        raise Failure(f'max lag {summary["max_lag"]} s, but the loop was blocked for 2 s of program time')
+        raise Timing(f'max lag {summary["max_lag"]} s, but the loop was blocked for 2 s of program time')
 
 
 def case_executor_sleep(aiodemo):
@@ -512,7 +524,7 @@ def case_serial_primes(aiodemo):
     if not lo < w['line'] <= hi:
         raise Failure(f'the window names line {w["line"]}, not a line of count_primes ({lo}-{hi})')
     if summary['max_lag'] < 0.8 * (w['end'] - w['start']):
-        raise Failure(f'max lag {summary["max_lag"]} s for a block of {w["end"] - w["start"]} s')
+        raise Timing(f'max lag {summary["max_lag"]} s for a block of {w["end"] - w["start"]} s')
 
 
 def case_param_work(aiodemo):
@@ -1054,13 +1066,13 @@ def case_loop_health(aiodemo):
     events, summary = run_json(aiodemo, 'blocking-sleep')
     # Blocked for 2 s of 3: the missed beats count, so p50 is well above zero.
     if summary['lag_p99'] < 1.5 * SCALE or summary['lag_p50'] < 0.3 * SCALE:
-        raise Failure(f'lag figures {summary["lag_p50"]}, {summary["lag_p99"]}')
+        raise Timing(f'lag figures {summary["lag_p50"]}, {summary["lag_p99"]}')
     if not 0.5 <= summary['utilization'] <= 0.85:
         raise Failure(f'utilization {summary["utilization"]}, wanted about 2/3')
     expect_eq('heartbeat', summary['heartbeat'], round(0.1 * SCALE, 6))
     events, summary = run_json(aiodemo, 'offload-sleep')
     if TIMING and (summary['utilization'] > 0.2 or summary['lag_p99'] > 0.5 * SCALE):
-        raise Failure(f'offload-sleep: utilization {summary["utilization"]}, p99 {summary["lag_p99"]}')
+        raise Timing(f'offload-sleep: utilization {summary["utilization"]}, p99 {summary["lag_p99"]}')
     out = run(aiodemo, 'run', 'blocking-sleep', '--scale', str(SCALE)).stdout
     for piece in ('loop lag       p50', 'loop busy      ', '% of the time', 'per task'):
         expect_in('the text summary', piece, out)
@@ -2271,7 +2283,7 @@ def case_sweep_timeout(aiodemo):
                ('ok', 0, None)])
     expect_eq('the signals that ended them', [r['signal'] for r in runs], ['SIGTERM', 'SIGKILL', None])
     if not 2 * limit + 2 <= took < 2 * limit + 2 + (20 if SANITIZED else 5):
-        raise Failure(f'the sweep took {took:.1f} s: two timeouts of {limit} s and a SIGKILL 2 s after SIGTERM')
+        raise Timing(f'the sweep took {took:.1f} s: two timeouts of {limit} s and a SIGKILL 2 s after SIGTERM')
     left = descendants_of_env(CHILD_TMP)
     if left:
         raise Failure(f'processes left after the sweep: {left}')
@@ -2991,7 +3003,7 @@ def case_interrupt(aiodemo):
     texts = [e['text'] for e in says(seen + events)]
     expect_eq('lines printed', texts, ['❌ 错误：直接调用阻塞函数', '❌ 错误任务结束'])
     if TIMING and not 1.6 * scale < summary['total'] < 2.8 * scale:
-        raise Failure(f'the run took {summary["total"]} s: the block is {2 * scale} s, the program {3 * scale} s')
+        raise Timing(f'the run took {summary["total"]} s: the block is {2 * scale} s, the program {3 * scale} s')
     # Ctrl-C while tasks wait and a thread works: the run ends at once (once
     # the default executor's thread is done), with a partial timeline.
     with Started(aiodemo, 'run', prog('long_sleep.py'), '--format', 'json') as p:
@@ -3000,7 +3012,7 @@ def case_interrupt(aiodemo):
         p.ctrl_c()
         events, summary = interrupted_summary(*p.finish(), 'long_sleep.py', p.seen)
         if time.monotonic() - t0 > 5:
-            raise Failure(f'the run went on for {time.monotonic() - t0:.1f} s after Ctrl-C')
+            raise Timing(f'the run went on for {time.monotonic() - t0:.1f} s after Ctrl-C')
     if 'never printed' in [e['text'] for e in says(events)]:
         raise Failure('main went on after Ctrl-C')
     expect_eq('the KeyboardInterrupt', [e['text'] for e in events if e['kind'] == 'stderr'][-1], 'KeyboardInterrupt')
@@ -3474,18 +3486,32 @@ def main():
     try:
         for i, name in enumerate(names, 1):
             todo = ' # TODO known bug' if name in KNOWN_BUGS else ''
-            problem = None
-            try:
-                CASES[name](aiodemo)
-                left = sorted(os.listdir(CHILD_TMP))
-                if left:
-                    problem = f'Failure: left in TMPDIR: {left}'
-            except Skip as e:
-                print(f'ok {i} - {name} # SKIP {e}')
+            problem = note = None
+            for attempt in (1, 2):
+                problem = None
+                try:
+                    CASES[name](aiodemo)
+                    left = sorted(os.listdir(CHILD_TMP))
+                    if left:
+                        problem = f'Failure: left in TMPDIR: {left}'
+                except Skip as e:
+                    problem = e
+                    break
+                except Timing as e:
+                    problem = f'{type(e).__name__}: {e}'
+                    clear(CHILD_TMP)
+                    if attempt == 1:
+                        note = f'timing, right when run again: {str(e).splitlines()[0]}'
+                        continue
+                except Exception as e:  # noqa: BLE001 - whatever goes wrong is the case's failure
+                    problem = f'{type(e).__name__}: {e}'
+                break
+            if isinstance(problem, Skip):
+                print(f'ok {i} - {name} # SKIP {problem}')
                 continue
-            except Exception as e:  # noqa: BLE001 - whatever goes wrong is the case's failure
-                problem = f'{type(e).__name__}: {e}'
             clear(CHILD_TMP)
+            if note and not problem:
+                print(f'# {name}: {note}')
             if problem:
                 failed += not todo
                 print(f'not ok {i} - {name}{todo}')

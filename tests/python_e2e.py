@@ -301,6 +301,16 @@ def main():
                     break
                 rlines, rstatus, cpu = reference(path)
                 problems = compare(name, (rlines, rstatus), (glines, gstatus), cpu, gcpu)
+            # Only moments off: a loaded machine can hold either process back
+            # for tens of milliseconds, which --scale stretches. Both run once
+            # more, and what is right then passes, with a note.
+            if problems and all(p.startswith(('moment of', 'order:')) for p in problems):
+                first = problems[0]
+                rlines, rstatus, cpu = reference(path)
+                glines, gstatus, _, gcpu = observed(aiodemo, target)
+                problems = compare(name, (rlines, rstatus), (glines, gstatus), cpu, gcpu)
+                if not problems:
+                    print(f'# {name}: timing, right when run again: {first}')
         except Exception as e:  # noqa: BLE001 - any failure is the case's
             problems = [f'{type(e).__name__}: {e}']
         if problems:

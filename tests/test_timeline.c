@@ -46,8 +46,9 @@ int main(void)
 	timeline_events(tl, &n);
 	CHECK_INT_EQ(n, 0);
 
-	/* Nothing else comes: the timeline's thread lets them out. */
-	for (int i = 0; i < 100; i++) {
+	/* Nothing else comes: the timeline's thread lets them out (within a
+	 * second and a half: a loaded machine can hold a thread back). */
+	for (int i = 0; i < 200; i++) {
 		s = contents(out);
 		bool both = strstr(s, "first") && strstr(s, "second");
 		free(s);
@@ -62,7 +63,7 @@ int main(void)
 	tap_ok(first && second && first < second, __FILE__, __LINE__,
 	       "printed in time order: the worker's first");
 	CHECK_DBL_GE(took, 0.2 - 0.006);
-	CHECK_DBL_LT(took, 0.2 + 0.5);
+	CHECK_DBL_LT(took, 0.2 + 1.5);
 	free(s);
 	const struct tl_event *ev = timeline_events(tl, &n);
 	CHECK_INT_EQ(n, 2);
