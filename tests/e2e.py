@@ -165,10 +165,25 @@ def parse_json_stream(text, scale=SCALE, before=(), header=False):
     return (head, events, summary) if header else (events, summary)
 
 
-def run_json(aiodemo, target, *extra, check_status=0, scale=SCALE, **kw):
-    p = run(aiodemo, 'run', target, '--scale', str(scale), '--format', 'json', *extra,
+def run_json(aiodemo, target, *extra, check_status=0, scale=SCALE, command='run', **kw):
+    p = run(aiodemo, command, target, '--scale', str(scale), '--format', 'json', *extra,
             check_status=check_status, **kw)
     return parse_json_stream(p.stdout, scale)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def how_to_run(name, keys):
+    """The command and its options that run built-in program @name, whose
+    header is @keys: a server (a clients line) is served with its clients
+    on a free port, which then end it; any other program is run."""
+    if 'clients' not in keys:
+        return 'run', ()
+    return 'serve', ('--clients', keys['clients'][0].split()[0], '--port', str(free_port()))
 
 
 def says(events):
@@ -1487,8 +1502,9 @@ def case_scenarios_in_english(aiodemo):
     # English rendering without Chinese: "en" in the stream, and in the text
     # view a line of its own under it.
     missing = []
-    for name in scenario_headers():
-        events, _ = run_json(aiodemo, name, '--lang', 'en', timeout=120)
+    for name, keys in scenario_headers().items():
+        command, opts = how_to_run(name, keys)
+        events, _ = run_json(aiodemo, name, '--lang', 'en', *opts, command=command, timeout=120)
         for e in says(events):
             if CJK.search(e['text']) and (not e.get('en') or CJK.search(e['en'])):
                 missing.append(f'{name}: {e["text"]!r} -> {e.get("en")!r}')
@@ -1515,8 +1531,9 @@ def case_scenarios_in_chinese(aiodemo):
         if not CJK.search(keys['title.zh'][0]) or not all(CJK.search(v) for v in keys['notice.zh']):
             raise Failure(f'{name}: a title.zh or notice.zh line without Chinese')
         record = os.path.join(WORK, f'{name}.zh.json')
-        p = run(aiodemo, 'run', name, '--scale', str(SCALE), '--lang', 'zh', '--view', 'gantt',
-                '--record', record, '--width', '1000', timeout=120)
+        command, opts = how_to_run(name, keys)
+        p = run(aiodemo, command, name, '--scale', str(SCALE), '--lang', 'zh', '--view', 'gantt',
+                '--record', record, '--width', '1000', *opts, timeout=120)
         lines = p.stdout.splitlines()
         expect_eq(f'{name}: the heading', lines[0], f'{name}: {keys["title.zh"][0]}')
         # Its source as the document names the section: source.zh.
@@ -1526,6 +1543,8 @@ def case_scenarios_in_chinese(aiodemo):
             expect_eq(f'{name}: the source', lines[1].split(' · ')[0], f'出自 {keys["source.zh"][0]}')
         # The notice is wrapped to the width anew: the same text, spaces aside.
         notice = lines[lines.index('值得注意') + 1:]
+        if 'clients' in keys:   # the clients' answers come after it
+            notice = notice[:notice.index('')]
         expect_eq(f'{name}: what to notice', re.sub(r'\s', '', ''.join(notice)),
                   re.sub(r'\s', '', ''.join(keys['notice.zh'])))
         doc = schemas.check_file('record', record)
@@ -1613,7 +1632,7 @@ def case_usage_errors(aiodemo):
 
 COMMANDS = ('list', 'run', 'serve', 'show', 'check', 'compare', 'replay', 'play', 'sweep', 'bench', 'help')
 # A value each option takes, to try it with every command.
-OPTION_VALUES = {'color': 'never', 'format': 'text', 'lang': 'en', 'html': 'x.html', 'max-events': '5',
+OPTION_VALUES = {'clients': '2', 'color': 'never', 'format': 'text', 'lang': 'en', 'html': 'x.html', 'max-events': '5',
                  'param': 'a=1', 'plot': 'total', 'port': '80', 'record': 'x.json', 'repeat': '2',
                  'scale': '1', 'slow': '1', 'svg': 'x.svg', 'svg-style': 'page', 'timeout': '1',
                  'trace': 'x.json', 'view': 'both', 'width': '80'}
@@ -2250,8 +2269,29 @@ def case_sweep_failures(aiodemo):
     expect_run_total('n=3, m=2', d['points'][5]['figures']['total']['median'], 0.6)
 
 
-def descendants_of_env(tmpdir):
-    """The processes whose TMPDIR is @tmpdir: every child of these tests' aiodemo."""
+def descendants_of_env(tmpdir, grace=3):
+    """The processes whose TMPDIR is @tmpdir (every child of these tests'
+    aiodemo), as "PID (COMMAND LINE)", once those ending have had @grace
+    seconds to: a process that SIGKILL or its parent's death ends takes a
+    moment to go on a loaded machine."""
+    deadline = time.monotonic() + grace
+    while True:
+        found = processes_of_env(tmpdir)
+        if not found or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    out = []
+    for pid in found:
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                line = f.read().replace(b'\0', b' ').decode(errors='replace').strip()
+            out.append(f'{pid} ({line[:200]})')
+        except OSError:
+            pass
+    return out
+
+
+def processes_of_env(tmpdir):
     found = []
     for pid in os.listdir('/proc'):
         if not pid.isdigit() or int(pid) == os.getpid():

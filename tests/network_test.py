@@ -28,6 +28,7 @@ strict_json.install()
 
 AIODEMO = os.path.abspath(sys.argv[1])
 SANITIZED = os.environ.get('AIODEMO_SANITIZE', 'none') != 'none'
+THREADS = os.environ.get('AIODEMO_SANITIZE') == 'thread'
 SLACK = 0.25 if SANITIZED else 0.08  # seconds a request may take beyond its delay
 WORK = tempfile.mkdtemp(prefix='aiodemo-network-')
 ENV = dict(os.environ, LC_ALL='C.UTF-8', LANG='C.UTF-8')
@@ -328,6 +329,143 @@ def case_missing_module():
     p = run('run', program('sub.py', 'import json.nosuch\n'))
     expect('no line of aiodemo\'s for a missing submodule', p.returncode == 1 and 'sub.py:1' not in p.stderr,
            p.stderr)
+
+
+# --- a server program and its clients (serve --clients) ----------------------
+
+CPUS = os.cpu_count() or 1
+PYTHON = '/usr/bin/python3.11' if os.path.exists('/usr/bin/python3.11') else 'python3'
+FAILS = '''# aiodemo: param port = 8080 at "port=8080"
+# aiodemo: clients 3 ask /boom
+# aiodemo: end
+from aiohttp import web
+
+
+async def boom(request):
+    return web.Response(status=500, text="boom")
+
+app = web.Application()
+app.add_routes([web.get("/boom", boom)])
+web.run_app(app, port=8080, print=None)
+'''
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def own_processes(marker):
+    """The processes whose command line holds @marker (a port: the server's
+    or its clients'), but this one."""
+    found = []
+    for pid in os.listdir('/proc'):
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                    if marker.encode() in f.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def at_once(url, n=10):
+    """[(sent, answered, status, body)] of @n requests sent together."""
+    start = threading.Barrier(n)
+
+    def one(_):
+        start.wait()
+        t0 = time.monotonic()
+        status, body, _ = get(url)
+        return t0, time.monotonic(), status, body.decode()
+    with concurrent.futures.ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def case_captcha_clients():
+    """02 Level 4 as printed: ten captchas of 0.1 s through a ProcessPoolExecutor()
+    of one worker per CPU take ceil(10 / CPUs) x 0.1 s, under aiodemo serve
+    --clients 10 as under python3 with ten clients of the test's own."""
+    port = free_port()
+    p = run('serve', 'captcha-server', '--clients', '10', '--port', str(port), '--format', 'json')
+    expect('exit status', p.returncode == 0, (p.returncode, p.stderr[-800:]))
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    summary = lines[-1]
+    c = summary['clients']
+    expect('the url', c['url'] == f'http://127.0.0.1:{port}/captcha?length=8', c['url'])
+    expect('all answered, 2xx', (c['asked'], c['answered'], c['ok'], c['error']) == (10, 10, True, None), c)
+    for r in c['requests']:
+        expect('an answer', r['status'] == 200 and re.fullmatch(r'\{"captcha": "[a-f1-6]{8}"\}', r['body']), r)
+    expect('a planned end', summary['status'] == 'ok', summary['status'])
+    span = max(r['answered'] for r in c['requests']) - min(r['sent'] for r in c['requests'])
+    want = -(-10 // CPUS) * 0.1
+    # (Not under ThreadSanitizer, where forking a worker costs some 100 ms.)
+    expect(f'ten captchas in ceil(10 / {CPUS}) x 0.1 s',
+           want - 0.02 <= span <= want + 0.15 + 2 * SLACK or THREADS, f'{span:.3f} s')
+    # Each request a task of aiohttp's on the loop, each captcha a job of the pool's workers.
+    expect('jobs', summary['jobs'] >= 10, summary['jobs'])
+    workers = {e['lane'] for e in lines if e.get('kind') == 'job-start' and e.get('lane_kind') == 'process'}
+    expect('worker processes', len(workers) == min(CPUS, 10), sorted(workers))
+    expect('nothing left', not own_processes(str(port)), own_processes(str(port)))
+    expect('the port closed', port_closed(port))
+    # The same program under python3, asked by ten clients of this test's.
+    port2 = free_port()
+    prog = program('captcha.py', run('show', 'captcha-server', '--param', f'port={port2}').stdout)
+    py = subprocess.Popen([PYTHON, prog], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=WORK)
+    try:
+        deadline = time.monotonic() + 30
+        while port_closed(port2):
+            expect('python3 listens', time.monotonic() < deadline and py.poll() is None, py.poll())
+            time.sleep(0.02)
+        answers = at_once(f'http://127.0.0.1:{port2}/captcha?length=8')
+    finally:
+        py.send_signal(signal.SIGINT)
+        try:
+            py.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            py.kill()
+            py.wait()
+        py.stdout.close()
+        py.stderr.close()
+    expect('python3: all answered', [a[2] for a in answers] == [200] * 10, answers)
+    span2 = max(a[1] for a in answers) - min(a[0] for a in answers)
+    expect('python3 takes as long', abs(span2 - span) <= 0.1 + 2 * SLACK or THREADS,
+           f'python3 {span2:.3f} s, aiodemo {span:.3f} s')
+
+
+def case_clients_errors():
+    """--clients where it cannot be, a server that ends by itself, answers that
+    are not 2xx."""
+    p = run('serve', 'offload-sleep', '--clients', '3')
+    expect('no port parameter: exit 2', p.returncode == 2, p.returncode)
+    expect('... and says so', "has no parameter 'port'" in p.stderr, p.stderr)
+    p = run('run', 'captcha-server', '--clients', '3')
+    expect('run --clients: exit 2', p.returncode == 2 and "--clients is not an option of 'run'" in p.stderr,
+           p.stderr)
+    p = run('serve', 'captcha-server', '--clients', '1001')
+    expect('1001 clients: exit 2', p.returncode == 2 and 'from 1 to 1000' in p.stderr, p.stderr)
+    quits = program('quits.py', '# aiodemo: param port = 8080 at "port=8080"\n'
+                                '# aiodemo: end\nport=8080\nprint("no server on", port)\n')
+    p = run('serve', quits, '--clients', '2', '--port', str(free_port()), timeout=60)
+    expect('a program that ends by itself: exit 1', p.returncode == 1, (p.returncode, p.stderr))
+    expect('... said', 'ended by itself' in p.stderr, p.stderr)
+    # Started with SIGINT ignored (a shell's background job), the server is
+    # stopped all the same once its clients are answered.
+    port = free_port()
+    p = subprocess.run([AIODEMO, 'serve', 'captcha-server', '--clients', '2', '--port', str(port), '--scale', '0.2',
+                        '--format', 'json'], capture_output=True, text=True, env=ENV, cwd=WORK, timeout=60,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    expect('SIGINT ignored: exit 0', p.returncode == 0, (p.returncode, p.stderr[-800:]))
+    summary = json.loads(p.stdout.splitlines()[-1])
+    expect('... a planned end', (summary['status'], summary['clients']['ok']) == ('ok', True), summary['status'])
+    port = free_port()
+    p = run('serve', program('fails.py', FAILS), '--clients', '3', '--port', str(port), '--color', 'never')
+    expect('answers of 500: exit 1', p.returncode == 1, (p.returncode, p.stderr))
+    expect('... told', re.search(r'answered +3 of 3, 0 with a 2xx status', p.stdout), p.stdout[-1500:])
+    expect('... each', p.stdout.count(' 500  boom') == 3, p.stdout[-1500:])
+    expect('nothing left', not own_processes(str(port)), own_processes(str(port)))
 
 
 CASES = [(n[5:].replace('_', '-'), f) for n, f in sorted(globals().items()) if n.startswith('case_')]

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host/program.h"
+#include "net/clients.h"
 #include "util/clock.h"
 #include "util/diag.h"
 #include "util/signals.h"
@@ -197,14 +199,27 @@ int child_run(const char *target, const struct child_options *o, struct child_re
 	if (!record)
 		return -1;
 	open_record = record;
+	/* A server (its header's clients line) runs with its clients, on a free
+	 * port: serve --clients N, which ends it once they are answered. */
+	char clients[32] = "", port[32] = "";
+	struct program *p = program_load(target);
+	if (p && p->info.clients > 0) {
+		snprintf(clients, sizeof(clients), "--clients=%d", p->info.clients);
+		snprintf(port, sizeof(port), "--port=%d", clients_free_port());
+	}
+	program_free(p);
 	char scale[32], slow[32], max_events[32];
 	snprintf(scale, sizeof(scale), "%.17g", o->scale);
 	snprintf(slow, sizeof(slow), "%.17g", o->slow);
 	snprintf(max_events, sizeof(max_events), "--max-events=%zu", o->max_events);
-	size_t argc = 0, cap = 18 + 2 * (size_t)o->nparams + (size_t)o->nargs;
+	size_t argc = 0, cap = 20 + 2 * (size_t)o->nparams + (size_t)o->nargs;
 	char **argv = xcalloc(cap, sizeof(char *));
 	argv[argc++] = self;
-	argv[argc++] = "run";
+	argv[argc++] = clients[0] ? "serve" : "run";
+	if (clients[0]) {
+		argv[argc++] = clients;
+		argv[argc++] = port;
+	}
 	argv[argc++] = "--format=json";
 	argv[argc++] = "--color=never";
 	/* The child's diagnostics and messages speak the parent's language. */

@@ -41,6 +41,7 @@ struct options {
 	bool show_params;                 /* show --params: the header's parameters */
 	bool serve;                       /* serve: a run whose server lasts until Ctrl-C */
 	long port;                        /* serve, httpbin --port, or -1 */
+	int clients;                      /* serve --clients: requests at once, or 0 */
 	double latency;                   /* httpbin --latency, seconds */
 	char **targets;                   /* check, compare, bench: what to run; sweep: its axes */
 	int ntargets;

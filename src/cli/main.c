@@ -37,6 +37,7 @@
 #include "compare.h"
 #include "httpbin_command.h"
 #include "runs.h"
+#include "serve.h"
 #include "sweep.h"
 #include "outfile.h"
 #include "util/clock.h"
@@ -110,7 +111,8 @@ static const struct {
 	              N_("run NAME|FILE"),
 	              N_("run a program (as python3 would) and print its timeline and a "
 	                 "summary; arguments after it are its sys.argv[1:]") },
-	[CMD_SERVE] = { N_("serve NAME|FILE.py [--port P] [--param NAME=VALUE]... [--scale F]"),
+	[CMD_SERVE] = { N_("serve NAME|FILE.py [--port P] [--clients N] [--param NAME=VALUE]... "
+	                   "[--scale F]"),
 	                N_("serve NAME|FILE"),
 	                N_("run a server program until Ctrl-C, which ends it normally "
 	                   "(--port P sets the program's port parameter)") },
@@ -172,6 +174,7 @@ static const struct {
 /* Options without a short form of their own. */
 enum {
 	OPT_PLOT = 256,
+	OPT_CLIENTS,
 	OPT_TIMEOUT,
 	OPT_LANG,
 	OPT_LATENCY,
@@ -193,6 +196,12 @@ static const struct {
 	unsigned commands;
 	const char *value, *help;
 } option_table[] = {
+	{ { "clients", required_argument, NULL, OPT_CLIENTS },
+	  ON(CMD_SERVE),
+	  "=N",
+	  N_("serve: once the program listens, send N requests at once to its port (the "
+	     "path its header's clients line names, else /), then stop it as Ctrl-C does "
+	     "and tell each answer") },
 	{ { "color", required_argument, NULL, 'c' },
 	  ON(CMD_RUN) | ON(CMD_SERVE) | ON(CMD_COMPARE) | ON(CMD_REPLAY) | ON(CMD_SWEEP),
 	  "=WHEN",
@@ -552,6 +561,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 				        _("--port takes a port number from 1 to 65535, not '%s'"),
 				        optarg);
 			o->port = (long)n;
+			break;
+		case OPT_CLIENTS:
+			if (parse_count(optarg, 1, CLIENTS_MAX, &n) != 0)
+				return usage_error(
+				        _("--clients takes a number from 1 to %d, not '%s'"),
+				        CLIENTS_MAX, optarg);
+			o->clients = (int)n;
 			break;
 		case OPT_LANG:
 			break; /* chosen before the options are read: lang_option() */
@@ -1116,6 +1132,17 @@ static int cmd_run(const struct options *o)
 		program_free(p);
 		return 1;
 	}
+	struct serve_clients *clients = NULL;
+	if (o->clients) {
+		bool usage;
+		clients = serve_clients_start(p, o->clients, o->scale, &usage);
+		if (!clients) {
+			timeline_free(tl);
+			urls_stop(servers);
+			program_free(p);
+			return usage ? EXIT_USAGE : 1;
+		}
+	}
 	struct record_param *params = xcalloc((size_t)p->nparams + 1, sizeof(*params));
 	for (int i = 0; i < p->nparams; i++)
 		params[i] = (struct record_param){ p->params[i].name, p->params[i].value,
@@ -1155,14 +1182,24 @@ static int cmd_run(const struct options *o)
 	struct run_summary s = { .expected_total = -1, .code_end = -1, .status = "ok" };
 	struct host_result r;
 	int rc = host_run(p, &ho, tl, &s, &r);
+	/* The clients' stop is the run's planned end, as a program's own return. */
+	bool planned = clients && serve_clients_end(clients);
 	urls_stop(servers);          /* the program is over: nothing is asked of them now */
 	timeline_set_reorder(tl, 0); /* the program's threads are over: all of it out */
 	if (rc != 0) {
+		serve_clients_free(clients);
 		host_free(&r);
 		timeline_free(tl);
 		free(params);
 		program_free(p);
 		return rc;
+	}
+	if (planned && r.interrupted) {
+		r.interrupted = false;
+		r.exit_status = 0;
+		r.stop_signal = 0;
+		free(r.error);
+		r.error = NULL;
 	}
 	s.status = r.interrupted ? "interrupted" : r.failed ? "error" : "ok";
 	s.error = r.error;
@@ -1175,9 +1212,18 @@ static int cmd_run(const struct options *o)
 	struct summary_check *sum =
 	        expect_summarize(&p->info.expects, o->scale, checks, nchecks, &s);
 	int status = r.exit_status;
+	struct buf told = { 0 };
+	if (clients) {
+		if (o->format == TL_JSON) {
+			serve_clients_json(clients, timeline_t0(tl), &told);
+			s.json_more = told.data;
+		}
+		if (status == 0 && (!planned || !serve_clients_ok(clients)))
+			status = 1;
+	}
 	if (o->serve && r.interrupted && status == RUN_INTERRUPTED)
 		status = 0; /* Ctrl-C is how a server ends */
-	else if (o->serve && !r.interrupted) {
+	else if (o->serve && !r.interrupted && !planned && !r.handled_signal) {
 		diag_error(_("%s ended by itself, after %.3f s: serve is for a program that serves "
 		             "until Ctrl-C "
 		             "('aiodemo run %s' runs any program)"),
@@ -1188,6 +1234,13 @@ static int cmd_run(const struct options *o)
 	if (!timeline_output_broken(tl) && report(o, &info, tl, &s, color, NULL) != 0 &&
 	    status == 0)
 		status = 1;
+	if (clients && o->format != TL_JSON && !timeline_output_broken(tl)) {
+		serve_clients_text(clients, timeline_t0(tl), text_columns(), &told);
+		printf("\n%s", told.data ? told.data : "");
+		fflush(stdout);
+	}
+	buf_free(&told);
+	serve_clients_free(clients);
 	if (timeline_output_broken(tl))
 		status = output_failed(timeline_output_errno(tl));
 	if (r.stop_signal && status == r.exit_status)

@@ -99,6 +99,14 @@ class _UnixSelectorEventLoop(asyncio.unix_events._UnixSelectorEventLoop):
         if observe:
             self._ready = _aiodemo.ReadyQueue()
 
+    # A signal the program takes with add_signal_handler (aiohttp's
+    # web.run_app takes Ctrl-C so, and ends without a KeyboardInterrupt):
+    # noted, for serve. The handler itself runs later, from the ready queue.
+    def _handle_signal(self, sig):
+        if self._aiodemo_observed:
+            _aiodemo.signal_seen(sig)
+        super()._handle_signal(sig)
+
     # run_forever() calls this as it starts and as it ends, outside the
     # loop's own callbacks: the observation's enter and exit, without a
     # frame of ours around the program's run.

@@ -315,6 +315,9 @@ int host_run(const struct program *p, const struct host_options *o, struct timel
 	else
 		finish_exception(p, r);
 	int term_signal = stopping_signal();
+	r->handled_signal = observe_signal_seen(SIGINT)    ? SIGINT
+	                    : observe_signal_seen(SIGTERM) ? SIGTERM
+	                                                   : 0;
 	if (r->interrupted && term_signal) {
 		r->exit_status = 128 + term_signal;
 		r->stop_signal = term_signal;

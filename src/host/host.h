@@ -20,16 +20,19 @@ struct host_options {
 
 /** How a run ended. */
 struct host_result {
-	int exit_status;  /* what python3 would have exited with */
-	bool failed;      /* an exception nobody handled */
-	bool interrupted; /* KeyboardInterrupt */
-	int stop_signal;  /* the signal to end by, as python3 does: SIGINT after
-	                     a KeyboardInterrupt nobody handled, SIGTERM or
-	                     SIGHUP after they stopped the run; 0 for none */
-	char *error;      /* the exception that ended it, for the summary */
-	double code_end;  /* seconds from the start until the program's code
-	                     returned, before CPython's finalization (which no
-	                     --scale shortens): the end "expect total" checks */
+	int exit_status;    /* what python3 would have exited with */
+	bool failed;        /* an exception nobody handled */
+	bool interrupted;   /* KeyboardInterrupt */
+	int stop_signal;    /* the signal to end by, as python3 does: SIGINT after
+	                       a KeyboardInterrupt nobody handled, SIGTERM or
+	                       SIGHUP after they stopped the run; 0 for none */
+	int handled_signal; /* SIGINT or SIGTERM when the program took one with
+	                       loop.add_signal_handler (and so may end by itself
+	                       on Ctrl-C, as aiohttp's web.run_app does), or 0 */
+	char *error;        /* the exception that ended it, for the summary */
+	double code_end;    /* seconds from the start until the program's code
+	                       returned, before CPython's finalization (which no
+	                       --scale shortens): the end "expect total" checks */
 };
 
 /** Runs @p, printing events to @tl as they happen, and fills @s with what

@@ -264,6 +264,33 @@ static int parse_url(struct program *p, const char *s, int line)
 	return add_param(p, pp, line);
 }
 
+/* clients N ask PATH: N requests at once, each GET PATH on the port
+ * parameter (the program serves HTTP there). */
+static int parse_clients(struct program *p, const char *s, int line)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	const char *rest = end;
+	while (*rest == ' ')
+		rest++;
+	bool ok = end != s && n >= 1 && n <= CLIENTS_MAX && !strncmp(rest, "ask ", 4);
+	if (ok) {
+		rest += 4;
+		while (*rest == ' ')
+			rest++;
+		ok = rest[0] == '/' && !strpbrk(rest, " \t\"");
+	}
+	if (!ok)
+		return header_error(p, line,
+		                    _("clients takes N ask PATH, N from 1 to %d and PATH from /, "
+		                      "such as 10 ask /captcha?length=8"),
+		                    CLIENTS_MAX);
+	free(p->info.client_path);
+	p->info.clients = (int)n;
+	p->info.client_path = xstrdup(rest);
+	return 0;
+}
+
 /* The offset in the header line of the @at-th character of the quoted
  * string whose text begins at @q (its backslashes counted). */
 static int quoted_offset(const char *q, int at)
@@ -400,11 +427,13 @@ static int parse_header(struct program *p)
 				rc = parse_param(p, val, line);
 			} else if (k == 3 && !strncmp(v, "url", 3)) {
 				rc = parse_url(p, val, line);
+			} else if (k == 7 && !strncmp(v, "clients", 7)) {
+				rc = parse_clients(p, val, line);
 			} else {
 				rc = header_error(
 				        p, line,
 				        _("unknown header key '%.*s' (name, title, title.zh, "
-				          "source, source.zh, param, url, expect, notice, "
+				          "source, source.zh, param, url, clients, expect, notice, "
 				          "notice.zh, say.en, end)"),
 				        (int)k, v);
 			}
@@ -605,6 +634,7 @@ void program_free(struct program *p)
 	free(p->info.title_zh);
 	free(p->info.source_zh);
 	free(p->info.notice_zh);
+	free(p->info.client_path);
 	renderings_free(p->info.say_en);
 	for (int i = 0; i < p->nparams; i++) {
 		free(p->params[i].name);

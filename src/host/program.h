@@ -34,6 +34,9 @@ struct program_param {
 	int line;
 };
 
+/* The most requests a server's clients send at once. */
+#define CLIENTS_MAX 1000
+
 /** What the header says of the program. */
 struct program_info {
 	char *name, *title, *source;
@@ -44,6 +47,12 @@ struct program_info {
 	 * that the program prints (say.en; NULL when it has none). */
 	char *title_zh, *source_zh, *notice_zh;
 	struct renderings *say_en;
+
+	/* A server's clients (clients N ask PATH): how many requests `serve
+	 * --clients` and check send at once by default, and the path they ask
+	 * on the port parameter (NULL: the program declares none). */
+	int clients;
+	char *client_path;
 };
 
 /** The title in the language of aiodemo's words: title.zh in Chinese when

@@ -1022,6 +1022,26 @@ static PyObject *m_loop_exit(PyObject *m, PyObject *unused)
 	Py_RETURN_NONE;
 }
 
+/* The signals the observed loop's own handlers took (add_signal_handler):
+ * a bit a signal. */
+static unsigned long signals_seen;
+
+/* signal_seen(sig): the observed loop handles signal @sig. */
+static PyObject *m_signal_seen(PyObject *m, PyObject *arg)
+{
+	long sig = PyLong_AsLong(arg);
+	if (sig == -1 && PyErr_Occurred())
+		return NULL;
+	if (sig > 0 && sig < (long)(8 * sizeof(signals_seen)))
+		signals_seen |= 1ul << sig;
+	Py_RETURN_NONE;
+}
+
+bool observe_signal_seen(int sig)
+{
+	return sig > 0 && sig < (int)(8 * sizeof(signals_seen)) && (signals_seen >> sig & 1);
+}
+
 /* configure(task_types, libdirs, getline, asyncio_dir): what the bootstrap found. */
 static PyObject *m_configure(PyObject *m, PyObject *args)
 {
@@ -1044,6 +1064,8 @@ static PyMethodDef module_methods[] = {
 	{ "loop_enter", m_loop_enter, METH_NOARGS,
 	  "loop_enter(): the observed loop starts running" },
 	{ "loop_exit", m_loop_exit, METH_NOARGS, "loop_exit(): the observed loop stops running" },
+	{ "signal_seen", m_signal_seen, METH_O,
+	  "signal_seen(sig): the observed loop handles signal sig (add_signal_handler)" },
 	{ "configure", m_configure, METH_VARARGS,
 	  "configure(task_types, libdirs, getline, asyncio_dir)" },
 	{ NULL, NULL, 0, NULL },

@@ -47,6 +47,11 @@ void observe_stop_python(void);
  *  stay valid until observe_free()). */
 void observe_finish(struct run_summary *s, double end);
 
+/** Whether a handler of the observed loop's (add_signal_handler) took
+ *  signal @sig during the run: a server that ends on Ctrl-C by itself
+ *  (aiohttp's web.run_app) raises no KeyboardInterrupt. */
+bool observe_signal_seen(int sig);
+
 /** Frees what observation kept; a no-op when nothing was started. */
 void observe_free(void);
 
