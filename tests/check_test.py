@@ -31,7 +31,8 @@ def check(aiodemo, opts, names=()):
         elif line.startswith('#') and results:
             results[-1][2].append(line)
     if p.stderr.strip():
-        results.append([False, '(stderr)', ['# ' + l for l in p.stderr.splitlines()]])
+        results.append([False, '(stderr)', ['not ok 0 - aiodemo check wrote to stderr'] +
+                        ['# ' + line for line in p.stderr.splitlines()]])
     return results, p.returncode
 
 
