@@ -124,7 +124,7 @@ def run(aiodemo, *args, check_status=0, env=None, cwd=SCRATCH, timeout=60, stdou
 
 SUMMARY_KEYS = ('status', 'total', 'scale', 'max_lag', 'heartbeat', 'tasks', 'jobs', 'max_queue_wait',
                 'lag_p50', 'lag_p99', 'utilization', 'blocked', 'slow_passes', 'expectations')
-LANE_KINDS = {'task', 'thread', 'process', 'loop'}
+LANE_KINDS = {'task', 'thread', 'process', 'loop', 'server'}
 
 
 def parse_json_stream(text, scale=SCALE, before=(), header=False):

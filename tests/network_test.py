@@ -410,6 +410,21 @@ def case_captcha_clients():
     expect('worker processes', len(workers) == min(CPUS, 10), sorted(workers))
     expect('nothing left', not own_processes(str(port)), own_processes(str(port)))
     expect('the port closed', port_closed(port))
+    # The server's side: each request arrives on a server lane and is answered
+    # there, its latency the server's own, no longer than its client saw.
+    ev = io_events(lines)
+    arrives = io_match(ev, r'a request from 127\.0\.0\.1:(\d+) arrives: \d+ bytes \(fd \d+\)')
+    answers = io_match(ev, r'answers 127\.0\.0\.1:(\d+) after ([\d.]+) ms \(fd \d+\)')
+    expect('ten requests arrive, ten answered', len(arrives) == 10 and len(answers) == 10,
+           [e['text'] for e in ev][:30])
+    expect('on a server lane of the port', all(
+        e['lane_kind'] == 'server' and e['lane'].endswith(f':{port}') for e, _ in arrives + answers),
+        {e['lane'] for e, _ in arrives + answers})
+    lat = sorted(float(m.group(2)) / 1e3 for _, m in answers)
+    seen = sorted(r['answered'] - r['sent'] for r in c['requests'])
+    expect('each answered after its captcha', lat[0] >= 0.1 - 0.005, lat)
+    expect('the server answers no later than its clients hear', lat[-1] <= seen[-1] + 0.005,
+           (lat, seen))
     # The same program under python3, asked by ten clients of this test's.
     port2 = free_port()
     prog = program('captcha.py', run('show', 'captcha-server', '--param', f'port={port2}').stdout)
@@ -466,6 +481,152 @@ def case_clients_errors():
     expect('... told', re.search(r'answered +3 of 3, 0 with a 2xx status', p.stdout), p.stdout[-1500:])
     expect('... each', p.stdout.count(' 500  boom') == 3, p.stdout[-1500:])
     expect('nothing left', not own_processes(str(port)), own_processes(str(port)))
+
+
+# --- the loop's sockets on the timeline ------------------------------------------
+
+ECHO = '''\
+import asyncio
+
+
+async def handle(reader, writer):
+    data = await reader.readexactly(5)
+    await asyncio.sleep(0.2)
+    writer.write(data.upper() * 3)
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+
+async def ask(port):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"hello")
+    await writer.drain()
+    print(await reader.read())
+    writer.close()
+    await writer.wait_closed()
+
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    await ask(port)
+    server.close()
+    await server.wait_closed()
+
+asyncio.run(main())
+'''
+
+
+def io_events(lines):
+    return [e for e in lines if e.get('kind') == 'io']
+
+
+def io_match(events, pattern):
+    return [(e, m) for e in events for m in [re.fullmatch(pattern, e['text'])] if m]
+
+
+def case_loop_sockets():
+    """Each socket the loop watches, on the lane of the task that uses it or on
+    a server lane: connected, a request sent and its answer (with the time
+    between them), the counts of bytes, closed; the server's side with its
+    answer's latency."""
+    path = program('echo.py', ECHO)
+    p = run('run', path, '--scale', '0.5', '--format', 'json')
+    expect('exit status', p.returncode == 0, p.stderr[-800:])
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    ev = io_events(lines)
+    texts = [e['text'] for e in ev]
+    says = [e['text'] for e in lines if e.get('kind') == 'say']
+    expect('the program ran', says == ["b'HELLOHELLOHELLO'"], says)
+    listen = io_match(ev, r'listens on 127\.0\.0\.1:(\d+) \(fd (\d+)\)')
+    expect('listens, once', len(listen) == 1, texts)
+    server_lane = listen[0][0]['lane']
+    port = listen[0][1].group(1)
+    expect('on a server lane of its own', server_lane == f'server 127.0.0.1:{port}' and
+           listen[0][0]['lane_kind'] == 'server', listen[0][0])
+    conn = io_match(ev, rf'connected to 127\.0\.0\.1:{port} in ([\d.]+) ms \(fd (\d+)\)')
+    expect('connected, once', len(conn) == 1, texts)
+    client_lane, cfd = conn[0][0]['lane'], conn[0][1].group(2)
+    expect('on the lane of the task that connects', client_lane.startswith('Task-1 main()'),
+           client_lane)
+    sent = io_match(ev, rf'sends 5 bytes to 127\.0\.0\.1:{port} \(fd {cfd}\)')
+    expect('the request: 5 bytes', len(sent) == 1 and sent[0][0]['lane'] == client_lane, texts)
+    accepted = io_match(ev, r'accepted 127\.0\.0\.1:(\d+) \(fd (\d+)\)')
+    expect('accepted on the server lane',
+           len(accepted) == 1 and accepted[0][0]['lane'] == server_lane, texts)
+    sfd = accepted[0][1].group(2)
+    arrives = io_match(ev, rf'a request from 127\.0\.0\.1:\d+ arrives: 5 bytes \(fd {sfd}\)')
+    answers = io_match(ev, rf'answers 127\.0\.0\.1:\d+ after ([\d.]+) ms \(fd {sfd}\)')
+    expect('the request arrives, and is answered', len(arrives) == 1 and len(answers) == 1, texts)
+    # asyncio.sleep(0.2) at --scale 0.5: 0.1 s on the clock.
+    latency = float(answers[0][1].group(1)) / 1e3
+    expect("answered after the handler's 0.2 s at scale 0.5", 0.1 <= latency <= 0.1 + SLACK,
+           latency)
+    expect('the latency is the event\'s dur', abs(answers[0][0]['dur'] - latency) < 1e-4,
+           answers[0][0])
+    expect('answered when it arrived + the latency',
+           abs(answers[0][0]['t'] - arrives[0][0]['t'] - latency) < 0.002,
+           (arrives[0][0]['t'], answers[0][0]['t'], latency))
+    begins = io_match(ev, rf'the answer from 127\.0\.0\.1:{port} begins after ([\d.]+) ms: '
+                          rf'15 bytes \(fd {cfd}\)')
+    expect("the answer: 15 bytes, on the task's lane",
+           len(begins) == 1 and begins[0][0]['lane'] == client_lane, texts)
+    waited = float(begins[0][1].group(1)) / 1e3
+    expect('the client waits as long as the server takes', latency <= waited <= latency + 0.02,
+           (waited, latency))
+    closed = io_match(ev, r'closed the connection to 127\.0\.0\.1:\d+ after [\d.]+ s: '
+                          r'(\d+) bytes out, (\d+) in \(fd (\d+)\)')
+    counts = sorted((m.group(3), int(m.group(1)), int(m.group(2)), e['lane']) for e, m in closed)
+    expect('both ends closed, every byte counted',
+           counts == sorted([(cfd, 5, 15, client_lane), (sfd, 15, 5, server_lane)]), counts)
+    stops = io_match(ev, rf'stops listening on 127\.0\.0\.1:{port} \(fd \d+\)')
+    expect('stops listening', len(stops) == 1, texts)
+    order = [e['text'].split(' ')[0] for e in ev if e['lane'] == client_lane]
+    expect("the client's socket in order", order == ['connected', 'sends', 'the', 'closed'], order)
+    # The same events in the text, in Chinese too.
+    p = run('run', path, '--scale', '0.5', '--lang', 'zh', '--width', '200')
+    expect('zh: exit status', p.returncode == 0, p.stderr[-400:])
+    expect('zh: translated', re.search(r'⇄ 向 127\.0\.0\.1:\d+ 发送 5 字节（fd \d+）', p.stdout) and
+           '发出 5 字节，收到 15 字节' in p.stdout, p.stdout[-1500:])
+
+
+def case_downloads_sockets():
+    """04's v2 (httpx) asks from the loop's one thread: every request a socket
+    of the loop's, on its own task's lane; v1 (requests in to_thread) asks
+    from worker threads, whose blocking sockets are not the loop's."""
+    p = run('run', 'downloads-httpx', '--scale', '0.2', '--format', 'json')
+    expect('v2: exit status', p.returncode == 0, p.stderr[-800:])
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    ev = io_events(lines)
+    sent = io_match(ev, r'sends (\d+) bytes to 127\.0\.0\.1:(\d+) \(fd (\d+)\)')
+    begins = io_match(ev, r'the answer from 127\.0\.0\.1:\d+ begins after ([\d.]+) ms: '
+                          r'\d+ bytes \(fd (\d+)\)')
+    closed = io_match(ev, r'closed the connection to .* (\d+) bytes out, (\d+) in \(fd (\d+)\)')
+    expect('v2: ten requests', len(sent) == 10 and len(begins) == 10 and len(closed) == 10,
+           (len(sent), len(begins), len(closed)))
+    lanes = {e['lane'] for e, _ in sent}
+    expect('v2: each on a task of its own', len(lanes) == 10 and all(
+        e['lane_kind'] == 'task' and 'download_single_image' in e['lane'] for e, _ in sent),
+        sorted(lanes))
+    by_fd = {m.group(2): e['lane'] for e, m in begins}
+    expect('v2: each answer on the lane of the task that asked',
+           all(by_fd.get(m.group(3)) == e['lane'] for e, m in sent),
+           (by_fd, [(m.group(3), e['lane']) for e, m in sent]))
+    # The server's latency of 1 s at scale 0.2.
+    waits = sorted(float(m.group(1)) / 1e3 for _, m in begins)
+    expect('v2: each answer after the latency', 0.2 <= waits[0] and waits[-1] <= 0.2 + SLACK + 0.1,
+           waits)
+    got = sorted(int(m.group(2)) for _, m in closed)
+    expect('v2: each answer holds its image', all(n > 20000 for n in got), got)
+    p = run('run', 'downloads-threads', '--scale', '0.2', '--format', 'json')
+    expect('v1: exit status', p.returncode == 0, p.stderr[-800:])
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    expect("v1: no socket of the loop's", io_events(lines) == [], io_events(lines)[:3])
+    starts = [e for e in lines if e.get('kind') == 'job-start']
+    expect('v1: the requests are jobs of worker threads',
+           len(starts) >= 10 and all(e['lane_kind'] == 'thread' for e in starts),
+           sorted({e['lane'] for e in starts}))
 
 
 CASES = [(n[5:].replace('_', '-'), f) for n, f in sorted(globals().items()) if n.startswith('case_')]

@@ -98,6 +98,7 @@ class _UnixSelectorEventLoop(asyncio.unix_events._UnixSelectorEventLoop):
         self._aiodemo_running = False
         if observe:
             self._ready = _aiodemo.ReadyQueue()
+            _aiodemo.io_ignore(self._ssock.fileno())
 
     # A signal the program takes with add_signal_handler (aiohttp's
     # web.run_app takes Ctrl-C so, and ends without a KeyboardInterrupt):
@@ -127,6 +128,12 @@ class _UnixSelectorEventLoop(asyncio.unix_events._UnixSelectorEventLoop):
 _UnixSelectorEventLoop.call_at, _UnixSelectorEventLoop._timer_handle_cancelled = _aiodemo.timer_methods(
     asyncio.base_events.BaseEventLoop.call_at, asyncio.base_events.BaseEventLoop._timer_handle_cancelled)
 _UnixSelectorEventLoop.__module__ = asyncio.unix_events._UnixSelectorEventLoop.__module__
+
+# What the program's sockets send and receive and when they close, for the
+# loop's sockets on the timeline: C methods that call _socket.socket's own.
+(socket.socket.send, socket.socket.recv, socket.socket.recv_into,
+ socket.socket._real_close) = _aiodemo.io_methods(
+    socket.socket.send, socket.socket.recv, socket.socket.recv_into, socket.socket._real_close)
 
 
 class _Policy(asyncio.unix_events._UnixDefaultEventLoopPolicy):

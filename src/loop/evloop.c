@@ -211,6 +211,8 @@ static PyObject *evloop_watch(EvLoop *self, PyObject *args)
 		self->fds = fds;
 		self->nfds = n;
 	}
+	if (self->observed && hooks->watch)
+		hooks->watch(fd, events);
 	struct fdwatch *w = self->fds[fd];
 	if (!evmask) {
 		if (w) {
@@ -291,10 +293,14 @@ static PyObject *evloop_wait(EvLoop *self, PyObject *arg)
 	}
 	ptimer_stop(self->loop, &self->deadline);
 	PyEval_RestoreThread(ts);
+	double end = clock_real_now();
 	if (self->observed && hooks->wait_end)
-		hooks->wait_end(clock_real_now());
+		hooks->wait_end(end);
 	if (failed)
 		return NULL;
+	if (self->observed && hooks->ready)
+		for (size_t k = self->nready; k-- > 0;)
+			hooks->ready(self->rfd[k], self->rev[k], end);
 	/* libev invokes the watchers of one poll last first: the list is
 	 * built backwards, so that asyncio runs the callbacks of descriptors
 	 * ready together in the order the kernel reported them, as under

@@ -10,11 +10,13 @@
 #include <stdbool.h>
 
 /** What an observer learns from a loop that waits, on the loop's thread:
- *  wait_begin and wait_end with the GIL held, beat without it. */
+ *  beat without the GIL, the others with it. */
 struct evloop_hooks {
-	void (*wait_begin)(double now);       /* a pass ends: the loop waits */
-	void (*wait_end)(double now);         /* the wait is over: a pass begins */
-	void (*beat)(double due, double now); /* a heartbeat, due at @due, ran at @now */
+	void (*wait_begin)(double now);                /* a pass ends: the loop waits */
+	void (*wait_end)(double now);                  /* the wait is over: a pass begins */
+	void (*beat)(double due, double now);          /* a heartbeat, due at @due, ran at @now */
+	void (*watch)(int fd, int events);             /* the selector watches @fd for @events */
+	void (*ready)(int fd, int events, double now); /* the wait found @fd ready */
 };
 
 /** Adds the type EvLoop to @module. Returns 0, or -1 with an exception. */

@@ -113,8 +113,16 @@ PyObject *obs_program_line(PyObject *frame, int *line);
  *  this thread's frame), or 0. GIL held. */
 int obs_current_line(void);
 
-/** Methods of _aiodemo defined by jobs.c, output.c and timers.c. */
-extern PyMethodDef obs_job_methods[], obs_output_methods[], obs_timer_methods[];
+/** Methods of _aiodemo defined by jobs.c, output.c, timers.c and io.c. */
+extern PyMethodDef obs_job_methods[], obs_output_methods[], obs_timer_methods[], obs_io_methods[];
+
+/** The loop's sockets (io.c): the selector watches @fd for @events; the
+ *  loop's wait found @fd ready at @now; the task of @lane is over; forget
+ *  them all. GIL held. */
+void obs_io_watch(int fd, int events);
+void obs_io_ready(int fd, int events, double now);
+void obs_io_lane_done(int lane);
+void obs_io_free(void);
 
 /** Adds Job, a job's function wrapped, to the module. */
 int obs_add_job(PyObject *module);

@@ -675,6 +675,7 @@ static void end_task_step(PyObject *task, int lane, double now)
 		if ((size_t)lane < obs.namedcap)
 			obs.named[lane] = false; /* the slot may be used again */
 		timeline_lane_done(obs.tl, lane);
+		obs_io_lane_done(lane);
 		cancel_forget(task);
 	}
 	Py_XDECREF(state);
@@ -997,7 +998,8 @@ static void on_beat(double due, double now)
 		add_lag(l);
 }
 
-static const struct evloop_hooks hooks = { on_wait_begin, on_wait_end, on_beat };
+static const struct evloop_hooks hooks = { on_wait_begin, on_wait_end, on_beat, obs_io_watch,
+	                                   obs_io_ready };
 
 /* ---- module functions called by the bootstrap ---- */
 
@@ -1103,7 +1105,8 @@ PyObject *observe_module_init(void)
 	if (evloop_add_type(mod) < 0 || obs_add_job(mod) < 0 ||
 	    PyModule_AddFunctions(mod, obs_job_methods) < 0 ||
 	    PyModule_AddFunctions(mod, obs_output_methods) < 0 ||
-	    PyModule_AddFunctions(mod, obs_timer_methods) < 0)
+	    PyModule_AddFunctions(mod, obs_timer_methods) < 0 ||
+	    PyModule_AddFunctions(mod, obs_io_methods) < 0)
 		goto fail;
 	PyObject *scale = PyFloat_FromDouble(obs.opt.scale > 0 ? obs.opt.scale : 1);
 	if (!scale || PyModule_AddObject(mod, "scale", scale) < 0) {
@@ -1221,6 +1224,7 @@ void observe_finish(struct run_summary *s, double end)
 
 void observe_free(void)
 {
+	obs_io_free();
 	free(obs.lags);
 	free(obs.named);
 	obs.named = NULL;

@@ -114,35 +114,16 @@ static const char *intern(struct timeline *tl, const char *s, size_t n)
 }
 
 static const char *const kind_names[] = {
-	[K_POOL] = "pool",
-	[K_WORKER] = "worker",
-	[K_SPAWN] = "spawn",
-	[K_SAY] = "say",
-	[K_SLEEP] = "sleep",
-	[K_AWAIT] = "await",
-	[K_GATHER] = "gather",
-	[K_BLOCK] = "block",
-	[K_UNBLOCK] = "unblock",
-	[K_OFFLOAD] = "offload",
-	[K_JOB_START] = "job-start",
-	[K_JOB_DONE] = "job-done",
-	[K_DONE] = "done",
-	[K_ERROR] = "error",
-	[K_CANCEL] = "cancel",
-	[K_END] = "end",
-	[K_STDERR] = "stderr",
-	[K_READY] = "ready",
-	[K_STEP] = "step",
-	[K_YIELD] = "yield",
-	[K_EXIT] = "exit",
-	[K_BEAT] = "beat",
-	[K_GIL] = "gil",
-	[K_GIL_WAIT] = "gil-wait",
-	[K_GIL_TAKE] = "gil-take",
-	[K_CHILD] = "child",
-	[K_WAITS] = "waits",
-	[K_TIMER] = "timer",
-	[K_TIMER_OFF] = "timer-off",
+	[K_POOL] = "pool",         [K_WORKER] = "worker",       [K_SPAWN] = "spawn",
+	[K_SAY] = "say",           [K_SLEEP] = "sleep",         [K_AWAIT] = "await",
+	[K_GATHER] = "gather",     [K_BLOCK] = "block",         [K_UNBLOCK] = "unblock",
+	[K_OFFLOAD] = "offload",   [K_JOB_START] = "job-start", [K_JOB_DONE] = "job-done",
+	[K_DONE] = "done",         [K_ERROR] = "error",         [K_CANCEL] = "cancel",
+	[K_END] = "end",           [K_STDERR] = "stderr",       [K_IO] = "io",
+	[K_READY] = "ready",       [K_STEP] = "step",           [K_YIELD] = "yield",
+	[K_EXIT] = "exit",         [K_BEAT] = "beat",           [K_GIL] = "gil",
+	[K_GIL_WAIT] = "gil-wait", [K_GIL_TAKE] = "gil-take",   [K_CHILD] = "child",
+	[K_WAITS] = "waits",       [K_TIMER] = "timer",         [K_TIMER_OFF] = "timer-off",
 };
 
 static const char *const wait_names[] = {
@@ -373,14 +354,14 @@ static const char *mark(const struct timeline *tl, enum tl_kind kind)
 		[K_SLEEP] = "…",   [K_AWAIT] = "…",   [K_GATHER] = "+",    [K_BLOCK] = "■",
 		[K_UNBLOCK] = "□", [K_OFFLOAD] = "→", [K_JOB_START] = "▶", [K_JOB_DONE] = "✓",
 		[K_DONE] = "✓",    [K_ERROR] = "✗",   [K_CANCEL] = "⊘",    [K_END] = "▸",
-		[K_STDERR] = "!",
+		[K_STDERR] = "!",  [K_IO] = "⇄",
 	};
 	static const char *const ascii[] = {
 		[K_POOL] = ">",    [K_WORKER] = ">",   [K_SPAWN] = "+",     [K_SAY] = "",
 		[K_SLEEP] = "~",   [K_AWAIT] = "~",    [K_GATHER] = "+",    [K_BLOCK] = "#",
 		[K_UNBLOCK] = "-", [K_OFFLOAD] = "->", [K_JOB_START] = ">", [K_JOB_DONE] = "ok",
 		[K_DONE] = "ok",   [K_ERROR] = "X",    [K_CANCEL] = "/",    [K_END] = ">",
-		[K_STDERR] = "!",
+		[K_STDERR] = "!",  [K_IO] = "<>",
 	};
 	if (!timeline_kind_printed(kind))
 		return "";
@@ -423,6 +404,15 @@ static const char *const notes[] = {
 	N_("stops waiting for the GIL"),
 	N_("nobody"),
 	N_("another thread"),
+	N_("listens on %s (fd %d)"),
+	N_("stops listening on %s (fd %d)"),
+	N_("accepted %s (fd %d)"),
+	N_("connected to %s in %.3f ms (fd %d)"),
+	N_("sends %lld bytes to %s (fd %d)"),
+	N_("a request from %s arrives: %d bytes (fd %d)"),
+	N_("answers %s after %.3f ms (fd %d)"),
+	N_("the answer from %s begins after %.3f ms: %d bytes (fd %d)"),
+	N_("closed the connection to %s after %.3f s: %llu bytes out, %llu in (fd %d)"),
 };
 
 /* The words of notes' pieces: what a task waits for, who holds the GIL. */
@@ -442,6 +432,7 @@ static const char *const note_words[] = {
 	N_("a job in a thread"),
 	N_("the tasks of its TaskGroup"),
 	N_("another thread"),
+	N_("a Unix socket"),
 };
 
 void timeline_note_text(struct buf *out, enum tl_kind kind, const char *text)

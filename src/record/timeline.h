@@ -17,7 +17,7 @@ enum lane_kind {
 	LANE_TASK,
 	LANE_THREAD,
 	LANE_PROCESS,
-	LANE_SERVER, /* the local HTTP server, in threads of its own */
+	LANE_SERVER, /* a socket the program listens on: its connections' requests */
 	LANE_GIL,    /* CPython's GIL: which thread holds it */
 };
 
@@ -39,6 +39,7 @@ enum tl_kind {
 	K_CANCEL,    /* a task or job was cancelled */
 	K_END,       /* main() returned */
 	K_STDERR,    /* a line the program writes to stderr */
+	K_IO,        /* a socket the loop watches: connected, a request, an answer, closed */
 	/* The steps of the loop, recorded for the pictures but not printed
 	 * as events: */
 	K_READY,    /* a task is on the ready queue, waiting for the loop */

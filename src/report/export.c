@@ -1036,10 +1036,11 @@ int export_trace(FILE *f, const struct record_info *info, const struct timeline 
 		int li = e->lane < m->nlane_of ? m->lane_of[e->lane] : -1;
 		if (li < 0)
 			continue;
-		if (e->kind == K_SAY) {
+		if (e->kind == K_SAY || e->kind == K_IO) {
 			buf_printf(&b, ",\n{\"ph\":\"i\",\"s\":\"t\",\"name\":");
 			json_str(&b, e->text);
-			buf_printf(&b, ",\"cat\":\"say\",\"pid\":1,\"tid\":%d,\"ts\":", li + 1);
+			buf_printf(&b, ",\"cat\":\"%s\",\"pid\":1,\"tid\":%d,\"ts\":",
+			           e->kind == K_IO ? "io" : "say", li + 1);
 			trace_us(&b, trace_ticks(e->t));
 			buf_putc(&b, '}');
 		} else if (e->kind == K_BEAT) {

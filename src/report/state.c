@@ -493,6 +493,9 @@ void state_note(const struct run_state *s, struct buf *out)
 	case K_TIMER_OFF:
 		buf_printf(out, _("%s cancels a timer before it fires."), who.data);
 		break;
+	case K_IO:
+		buf_printf(out, _("A socket of %s, as the loop sees it: %s."), who.data, note);
+		break;
 	case K_GIL:
 		buf_printf(out, _("The GIL goes to %s."), note);
 		break;
