@@ -263,7 +263,8 @@ static PyObject *evloop_wait(EvLoop *self, PyObject *arg)
 		return NULL;
 	double now = clock_real_now();
 	if (self->observed && hooks->wait_begin)
-		hooks->wait_begin(now);
+		hooks->wait_begin(now,
+		                  timeout < 0 || !isfinite(timeout) ? -1 : timeout * time_scale);
 	if (self->observed && beat_period > 0 && !ev_is_active(&self->beat.io)) {
 		self->beat_due = now + beat_period;
 		ptimer_arm(self->loop, &self->beat, self->beat_due);

@@ -12,11 +12,12 @@
 /** What an observer learns from a loop that waits, on the loop's thread:
  *  beat without the GIL, the others with it. */
 struct evloop_hooks {
-	void (*wait_begin)(double now);                /* a pass ends: the loop waits */
-	void (*wait_end)(double now);                  /* the wait is over: a pass begins */
-	void (*beat)(double due, double now);          /* a heartbeat, due at @due, ran at @now */
-	void (*watch)(int fd, int events);             /* the selector watches @fd for @events */
-	void (*ready)(int fd, int events, double now); /* the wait found @fd ready */
+	void (*wait_begin)(double now, double timeout); /* a pass ends: the loop waits for
+	                                                   up to @timeout real s (-1: none) */
+	void (*wait_end)(double now);                   /* the wait is over: a pass begins */
+	void (*beat)(double due, double now);           /* a heartbeat, due at @due, ran at @now */
+	void (*watch)(int fd, int events);              /* the selector watches @fd for @events */
+	void (*ready)(int fd, int events, double now);  /* the wait found @fd ready */
 };
 
 /** Adds the type EvLoop to @module. Returns 0, or -1 with an exception. */

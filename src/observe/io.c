@@ -314,7 +314,7 @@ static void before_close(int fd)
 /* The descriptor of socket @sock, or -1. */
 static int sock_fd(PyObject *sock)
 {
-	PyObject *r = PyObject_CallMethod(sock, "fileno", NULL);
+	PyObject *r = obs_call0(sock, "fileno");
 	long fd = r ? PyLong_AsLong(r) : -1;
 	Py_XDECREF(r);
 	obs_clear();

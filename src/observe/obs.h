@@ -41,6 +41,11 @@ struct observer {
 	int blocked_line;
 	char *blocked_what;
 	bool blocked_reported;
+	/* The loop thread's CPU time, read by the sampler at cpu_at in step
+	 * cpu_seq: a blocked step's share of the CPU is measured from there,
+	 * without a system call in every step. */
+	unsigned long cpu_seq;
+	double cpu_at, cpu_then;
 
 	/* The loop's passes. */
 	bool in_pass;
@@ -88,6 +93,15 @@ int obs_current_lane(void);
 
 /** The lane of a thread that is not a worker, named after it. GIL held. */
 int obs_thread_lane(void);
+
+/** @o's attribute @name, as PyObject_GetAttrString() gives it, with the
+ *  name made into a string once (by the address of @name, a literal),
+ *  and NULL without an exception when there is none. GIL held. */
+PyObject *obs_attr(PyObject *o, const char *name);
+
+/** @o's method @name called without arguments, as PyObject_CallMethod(o,
+ *  name, NULL) calls it; the name is obs_attr()'s. GIL held. */
+PyObject *obs_call0(PyObject *o, const char *name);
 
 /** Time in seconds since the run started, for timeline_add(). */
 double obs_now(void);

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,7 +34,6 @@ struct observer obs = { .chan = { -1, -1 }, .main_lane = -1, .loop_lane = -1 };
 
 static PyObject *task_types;  /* (_asyncio.Task, asyncio.tasks._PyTask) */
 static PyObject *asyncio_dir; /* tasks whose coroutine is asyncio's own run on the loop's lane */
-static double step_cpu;       /* the loop thread's CPU time when the step began */
 
 static PyObject *held_type, *held_value, *held_tb; /* see obs_clear() */
 
@@ -54,6 +54,72 @@ bool obs_raise_held(void)
 	PyErr_Restore(held_type, held_value, held_tb);
 	held_type = held_value = held_tb = NULL;
 	return true;
+}
+
+/* The names obs_attr() has made into strings, by their C strings'
+ * addresses: open addressing over a table that grows. */
+static struct name_slot {
+	const char *key;
+	PyObject *name;
+} * attr_names;
+static size_t names_cap, names_len;
+
+static PyObject *interned(const char *name)
+{
+	size_t mask = names_cap - 1, i = names_cap ? ((uintptr_t)name >> 3) & mask : 0;
+	for (; names_cap && attr_names[i].key; i = (i + 1) & mask)
+		if (attr_names[i].key == name)
+			return attr_names[i].name;
+	PyObject *str = PyUnicode_InternFromString(name);
+	if (!str)
+		return NULL;
+	if (2 * (names_len + 1) > names_cap) {
+		size_t cap = names_cap ? 2 * names_cap : 64;
+		struct name_slot *t = xcalloc(cap, sizeof(*t));
+		for (size_t k = 0; k < names_cap; k++)
+			if (attr_names[k].key) {
+				size_t j = ((uintptr_t)attr_names[k].key >> 3) & (cap - 1);
+				while (t[j].key)
+					j = (j + 1) & (cap - 1);
+				t[j] = attr_names[k];
+			}
+		free(attr_names);
+		attr_names = t;
+		names_cap = cap;
+	}
+	mask = names_cap - 1;
+	for (i = ((uintptr_t)name >> 3) & mask; attr_names[i].key; i = (i + 1) & mask)
+		if (attr_names[i].key == name) {
+			Py_DECREF(str); /* made meanwhile, in a collection's finalizer */
+			return attr_names[i].name;
+		}
+	attr_names[i] = (struct name_slot){ name, str };
+	names_len++;
+	return str;
+}
+
+static void names_free(void)
+{
+	for (size_t i = 0; i < names_cap; i++)
+		Py_XDECREF(attr_names[i].name);
+	free(attr_names);
+	attr_names = NULL;
+	names_cap = names_len = 0;
+}
+
+PyObject *obs_attr(PyObject *o, const char *name)
+{
+	PyObject *str = interned(name), *v = NULL;
+	/* One that is not there is NULL without an AttributeError made. */
+	if (str)
+		(void)_PyObject_LookupAttr(o, str, &v);
+	return v;
+}
+
+PyObject *obs_call0(PyObject *o, const char *name)
+{
+	PyObject *str = interned(name);
+	return str ? PyObject_CallMethodNoArgs(o, str) : NULL;
 }
 
 static double thread_cpu(void)
@@ -99,9 +165,8 @@ int obs_thread_lane(void)
 		lane = (int)PyLong_AsLong(v);
 	} else if (key && !PyErr_Occurred()) {
 		PyObject *threading = PyImport_ImportModule("threading");
-		PyObject *t =
-		        threading ? PyObject_CallMethod(threading, "current_thread", NULL) : NULL;
-		PyObject *name = t ? PyObject_GetAttrString(t, "name") : NULL;
+		PyObject *t = threading ? obs_call0(threading, "current_thread") : NULL;
+		PyObject *name = t ? obs_attr(t, "name") : NULL;
 		const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
 		lane = timeline_lane(obs.tl, LANE_THREAD, s ? s : "thread");
 		PyObject *lv = PyLong_FromLong(lane);
@@ -189,7 +254,7 @@ static PyObject *source_line(PyObject *filename, int line)
 		Py_INCREF(text);
 	} else if (!PyErr_Occurred() && obs.getline) {
 		PyObject *raw = PyObject_CallFunction(obs.getline, "Oi", filename, line);
-		text = raw ? PyObject_CallMethod(raw, "strip", NULL) : NULL;
+		text = raw ? obs_call0(raw, "strip") : NULL;
 		Py_XDECREF(raw);
 		if (text && PyDict_SetItem(obs.linecache, key, text) < 0)
 			obs_clear();
@@ -269,7 +334,7 @@ static enum tl_wait sync_wait(PyObject *frame, const char *qualname, struct buf 
 	PyObject *mro = self ? Py_TYPE(self)->tp_mro : NULL;
 	for (Py_ssize_t i = 0; mro && PyTuple_Check(mro) && i < PyTuple_GET_SIZE(mro) && !w; i++) {
 		PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
-		PyObject *mod = PyObject_GetAttrString((PyObject *)t, "__module__");
+		PyObject *mod = obs_attr((PyObject *)t, "__module__");
 		const char *m = mod && PyUnicode_Check(mod) ? PyUnicode_AsUTF8(mod) : NULL;
 		bool ours = m && (!strcmp(m, "asyncio.locks") || !strcmp(m, "asyncio.queues"));
 		for (size_t k = 0; ours && k < sizeof(types) / sizeof(types[0]) && !w; k++)
@@ -339,7 +404,7 @@ static const char *awaited_thing(const char *qualname, PyObject *task, struct bu
 		return b->data;
 	}
 	/* The program awaits a future itself: a task, gather's, or another. */
-	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	PyObject *w = obs_attr(task, "_fut_waiter");
 	if (w && w != Py_None) {
 		int lane = PyObject_IsInstance(w, task_types) == 1 ? task_lane(w) : -1;
 		if (lane >= 0)
@@ -380,15 +445,15 @@ static PyObject *suspended_line(PyObject *task, int *line, char **what, enum tl_
 	*what = NULL;
 	*waits = W_NONE;
 	struct buf sync = { 0 }; /* the primitive it waits on, in words */
-	PyObject *obj = PyObject_CallMethod(task, "get_coro", NULL);
+	PyObject *obj = obs_call0(task, "get_coro");
 	PyObject *best = NULL;
 	int best_line = 0;
 	char *lib_qualname = NULL; /* the library's coroutine the program awaits */
 	for (int depth = 0; obj && obj != Py_None && depth < 64; depth++) {
-		PyObject *frame = PyObject_GetAttrString(obj, "cr_frame");
+		PyObject *frame = obs_attr(obj, "cr_frame");
 		if (!frame) {
 			obs_clear();
-			frame = PyObject_GetAttrString(obj, "gi_frame");
+			frame = obs_attr(obj, "gi_frame");
 		}
 		if (frame && frame != Py_None) {
 			PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
@@ -415,10 +480,10 @@ static PyObject *suspended_line(PyObject *task, int *line, char **what, enum tl_
 		}
 		Py_XDECREF(frame);
 		obs_clear();
-		PyObject *next = PyObject_GetAttrString(obj, "cr_await");
+		PyObject *next = obs_attr(obj, "cr_await");
 		if (!next) {
 			obs_clear();
-			next = PyObject_GetAttrString(obj, "gi_yieldfrom");
+			next = obs_attr(obj, "gi_yieldfrom");
 		}
 		obs_clear();
 		Py_DECREF(obj);
@@ -507,7 +572,7 @@ static void who_runs(struct buf *b)
 	if (obs.step_task) {
 		buf_puts(b, timeline_lane_name(obs.tl, obs.step_lane));
 	} else if (obs.step_callback) {
-		PyObject *q = PyObject_GetAttrString(obs.step_callback, "__qualname__");
+		PyObject *q = obs_attr(obs.step_callback, "__qualname__");
 		const char *qs = q ? PyUnicode_AsUTF8(q) : NULL;
 		buf_printf(b, "%s, a callback on the loop", qs ? qs : "a callback");
 		Py_XDECREF(q);
@@ -541,7 +606,7 @@ static void note_cancel(PyObject *task, int lane, double now, const char *how)
 /* Whether Task attribute @name is true (False when it cannot be read). */
 static bool task_flag(PyObject *task, const char *name)
 {
-	PyObject *v = PyObject_GetAttrString(task, name);
+	PyObject *v = obs_attr(task, name);
 	bool on = v && PyObject_IsTrue(v) == 1;
 	obs_clear();
 	Py_XDECREF(v);
@@ -552,10 +617,10 @@ static bool task_flag(PyObject *task, const char *name)
  * cancels it, and the task's wake-up is scheduled from there. */
 static bool waiter_cancelled(PyObject *task)
 {
-	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	PyObject *w = obs_attr(task, "_fut_waiter");
 	bool c = false;
 	if (w && w != Py_None) {
-		PyObject *r = PyObject_CallMethod(w, "cancelled", NULL);
+		PyObject *r = obs_call0(w, "cancelled");
 		c = r == Py_True;
 		Py_XDECREF(r);
 	}
@@ -569,7 +634,7 @@ static bool waiter_cancelled(PyObject *task)
 static const char *awaited_cancelled(PyObject *task)
 {
 	static char text[256];
-	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	PyObject *w = obs_attr(task, "_fut_waiter");
 	bool same = w && obs.step_task && w == obs.step_task;
 	obs_clear();
 	Py_XDECREF(w);
@@ -584,22 +649,21 @@ static const char *awaited_cancelled(PyObject *task)
  * children of the gather it awaits. */
 static void note_waits(PyObject *task, int lane, double t)
 {
-	PyObject *w = PyObject_GetAttrString(task, "_fut_waiter");
+	PyObject *w = obs_attr(task, "_fut_waiter");
 	if (w && w != Py_None) {
 		if (PyObject_IsInstance(w, task_types) == 1) {
 			int other = task_lane(w);
 			if (other >= 0)
 				timeline_relate(obs.tl, t, lane, K_WAITS, other, 0, -1, NULL);
 		} else if (!strcmp(Py_TYPE(w)->tp_name, "_GatheringFuture")) {
-			PyObject *children = PyObject_GetAttrString(w, "_children");
+			PyObject *children = obs_attr(w, "_children");
 			Py_ssize_t n =
 			        children && PyList_Check(children) ? PyList_GET_SIZE(children) : 0;
 			for (Py_ssize_t i = 0; i < n; i++) {
 				PyObject *c = PyList_GET_ITEM(children, i);
 				int other =
 				        PyObject_IsInstance(c, task_types) == 1 ? task_lane(c) : -1;
-				PyObject *done =
-				        other >= 0 ? PyObject_CallMethod(c, "done", NULL) : NULL;
+				PyObject *done = other >= 0 ? obs_call0(c, "done") : NULL;
 				bool over = done == Py_True;
 				Py_XDECREF(done);
 				if (other >= 0 && !over)
@@ -618,7 +682,7 @@ static void note_waits(PyObject *task, int lane, double t)
 /* The task @task's step is over: it waits, or it is done. */
 static void end_task_step(PyObject *task, int lane, double now)
 {
-	PyObject *state = PyObject_GetAttrString(task, "_state");
+	PyObject *state = obs_attr(task, "_state");
 	const char *st = state ? PyUnicode_AsUTF8(state) : NULL;
 	if (!st) {
 		obs_clear();
@@ -635,8 +699,15 @@ static void end_task_step(PyObject *task, int lane, double now)
 		const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
 		if (s && *s) {
 			struct buf b = { 0 };
-			buf_printf(&b, "line %d: %s%s%s%s", line, s, what ? "  (waits for " : "",
-			           what ? what : "", what ? ")" : "");
+			char head[32];
+			snprintf(head, sizeof(head), "line %d: ", line);
+			buf_puts(&b, head);
+			buf_puts(&b, s);
+			if (what) {
+				buf_puts(&b, "  (waits for ");
+				buf_puts(&b, what);
+				buf_putc(&b, ')');
+			}
 			timeline_add_await(obs.tl, t, lane, line, waits, b.data);
 			buf_free(&b);
 		}
@@ -650,13 +721,13 @@ static void end_task_step(PyObject *task, int lane, double now)
 		if (!strcmp(st, "CANCELLED")) {
 			timeline_add(obs.tl, t, lane, K_CANCEL, 0, 0, -1, "cancelled");
 		} else {
-			PyObject *exc = PyObject_GetAttrString(task, "_exception");
+			PyObject *exc = obs_attr(task, "_exception");
 			if (exc && exc != Py_None) {
 				short_repr(&b, exc, 120);
 				timeline_add(obs.tl, t, lane, K_ERROR, 0, 0, -1, "raised %s",
 				             b.data);
 			} else {
-				PyObject *res = PyObject_GetAttrString(task, "_result");
+				PyObject *res = obs_attr(task, "_result");
 				if (res && res != Py_None) {
 					short_repr(&b, res, 60);
 					timeline_add(obs.tl, t, lane, K_DONE, 0, 0, -1,
@@ -694,6 +765,8 @@ static void end_step(double now)
 	bool sampled = obs.sampled_seq == obs.step_seq - 1;
 	bool reported = sampled && obs.blocked_reported;
 	bool blocked = reported || dur >= obs.slow_real;
+	bool cpu_read = obs.cpu_seq == obs.step_seq - 1;
+	double cpu_at = obs.cpu_at, cpu_then = obs.cpu_then;
 	int bline = sampled ? obs.blocked_line : 0;
 	char *what = sampled ? obs.blocked_what : NULL;
 	if (sampled)
@@ -707,8 +780,10 @@ static void end_step(double now)
 		             "the loop is free again after %.3f s", dur);
 		timeline_blocked(obs.tl, obs.step_start, now, obs.step_lane, bline,
 		                 what ? what : "");
-		if (dur > 0)
-			timeline_blocked_cpu(obs.tl, (thread_cpu() - step_cpu) / dur);
+		/* From the sampler's reading to now: most of the window, which
+		 * lasts a few of its periods at least. */
+		if (cpu_read && now > cpu_at)
+			timeline_blocked_cpu(obs.tl, (thread_cpu() - cpu_then) / (now - cpu_at));
 		obs.pass_blocked = true;
 	}
 	free(what);
@@ -724,8 +799,8 @@ static void end_step(double now)
  * callback: a task's __step and __wakeup are bound to it. */
 static PyObject *handle_task(PyObject *handle)
 {
-	PyObject *cb = PyObject_GetAttrString(handle, "_callback");
-	PyObject *owner = cb ? PyObject_GetAttrString(cb, "__self__") : NULL;
+	PyObject *cb = obs_attr(handle, "_callback");
+	PyObject *owner = cb ? obs_attr(cb, "__self__") : NULL;
 	obs_clear();
 	Py_XDECREF(cb);
 	if (owner && PyObject_IsInstance(owner, task_types) != 1)
@@ -750,7 +825,7 @@ static void check_name(PyObject *task, int lane)
 	if (obs.named[lane])
 		return;
 	obs.named[lane] = true;
-	PyObject *name = PyObject_CallMethod(task, "get_name", NULL);
+	PyObject *name = obs_call0(task, "get_name");
 	const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
 	const char *label = timeline_lane_name(obs.tl, lane);
 	const char *rest = strchr(label, ' ');
@@ -779,13 +854,12 @@ static void begin_step(PyObject *handle, double now)
 		timeline_step(obs.tl, now, lane, K_STEP, 0, -1);
 	} else {
 		lane = obs.loop_lane; /* a plain callback, or a task of asyncio's own */
-		obs.step_callback = task ? NULL : PyObject_GetAttrString(handle, "_callback");
+		obs.step_callback = task ? NULL : obs_attr(handle, "_callback");
 		obs_clear();
 	}
 	Py_XDECREF(task);
 	obs.step_lane = lane;
 	obs.step_start = now;
-	step_cpu = thread_cpu();
 	obs.stepping = true;
 	obs.pass_steps++;
 	pthread_mutex_lock(&obs.lock);
@@ -810,18 +884,18 @@ int obs_current_lane(void)
 /* "Task-2 fetch_data(1)": the task's name and its coroutine's call. */
 static void task_label(PyObject *task, struct buf *b)
 {
-	PyObject *name = PyObject_CallMethod(task, "get_name", NULL);
+	PyObject *name = obs_call0(task, "get_name");
 	const char *s = name ? PyUnicode_AsUTF8(name) : NULL;
 	buf_puts(b, s ? s : "Task");
 	Py_XDECREF(name);
 	obs_clear();
-	PyObject *coro = PyObject_CallMethod(task, "get_coro", NULL);
-	PyObject *qual = coro ? PyObject_GetAttrString(coro, "__qualname__") : NULL;
+	PyObject *coro = obs_call0(task, "get_coro");
+	PyObject *qual = coro ? obs_attr(coro, "__qualname__") : NULL;
 	const char *q = qual ? PyUnicode_AsUTF8(qual) : NULL;
 	obs_clear();
 	if (q) {
 		buf_printf(b, " %s(", q);
-		PyObject *frame = PyObject_GetAttrString(coro, "cr_frame");
+		PyObject *frame = obs_attr(coro, "cr_frame");
 		if (frame && frame != Py_None) {
 			PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
 			PyObject *locals = PyFrame_GetLocals((PyFrameObject *)frame);
@@ -855,9 +929,9 @@ static bool internal_task(PyObject *task)
 {
 	if (!asyncio_dir)
 		return false;
-	PyObject *coro = PyObject_CallMethod(task, "get_coro", NULL);
-	PyObject *code = coro ? PyObject_GetAttrString(coro, "cr_code") : NULL;
-	PyObject *file = code ? PyObject_GetAttrString(code, "co_filename") : NULL;
+	PyObject *coro = obs_call0(task, "get_coro");
+	PyObject *code = coro ? obs_attr(coro, "cr_code") : NULL;
+	PyObject *file = code ? obs_attr(code, "co_filename") : NULL;
 	bool internal = file && PyUnicode_Check(file) &&
 	                PyUnicode_Tailmatch(file, asyncio_dir, 0, PY_SSIZE_T_MAX, -1) == 1;
 	obs_clear();
@@ -892,7 +966,8 @@ static PyObject *rq_append(PyObject *self, PyObject *handle)
 		obs_clear();
 		Py_DECREF(task);
 	}
-	PyObject *r = PyObject_CallFunctionObjArgs(deque_append, self, handle, NULL);
+	PyObject *args[2] = { self, handle };
+	PyObject *r = PyObject_Vectorcall(deque_append, args, 2, NULL);
 	if (r && obs_raise_held())
 		Py_CLEAR(r); /* as it would come at the next instruction after the append */
 	return r;
@@ -905,9 +980,9 @@ static PyObject *rq_popleft(PyObject *self, PyObject *unused)
 		end_step(now);
 	if (obs_raise_held())
 		return NULL; /* before the callback is taken: it stays ready */
-	PyObject *h = PyObject_CallFunctionObjArgs(deque_popleft, self, NULL);
+	PyObject *h = PyObject_Vectorcall(deque_popleft, &self, 1, NULL);
 	if (h && obs.tl && PyThread_get_thread_ident() == obs.loop_ident) {
-		PyObject *c = PyObject_GetAttrString(h, "_cancelled");
+		PyObject *c = obs_attr(h, "_cancelled");
 		if (c == Py_False)
 			begin_step(h, now);
 		obs_clear();
@@ -948,9 +1023,20 @@ static PyType_Spec rq_spec = {
 
 /* ---- the loop's passes and heartbeat ---- */
 
-static void on_wait_begin(double now)
+static bool batching; /* the loop thread's lines wait in a batch (timeline_batch) */
+
+static void batch(bool on)
+{
+	if (batching != on && obs.tl)
+		timeline_batch(obs.tl, on);
+	batching = on;
+}
+
+static void on_wait_begin(double now, double timeout)
 {
 	end_step(now);
+	if (timeout != 0)
+		batch(false); /* the loop may wait: what it printed goes out now */
 	if (!obs.in_pass)
 		return;
 	double dur = now - obs.pass_start;
@@ -968,6 +1054,7 @@ static void on_wait_begin(double now)
 
 static void on_wait_end(double now)
 {
+	batch(true);
 	obs.in_pass = true;
 	obs.pass_start = now;
 	obs.pass_steps = 0;
@@ -1017,7 +1104,7 @@ static PyObject *m_loop_enter(PyObject *m, PyObject *unused)
 static PyObject *m_loop_exit(PyObject *m, PyObject *unused)
 {
 	double now = clock_real_now();
-	on_wait_begin(now);
+	on_wait_begin(now, -1);
 	if (obs.loop_running)
 		obs.loop_time += now - obs.loop_since;
 	obs.loop_running = false;
@@ -1173,6 +1260,7 @@ void observe_stop_python(void)
 {
 	double now = clock_real_now();
 	end_step(now);
+	batch(false);
 	obs_output_flush_all();
 	obs_gil_stop();
 	obs_sampler_stop();
@@ -1190,6 +1278,7 @@ void observe_stop_python(void)
 	Py_CLEAR(held_type);
 	Py_CLEAR(held_value);
 	Py_CLEAR(held_tb);
+	names_free();
 }
 
 static int cmp_double(const void *a, const void *b)

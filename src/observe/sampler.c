@@ -26,6 +26,18 @@ static PyThreadState *loop_tstate(void)
 	return NULL;
 }
 
+/* The loop thread's CPU time, in seconds; 0, or -1. */
+static int loop_cpu(double *seconds)
+{
+	clockid_t id;
+	struct timespec ts;
+	if (pthread_getcpuclockid((pthread_t)obs.loop_ident, &id) != 0 ||
+	    clock_gettime(id, &ts) != 0)
+		return -1;
+	*seconds = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return 0;
+}
+
 /* Says that the loop is blocked since @start, at @line (0: not known). */
 void obs_note_blocked(double start, int lane, int line, const char *what)
 {
@@ -105,10 +117,19 @@ static void *sampler_main(void *arg)
 		pthread_cond_timedwait(&obs.sampler_cond, &obs.lock, &ts);
 		if (obs.sampler_stop)
 			break;
+		/* A loop thread stuck in a step writes no more: what it printed
+		 * before goes out all the same. */
+		pthread_mutex_unlock(&obs.lock);
+		timeline_flush_stale(obs.tl);
+		pthread_mutex_lock(&obs.lock);
 		seq = obs.step_seq;
 		start = obs.step_start_shared;
 		if (!(seq & 1))
 			continue;
+		if (obs.cpu_seq != seq && loop_cpu(&obs.cpu_then) == 0) {
+			obs.cpu_seq = seq;
+			obs.cpu_at = clock_real_now();
+		}
 		double elapsed = clock_real_now() - start;
 		bool due = elapsed >= obs.slow_real;
 		if (obs.sampled_seq != seq && elapsed >= obs.slow_real - period) {

@@ -27,7 +27,7 @@ static bool observed(PyObject *loop)
 {
 	if (!obs.tl || PyThread_get_thread_ident() != obs.loop_ident)
 		return false;
-	PyObject *v = PyObject_GetAttrString(loop, "_aiodemo_observed");
+	PyObject *v = obs_attr(loop, "_aiodemo_observed");
 	bool on = v == Py_True;
 	Py_XDECREF(v);
 	obs_clear();
@@ -53,12 +53,12 @@ static PyObject *m_call_at(PyObject *unused, PyObject *const *args, size_t nargs
 	if (!timer || nargs < 3 || !observed(args[0]))
 		return then_held(timer);
 	double now = clock_real_now();
-	PyObject *when = PyObject_GetAttrString(timer, "_when");
-	PyObject *at = PyObject_CallMethod(args[0], "time", NULL);
+	PyObject *when = obs_attr(timer, "_when");
+	PyObject *at = obs_call0(args[0], "time");
 	double delay = when && at ? PyFloat_AsDouble(when) - PyFloat_AsDouble(at) : 0;
 	Py_XDECREF(when);
 	Py_XDECREF(at);
-	PyObject *name = PyObject_GetAttrString(args[2], "__qualname__");
+	PyObject *name = obs_attr(args[2], "__qualname__");
 	const char *what = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
 	obs_clear();
 	int line = obs_current_line();
@@ -78,7 +78,7 @@ static PyObject *m_cancelled(PyObject *unused, PyObject *const *args, size_t nar
 	Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
 	bool pending = false;
 	if (nargs == 2 && !kwnames) {
-		PyObject *s = PyObject_GetAttrString(args[1], "_scheduled");
+		PyObject *s = obs_attr(args[1], "_scheduled");
 		pending = s == Py_True; /* not fired yet */
 		Py_XDECREF(s);
 		obs_clear();

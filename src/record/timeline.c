@@ -74,7 +74,17 @@ struct timeline {
 	/* The English of say lines, and whether text shows it under them. */
 	const struct renderings *renderings;
 	bool show_en;
+	/* Output the batcher thread (the loop's, while it runs) has made and
+	 * not yet written: written when it waits, every BATCH_AGE seconds,
+	 * at BATCH_BYTES, and before any other thread's. */
+	struct buf pending;
+	bool batching;
+	pthread_t batcher;
+	double pending_since;
 };
+
+#define BATCH_AGE   0.01
+#define BATCH_BYTES 32768
 
 static uint64_t fnv1a(const char *s, size_t n)
 {
@@ -528,14 +538,39 @@ static void format_text(struct timeline *tl, const struct tl_event *e, struct bu
 	buf_free(&en);
 }
 
+/* Appends @x >= 0 as "%.6f" would, rounded to the microsecond; a moment
+ * or a duration of every event: printf is slow for it. */
+static void put_seconds(struct buf *b, double x)
+{
+	if (!(x >= 0 && x < 1e12)) {
+		buf_printf(b, "%.6f", x);
+		return;
+	}
+	unsigned long long us = (unsigned long long)llround(x * 1e6);
+	char digits[32];
+	int n = snprintf(digits, sizeof(digits), "%llu", us / 1000000);
+	char frac[8];
+	unsigned long long f = us % 1000000;
+	for (int i = 5; i >= 0; i--, f /= 10)
+		frac[i] = (char)('0' + f % 10);
+	frac[6] = '\0';
+	buf_add(b, digits, (size_t)n);
+	buf_putc(b, '.');
+	buf_add(b, frac, 6);
+}
+
 static void format_json(struct timeline *tl, const struct tl_event *e, struct buf *b)
 {
 	const struct tl_lane *lane = &tl->lanes[e->lane];
-	buf_printf(b, "{\"t\":%.6f,\"lane\":", e->t);
+	buf_puts(b, "{\"t\":");
+	put_seconds(b, e->t);
+	buf_puts(b, ",\"lane\":");
 	buf_json_string(b, lane->name, strlen(lane->name));
-	buf_printf(b,
-	           ",\"lane_kind\":\"%s\",\"kind\":\"%s\",\"text\":", lane_kind_names[lane->kind],
-	           kind_names[e->kind]);
+	buf_puts(b, ",\"lane_kind\":\"");
+	buf_puts(b, lane_kind_names[lane->kind]);
+	buf_puts(b, "\",\"kind\":\"");
+	buf_puts(b, kind_names[e->kind]);
+	buf_puts(b, "\",\"text\":");
 	buf_json_string(b, e->text, strlen(e->text));
 	if (e->kind == K_SAY) {
 		struct buf en = { 0 };
@@ -557,26 +592,74 @@ static void format_json(struct timeline *tl, const struct tl_event *e, struct bu
 	}
 	if (e->kind == K_AWAIT && timeline_wait_name(e->waits))
 		buf_printf(b, ",\"waits_for\":\"%s\"", timeline_wait_name(e->waits));
-	if (e->dur >= 0)
-		buf_printf(b, ",\"dur\":%.6f", e->dur);
+	if (e->dur >= 0) {
+		buf_puts(b, ",\"dur\":");
+		put_seconds(b, e->dur);
+	}
 	buf_puts(b, "}\n");
 }
 
-/* Writes @b to the output; notes a reader that went away. Lock held. */
-static void emit_locked(struct timeline *tl, const struct buf *b)
+/* Writes @len bytes of @data to the output; notes a reader that went
+ * away. Lock held. */
+static void write_locked(struct timeline *tl, const char *data, size_t len)
 {
-	if (!tl->out || tl->broken)
+	if (!tl->out || tl->broken || !len)
 		return;
 	/* Straight to the descriptor, past a signal that interrupts a write
 	 * blocked on a slow reader: what stdio buffered goes first. */
 	int fd = fileno(tl->out); /* -1 for a stream in memory: stdio then */
 	if (fflush(tl->out) != 0 ||
-	    (fd >= 0 ? io_write_all(fd, b->data, b->len) != 0
-	             : fwrite(b->data, 1, b->len, tl->out) != b->len || fflush(tl->out) != 0)) {
+	    (fd >= 0 ? io_write_all(fd, data, len) != 0
+	             : fwrite(data, 1, len, tl->out) != len || fflush(tl->out) != 0)) {
 		tl->broken = true;
 		tl->write_errno = errno;
 		clearerr(tl->out);
 	}
+}
+
+/* Writes what the batcher holds. Lock held. */
+static void flush_pending_locked(struct timeline *tl)
+{
+	if (tl->pending.len) {
+		write_locked(tl, tl->pending.data, tl->pending.len);
+		buf_clear(&tl->pending);
+	}
+}
+
+/* Writes @b to the output, or keeps it with the batcher's. Lock held. */
+static void emit_locked(struct timeline *tl, const struct buf *b)
+{
+	if (!tl->out || tl->broken)
+		return;
+	if (tl->batching && pthread_equal(pthread_self(), tl->batcher)) {
+		double now = clock_real_now();
+		if (!tl->pending.len)
+			tl->pending_since = now;
+		buf_add(&tl->pending, b->data, b->len);
+		if (tl->pending.len >= BATCH_BYTES || now - tl->pending_since >= BATCH_AGE)
+			flush_pending_locked(tl);
+		return;
+	}
+	flush_pending_locked(tl);
+	write_locked(tl, b->data, b->len);
+}
+
+void timeline_batch(struct timeline *tl, bool on)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (!on)
+		flush_pending_locked(tl);
+	tl->batching = on;
+	tl->batcher = pthread_self();
+	pthread_mutex_unlock(&tl->lock);
+}
+
+void timeline_flush_stale(struct timeline *tl)
+{
+	pthread_mutex_lock(&tl->lock);
+	if (tl->pending.len && clock_real_now() - tl->pending_since >= BATCH_AGE)
+		flush_pending_locked(tl);
+	pthread_mutex_unlock(&tl->lock);
 }
 
 /* Prints @e in the timeline's format; the lock is held. */
@@ -689,7 +772,10 @@ static void put_locked(struct timeline *tl, struct tl_event *e, const char *text
 	 * out itself once the window holds many. */
 	if (tl->nheld > HELD_MAX)
 		release_locked(tl, tl->held[tl->nheld - HELD_MAX - 1].e.t);
-	if (tl->nheld)
+	/* The releaser sleeps until the oldest held event is due, or for good
+	 * when none is held: only a new oldest one changes that. Waking it for
+	 * every event would cost a switch of threads per event. */
+	if (at == 0)
 		pthread_cond_signal(&tl->wake);
 }
 
@@ -790,6 +876,7 @@ int timeline_set_reorder(struct timeline *tl, double window)
 {
 	pthread_mutex_lock(&tl->lock);
 	release_locked(tl, INFINITY);
+	flush_pending_locked(tl);
 	bool running = tl->releaser_on;
 	tl->window = 0;
 	tl->stop_releaser = true;
@@ -814,6 +901,7 @@ void timeline_flush(struct timeline *tl)
 {
 	pthread_mutex_lock(&tl->lock);
 	release_locked(tl, INFINITY);
+	flush_pending_locked(tl);
 	pthread_mutex_unlock(&tl->lock);
 }
 
@@ -909,7 +997,8 @@ static void print_va(struct timeline *tl, const char *fmt, va_list ap)
 	buf_vprintf(&b, fmt, ap);
 	pthread_mutex_lock(&tl->lock);
 	release_locked(tl, INFINITY); /* the events before it first */
-	emit_locked(tl, &b);
+	flush_pending_locked(tl);
+	write_locked(tl, b.data, b.len);
 	pthread_mutex_unlock(&tl->lock);
 	buf_free(&b);
 }
@@ -1162,7 +1251,8 @@ void timeline_print_summary(struct timeline *tl, const struct run_summary *s)
 		text_fit(&b, text.data, text_columns());
 		buf_free(&text);
 	}
-	emit_locked(tl, &b);
+	flush_pending_locked(tl);
+	write_locked(tl, b.data, b.len);
 	pthread_mutex_unlock(&tl->lock);
 	buf_free(&b);
 }
@@ -1172,6 +1262,10 @@ void timeline_free(struct timeline *tl)
 	if (!tl)
 		return;
 	timeline_set_reorder(tl, 0); /* prints what it holds */
+	pthread_mutex_lock(&tl->lock);
+	flush_pending_locked(tl);
+	pthread_mutex_unlock(&tl->lock);
+	buf_free(&tl->pending);
 	free(tl->held);
 	pthread_cond_destroy(&tl->wake);
 	for (int i = 0; i < tl->nlanes; i++)

@@ -142,6 +142,15 @@ void timeline_add(struct timeline *tl, double when, int lane, enum tl_kind kind,
 void timeline_add_await(struct timeline *tl, double when, int lane, int line, enum tl_wait waits,
                         const char *text);
 
+/** @on: the calling thread's lines wait in a batch, written when it
+ *  calls this with !@on, every 10 ms, at 32 KiB and before any other
+ *  thread's line (the loop thread while it runs: a write per event would
+ *  cost a system call each). */
+void timeline_batch(struct timeline *tl, bool on);
+
+/** Writes the batch if it has waited 10 ms; from any thread. */
+void timeline_flush_stale(struct timeline *tl);
+
 /** Records one of the loop's steps (K_READY, K_STEP, K_YIELD) for @lane. */
 void timeline_step(struct timeline *tl, double when, int lane, enum tl_kind kind, int line,
                    double dur);
