@@ -15,10 +15,10 @@ import asyncio.base_events
 import asyncio.events
 import asyncio.tasks
 import asyncio.unix_events
-import concurrent.futures.process as _process_pool
 import concurrent.futures.thread as _thread_pool
 import contextvars
 import functools
+import importlib.machinery
 import io
 import linecache
 import os
@@ -229,21 +229,54 @@ _thread_pool._WorkItem = _ThreadWorkItem
 _process_labels = weakref.WeakKeyDictionary()
 
 
-class _ProcessWorkItem(_process_pool._WorkItem):
-    def __init__(self, future, fn, args, kwargs):
-        executor = sys._getframe(1).f_locals.get('self')
-        context = getattr(executor, '_mp_context', None)
-        # Only a forked worker has aiodemo's module and its channel back.
-        if context is not None and context.get_start_method() == 'fork':
-            label = _process_labels.get(executor)
-            if label is None:
-                label = _process_labels[executor] = 'ProcessPoolExecutor-%d' % len(_process_labels)
-            job = _aiodemo.job_submitted(label, _describe(fn, args, kwargs), _job_line(fn))
-            fn = _aiodemo.Job(fn, job, label)
-        super().__init__(future, fn, args, kwargs)
+def _patch_process_pool(_process_pool):
+    class _ProcessWorkItem(_process_pool._WorkItem):
+        def __init__(self, future, fn, args, kwargs):
+            executor = sys._getframe(1).f_locals.get('self')
+            context = getattr(executor, '_mp_context', None)
+            # Only a forked worker has aiodemo's module and its channel back.
+            if context is not None and context.get_start_method() == 'fork':
+                label = _process_labels.get(executor)
+                if label is None:
+                    label = _process_labels[executor] = 'ProcessPoolExecutor-%d' % len(_process_labels)
+                job = _aiodemo.job_submitted(label, _describe(fn, args, kwargs), _job_line(fn))
+                fn = _aiodemo.Job(fn, job, label)
+            super().__init__(future, fn, args, kwargs)
+
+    _ProcessWorkItem.__qualname__ = '_ProcessWorkItem'
+    _process_pool._WorkItem = _ProcessWorkItem
 
 
-_process_pool._WorkItem = _ProcessWorkItem
+class _OnImport:
+    """Patches a module of the standard library as the program first imports
+    it, for a program that uses it only: importing the process pool (and
+    multiprocessing with it) takes some 8 ms, which a run that never makes
+    one should not pay. (A finder of sys.meta_path by its find_spec alone:
+    importlib.abc would import importlib.resources, as long again.)"""
+
+    def __init__(self, patches):
+        self._patches = patches
+
+    def find_spec(self, name, path, target=None):
+        patch = self._patches.pop(name, None)
+        if patch is None:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            patch(module)
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if 'concurrent.futures.process' in sys.modules:
+    _patch_process_pool(sys.modules['concurrent.futures.process'])
+else:
+    sys.meta_path.insert(0, _OnImport({'concurrent.futures.process': _patch_process_pool}))
 os.register_at_fork(after_in_child=_aiodemo.after_fork)
 
 
