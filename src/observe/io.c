@@ -80,6 +80,12 @@ static struct sock *slot(int fd)
 	return &socks[fd];
 }
 
+/* The socket of @fd the table has, if any. */
+static struct sock *known(int fd)
+{
+	return fd >= 0 && fd < nsocks ? &socks[fd] : NULL;
+}
+
 static bool active(void)
 {
 	return obs.tl && getpid() == obs.pid;
@@ -224,7 +230,7 @@ void obs_io_watch(int fd, int events)
 /* The loop's wait returned @fd ready for @events at @now. */
 void obs_io_ready(int fd, int events, double now)
 {
-	struct sock *s = active() && fd < nsocks && fd >= 0 ? &socks[fd] : NULL;
+	struct sock *s = active() ? known(fd) : NULL;
 	if (!s || !s->live || s->listening)
 		return;
 	if (s->connecting && (events & 2)) {
@@ -261,7 +267,7 @@ void obs_io_ready(int fd, int events, double now)
 
 static void after_send(int fd, long long n)
 {
-	struct sock *s = fd >= 0 && fd < nsocks ? &socks[fd] : NULL;
+	struct sock *s = known(fd);
 	if (!s || !s->live || s->listening || n <= 0)
 		return;
 	double now = clock_real_now();
@@ -286,14 +292,14 @@ static void after_send(int fd, long long n)
 
 static void after_recv(int fd, long long n)
 {
-	struct sock *s = fd >= 0 && fd < nsocks ? &socks[fd] : NULL;
+	struct sock *s = known(fd);
 	if (s && s->live && n > 0)
 		s->received += (unsigned long long)n;
 }
 
 static void before_close(int fd)
 {
-	struct sock *s = fd >= 0 && fd < nsocks ? &socks[fd] : NULL;
+	struct sock *s = known(fd);
 	if (!s || !s->live)
 		return;
 	double now = clock_real_now();
@@ -340,8 +346,7 @@ static PyObject *counted(PyObject *base, PyObject *const *args, size_t nargsf, P
 			PyErr_Clear();
 		else
 			after(sock_fd(args[0]), n);
-		if (obs_raise_held())
-			Py_CLEAR(r);
+		return obs_then_held(r);
 	}
 	return r;
 }
@@ -375,10 +380,7 @@ static PyObject *m_close(PyObject *unused, PyObject *const *args, size_t nargsf,
 	Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
 	if (nargs >= 1 && watched_here())
 		before_close(sock_fd(args[0]));
-	PyObject *r = PyObject_Vectorcall(base_close, args, (size_t)nargs, kwnames);
-	if (r && obs_raise_held())
-		Py_CLEAR(r);
-	return r;
+	return obs_then_held(PyObject_Vectorcall(base_close, args, (size_t)nargs, kwnames));
 }
 
 static PyMethodDef method_defs[] = {
@@ -392,14 +394,6 @@ static PyMethodDef method_defs[] = {
 	  "socket's close, noted" },
 };
 
-static PyObject *instance_method(PyMethodDef *def)
-{
-	PyObject *f = PyCFunction_New(def, NULL);
-	PyObject *m = f ? PyInstanceMethod_New(f) : NULL;
-	Py_XDECREF(f);
-	return m;
-}
-
 /* io_methods(send, recv, recv_into, real_close): socket.socket's methods
  * in, the observed ones out, in that order. */
 static PyObject *m_io_methods(PyObject *m, PyObject *args)
@@ -412,7 +406,7 @@ static PyObject *m_io_methods(PyObject *m, PyObject *args)
 	for (int i = 0; out && i < 4; i++) {
 		Py_INCREF(in[i]);
 		Py_XSETREF(*bases[i], in[i]);
-		PyObject *meth = instance_method(&method_defs[i]);
+		PyObject *meth = obs_method(&method_defs[i]);
 		if (!meth)
 			Py_CLEAR(out);
 		else

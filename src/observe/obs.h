@@ -118,6 +118,18 @@ void obs_clear(void);
 /** Raises the exception obs_clear() held, if any: returns true then. */
 bool obs_raise_held(void);
 
+/** @r, the result of a call of the program's that a hook wraps, or NULL
+ *  with the exception obs_clear() held raised, as the program would meet
+ *  it at its next instruction. */
+PyObject *obs_then_held(PyObject *r);
+
+/** A method for a class, written in C as @def: no frame of aiodemo's in a
+ *  traceback of the program's (a new reference, or NULL). */
+PyObject *obs_method(PyMethodDef *def);
+
+/** The loop thread's CPU time in *@seconds, from any thread; 0, or -1. */
+int obs_loop_cpu(double *seconds);
+
 /** The program's line for @frame and its outer frames: the innermost
  *  frame outside the libraries; sets *@line, returns the stripped source
  *  (a new reference, or NULL without an exception). GIL held. */

@@ -64,12 +64,21 @@ static struct name_slot {
 } * attr_names;
 static size_t names_cap, names_len;
 
+/* The slot of @key in a table of @cap slots: its own, or the empty one
+ * where it goes. */
+static struct name_slot *probe(struct name_slot *table, size_t cap, const char *key)
+{
+	size_t i = ((uintptr_t)key >> 3) & (cap - 1);
+	while (table[i].key && table[i].key != key)
+		i = (i + 1) & (cap - 1);
+	return &table[i];
+}
+
 static PyObject *interned(const char *name)
 {
-	size_t mask = names_cap - 1, i = names_cap ? ((uintptr_t)name >> 3) & mask : 0;
-	for (; names_cap && attr_names[i].key; i = (i + 1) & mask)
-		if (attr_names[i].key == name)
-			return attr_names[i].name;
+	struct name_slot *slot = names_cap ? probe(attr_names, names_cap, name) : NULL;
+	if (slot && slot->key)
+		return slot->name;
 	PyObject *str = PyUnicode_InternFromString(name);
 	if (!str)
 		return NULL;
@@ -77,23 +86,18 @@ static PyObject *interned(const char *name)
 		size_t cap = names_cap ? 2 * names_cap : 64;
 		struct name_slot *t = xcalloc(cap, sizeof(*t));
 		for (size_t k = 0; k < names_cap; k++)
-			if (attr_names[k].key) {
-				size_t j = ((uintptr_t)attr_names[k].key >> 3) & (cap - 1);
-				while (t[j].key)
-					j = (j + 1) & (cap - 1);
-				t[j] = attr_names[k];
-			}
+			if (attr_names[k].key)
+				*probe(t, cap, attr_names[k].key) = attr_names[k];
 		free(attr_names);
 		attr_names = t;
 		names_cap = cap;
 	}
-	mask = names_cap - 1;
-	for (i = ((uintptr_t)name >> 3) & mask; attr_names[i].key; i = (i + 1) & mask)
-		if (attr_names[i].key == name) {
-			Py_DECREF(str); /* made meanwhile, in a collection's finalizer */
-			return attr_names[i].name;
-		}
-	attr_names[i] = (struct name_slot){ name, str };
+	slot = probe(attr_names, names_cap, name);
+	if (slot->key) {
+		Py_DECREF(str); /* made meanwhile, in a collection's finalizer */
+		return slot->name;
+	}
+	*slot = (struct name_slot){ name, str };
 	names_len++;
 	return str;
 }
@@ -122,11 +126,30 @@ PyObject *obs_call0(PyObject *o, const char *name)
 	return str ? PyObject_CallMethodNoArgs(o, str) : NULL;
 }
 
-static double thread_cpu(void)
+PyObject *obs_then_held(PyObject *r)
 {
+	if (r && obs_raise_held())
+		Py_CLEAR(r);
+	return r;
+}
+
+PyObject *obs_method(PyMethodDef *def)
+{
+	PyObject *f = PyCFunction_New(def, NULL);
+	PyObject *m = f ? PyInstanceMethod_New(f) : NULL;
+	Py_XDECREF(f);
+	return m;
+}
+
+int obs_loop_cpu(double *seconds)
+{
+	clockid_t id;
 	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	if (pthread_getcpuclockid((pthread_t)obs.loop_ident, &id) != 0 ||
+	    clock_gettime(id, &ts) != 0)
+		return -1;
+	*seconds = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return 0;
 }
 static PyObject *deque_append, *deque_popleft;
 
@@ -782,8 +805,9 @@ static void end_step(double now)
 		                 what ? what : "");
 		/* From the sampler's reading to now: most of the window, which
 		 * lasts a few of its periods at least. */
-		if (cpu_read && now > cpu_at)
-			timeline_blocked_cpu(obs.tl, (thread_cpu() - cpu_then) / (now - cpu_at));
+		double cpu_now;
+		if (cpu_read && now > cpu_at && obs_loop_cpu(&cpu_now) == 0)
+			timeline_blocked_cpu(obs.tl, (cpu_now - cpu_then) / (now - cpu_at));
 		obs.pass_blocked = true;
 	}
 	free(what);

@@ -26,18 +26,6 @@ static PyThreadState *loop_tstate(void)
 	return NULL;
 }
 
-/* The loop thread's CPU time, in seconds; 0, or -1. */
-static int loop_cpu(double *seconds)
-{
-	clockid_t id;
-	struct timespec ts;
-	if (pthread_getcpuclockid((pthread_t)obs.loop_ident, &id) != 0 ||
-	    clock_gettime(id, &ts) != 0)
-		return -1;
-	*seconds = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-	return 0;
-}
-
 /* Says that the loop is blocked since @start, at @line (0: not known). */
 void obs_note_blocked(double start, int lane, int line, const char *what)
 {
@@ -126,7 +114,7 @@ static void *sampler_main(void *arg)
 		start = obs.step_start_shared;
 		if (!(seq & 1))
 			continue;
-		if (obs.cpu_seq != seq && loop_cpu(&obs.cpu_then) == 0) {
+		if (obs.cpu_seq != seq && obs_loop_cpu(&obs.cpu_then) == 0) {
 			obs.cpu_seq = seq;
 			obs.cpu_at = clock_real_now();
 		}

@@ -34,15 +34,6 @@ static bool observed(PyObject *loop)
 	return on;
 }
 
-/* @r, or NULL with the exception obs_clear() held, raised after the call
- * as the program would meet it at its next instruction. */
-static PyObject *then_held(PyObject *r)
-{
-	if (r && obs_raise_held())
-		Py_CLEAR(r);
-	return r;
-}
-
 /* loop.call_at(when, callback, *args, context=None) */
 static PyObject *m_call_at(PyObject *unused, PyObject *const *args, size_t nargsf,
                            PyObject *kwnames)
@@ -51,7 +42,7 @@ static PyObject *m_call_at(PyObject *unused, PyObject *const *args, size_t nargs
 	Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
 	PyObject *timer = PyObject_Vectorcall(base_call_at, args, (size_t)nargs, kwnames);
 	if (!timer || nargs < 3 || !observed(args[0]))
-		return then_held(timer);
+		return obs_then_held(timer);
 	double now = clock_real_now();
 	PyObject *when = obs_attr(timer, "_when");
 	PyObject *at = obs_call0(args[0], "time");
@@ -67,7 +58,7 @@ static PyObject *m_call_at(PyObject *unused, PyObject *const *args, size_t nargs
 	                delay > 0 ? delay * scale : 0, what ? what : Py_TYPE(args[2])->tp_name);
 	Py_XDECREF(name);
 	obs_clear();
-	return then_held(timer);
+	return obs_then_held(timer);
 }
 
 /* loop._timer_handle_cancelled(handle): TimerHandle.cancel() calls it. */
@@ -87,7 +78,7 @@ static PyObject *m_cancelled(PyObject *unused, PyObject *const *args, size_t nar
 	if (res && pending && observed(args[0]))
 		timeline_relate(obs.tl, clock_real_now(), obs_current_lane(), K_TIMER_OFF,
 		                timer_number(args[1]), 0, -1, NULL);
-	return then_held(res);
+	return obs_then_held(res);
 }
 
 static PyMethodDef call_at_def = { "call_at", (PyCFunction)(void (*)(void))m_call_at,
@@ -109,12 +100,7 @@ static PyObject *m_timer_methods(PyObject *m, PyObject *args)
 	Py_XSETREF(base_call_at, call_at);
 	Py_INCREF(cancelled);
 	Py_XSETREF(base_cancelled, cancelled);
-	PyObject *f1 = PyCFunction_New(&call_at_def, NULL);
-	PyObject *f2 = PyCFunction_New(&cancelled_def, NULL);
-	PyObject *m1 = f1 ? PyInstanceMethod_New(f1) : NULL;
-	PyObject *m2 = f2 ? PyInstanceMethod_New(f2) : NULL;
-	Py_XDECREF(f1);
-	Py_XDECREF(f2);
+	PyObject *m1 = obs_method(&call_at_def), *m2 = obs_method(&cancelled_def);
 	PyObject *pair = m1 && m2 ? PyTuple_Pack(2, m1, m2) : NULL;
 	Py_XDECREF(m1);
 	Py_XDECREF(m2);
